@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` (the bot) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format check bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,browser]'
+	touch $(STAMP)
+
+## run: the bot; with no Slack tokens set, the local playground on http://127.0.0.1:$${PORT:-3000}
+run: $(STAMP)
+	$(BIN)/python -m bot knowledge check
+	$(BIN)/python -m bot serve --auto-playground
+
+## test: lint, format check, knowledge check and every test (browser tests included when Chromium is there)
+test: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
+	$(BIN)/python -m bot knowledge check
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format bot tests benchmarks
+	$(BIN)/ruff check --fix bot tests benchmarks
+
+## bench: every benchmark, figures for the README
+bench: $(STAMP)
+	$(BIN)/python -m bot.bench.matching --questions benchmarks/questions/dev.yaml --questions benchmarks/questions/own.yaml
+	$(BIN)/python -m bot.bench.rotation
+	$(BIN)/python benchmarks/soak.py
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/startup.py
+
+## browser-deps: Debian's Chromium for the browser tests (needs root)
+browser-deps:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

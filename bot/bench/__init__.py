@@ -1,0 +1,1 @@
+"""Benchmarks run as modules: `python -m bot.bench.matching`, `python -m bot.bench.rotation`."""

@@ -1,0 +1,424 @@
+"""The command line: `python -m bot COMMAND`. Every command reads one Settings object."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import settings as settings_mod
+from bot.knowledge import KnowledgeError
+from bot.settings import Settings, SettingsError
+from bot.store import StoreError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("bot")
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces tokens and the signing secret in every log record, whatever logged it."""
+
+    def __init__(self, settings: Settings):
+        super().__init__()
+        self.settings = settings
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = self.settings.redact(message)
+        if clean != message or record.exc_info:
+            record.msg, record.args = clean, None
+            if record.exc_info:
+                record.msg = self.settings.redact(
+                    clean + "\n" + logging.Formatter().formatException(record.exc_info)
+                )
+                record.exc_info = None
+                record.exc_text = None
+        return True
+
+
+def setup_logging(settings: Settings, *, level: int = logging.INFO) -> None:
+    """Log to stderr, one line per event, secrets redacted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(settings))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("slack_bolt", "slack_sdk", "waitress", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _fail(message: str, code: int) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+# -- knowledge ---------------------------------------------------------------------
+
+
+def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.build import BuildError, build
+
+    notes = [Path(p) for p in args.notes] or sorted(Path(args.seeds).glob("*.txt"))
+    if not notes:
+        return _fail(f"No notes found in {args.seeds}/ (pass NOTE files or --seeds DIR).", EXIT_USAGE)
+    settings.knowledge_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        report = build(notes, settings.knowledge_dir)
+    except BuildError as exc:
+        return _fail(str(exc), EXIT_INVALID)
+    print(report.format())
+    return EXIT_INVALID if getattr(report, "errors", None) else EXIT_OK
+
+
+def cmd_knowledge_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import knowledge
+
+    try:
+        base = knowledge.load(settings.knowledge_dir)
+    except KnowledgeError as exc:
+        print(str(exc), file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {settings.knowledge_dir}", file=sys.stderr)
+        return EXIT_INVALID
+    drafts = sum(1 for t in base if t.status == "draft")
+    gone = sum(1 for t in base if t.status == "gone")
+    print(f"{settings.knowledge_dir}: {len(base)} tips OK ({drafts} draft, {gone} gone from their notes)")
+    return EXIT_OK
+
+
+def _load_base(settings: Settings):
+    from bot import knowledge
+
+    return knowledge.load(settings.knowledge_dir)
+
+
+def cmd_knowledge_list(settings: Settings, args: argparse.Namespace) -> int:
+    base = _load_base(settings)
+    if args.json:
+        _print_json([tip.as_dict() for tip in base])
+        return EXIT_OK
+    for tip in base:
+        flag = "" if tip.status == "curated" else f" [{tip.status}]"
+        print(f"{tip.id}{flag}: {tip.title}  ({', '.join(tip.tags)})")
+    print(f"{len(base)} tips")
+    return EXIT_OK
+
+
+# -- ask -----------------------------------------------------------------------------
+
+
+def _answer_json(answer) -> dict:
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "matches": [
+            {"id": tip.id, "title": tip.title, "text": tip.text, "score": round(score, 2), "url": tip.source.url}
+            for tip, score in answer.matches
+        ],
+    }
+
+
+def _answer_text(answer) -> str:
+    if answer.answered:
+        tip, score = answer.matches[0]
+        lines = [f"{tip.title}  (score {score:.0f})", "", tip.text, "", f"Source: {tip.source.url}"]
+        others = answer.matches[1:]
+        if others:
+            lines += ["", "Also relevant: " + "; ".join(t.title for t, _ in others)]
+        return "\n".join(lines)
+    lines = ["I have no tip on that yet."]
+    if answer.matches:
+        lines.append("Closest topics: " + "; ".join(t.title for t, _ in answer.matches))
+    return "\n".join(lines)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.library import Library
+    from bot.matcher import Answer
+
+    library = Library(settings.knowledge_dir)
+
+    def answer(question: str) -> Answer:
+        return library.matcher.answer(question[: settings.max_question], limit=args.limit)
+
+    if args.question == "-":
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            if not question.strip():
+                continue
+            result = answer(question)
+            if args.json:
+                print(json.dumps(_answer_json(result), ensure_ascii=False), flush=True)
+            else:
+                print(f"> {question}\n{_answer_text(result)}\n", flush=True)
+        return EXIT_OK
+    result = answer(args.question)
+    if args.json:
+        _print_json(_answer_json(result))
+    else:
+        print(_answer_text(result))
+    return EXIT_OK
+
+
+# -- serve ---------------------------------------------------------------------------
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.coach import Coach
+    from bot.serve import Runtime, serve_http, serve_socket
+
+    if args.port:
+        settings = _replace(settings, port=args.port)
+    if args.playground or (not settings.bot_token and not settings.app_token and args.auto_playground):
+        from bot.playground.server import run_playground
+
+        setup_logging(settings)
+        return run_playground(settings)
+    settings.require_slack()
+    setup_logging(settings)
+    coach = Coach.open(settings)
+    runtime = Runtime(settings, coach)
+    if settings.socket_mode:
+        return serve_socket(runtime)
+    return serve_http(runtime, host=settings.host, port=settings.port)
+
+
+def _replace(settings: Settings, **changes) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+# -- ratings, gaps, export, backup ----------------------------------------------------
+
+
+def _open_store(settings: Settings):
+    from bot.store import Store
+
+    return Store.open(settings.db_path)
+
+
+def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import ratings
+
+    base = _load_base(settings)
+    store = _open_store(settings)
+    data = ratings.stats(store, base, days=args.days)
+    if args.json:
+        _print_json({"posts": data["posts"], "ratings": data["ratings"], "tips": data["tips"]})
+        return EXIT_OK
+    span = f"last {args.days} days" if args.days else "all time"
+    print(f"{data['posts']} tip posts, {data['ratings']} ratings ({span})")
+    for row in data["tips"]:
+        print(f"  +{row['useful']:<3} -{row['not_useful']:<3} {row['title']} ({row['id']})")
+    return EXIT_OK
+
+
+def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
+    rows = _open_store(settings).gaps(limit=args.limit)
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print("No unanswered questions recorded.")
+    for row in rows:
+        print(f"{row['count']:>4}  {row['topic']}   e.g. {row['example']!r}")
+    return EXIT_OK
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    data = _open_store(settings).export()
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "json":
+            json.dump(data, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            out.write(export_csv(data))
+    finally:
+        if args.output:
+            out.close()
+    return EXIT_OK
+
+
+def export_csv(data: dict[str, list[dict]]) -> str:
+    """One CSV with a `record` column (post, vote, rating) and the union of their columns."""
+    columns = ["record"]
+    for rows in data.values():
+        for row in rows:
+            columns += [c for c in row if c not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for record, rows in data.items():
+        for row in rows:
+            writer.writerow({"record": record.rstrip("s"), **row})
+    return buffer.getvalue()
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    target = _open_store(settings).backup(args.path)
+    print(f"Backed up {settings.db_path} to {target}")
+    return EXIT_OK
+
+
+# -- daily tips ---------------------------------------------------------------------
+
+
+def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import subscriptions
+    from bot.schedule import ScheduleError
+
+    store = _open_store(settings)
+    parts = [p for p in (args.at, args.tz, args.days) if p]
+    try:
+        _, message = subscriptions.subscribe(store, args.channel, " ".join(parts), default_tz="UTC")
+    except ScheduleError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    print(message)
+    return EXIT_OK
+
+
+def cmd_unsubscribe(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import subscriptions
+
+    print(subscriptions.unsubscribe(_open_store(settings), args.channel))
+    return EXIT_OK
+
+
+def cmd_subscriptions(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import subscriptions
+
+    rows = _open_store(settings).subscriptions()
+    if args.json:
+        _print_json([subscriptions.as_json(row) for row in rows])
+        return EXIT_OK
+    if not rows:
+        print("No subscriptions.")
+    for row in rows:
+        print(f"{row['channel']}: {subscriptions.describe(row)}")
+    return EXIT_OK
+
+
+def cmd_post_tip(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import subscriptions
+    from bot.slack.posting import Poster, make_client
+
+    settings.require_bot_token()
+    base = _load_base(settings)
+    store = _open_store(settings)
+    poster = Poster(make_client(settings), store, command=settings.command)
+    outcome = subscriptions.post_tip_now(store, base, poster, args.channel, force=args.force)
+    if outcome is None:
+        return _fail("The tip base has no live tips to post.", EXIT_INVALID)
+    if outcome.status == "already":
+        print(f"{args.channel} already has its daily tip for {outcome.local_date} ({outcome.tip_id}); "
+              "nothing posted. Use --force to post another.")
+        return EXIT_OK
+    if outcome.ok:
+        print(f"Posted {outcome.tip_id} in {args.channel} (ts {outcome.ts}).")
+        return EXIT_OK
+    return _fail(f"Not posted in {args.channel}: {outcome.status} ({outcome.error or 'no detail'}).", EXIT_INVALID)
+
+
+def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import subscriptions
+
+    base = _load_base(settings)
+    store = _open_store(settings)
+    tip = subscriptions.preview_tip(store, base, channel=args.channel)
+    if tip is None:
+        return _fail("The tip base has no live tips.", EXIT_INVALID)
+    print(subscriptions.render_text(tip))
+    return EXIT_OK
+
+
+# -- parser ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command (each sets `func`)."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="AI PM Coach: tips on AI product management.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable, help_text: str, into=sub) -> argparse.ArgumentParser:
+        p = into.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    kn = sub.add_parser("knowledge", help="build, check and list the tip base")
+    kn_sub = kn.add_subparsers(dest="knowledge_command", required=True, metavar="ACTION")
+    p = add("build", cmd_knowledge_build, "turn notes into draft tips, keeping curated edits", kn_sub)
+    p.add_argument("notes", nargs="*", metavar="NOTE", help="note files (default: every file in seeds/)")
+    p.add_argument("--seeds", default="seeds", help="folder of notes when no NOTE is given")
+    add("check", cmd_knowledge_check, "validate every file in the knowledge folder", kn_sub)
+    p = add("list", cmd_knowledge_list, "list every tip", kn_sub)
+    p.add_argument("--json", action="store_true", help="a JSON array of tips")
+
+    p = add("ask", cmd_ask, "answer a question from the tip base")
+    p.add_argument("question", metavar="QUESTION", help="the question, or - to read one per line from stdin")
+    p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
+    p.add_argument("--limit", type=int, default=3, help="how many matches to show (default 3)")
+
+    p = add("serve", cmd_serve, "run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on $PORT)")
+    p.add_argument("--playground", action="store_true", help="a local Slack-like page, no tokens needed")
+    p.add_argument("--auto-playground", action="store_true", help="use the playground when no Slack token is set")
+    p.add_argument("--port", type=int, default=0, help="port (default $PORT or 3000)")
+
+    p = add("subscribe", cmd_subscribe, "post a daily tip in a channel")
+    p.add_argument("--channel", required=True, help="channel id, e.g. C0123456")
+    p.add_argument("--at", default="", help="local time HH:MM (default 09:00)")
+    p.add_argument("--tz", default="", help="IANA time zone, e.g. Europe/Berlin (default UTC)")
+    p.add_argument("--days", default="", help="weekdays (default), daily, or e.g. mon,wed,fri")
+    p = add("unsubscribe", cmd_unsubscribe, "stop a channel's daily tip")
+    p.add_argument("--channel", required=True)
+    p = add("subscriptions", cmd_subscriptions, "list daily-tip subscriptions")
+    p.add_argument("--json", action="store_true")
+    p = add("post-tip", cmd_post_tip, "post the due daily tip now (once per local day)")
+    p.add_argument("--channel", required=True)
+    p.add_argument("--force", action="store_true", help="post another tip even if today's was posted")
+    p = add("tip", cmd_tip, "print today's tip locally")
+    p.add_argument("--channel", default=None, help="follow this channel's rotation (default: a new one)")
+
+    p = add("stats", cmd_stats, "posts, ratings and each tip's tally")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--days", type=int, default=None, help="only the last N days")
+    p = add("gaps", cmd_gaps, "the most frequent questions without a tip")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=20)
+    p = add("export", cmd_export, "export all ratings and posts")
+    p.add_argument("--format", choices=("csv", "json"), default="json")
+    p.add_argument("--output", "-o", default="", help="file to write (default: standard output)")
+    p = add("backup", cmd_backup, "a consistent copy of the database, safe while the bot runs")
+    p.add_argument("path", metavar="PATH")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 invalid data, 2 bad settings/usage)."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_mod.from_env()
+    except SettingsError as exc:
+        return _fail(f"Configuration problem:\n{exc}", EXIT_USAGE)
+    try:
+        return args.func(settings, args)
+    except SettingsError as exc:
+        return _fail(f"Configuration problem:\n{exc}", EXIT_USAGE)
+    except KnowledgeError as exc:
+        print(str(exc), file=sys.stderr)
+        return _fail(f"The knowledge base in {settings.knowledge_dir} is invalid; fix it and retry "
+                     "(`python -m bot knowledge check`).", EXIT_INVALID)
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,67 @@
+"""The Slack-free core the adapters call: settings, storage and the live tip base together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot import gaps, ratings
+from bot.library import Library
+from bot.matcher import Answer
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Coach:
+    """What every surface (Slack, terminal, playground) shares."""
+
+    settings: Settings
+    store: Store
+    library: Library
+
+    @classmethod
+    def open(cls, settings: Settings) -> Coach:
+        """Load the knowledge folder and open the database named by the settings.
+
+        Raises KnowledgeError or StoreError with messages naming the file and the fix.
+        """
+        library = Library(settings.knowledge_dir)
+        store = Store.open(settings.db_path)
+        return cls(settings=settings, store=store, library=library)
+
+    def ask(self, question: str, *, user: str | None = None, limit: int = 3, record_gap: bool = True) -> Answer:
+        """Answer a question from the base; an unanswered one is kept as a gap.
+
+        Over-long questions are cut to `settings.max_question` characters first. Ratings
+        only break near-ties between answers.
+        """
+        question = question.strip()[: self.settings.max_question]
+        try:
+            nudges = ratings.boosts(self.store.tip_tallies())
+        except Exception:  # ratings are a nicety here; an answer must not fail for them
+            log.exception("could not read ratings for ranking")
+            nudges = None
+        answer = self.library.matcher.answer(question, limit=limit, boost=nudges)
+        if not answer.answered and record_gap:
+            try:
+                gaps.record(
+                    self.store,
+                    question,
+                    user=user,
+                    log_questions=self.settings.log_questions,
+                    log_users=self.settings.log_users,
+                )
+            except Exception:
+                log.exception("could not record an unanswered question")
+        return answer
+
+    def is_admin(self, user: str, *, slack_admin: bool = False) -> bool:
+        """Workspace admins/owners (as Slack says) and users listed in COACH_ADMINS."""
+        return slack_admin or user in self.settings.admins
+
+    def close(self) -> None:
+        """Close the database cleanly."""
+        self.store.close()

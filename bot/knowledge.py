@@ -1,0 +1,334 @@
+"""The tip base: load, validate and hold the curated tips from the knowledge folder.
+
+A knowledge folder holds YAML files, each a mapping with a `tips:` list (and an
+optional `note:` naming the note it was built from). Every problem is reported as
+a `Problem` naming the file, the line (and column) and, for schema errors, the tip
+id and the field, so a curator can jump straight to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+MAX_TEXT = 600
+MIN_QUESTIONS = 3
+TIP_FIELDS = {"id", "title", "text", "tags", "questions", "source", "status"}
+REQUIRED_FIELDS = ("id", "title", "text", "tags", "questions", "source")
+SOURCE_FIELDS = {"note", "timestamp", "url"}
+FILE_FIELDS = {"note", "tips"}
+STATUSES = ("draft", "curated", "gone")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a tip comes from: the note's title, a timestamp and a link to that moment."""
+
+    note: str
+    timestamp: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One piece of curated advice."""
+
+    id: str
+    title: str
+    text: str
+    tags: tuple[str, ...]
+    questions: tuple[str, ...]
+    source: Source
+    status: str = "curated"
+    file: str = ""
+
+    def as_dict(self) -> dict:
+        """The tip as plain JSON-ready values (the `knowledge list --json` shape)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "tags": list(self.tags),
+            "questions": list(self.questions),
+            "source": {
+                "note": self.source.note,
+                "timestamp": self.source.timestamp,
+                "url": self.source.url,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the knowledge base, located as precisely as we can."""
+
+    file: str
+    line: int
+    column: int | None
+    message: str
+    tip_id: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        if self.column is not None:
+            where += f":{self.column}"
+        subject = ""
+        if self.tip_id is not None:
+            subject += f"tip '{self.tip_id}'"
+        if self.field is not None:
+            subject += f"{' ' if subject else ''}field '{self.field}'"
+        return f"{where}: {subject + ': ' if subject else ''}{self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is invalid; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class KnowledgeBase:
+    """All valid tips, in file order, with lookup by id."""
+
+    tips: list[Tip]
+    folder: str = ""
+    signature: tuple = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {tip.id: tip for tip in self.tips}
+
+    def get(self, tip_id: str) -> Tip | None:
+        """The tip with this id, or None (e.g. a tip removed from the base)."""
+        return self._by_id.get(tip_id)
+
+    def __len__(self) -> int:
+        return len(self.tips)
+
+    def __iter__(self):
+        return iter(self.tips)
+
+    @property
+    def live_tips(self) -> list[Tip]:
+        """Tips that may be served: everything not marked `gone` from its note."""
+        return [tip for tip in self.tips if tip.status != "gone"]
+
+
+def knowledge_files(folder: Path) -> list[Path]:
+    """The YAML files of a knowledge folder, sorted by name."""
+    folder = Path(folder)
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def folder_signature(folder: Path) -> tuple:
+    """A cheap fingerprint (names, sizes, mtimes) that changes when any knowledge file does."""
+    try:
+        files = knowledge_files(folder)
+    except OSError:
+        return ()
+    out = []
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((path.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers where each mapping started and where each key sits."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {
+        loader.construct_object(key, deep=True): key.start_mark.line + 1
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+    return mapping
+
+
+class _LineDict(dict):
+    line: int = 0
+    key_lines: dict = {}
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _check_tip(raw: object, index: int, file: str, line: int, problems: list[Problem]) -> Tip | None:
+    """Validate one raw tip; append problems and return the Tip when it is valid."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, line, None, f"tip #{index + 1} must be a mapping"))
+        return None
+    line = getattr(raw, "line", line)
+    raw_id = raw.get("id")
+    tip_id = raw_id if _is_text(raw_id) else f"#{index + 1}"
+    start = len(problems)
+
+    def bad(fld: str, message: str) -> None:
+        at = raw.line_of(fld) if isinstance(raw, _LineDict) else line
+        problems.append(Problem(file, at, None, message, tip_id=tip_id, field=fld))
+
+    for key in raw:
+        if key not in TIP_FIELDS:
+            bad(str(key), f"unknown field (allowed: {', '.join(sorted(TIP_FIELDS))})")
+    for fld in REQUIRED_FIELDS:
+        if fld not in raw or raw[fld] is None:
+            bad(fld, "missing")
+    if _is_text(raw_id):
+        if not ID_PATTERN.match(raw_id):
+            bad("id", "must be a lowercase slug like 'ikea-effect'")
+    elif "id" in raw and raw_id is not None:
+        bad("id", "must be a non-empty string")
+    for fld in ("title", "text"):
+        if fld in raw and raw[fld] is not None and not _is_text(raw[fld]):
+            bad(fld, "must be a non-empty string")
+    if _is_text(raw.get("text")) and len(raw["text"]) > MAX_TEXT:
+        bad("text", f"too long: {len(raw['text'])} characters (at most {MAX_TEXT})")
+    for fld, minimum in (("tags", 1), ("questions", MIN_QUESTIONS)):
+        value = raw.get(fld)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(_is_text(v) for v in value):
+            bad(fld, "must be a list of non-empty strings")
+        elif len(value) < minimum:
+            bad(fld, f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}, has {len(value)}")
+    source = raw.get("source")
+    if source is not None:
+        if not isinstance(source, dict):
+            bad("source", "must be a mapping with note, timestamp, url")
+        else:
+            for key in source:
+                if key not in SOURCE_FIELDS:
+                    bad(f"source.{key}", "unknown field (allowed: note, timestamp, url)")
+            for key in sorted(SOURCE_FIELDS):
+                if not _is_text(source.get(key)):
+                    bad(f"source.{key}", "missing" if key not in source else "must be a non-empty string")
+            url = source.get("url")
+            if _is_text(url) and not url.startswith(("https://", "http://")):
+                bad("source.url", "must be an http(s) link")
+    status = raw.get("status", "curated")
+    if status not in STATUSES:
+        bad("status", f"must be one of {', '.join(STATUSES)}")
+    if len(problems) > start:
+        return None
+    return Tip(
+        id=raw_id,
+        title=raw["title"].strip(),
+        text=raw["text"].strip(),
+        tags=tuple(t.strip() for t in raw["tags"]),
+        questions=tuple(q.strip() for q in raw["questions"]),
+        source=Source(
+            note=str(source["note"]).strip(),
+            timestamp=str(source["timestamp"]).strip(),
+            url=str(source["url"]).strip(),
+        ),
+        status=status,
+        file=file,
+    )
+
+
+def parse_file(path: Path, *, display: str | None = None) -> tuple[list[Tip], list[Problem]]:
+    """Parse and validate one knowledge file; returns its valid tips and every problem."""
+    name = display or str(path)
+    try:
+        content = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(name, 1, None, f"not UTF-8 text ({exc.reason})")]
+    except OSError as exc:
+        return [], [Problem(name, 1, None, f"cannot read: {exc.strerror}")]
+    return parse_text(content, display=name)
+
+
+def parse_text(content: str, *, display: str) -> tuple[list[Tip], list[Problem]]:
+    """Parse and validate knowledge YAML given as text (see `parse_file`)."""
+    try:
+        data = yaml.load(content, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or exc.context or "invalid YAML"
+        return [], [Problem(display, line, col, f"YAML syntax error: {message}")]
+    except yaml.YAMLError as exc:
+        return [], [Problem(display, 1, 1, f"YAML syntax error: {exc}")]
+    if data is None:
+        return [], []
+    if not isinstance(data, dict):
+        return [], [Problem(display, 1, None, "must be a mapping with a 'tips:' list")]
+    problems: list[Problem] = []
+    for key in data:
+        if key not in FILE_FIELDS:
+            problems.append(
+                Problem(display, data.line_of(key), None, f"unknown top-level field '{key}' (allowed: note, tips)")
+            )
+    raw_tips = data.get("tips")
+    if not isinstance(raw_tips, list):
+        problems.append(Problem(display, data.line_of("tips"), None, "'tips' must be a list of tips"))
+        return [], problems
+    tips = []
+    for index, raw in enumerate(raw_tips):
+        tip = _check_tip(raw, index, display, data.line_of("tips"), problems)
+        if tip is not None:
+            tips.append(tip)
+    return tips, problems
+
+
+def load(folder: Path | str) -> KnowledgeBase:
+    """Load and validate every file of a knowledge folder.
+
+    Raises KnowledgeError listing every problem (syntax, schema, duplicate ids) when the
+    base is invalid or empty, so a caller can refuse to start with a precise message.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise KnowledgeError(
+            [Problem(str(folder), 0, None, "knowledge folder not found (set COACH_KNOWLEDGE)")]
+        )
+    signature = folder_signature(folder)
+    tips: list[Tip] = []
+    problems: list[Problem] = []
+    seen: dict[str, Tip] = {}
+    for path in knowledge_files(folder):
+        file_tips, file_problems = parse_file(path)
+        problems.extend(file_problems)
+        for tip in file_tips:
+            if tip.id in seen:
+                first = seen[tip.id]
+                problems.append(
+                    Problem(tip.file, _tip_line(path, tip.id), None,
+                            f"duplicate id (also in {first.file})", tip_id=tip.id, field="id")
+                )
+                continue
+            seen[tip.id] = tip
+            tips.append(tip)
+    if not tips and not problems:
+        problems.append(Problem(str(folder), 0, None, "no tips found (run `python -m bot knowledge build`)"))
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(tips=tips, folder=str(folder), signature=signature)
+
+
+def _tip_line(path: Path, tip_id: str) -> int:
+    """The line where `id: <tip_id>` appears in a file (for duplicate-id messages)."""
+    pattern = re.compile(rf"^\s*-?\s*id:\s*['\"]?{re.escape(tip_id)}['\"]?\s*$")
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if pattern.match(text):
+            return number
+    return 1

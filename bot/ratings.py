@@ -1,0 +1,108 @@
+"""What the team's ratings say: reaction meanings, a fair ranking for few votes, stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.knowledge import KnowledgeBase
+from bot.store import Store
+
+USEFUL, NOT_USEFUL = 1, -1
+Z_95 = 1.96
+
+
+def reaction_value(name: str, *, useful: Iterable[str], not_useful: Iterable[str]) -> int | None:
+    """+1, -1 or None (ignored) for a reaction name; skin tones (`+1::skin-tone-2`) count."""
+    base = name.split("::", 1)[0]
+    if base in useful:
+        return USEFUL
+    if base in not_useful:
+        return NOT_USEFUL
+    return None
+
+
+def wilson_lower_bound(up: int, down: int, *, z: float = Z_95) -> float:
+    """The lower bound of the Wilson score interval of the useful share (0 with no votes).
+
+    Ranks a tip with 3 of 3 useful below one with 40 of 45: few votes mean less certainty.
+    """
+    n = up + down
+    if n == 0:
+        return 0.0
+    phat = up / n
+    centre = phat + z * z / (2 * n)
+    spread = z * math.sqrt((phat * (1 - phat) + z * z / (4 * n)) / n)
+    return (centre - spread) / (1 + z * z / n)
+
+
+@dataclass(frozen=True)
+class TipScore:
+    """A tip's current tally and its rank score."""
+
+    id: str
+    title: str
+    useful: int
+    not_useful: int
+    score: float
+
+    def as_dict(self) -> dict:
+        """The `stats --json` shape of one tip."""
+        return {"id": self.id, "title": self.title, "useful": self.useful, "not_useful": self.not_useful}
+
+
+def scored(tallies: Mapping[str, tuple[int, int]], base: KnowledgeBase) -> list[TipScore]:
+    """Every rated tip with its Wilson score, best first (ties: more votes, then id).
+
+    Tips no longer in the base keep their id as title, so history is never hidden.
+    """
+    out = []
+    for tip_id, (up, down) in tallies.items():
+        if up + down == 0:
+            continue
+        tip = base.get(tip_id)
+        out.append(TipScore(tip_id, tip.title if tip else tip_id, up, down, wilson_lower_bound(up, down)))
+    out.sort(key=lambda s: (-s.score, -(s.useful + s.not_useful), s.id))
+    return out
+
+
+def top(store: Store, base: KnowledgeBase, *, limit: int = 5) -> list[TipScore]:
+    """The tips the team found most useful (at least one useful vote), best first."""
+    return [s for s in scored(store.tip_tallies(), base) if s.useful > 0][:limit]
+
+
+def stats(store: Store, base: KnowledgeBase, *, days: int | None = None) -> dict:
+    """Posts, ratings and every rated tip's tally (optionally over the last `days` days).
+
+    Shape: {"posts", "ratings", "tips": [{"id","title","useful","not_useful"}], ...}, the
+    tips best first by Wilson score; `most_useful` / `least_useful` name the extremes.
+    """
+    since = None
+    if days is not None:
+        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="microseconds")
+    counts = store.counts(since=since)
+    ranked = scored(store.tip_tallies(since=since), base)
+    most = [s for s in ranked if s.useful > 0][:3]
+    least = sorted(
+        (s for s in ranked if s.not_useful > 0),
+        key=lambda s: (-wilson_lower_bound(s.not_useful, s.useful), s.id),
+    )[:3]
+    return {
+        "posts": counts["posts"],
+        "ratings": counts["ratings"],
+        "days": days,
+        "tips": [s.as_dict() for s in ranked],
+        "most_useful": [s.as_dict() for s in most],
+        "least_useful": [s.as_dict() for s in least],
+    }
+
+
+def boosts(tallies: Mapping[str, tuple[int, int]]) -> dict[str, float]:
+    """A small per-tip nudge from ratings (-1..1), for breaking near-ties between answers."""
+    return {
+        tip_id: wilson_lower_bound(up, down) - wilson_lower_bound(down, up)
+        for tip_id, (up, down) in tallies.items()
+        if up + down
+    }

@@ -1,0 +1,95 @@
+"""`python -m bot serve`: the bot's main job, in Socket Mode or HTTP mode, with its scheduler."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from bot.coach import Coach
+from bot.library import Watcher
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Everything `serve` starts, so it can be stopped in the right order."""
+
+    def __init__(self, settings: Settings, coach: Coach):
+        from bot.scheduler import Scheduler
+        from bot.slack.app import build_app
+        from bot.slack.posting import Poster, make_client
+
+        self.settings = settings
+        self.coach = coach
+        self.client = make_client(settings)
+        self.poster = Poster(self.client, coach.store, command=settings.command)
+        self.app = build_app(coach, client=self.client, poster=self.poster)
+        self.scheduler = Scheduler(
+            coach.store, lambda: coach.library.base, self.poster, tick_seconds=settings.tick_seconds
+        )
+        self.watcher = Watcher(coach.library)
+        self.stopped = threading.Event()
+
+    def health(self) -> dict:
+        """/healthz: the database and knowledge state."""
+        db = self.coach.store.health()
+        kb = self.coach.library.health()
+        return {"ok": bool(db["ok"]), "database": db, "knowledge": kb}
+
+    def start_background(self) -> None:
+        """Start the knowledge watcher and (unless disabled) the daily-tip scheduler."""
+        self.watcher.start()
+        if self.settings.scheduler:
+            self.scheduler.start()
+
+    def stop_background(self) -> None:
+        """Stop the scheduler between posts, the watcher, and close the database."""
+        self.scheduler.stop()
+        self.watcher.stop()
+        self.coach.close()
+
+
+def install_signals(on_stop, on_reload) -> None:
+    """SIGTERM/SIGINT stop gracefully; SIGHUP reloads the knowledge folder."""
+    signal.signal(signal.SIGTERM, lambda *_: on_stop())
+    signal.signal(signal.SIGINT, lambda *_: on_stop())
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=on_reload, daemon=True).start())
+
+
+def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, ready=None) -> int:
+    """Serve Slack's HTTP requests until SIGTERM; returns the exit code."""
+    from bot.slack.http import HttpServer, SlackWSGI
+
+    wsgi = SlackWSGI(runtime.app, signing_secret=runtime.settings.signing_secret,
+                     health=runtime.health, extra_routes=extra_routes)
+    server = HttpServer(wsgi, host=host, port=port)
+    install_signals(server.request_stop, runtime.coach.library.reload)
+    runtime.start_background()
+    log.info("serving HTTP on http://%s:%d/slack/events", host, server.port)
+    if ready:
+        ready(server.port)
+    try:
+        server.serve()
+    finally:
+        runtime.stop_background()
+    log.info("stopped cleanly")
+    return 0
+
+
+def serve_socket(runtime: Runtime) -> int:
+    """Serve over Socket Mode until SIGTERM; returns the exit code."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(runtime.app, runtime.settings.app_token)
+    install_signals(runtime.stopped.set, runtime.coach.library.reload)
+    runtime.start_background()
+    handler.connect()
+    log.info("connected to Slack in Socket Mode")
+    runtime.stopped.wait()
+    handler.close()
+    runtime.stop_background()
+    log.info("stopped cleanly")
+    return 0

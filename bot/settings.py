@@ -1,0 +1,170 @@
+"""One settings object, read once from the environment and handed to everything else."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_USEFUL = ("+1", "thumbsup", "heart", "star", "fire", "100", "raised_hands", "clap", "bulb")
+DEFAULT_NOT_USEFUL = ("-1", "thumbsdown")
+SLACK_API_DEFAULT = "https://slack.com/api/"
+
+WHERE = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "the Signing Secret from your app's Basic Information page",
+    "SLACK_APP_TOKEN": "an App-Level Token (xapp-...) with connections:write, from Basic Information",
+}
+
+
+class SettingsError(Exception):
+    """One or more settings are missing or malformed; the message names each and the fix."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, from the environment (see the README's configuration table)."""
+
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str = ""
+    api_url: str = SLACK_API_DEFAULT
+    db_path: Path = Path("coach.db")
+    knowledge_dir: Path = Path("knowledge")
+    port: int = 3000
+    host: str = "0.0.0.0"
+    command: str = "/aipm"
+    admins: frozenset[str] = frozenset()
+    log_questions: bool = True
+    log_users: bool = False
+    useful_reactions: frozenset[str] = frozenset(DEFAULT_USEFUL)
+    not_useful_reactions: frozenset[str] = frozenset(DEFAULT_NOT_USEFUL)
+    scheduler: bool = True
+    tick_seconds: float = 30.0
+    max_question: int = 500
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is set; HTTP mode otherwise."""
+        return bool(self.app_token)
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced, for anything that may reach a log or a user."""
+        for secret in (self.bot_token, self.signing_secret, self.app_token):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "[redacted]")
+        return text
+
+    def require_bot_token(self) -> None:
+        """Raise SettingsError unless a bot token is set (for commands that post to Slack)."""
+        if not self.bot_token:
+            raise SettingsError([f"SLACK_BOT_TOKEN is not set: use {WHERE['SLACK_BOT_TOKEN']}."])
+
+    def require_slack(self) -> None:
+        """Raise SettingsError naming each Slack credential `serve` still needs."""
+        missing = []
+        if not self.bot_token:
+            missing.append("SLACK_BOT_TOKEN")
+        if not self.socket_mode and not self.signing_secret:
+            missing.append("SLACK_SIGNING_SECRET")
+        problems = [f"{name} is not set: use {WHERE[name]}." for name in missing]
+        if self.bot_token and not self.bot_token.startswith("xoxb-"):
+            problems.append(f"SLACK_BOT_TOKEN must start with 'xoxb-': use {WHERE['SLACK_BOT_TOKEN']}.")
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            problems.append(f"SLACK_APP_TOKEN must start with 'xapp-': use {WHERE['SLACK_APP_TOKEN']}.")
+        if problems:
+            if missing:
+                problems.append(
+                    "Without Slack, try the bot locally: `python -m bot serve --playground` "
+                    "or `python -m bot ask \"what is the ikea effect\"`."
+                )
+            raise SettingsError(problems)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    problems.append(f"{name}={raw!r} is not a yes/no value: use 1 or 0.")
+    return default
+
+
+def _names(raw: str) -> frozenset[str]:
+    return frozenset(part.strip().strip(":") for part in raw.split(",") if part.strip())
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from `env` (default: os.environ).
+
+    Raises SettingsError naming every malformed variable and the accepted form; missing
+    Slack credentials are only checked by `Settings.require_slack`, since most commands
+    need none.
+    """
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    port = 3000
+    raw_port = env.get("PORT", "").strip()
+    if raw_port:
+        if raw_port.isdigit() and 0 < int(raw_port) < 65536:
+            port = int(raw_port)
+        else:
+            problems.append(f"PORT={raw_port!r} is not a port number: use 1-65535, e.g. PORT=3000.")
+    api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT
+    if not api_url.startswith(("https://", "http://")):
+        problems.append(
+            f"SLACK_API_URL={api_url!r} is not an http(s) URL: use e.g. https://slack.com/api/ or leave it unset."
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"
+    command = env.get("COACH_COMMAND", "").strip() or "/aipm"
+    if not command.startswith("/") or not command[1:].replace("-", "").replace("_", "").isalnum():
+        problems.append(f"COACH_COMMAND={command!r} is not a slash command: use e.g. /aipm.")
+    tick = 30.0
+    raw_tick = env.get("COACH_TICK_SECONDS", "").strip()
+    if raw_tick:
+        try:
+            tick = float(raw_tick)
+            if tick <= 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"COACH_TICK_SECONDS={raw_tick!r} is not a positive number of seconds: use e.g. 30.")
+    useful = _names(env.get("COACH_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_USEFUL)
+    not_useful = _names(env.get("COACH_NOT_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_NOT_USEFUL)
+    if useful & not_useful:
+        problems.append(
+            "COACH_USEFUL_REACTIONS and COACH_NOT_USEFUL_REACTIONS share "
+            f"{', '.join(sorted(useful & not_useful))}: a reaction can only mean one thing."
+        )
+    db_raw = env.get("COACH_DB", "").strip() or "coach.db"
+    knowledge_raw = env.get("COACH_KNOWLEDGE", "").strip() or "knowledge"
+    settings = Settings(
+        bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
+        signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
+        app_token=env.get("SLACK_APP_TOKEN", "").strip(),
+        api_url=api_url,
+        db_path=Path(db_raw),
+        knowledge_dir=Path(knowledge_raw),
+        port=port,
+        host=env.get("COACH_HOST", "").strip() or "0.0.0.0",
+        command=command,
+        admins=_names(env.get("COACH_ADMINS", "")),
+        log_questions=_flag(env, "COACH_LOG_QUESTIONS", True, problems),
+        log_users=_flag(env, "COACH_LOG_USERS", False, problems),
+        useful_reactions=useful,
+        not_useful_reactions=not_useful,
+        scheduler=_flag(env, "COACH_SCHEDULER", True, problems),
+        tick_seconds=tick,
+    )
+    if problems:
+        raise SettingsError(problems)
+    return settings

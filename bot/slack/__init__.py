@@ -1,0 +1,1 @@
+"""The Slack adapter: acks, unpacks payloads, calls the core, renders Block Kit."""

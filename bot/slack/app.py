@@ -1,0 +1,47 @@
+"""Build the Bolt app: one function, one registration point."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk import WebClient
+
+from bot.coach import Coach
+from bot.slack.context import SlackContext
+from bot.slack.listeners import register_listeners
+from bot.slack.posting import Poster, make_client
+
+log = logging.getLogger(__name__)
+
+
+def build_app(coach: Coach, *, client: WebClient | None = None, poster: Poster | None = None) -> App:
+    """A Bolt app serving the coach's slash command, events and buttons.
+
+    Listeners run before the HTTP response (`process_before_response`), so a 200 means
+    the rating is recorded: they are all fast, and Slack's 3-second window is kept.
+    """
+    settings = coach.settings
+    client = client or make_client(settings)
+    poster = poster or Poster(client, coach.store, command=settings.command)
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or None,
+        process_before_response=True,
+        raise_error_for_unhandled_request=True,
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+
+    @app.error
+    def on_error(error: Exception, body: dict) -> BoltResponse:
+        if isinstance(error, BoltUnhandledRequestError):
+            kind = (body.get("event") or {}).get("type") or body.get("type") or "unknown"
+            log.info("ignored a request of type %s", kind)
+            return BoltResponse(status=200, body="")
+        log.error("listener failed: %s: %s", type(error).__name__, settings.redact(str(error)))
+        return BoltResponse(status=500, body="")
+
+    register_listeners(app, SlackContext(coach=coach, poster=poster))
+    return app

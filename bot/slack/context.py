@@ -1,0 +1,44 @@
+"""What the Slack listeners share: the core, the poster and a few Slack look-ups."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.coach import Coach
+from bot.slack.posting import Poster
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SlackContext:
+    """Handed to every listener group by `register_listeners`."""
+
+    coach: Coach
+    poster: Poster
+
+    @property
+    def command(self) -> str:
+        """The configured slash command, e.g. /aipm."""
+        return self.coach.settings.command
+
+    def user_info(self, client: WebClient, user: str) -> dict:
+        """Slack's users.info for a user, or {} when Slack cannot tell (logged)."""
+        try:
+            return client.users_info(user=user).get("user") or {}
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user, exc.response.get("error"))
+        except Exception as exc:  # network trouble must not break the command
+            log.warning("users.info failed for %s: %s", user, type(exc).__name__)
+        return {}
+
+    def is_admin(self, client: WebClient, user: str) -> bool:
+        """Workspace admins/owners and COACH_ADMINS may see others' questions."""
+        if user in self.coach.settings.admins:
+            return True
+        info = self.user_info(client, user)
+        return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))

@@ -1,0 +1,111 @@
+"""`/aipm ...`: the slash command and its subcommands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import ratings, rotation, subscriptions
+from bot.schedule import ScheduleError
+from bot.slack import blocks
+from bot.slack.context import SlackContext
+from bot.slack.mrkdwn import quote
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[SlackContext, dict, str, WebClient], dict]
+REFUSAL = "Sorry, only workspace admins (or people in COACH_ADMINS) can see that: it shows other people's questions."
+
+
+def _help(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    return blocks.help_message(ctx.command, [(name, what) for name, (what, _) in SUBCOMMANDS.items()])
+
+
+def _tip(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    base = ctx.coach.library.base
+    history = ctx.coach.store.posted_tip_ids(command["channel_id"])
+    tip_id = rotation.next_tip(
+        [t.id for t in base.live_tips], history, ctx.coach.store.tip_tallies(), seed=command["user_id"]
+    )
+    tip = base.get(tip_id) if tip_id else None
+    if tip is None:
+        return blocks.plain("The tip base is empty. Ask a curator to run `python -m bot knowledge build`.")
+    return blocks.tip_reply(tip, intro=":bulb: A tip for you")
+
+
+def _subscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    user_tz = ctx.user_info(client, command["user_id"]).get("tz") or "UTC"
+    try:
+        _, message = subscriptions.subscribe(
+            ctx.coach.store, command["channel_id"], rest, user=command["user_id"], default_tz=user_tz
+        )
+    except ScheduleError as exc:
+        return blocks.plain(f":warning: {quote(str(exc), limit=500)}")
+    return blocks.plain(message)
+
+
+def _unsubscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    return blocks.plain(subscriptions.unsubscribe(ctx.coach.store, command["channel_id"]))
+
+
+def _subscription(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    row = ctx.coach.store.subscription(command["channel_id"])
+    if row is None:
+        return blocks.plain(f"This channel has no daily tip. `{ctx.command} subscribe` starts one.")
+    return blocks.plain(subscriptions.describe(row))
+
+
+def _top(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    return blocks.top_message(ratings.top(ctx.coach.store, ctx.coach.library.base))
+
+
+def _stats(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    days = 30
+    return blocks.stats_message(ratings.stats(ctx.coach.store, ctx.coach.library.base, days=days), days=days)
+
+
+def _gaps(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+    if not ctx.is_admin(client, command["user_id"]):
+        return blocks.plain(REFUSAL)
+    return blocks.gaps_message(ctx.coach.store.gaps(limit=15))
+
+
+SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
+    "help": ("what I do and how to use me", _help),
+    "tip": ("a tip for you now", _tip),
+    "subscribe": ("`[HH:MM] [TZ] [weekdays|daily|mon,wed,fri]` a daily tip in this channel", _subscribe),
+    "unsubscribe": ("stop the daily tip in this channel", _unsubscribe),
+    "subscription": ("show this channel's daily tip settings", _subscription),
+    "top": ("the tips the team found most useful", _top),
+    "stats": ("posts, ratings, most and least useful tips (30 days)", _stats),
+    "gaps": ("questions I had no tip for (admins)", _gaps),
+}
+
+
+def reply_for(ctx: SlackContext, command: dict, client: WebClient) -> dict:
+    """The response to one slash command: a subcommand's, or the answer to a question."""
+    text = (command.get("text") or "").strip()
+    word, _, rest = text.partition(" ")
+    if not text:
+        return _help(ctx, command, "", client)
+    entry = SUBCOMMANDS.get(word.lower())
+    if entry is not None:
+        return entry[1](ctx, command, rest.strip(), client)
+    answer = ctx.coach.ask(text, user=command.get("user_id"))
+    return blocks.answer_message(answer, ctx.command)
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    """Listen for the configured slash command."""
+
+    @app.command(ctx.command)
+    def on_command(ack: Ack, command: dict, client: WebClient) -> None:
+        try:
+            reply = reply_for(ctx, command, client)
+        except Exception:
+            log.exception("command failed")
+            reply = blocks.plain("Sorry, something went wrong on my side. Please try again in a moment.")
+        ack(reply)

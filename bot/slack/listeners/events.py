@@ -1,0 +1,104 @@
+"""Events API: reactions on tip messages become ratings; App Home shows the team's view."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import ratings, subscriptions
+from bot.ratings import reaction_value
+from bot.slack import blocks
+from bot.slack.context import SlackContext
+from bot.store import Post
+
+log = logging.getLogger(__name__)
+TIP_EVENT_TYPE = "aipm_tip"
+
+
+def find_tip_post(ctx: SlackContext, client: WebClient, channel: str, ts: str) -> Post | None:
+    """The tip message at (channel, ts): from the database, else from its Slack metadata.
+
+    A message the database does not know (e.g. after restoring a backup) is recognised
+    through its `aipm_tip` metadata via conversations.history, and then recorded.
+    """
+    store = ctx.coach.store
+    post = store.post_by_ts(channel, ts)
+    if post is not None:
+        return post
+    try:
+        history = client.conversations_history(
+            channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1, include_all_metadata=True
+        )
+    except SlackApiError as exc:
+        log.warning("conversations.history failed for %s: %s", channel, exc.response.get("error"))
+        return None
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if message.get("ts") == ts and metadata.get("event_type") == TIP_EVENT_TYPE and payload.get("tip_id"):
+            return store.add_post(channel, ts, str(payload["tip_id"]), kind="recovered",
+                                  local_date=payload.get("date"))
+    return None
+
+
+def on_reaction(ctx: SlackContext, event: dict, body: dict, client: WebClient, bot_user_id: str | None,
+                *, added: bool) -> str:
+    """Record or withdraw a rating for one reaction event; returns what happened (for logs)."""
+    item = event.get("item") or {}
+    if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
+        return "ignored: not a message"
+    user = event.get("user")
+    if not user or user == bot_user_id:
+        return "ignored: the bot's own reaction"
+    if bot_user_id and event.get("item_user") and event["item_user"] != bot_user_id:
+        return "ignored: not the bot's message"
+    settings = ctx.coach.settings
+    value = reaction_value(event.get("reaction") or "", useful=settings.useful_reactions,
+                           not_useful=settings.not_useful_reactions)
+    if value is None:
+        return "ignored: reaction without meaning"
+    post = find_tip_post(ctx, client, item["channel"], item["ts"])
+    if post is None:
+        return "ignored: not a tip message"
+    fields = dict(user=user, tip_id=post.tip_id, channel=item["channel"], message_ts=item["ts"],
+                  reaction=event["reaction"].split("::", 1)[0], event_id=body.get("event_id"))
+    if added:
+        done = ctx.coach.store.record_vote(value=value, **fields)
+    else:
+        done = ctx.coach.store.withdraw_vote(**fields)
+    return ("recorded" if added else "withdrawn") if done else "ignored: event already handled"
+
+
+def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
+    """Publish this person's App Home tab."""
+    store, base = ctx.coach.store, ctx.coach.library.base
+    subs = [subscriptions.describe(row) for row in store.subscriptions()]
+    rated = []
+    for row in store.user_ratings(user)[:10]:
+        tip = base.get(row["tip_id"])
+        rated.append((tip.title if tip else row["tip_id"], row["value"]))
+    view = blocks.home_view(command=ctx.command, subscriptions=subs,
+                            favourites=ratings.top(store, base, limit=5), rated=rated)
+    client.views_publish(user_id=user, view=view)
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    """Listen for reactions and App Home opens."""
+
+    @app.event("reaction_added")
+    def reaction_added(event: dict, body: dict, client: WebClient, context) -> None:
+        outcome = on_reaction(ctx, event, body, client, context.bot_user_id, added=True)
+        log.debug("reaction_added %s: %s", body.get("event_id"), outcome)
+
+    @app.event("reaction_removed")
+    def reaction_removed(event: dict, body: dict, client: WebClient, context) -> None:
+        outcome = on_reaction(ctx, event, body, client, context.bot_user_id, added=False)
+        log.debug("reaction_removed %s: %s", body.get("event_id"), outcome)
+
+    @app.event("app_home_opened")
+    def app_home_opened(event: dict, client: WebClient) -> None:
+        if event.get("tab", "home") == "home" and event.get("user"):
+            publish_home(ctx, client, event["user"])

@@ -1,0 +1,102 @@
+"""Shared fixtures: a fresh database, the shipped knowledge, a fake Slack, the running bot."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from bot.coach import Coach
+from bot.settings import Settings
+from bot.slack.app import build_app
+from bot.slack.http import HttpServer, SlackWSGI
+from bot.store import Store
+from tests.fake_slack import FakeSlack
+from tests.slack_signing import SlackSender
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_KNOWLEDGE = ROOT / "knowledge"
+SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-token-0123456789"
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped knowledge folder (tests may edit it)."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KNOWLEDGE, target, ignore=shutil.ignore_patterns(".*"))
+    return target
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a fresh database file goes."""
+    return tmp_path / "coach.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    """A fresh, migrated database."""
+    s = Store.open(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def fake_slack():
+    """A running local fake of the Slack Web API that records every call."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@dataclass
+class RunningBot:
+    """The bot served over HTTP on 127.0.0.1, plus handles to inspect it."""
+
+    url: str
+    coach: Coach
+    server: HttpServer
+    slack: SlackSender
+    fake: FakeSlack
+
+    @property
+    def store(self) -> Store:
+        return self.coach.store
+
+    def responses(self) -> list[dict]:
+        """What the bot sent to response_url (button updates), oldest first."""
+        return [c.params for c in self.fake.calls("response_url")]
+
+
+def make_settings(fake: FakeSlack, knowledge: Path, db: Path, **changes) -> Settings:
+    """Settings pointing the bot at the fake Slack and a test database."""
+    base = Settings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.url, db_path=db,
+                    knowledge_dir=knowledge, host="127.0.0.1", port=0, scheduler=False)
+    return replace(base, **changes)
+
+
+def start_bot(settings: Settings, fake: FakeSlack) -> RunningBot:
+    """Serve the real app (Bolt + our HTTP layer on waitress) in a thread."""
+    coach = Coach.open(settings)
+    app = build_app(coach)
+    wsgi = SlackWSGI(app, signing_secret=settings.signing_secret,
+                     health=lambda: {"ok": True, "database": coach.store.health(),
+                                     "knowledge": coach.library.health()})
+    server = HttpServer(wsgi, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.port}/slack/events"
+    sender = SlackSender(url, settings.signing_secret, response_url=f"{fake.url}response_url")
+    return RunningBot(url=url, coach=coach, server=server, slack=sender, fake=fake)
+
+
+@pytest.fixture
+def running_bot(fake_slack: FakeSlack, knowledge_dir: Path, db_path: Path):
+    """The bot over real HTTP against the fake Slack, with a fresh database."""
+    bot = start_bot(make_settings(fake_slack, knowledge_dir, db_path), fake_slack)
+    yield bot
+    bot.server.request_stop()
+    bot.coach.close()

@@ -1,0 +1,49 @@
+"""Buttons under an answer: Useful, Not useful, Share to channel, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+
+IKEA = "the-ikea-effect"
+
+
+def test_useful_click_records_and_thanks(running_bot):
+    assert running_bot.slack.action("rate_useful", IKEA, user="U1").status == 200
+    assert running_bot.store.tip_tallies() == {IKEA: (1, 0)}
+    update = running_bot.responses()[-1]
+    assert update["replace_original"] is True
+    assert "Thanks" in update["text"]
+
+
+def test_changing_your_mind_keeps_one_opinion(running_bot):
+    running_bot.slack.action("rate_useful", IKEA, user="U1")
+    running_bot.slack.action("rate_not_useful", IKEA, user="U1")
+    running_bot.slack.action("rate_not_useful", IKEA, user="U1")
+    assert running_bot.store.tip_tallies() == {IKEA: (0, 1)}
+
+
+def test_share_posts_the_tip_in_the_channel_for_reactions(running_bot):
+    running_bot.slack.action("share_tip", IKEA, user="U1", channel="C9")
+    posted = running_bot.fake.calls("chat.postMessage")[-1]
+    assert posted.params["channel"] == "C9"
+    assert posted.params["metadata"]["event_payload"]["tip_id"] == IKEA
+    assert "link_names" not in posted.params and "parse" not in posted.params
+    ts = posted.response["ts"]
+    assert running_bot.store.post_by_ts("C9", ts).kind == "shared"
+    running_bot.slack.reaction("+1", user="U2", channel="C9", ts=ts)
+    assert running_bot.store.tip_tallies() == {IKEA: (1, 0)}
+    assert "Shared in" in running_bot.responses()[-1]["text"]
+
+
+def test_share_where_the_bot_is_not_a_member_says_how_to_fix_it(running_bot):
+    running_bot.fake.fail_next("chat.postMessage", error="not_in_channel")
+    running_bot.slack.action("share_tip", IKEA, user="U1", channel="C9")
+    reply = running_bot.responses()[-1]
+    assert "/invite" in json.dumps(reply)
+    assert running_bot.store.posts("C9") == []
+
+
+def test_click_on_a_tip_removed_from_the_base_is_answered(running_bot):
+    assert running_bot.slack.action("rate_useful", "no-such-tip", user="U1").status == 200
+    assert running_bot.store.tip_tallies() == {}
+    assert "no longer in the base" in running_bot.responses()[-1]["text"]
