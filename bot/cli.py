@@ -70,7 +70,9 @@ def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
 
     notes = [Path(p) for p in args.notes] or sorted(Path(args.seeds).glob("*.txt"))
     if not notes:
-        return _fail(f"No notes found in {args.seeds}/ (pass NOTE files or --seeds DIR).", EXIT_USAGE)
+        return _fail(
+            f"No notes found in {args.seeds}/ (pass NOTE files or --seeds DIR).", EXIT_USAGE
+        )
     settings.knowledge_dir.mkdir(parents=True, exist_ok=True)
     try:
         report = build(notes, settings.knowledge_dir)
@@ -91,7 +93,9 @@ def cmd_knowledge_check(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_INVALID
     drafts = sum(1 for t in base if t.status == "draft")
     gone = sum(1 for t in base if t.status == "gone")
-    print(f"{settings.knowledge_dir}: {len(base)} tips OK ({drafts} draft, {gone} gone from their notes)")
+    print(
+        f"{settings.knowledge_dir}: {len(base)} tips OK ({drafts} draft, {gone} gone from their notes)"
+    )
     return EXIT_OK
 
 
@@ -121,7 +125,13 @@ def _answer_json(answer) -> dict:
         "question": answer.question,
         "answered": answer.answered,
         "matches": [
-            {"id": tip.id, "title": tip.title, "text": tip.text, "score": round(score, 2), "url": tip.source.url}
+            {
+                "id": tip.id,
+                "title": tip.title,
+                "text": tip.text,
+                "score": round(score, 2),
+                "url": tip.source.url,
+            }
             for tip, score in answer.matches
         ],
     }
@@ -178,7 +188,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.port:
         settings = _replace(settings, port=args.port)
-    if args.playground or (not settings.bot_token and not settings.app_token and args.auto_playground):
+    if args.playground or (
+        not settings.bot_token and not settings.app_token and args.auto_playground
+    ):
         from bot.playground.server import run_playground
 
         setup_logging(settings)
@@ -321,13 +333,18 @@ def cmd_post_tip(settings: Settings, args: argparse.Namespace) -> int:
     if outcome is None:
         return _fail("The tip base has no live tips to post.", EXIT_INVALID)
     if outcome.status == "already":
-        print(f"{args.channel} already has its daily tip for {outcome.local_date} ({outcome.tip_id}); "
-              "nothing posted. Use --force to post another.")
+        print(
+            f"{args.channel} already has its daily tip for {outcome.local_date} ({outcome.tip_id}); "
+            "nothing posted. Use --force to post another."
+        )
         return EXIT_OK
     if outcome.ok:
         print(f"Posted {outcome.tip_id} in {args.channel} (ts {outcome.ts}).")
         return EXIT_OK
-    return _fail(f"Not posted in {args.channel}: {outcome.status} ({outcome.error or 'no detail'}).", EXIT_INVALID)
+    return _fail(
+        f"Not posted in {args.channel}: {outcome.status} ({outcome.error or 'no detail'}).",
+        EXIT_INVALID,
+    )
 
 
 def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
@@ -347,7 +364,9 @@ def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command (each sets `func`)."""
-    parser = argparse.ArgumentParser(prog="python -m bot", description="AI PM Coach: tips on AI product management.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="AI PM Coach: tips on AI product management."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable, help_text: str, into=sub) -> argparse.ArgumentParser:
@@ -357,21 +376,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     kn = sub.add_parser("knowledge", help="build, check and list the tip base")
     kn_sub = kn.add_subparsers(dest="knowledge_command", required=True, metavar="ACTION")
-    p = add("build", cmd_knowledge_build, "turn notes into draft tips, keeping curated edits", kn_sub)
-    p.add_argument("notes", nargs="*", metavar="NOTE", help="note files (default: every file in seeds/)")
+    p = add(
+        "build", cmd_knowledge_build, "turn notes into draft tips, keeping curated edits", kn_sub
+    )
+    p.add_argument(
+        "notes", nargs="*", metavar="NOTE", help="note files (default: every file in seeds/)"
+    )
     p.add_argument("--seeds", default="seeds", help="folder of notes when no NOTE is given")
     add("check", cmd_knowledge_check, "validate every file in the knowledge folder", kn_sub)
     p = add("list", cmd_knowledge_list, "list every tip", kn_sub)
     p.add_argument("--json", action="store_true", help="a JSON array of tips")
 
     p = add("ask", cmd_ask, "answer a question from the tip base")
-    p.add_argument("question", metavar="QUESTION", help="the question, or - to read one per line from stdin")
+    p.add_argument(
+        "question", metavar="QUESTION", help="the question, or - to read one per line from stdin"
+    )
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
     p.add_argument("--limit", type=int, default=3, help="how many matches to show (default 3)")
 
-    p = add("serve", cmd_serve, "run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on $PORT)")
-    p.add_argument("--playground", action="store_true", help="a local Slack-like page, no tokens needed")
-    p.add_argument("--auto-playground", action="store_true", help="use the playground when no Slack token is set")
+    p = add(
+        "serve", cmd_serve, "run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on $PORT)"
+    )
+    p.add_argument(
+        "--playground", action="store_true", help="a local Slack-like page, no tokens needed"
+    )
+    p.add_argument(
+        "--auto-playground",
+        action="store_true",
+        help="use the playground when no Slack token is set",
+    )
     p.add_argument("--port", type=int, default=0, help="port (default $PORT or 3000)")
 
     p = add("subscribe", cmd_subscribe, "post a daily tip in a channel")
@@ -385,9 +418,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = add("post-tip", cmd_post_tip, "post the due daily tip now (once per local day)")
     p.add_argument("--channel", required=True)
-    p.add_argument("--force", action="store_true", help="post another tip even if today's was posted")
+    p.add_argument(
+        "--force", action="store_true", help="post another tip even if today's was posted"
+    )
     p = add("tip", cmd_tip, "print today's tip locally")
-    p.add_argument("--channel", default=None, help="follow this channel's rotation (default: a new one)")
+    p.add_argument(
+        "--channel", default=None, help="follow this channel's rotation (default: a new one)"
+    )
 
     p = add("stats", cmd_stats, "posts, ratings and each tip's tally")
     p.add_argument("--json", action="store_true")
@@ -416,8 +453,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"Configuration problem:\n{exc}", EXIT_USAGE)
     except KnowledgeError as exc:
         print(str(exc), file=sys.stderr)
-        return _fail(f"The knowledge base in {settings.knowledge_dir} is invalid; fix it and retry "
-                     "(`python -m bot knowledge check`).", EXIT_INVALID)
+        return _fail(
+            f"The knowledge base in {settings.knowledge_dir} is invalid; fix it and retry "
+            "(`python -m bot knowledge check`).",
+            EXIT_INVALID,
+        )
     except StoreError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except BrokenPipeError:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from bot import gaps, ratings
 from bot.library import Library
@@ -12,6 +13,7 @@ from bot.settings import Settings
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+BOOST_TTL_SECONDS = 10.0
 
 
 @dataclass
@@ -21,6 +23,7 @@ class Coach:
     settings: Settings
     store: Store
     library: Library
+    _boosts: tuple[float, dict[str, float]] = field(default=(float("-inf"), {}), repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Coach:
@@ -32,19 +35,16 @@ class Coach:
         store = Store.open(settings.db_path)
         return cls(settings=settings, store=store, library=library)
 
-    def ask(self, question: str, *, user: str | None = None, limit: int = 3, record_gap: bool = True) -> Answer:
+    def ask(
+        self, question: str, *, user: str | None = None, limit: int = 3, record_gap: bool = True
+    ) -> Answer:
         """Answer a question from the base; an unanswered one is kept as a gap.
 
         Over-long questions are cut to `settings.max_question` characters first. Ratings
         only break near-ties between answers.
         """
         question = question.strip()[: self.settings.max_question]
-        try:
-            nudges = ratings.boosts(self.store.tip_tallies())
-        except Exception:  # ratings are a nicety here; an answer must not fail for them
-            log.exception("could not read ratings for ranking")
-            nudges = None
-        answer = self.library.matcher.answer(question, limit=limit, boost=nudges)
+        answer = self.library.matcher.answer(question, limit=limit, boost=self.rating_boosts())
         if not answer.answered and record_gap:
             try:
                 gaps.record(
@@ -57,6 +57,22 @@ class Coach:
             except Exception:
                 log.exception("could not record an unanswered question")
         return answer
+
+    def rating_boosts(self) -> dict[str, float]:
+        """Per-tip nudges from the team's ratings, re-read at most every few seconds.
+
+        Ratings only break near-ties, so a few seconds' lag is harmless, and it keeps an
+        aggregate query off every answer's path.
+        """
+        loaded_at, nudges = self._boosts
+        if time.monotonic() - loaded_at < BOOST_TTL_SECONDS:
+            return nudges
+        try:
+            nudges = ratings.boosts(self.store.tip_tallies())
+        except Exception:  # ratings are a nicety here; an answer must not fail for them
+            log.exception("could not read ratings for ranking")
+        self._boosts = (time.monotonic(), nudges)
+        return nudges
 
     def is_admin(self, user: str, *, slack_admin: bool = False) -> bool:
         """Workspace admins/owners (as Slack says) and users listed in COACH_ADMINS."""

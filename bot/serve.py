@@ -56,19 +56,25 @@ def install_signals(on_stop, on_reload) -> None:
     signal.signal(signal.SIGTERM, lambda *_: on_stop())
     signal.signal(signal.SIGINT, lambda *_: on_stop())
     if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=on_reload, daemon=True).start())
+        signal.signal(
+            signal.SIGHUP, lambda *_: threading.Thread(target=on_reload, daemon=True).start()
+        )
 
 
 def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, ready=None) -> int:
     """Serve Slack's HTTP requests until SIGTERM; returns the exit code."""
     from bot.slack.http import HttpServer, SlackWSGI
 
-    wsgi = SlackWSGI(runtime.app, signing_secret=runtime.settings.signing_secret,
-                     health=runtime.health, extra_routes=extra_routes)
+    wsgi = SlackWSGI(
+        runtime.app,
+        signing_secret=runtime.settings.signing_secret,
+        health=runtime.health,
+        extra_routes=extra_routes,
+    )
     server = HttpServer(wsgi, host=host, port=port)
     install_signals(server.request_stop, runtime.coach.library.reload)
     runtime.start_background()
-    log.info("serving HTTP on http://%s:%d/slack/events", host, server.port)
+    log.info("serving HTTP on http://%s:%s/slack/events", host, server.port)
     if ready:
         ready(server.port)
     try:

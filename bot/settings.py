@@ -75,14 +75,18 @@ class Settings:
             missing.append("SLACK_SIGNING_SECRET")
         problems = [f"{name} is not set: use {WHERE[name]}." for name in missing]
         if self.bot_token and not self.bot_token.startswith("xoxb-"):
-            problems.append(f"SLACK_BOT_TOKEN must start with 'xoxb-': use {WHERE['SLACK_BOT_TOKEN']}.")
+            problems.append(
+                f"SLACK_BOT_TOKEN must start with 'xoxb-': use {WHERE['SLACK_BOT_TOKEN']}."
+            )
         if self.app_token and not self.app_token.startswith("xapp-"):
-            problems.append(f"SLACK_APP_TOKEN must start with 'xapp-': use {WHERE['SLACK_APP_TOKEN']}.")
+            problems.append(
+                f"SLACK_APP_TOKEN must start with 'xapp-': use {WHERE['SLACK_APP_TOKEN']}."
+            )
         if problems:
             if missing:
                 problems.append(
                     "Without Slack, try the bot locally: `python -m bot serve --playground` "
-                    "or `python -m bot ask \"what is the ikea effect\"`."
+                    'or `python -m bot ask "what is the ikea effect"`.'
                 )
             raise SettingsError(problems)
 
@@ -137,7 +141,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             if tick <= 0:
                 raise ValueError
         except ValueError:
-            problems.append(f"COACH_TICK_SECONDS={raw_tick!r} is not a positive number of seconds: use e.g. 30.")
+            problems.append(
+                f"COACH_TICK_SECONDS={raw_tick!r} is not a positive number of seconds: use e.g. 30."
+            )
     useful = _names(env.get("COACH_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_USEFUL)
     not_useful = _names(env.get("COACH_NOT_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_NOT_USEFUL)
     if useful & not_useful:

@@ -151,7 +151,9 @@ class Store:
                 "at a file on a persistent disk."
             )
         if path.exists() and path.is_dir():
-            raise StoreError(f"{path}: is a folder, not a database file. Set COACH_DB to a file path.")
+            raise StoreError(
+                f"{path}: is a folder, not a database file. Set COACH_DB to a file path."
+            )
         store = cls(path)
         try:
             store.migrate()
@@ -189,7 +191,9 @@ class Store:
         if db is None:
             if self._closed:
                 raise StoreError(f"{self.path}: the database is closed")
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            conn = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -259,7 +263,9 @@ class Store:
 
     # -- subscriptions -------------------------------------------------------------
 
-    def save_subscription(self, channel: str, *, at: str, tz: str, days: str, user: str | None = None) -> dict:
+    def save_subscription(
+        self, channel: str, *, at: str, tz: str, days: str, user: str | None = None
+    ) -> dict:
         """Create or update the channel's subscription (unpausing it); returns the row."""
         now = utcnow()
         with self.transaction() as db:
@@ -308,7 +314,9 @@ class Store:
     def claim_notice(self, key: str) -> bool:
         """True exactly once per key, across processes: for 'tell the user once' messages."""
         with self.transaction() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO notices (key, at) VALUES (?, ?)", [key, utcnow()])
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO notices (key, at) VALUES (?, ?)", [key, utcnow()]
+            )
             return cursor.rowcount > 0
 
     # -- posts ---------------------------------------------------------------------
@@ -329,8 +337,16 @@ class Store:
                 return None
             return _post(db["posts"].get(cursor.lastrowid))
 
-    def add_post(self, channel: str, ts: str | None, tip_id: str, *, kind: str,
-                 local_date: str | None = None, status: str = "posted") -> Post:
+    def add_post(
+        self,
+        channel: str,
+        ts: str | None,
+        tip_id: str,
+        *,
+        kind: str,
+        local_date: str | None = None,
+        status: str = "posted",
+    ) -> Post:
         """Record a tip message that is not a daily post (a shared answer, a forced post)."""
         with self.transaction() as db:
             now = utcnow()
@@ -374,8 +390,13 @@ class Store:
 
     def post_by_ts(self, channel: str, ts: str) -> Post | None:
         """The tip message at (channel, ts), if the bot recorded one."""
-        rows = list(self.db["posts"].rows_where("channel = ? AND ts = ?", [channel, ts], limit=1))
-        return _post(rows[0]) if rows else None
+        cursor = self.db.execute(
+            "SELECT id, channel, ts, tip_id, local_date, kind, status FROM posts "
+            "WHERE channel = ? AND ts = ? LIMIT 1",
+            [channel, ts],
+        )
+        row = cursor.fetchone()
+        return Post(*row) if row else None
 
     def posts(self, channel: str | None = None) -> list[Post]:
         """Every recorded post (of one channel), oldest first."""
@@ -397,10 +418,23 @@ class Store:
 
     def seen_event(self, event_id: str) -> bool:
         """True if this Slack event id was already handled (read-only check)."""
-        return self.db.execute("SELECT 1 FROM events WHERE event_id = ?", [event_id]).fetchone() is not None
+        return (
+            self.db.execute("SELECT 1 FROM events WHERE event_id = ?", [event_id]).fetchone()
+            is not None
+        )
 
-    def record_vote(self, *, user: str, tip_id: str, channel: str, message_ts: str, reaction: str,
-                    value: int, event_id: str | None = None, at: str | None = None) -> bool:
+    def record_vote(
+        self,
+        *,
+        user: str,
+        tip_id: str,
+        channel: str,
+        message_ts: str,
+        reaction: str,
+        value: int,
+        event_id: str | None = None,
+        at: str | None = None,
+    ) -> bool:
         """Record one reaction or button press and update the person's opinion of the tip.
 
         `value` is +1 (useful) or -1 (not useful). Returns False (and changes nothing)
@@ -410,16 +444,26 @@ class Store:
         with self.transaction() as db:
             if event_id and not self._claim_event(db, event_id, at):
                 return False
-            db["votes"].upsert(
-                {"user": user, "tip_id": tip_id, "channel": channel, "message_ts": message_ts,
-                 "reaction": reaction, "value": value, "at": at},
-                pk=("user", "tip_id", "channel", "message_ts", "reaction"),
+            # Plain SQL on the hot path: sqlite-utils' upsert introspects the table each call.
+            db.execute(
+                "INSERT INTO votes (user, tip_id, channel, message_ts, reaction, value, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user, tip_id, channel, message_ts, reaction) "
+                "DO UPDATE SET value = excluded.value, at = excluded.at",
+                [user, tip_id, channel, message_ts, reaction, value, at],
             )
             self._refresh_rating(db, user, tip_id)
         return True
 
-    def withdraw_vote(self, *, user: str, tip_id: str, channel: str, message_ts: str, reaction: str,
-                      event_id: str | None = None) -> bool:
+    def withdraw_vote(
+        self,
+        *,
+        user: str,
+        tip_id: str,
+        channel: str,
+        message_ts: str,
+        reaction: str,
+        event_id: str | None = None,
+    ) -> bool:
         """Withdraw one reaction; the person's opinion falls back to their latest remaining vote."""
         with self.transaction() as db:
             if event_id and not self._claim_event(db, event_id, utcnow()):
@@ -439,7 +483,9 @@ class Store:
 
     @staticmethod
     def _claim_event(db: Database, event_id: str, at: str) -> bool:
-        cursor = db.execute("INSERT OR IGNORE INTO events (event_id, at) VALUES (?, ?)", [event_id, at])
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO events (event_id, at) VALUES (?, ?)", [event_id, at]
+        )
         return cursor.rowcount > 0
 
     @staticmethod
@@ -451,9 +497,10 @@ class Store:
         if latest is None:
             db.execute("DELETE FROM ratings WHERE user = ? AND tip_id = ?", [user, tip_id])
         else:
-            db["ratings"].upsert(
-                {"user": user, "tip_id": tip_id, "value": latest[0], "at": latest[1]},
-                pk=("user", "tip_id"),
+            db.execute(
+                "INSERT INTO ratings (user, tip_id, value, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user, tip_id) DO UPDATE SET value = excluded.value, at = excluded.at",
+                [user, tip_id, latest[0], latest[1]],
             )
 
     def opinion(self, user: str, tip_id: str) -> int | None:
@@ -480,7 +527,8 @@ class Store:
         """How many posts and current ratings there are (optionally since a UTC time)."""
         where, args = ("WHERE created_at >= ?", [since]) if since else ("", [])
         posts = self.db.execute(
-            f"SELECT COUNT(*) FROM posts {where} {'AND' if where else 'WHERE'} status = 'posted'", args
+            f"SELECT COUNT(*) FROM posts {where} {'AND' if where else 'WHERE'} status = 'posted'",
+            args,
         ).fetchone()[0]
         rwhere, rargs = ("WHERE at >= ?", [since]) if since else ("", [])
         ratings = self.db.execute(f"SELECT COUNT(*) FROM ratings {rwhere}", rargs).fetchone()[0]
@@ -499,7 +547,10 @@ class Store:
     def add_gap(self, question: str, topic: str, user: str | None = None) -> None:
         """Keep a question the bot could not answer."""
         with self.transaction() as db:
-            db["gaps"].insert({"question": question, "topic": topic, "user": user, "at": utcnow()})
+            db.execute(
+                "INSERT INTO gaps (question, topic, user, at) VALUES (?, ?, ?, ?)",
+                [question, topic, user, utcnow()],
+            )
 
     def gaps(self, *, limit: int = 20) -> list[dict]:
         """The most frequent unanswered topics: topic, count, an example question, last asked."""

@@ -16,7 +16,9 @@ from bot.slack.posting import Poster, make_client
 log = logging.getLogger(__name__)
 
 
-def build_app(coach: Coach, *, client: WebClient | None = None, poster: Poster | None = None) -> App:
+def build_app(
+    coach: Coach, *, client: WebClient | None = None, poster: Poster | None = None
+) -> App:
     """A Bolt app serving the coach's slash command, events and buttons.
 
     Listeners run before the HTTP response (`process_before_response`), so a 200 means
@@ -25,13 +27,16 @@ def build_app(coach: Coach, *, client: WebClient | None = None, poster: Poster |
     settings = coach.settings
     client = client or make_client(settings)
     poster = poster or Poster(client, coach.store, command=settings.command)
+    bolt_log = logging.getLogger("bot.slack.bolt")
+    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; it does, on purpose.
+    bolt_log.addFilter(lambda record: "will be unused" not in record.getMessage())
     app = App(
         client=client,
         signing_secret=settings.signing_secret or None,
         process_before_response=True,
         raise_error_for_unhandled_request=True,
         request_verification_enabled=not settings.socket_mode,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=bolt_log,
     )
 
     @app.error

@@ -42,6 +42,7 @@ def tip_section(tip: Tip) -> dict:
 
 def rating_buttons(tip: Tip) -> dict:
     """Useful / Not useful / Share to channel, carrying the tip id."""
+
     def button(text: str, action: str, style: str | None = None) -> dict:
         element = {
             "type": "button",
@@ -69,20 +70,37 @@ def answer_message(answer: Answer, command: str) -> dict:
     asked = quote(answer.question, limit=200)
     if answer.answered and answer.matches:
         best = answer.matches[0][0]
-        blocks = [context(f"You asked: _{asked}_"), tip_section(best), context(source_line(best)), rating_buttons(best)]
+        blocks = [
+            context(f"You asked: _{asked}_"),
+            tip_section(best),
+            context(source_line(best)),
+            rating_buttons(best),
+        ]
         others = [tip for tip, _ in answer.matches[1:3]]
         if others:
-            blocks.append(context("Also relevant: " + " · ".join(f"*{escape(t.title)}*" for t in others)))
-        return {"response_type": "ephemeral", "text": f"{best.title}: {best.text}"[:3000], "blocks": blocks}
+            blocks.append(
+                context("Also relevant: " + " · ".join(f"*{escape(t.title)}*" for t in others))
+            )
+        return {
+            "response_type": "ephemeral",
+            "text": f"{best.title}: {best.text}"[:3000],
+            "blocks": blocks,
+        }
     text = f"I have no tip on _{asked}_ yet."
     suggestions = [tip for tip, _ in answer.matches[:3]]
     blocks = [section(f":thinking_face: {text}")]
     if suggestions:
         topics = ", ".join(f"*{escape(t.title)}*" for t in suggestions)
-        blocks.append(context(f"Closest topics: {topics}. Ask about one of them, or try `{command} help`."))
+        blocks.append(
+            context(f"Closest topics: {topics}. Ask about one of them, or try `{command} help`.")
+        )
     else:
         blocks.append(context(f"Try `{command} help` to see what I can do."))
-    return {"response_type": "ephemeral", "text": f"I have no tip on {asked} yet.", "blocks": blocks}
+    return {
+        "response_type": "ephemeral",
+        "text": f"I have no tip on {asked} yet.",
+        "blocks": blocks,
+    }
 
 
 def tip_reply(tip: Tip, *, intro: str) -> dict:
@@ -90,7 +108,12 @@ def tip_reply(tip: Tip, *, intro: str) -> dict:
     return {
         "response_type": "ephemeral",
         "text": f"{tip.title}: {tip.text}"[:3000],
-        "blocks": [context(intro), tip_section(tip), context(source_line(tip)), rating_buttons(tip)],
+        "blocks": [
+            context(intro),
+            tip_section(tip),
+            context(source_line(tip)),
+            rating_buttons(tip),
+        ],
     }
 
 
@@ -128,23 +151,41 @@ def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
 def ranking_lines(scores: Sequence[TipScore]) -> str:
     """'1. *Title* :+1: 4 · :-1: 1' lines for a list of scored tips."""
     return "\n".join(
-        f"{i}. *{escape(s.title)}* :+1: {s.useful} · :-1: {s.not_useful}" for i, s in enumerate(scores, 1)
+        f"{i}. *{escape(s.title)}* :+1: {s.useful} · :-1: {s.not_useful}"
+        for i, s in enumerate(scores, 1)
     )
 
 
 def top_message(scores: Sequence[TipScore]) -> dict:
     """The team's favourite tips."""
     if not scores:
-        return plain("No ratings yet. React :+1: / :-1: to tips, or use the buttons under an answer.")
+        return plain(
+            "No ratings yet. React :+1: / :-1: to tips, or use the buttons under an answer."
+        )
     text = "*The tips your team found most useful*\n" + ranking_lines(scores)
-    return {"response_type": "ephemeral", "text": text, "blocks": [section(text),
-            context("Ranked by the lower bound of the Wilson score, so a few votes count for less than many.")]}
+    return {
+        "response_type": "ephemeral",
+        "text": text,
+        "blocks": [
+            section(text),
+            context(
+                "Ranked by the lower bound of the Wilson score, so a few votes count for less than many."
+            ),
+        ],
+    }
 
 
 def stats_message(stats: dict, *, days: int) -> dict:
     """Posts, ratings, most and least useful tips over the last `days` days."""
+
     def names(rows: list[dict]) -> str:
-        return ", ".join(f"*{escape(r['title'])}* (:+1: {r['useful']} · :-1: {r['not_useful']})" for r in rows) or "none yet"
+        return (
+            ", ".join(
+                f"*{escape(r['title'])}* (:+1: {r['useful']} · :-1: {r['not_useful']})"
+                for r in rows
+            )
+            or "none yet"
+        )
 
     text = (
         f"*Last {days} days*: {stats['posts']} tip posts, {stats['ratings']} ratings.\n"
@@ -158,14 +199,20 @@ def gaps_message(rows: Sequence[dict]) -> dict:
     if not rows:
         return plain("No unanswered questions recorded. :tada:")
     lines = "\n".join(
-        f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_" for r in rows
+        f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
+        for r in rows
     )
     text = "*Questions I had no tip for*, most frequent first:\n" + lines
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
-def home_view(*, command: str, subscriptions: Sequence[str], favourites: Sequence[TipScore],
-              rated: Sequence[tuple[str, int]]) -> dict:
+def home_view(
+    *,
+    command: str,
+    subscriptions: Sequence[str],
+    favourites: Sequence[TipScore],
+    rated: Sequence[tuple[str, int]],
+) -> dict:
     """The App Home tab: how to use, subscriptions, team favourites, this person's ratings."""
     blocks = [
         header("AI PM Coach"),
@@ -175,11 +222,17 @@ def home_view(*, command: str, subscriptions: Sequence[str], favourites: Sequenc
             f"`{command} help` lists everything."
         ),
         {"type": "divider"},
-        section("*Daily tips*\n" + ("\n".join(f"• {s}" for s in subscriptions) or "No channel subscribed yet.")),
+        section(
+            "*Daily tips*\n"
+            + ("\n".join(f"• {s}" for s in subscriptions) or "No channel subscribed yet.")
+        ),
         section("*Team favourites*\n" + (ranking_lines(favourites) or "No ratings yet.")),
         section(
             "*Tips you rated*\n"
-            + ("\n".join(f"• {':+1:' if v > 0 else ':-1:'} {escape(title)}" for title, v in rated) or "None yet.")
+            + (
+                "\n".join(f"• {':+1:' if v > 0 else ':-1:'} {escape(title)}" for title, v in rated)
+                or "None yet."
+            )
         ),
     ]
     return {"type": "home", "blocks": blocks}

@@ -22,8 +22,16 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 256 * 1024
 MAX_AGE_SECONDS = 60 * 5
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-            413: "Payload Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 class InFlight:
@@ -59,8 +67,13 @@ class InFlight:
         return True
 
 
-def check_signature(verifier: SignatureVerifier, headers: dict[str, str], body: bytes,
-                    *, now: Callable[[], float] = time.time) -> str | None:
+def check_signature(
+    verifier: SignatureVerifier,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    now: Callable[[], float] = time.time,
+) -> str | None:
     """Why a request is not from Slack, or None when its v0 signature is valid and fresh."""
     timestamp = headers.get("x-slack-request-timestamp", "")
     signature = headers.get("x-slack-signature", "")
@@ -101,8 +114,14 @@ def check_body(content_type: str, body: bytes) -> str | None:
 class SlackWSGI:
     """The WSGI application `serve` runs in HTTP mode."""
 
-    def __init__(self, app: App, *, signing_secret: str, health: Callable[[], dict],
-                 extra_routes: dict[str, Callable] | None = None):
+    def __init__(
+        self,
+        app: App,
+        *,
+        signing_secret: str,
+        health: Callable[[], dict],
+        extra_routes: dict[str, Callable] | None = None,
+    ):
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
         self.health = health
@@ -116,7 +135,9 @@ class SlackWSGI:
         if path == "/healthz" and method in ("GET", "HEAD"):
             report = self.health()
             status = 200 if report.get("ok") else 503
-            return self._send(start_response, status, json.dumps(report).encode(), "application/json")
+            return self._send(
+                start_response, status, json.dumps(report).encode(), "application/json"
+            )
         if path in self.extra_routes:
             return self.extra_routes[path](environ, start_response)
         if path != EVENTS_PATH:
@@ -134,7 +155,11 @@ class SlackWSGI:
         except ValueError:
             length = -1
         if length < 0 or length > MAX_BODY:
-            log.warning("rejected a request: body of %s bytes (limit %d)", environ.get("CONTENT_LENGTH"), MAX_BODY)
+            log.warning(
+                "rejected a request: body of %s bytes (limit %d)",
+                environ.get("CONTENT_LENGTH"),
+                MAX_BODY,
+            )
             return self._send(start_response, 413, b"body too large")
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {
@@ -152,23 +177,43 @@ class SlackWSGI:
         if problem:
             log.warning("rejected a signed request: %s", problem)
             return self._send(start_response, 400, problem.encode())
-        request = BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers)
+        try:
+            request = BoltRequest(
+                body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers
+            )
+        except Exception as exc:  # Bolt reads ids out of the body; odd shapes make it raise
+            log.warning("rejected a signed request Bolt cannot read: %s", type(exc).__name__)
+            return self._send(start_response, 400, b"malformed payload")
         try:
             response = self.app.dispatch(request)
         except Exception as exc:  # one line, never a traceback flood; the server keeps serving
             log.error("request failed: %s", type(exc).__name__)
             return self._send(start_response, 500, b"")
-        out = response.body.encode("utf-8") if isinstance(response.body, str) else (response.body or b"")
-        out_headers = [(k, v) for k, values in response.headers.items() for v in values
-                       if k.lower() not in ("content-length",)]
-        start_response(f"{response.status} {_REASONS.get(response.status, 'OK')}",
-                       out_headers + [("Content-Length", str(len(out)))])
+        out = (
+            response.body.encode("utf-8")
+            if isinstance(response.body, str)
+            else (response.body or b"")
+        )
+        out_headers = [
+            (k, v)
+            for k, values in response.headers.items()
+            for v in values
+            if k.lower() not in ("content-length",)
+        ]
+        start_response(
+            f"{response.status} {_REASONS.get(response.status, 'OK')}",
+            out_headers + [("Content-Length", str(len(out)))],
+        )
         return [out]
 
     @staticmethod
-    def _send(start_response: Callable, status: int, body: bytes, content_type: str = "text/plain") -> list[bytes]:
-        start_response(f"{status} {_REASONS.get(status, 'OK')}",
-                       [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    def _send(
+        start_response: Callable, status: int, body: bytes, content_type: str = "text/plain"
+    ) -> list[bytes]:
+        start_response(
+            f"{status} {_REASONS.get(status, 'OK')}",
+            [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+        )
         return [body]
 
 
@@ -180,8 +225,13 @@ class HttpServer:
 
         self.wsgi = wsgi
         self.server = create_server(
-            wsgi, host=host, port=port, threads=threads, ident="aipm-coach",
-            max_request_body_size=MAX_BODY * 4, clear_untrusted_proxy_headers=True,
+            wsgi,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="aipm-coach",
+            max_request_body_size=MAX_BODY * 32,
+            clear_untrusted_proxy_headers=True,
             channel_timeout=30,
         )
         self._stop = threading.Event()
@@ -189,7 +239,7 @@ class HttpServer:
     @property
     def port(self) -> int:
         """The port actually bound (useful with port 0)."""
-        return self.server.effective_port
+        return int(self.server.effective_port)
 
     def request_stop(self) -> None:
         """Ask the loop to stop (safe from a signal handler)."""

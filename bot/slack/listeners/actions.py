@@ -19,7 +19,9 @@ def _tip_and_user(ctx: SlackContext, body: dict):
     action = (body.get("actions") or [{}])[0]
     tip = ctx.coach.library.base.get(str(action.get("value") or ""))
     user = (body.get("user") or {}).get("id")
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
     return tip, user, channel
 
 
@@ -29,10 +31,19 @@ def register(app: App, ctx: SlackContext) -> None:
     def rate(body: dict, respond: Respond, value: int) -> None:
         tip, user, channel = _tip_and_user(ctx, body)
         if tip is None or not user:
-            respond(blocks.plain("That tip is no longer in the base, so I could not record it.") | {"replace_original": False})
+            respond(
+                blocks.plain("That tip is no longer in the base, so I could not record it.")
+                | {"replace_original": False}
+            )
             return
-        ctx.coach.store.record_vote(user=user, tip_id=tip.id, channel=channel or "", message_ts=BUTTON_TS,
-                                    reaction="button", value=value)
+        ctx.coach.store.record_vote(
+            user=user,
+            tip_id=tip.id,
+            channel=channel or "",
+            message_ts=BUTTON_TS,
+            reaction="button",
+            value=value,
+        )
         respond(blocks.thanks_message(tip, value))
 
     @app.action(blocks.USEFUL_ACTION)
@@ -50,12 +61,17 @@ def register(app: App, ctx: SlackContext) -> None:
         ack()
         tip, user, channel = _tip_and_user(ctx, body)
         if tip is None or not channel:
-            respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
+            respond(
+                blocks.plain("That tip is no longer in the base.") | {"replace_original": False}
+            )
             return
         outcome = ctx.poster.post_tip(channel, tip, kind="shared", shared_by=user)
         if not outcome.ok:
-            respond(blocks.plain(
-                f"I could not post in this channel ({outcome.error}). Invite me with `/invite @AI PM Coach` and try again."
-            ) | {"replace_original": False})
+            respond(
+                blocks.plain(
+                    f"I could not post in this channel ({outcome.error}). Invite me with `/invite @AI PM Coach` and try again."
+                )
+                | {"replace_original": False}
+            )
             return
         respond(blocks.thanks_message(tip, 0, shared_in=channel))

@@ -21,18 +21,25 @@ REFUSAL = "Sorry, only workspace admins (or people in COACH_ADMINS) can see that
 
 
 def _help(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
-    return blocks.help_message(ctx.command, [(name, what) for name, (what, _) in SUBCOMMANDS.items()])
+    return blocks.help_message(
+        ctx.command, [(name, what) for name, (what, _) in SUBCOMMANDS.items()]
+    )
 
 
 def _tip(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
     base = ctx.coach.library.base
     history = ctx.coach.store.posted_tip_ids(command["channel_id"])
     tip_id = rotation.next_tip(
-        [t.id for t in base.live_tips], history, ctx.coach.store.tip_tallies(), seed=command["user_id"]
+        [t.id for t in base.live_tips],
+        history,
+        ctx.coach.store.tip_tallies(),
+        seed=command["user_id"],
     )
     tip = base.get(tip_id) if tip_id else None
     if tip is None:
-        return blocks.plain("The tip base is empty. Ask a curator to run `python -m bot knowledge build`.")
+        return blocks.plain(
+            "The tip base is empty. Ask a curator to run `python -m bot knowledge build`."
+        )
     return blocks.tip_reply(tip, intro=":bulb: A tip for you")
 
 
@@ -40,7 +47,11 @@ def _subscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -
     user_tz = ctx.user_info(client, command["user_id"]).get("tz") or "UTC"
     try:
         _, message = subscriptions.subscribe(
-            ctx.coach.store, command["channel_id"], rest, user=command["user_id"], default_tz=user_tz
+            ctx.coach.store,
+            command["channel_id"],
+            rest,
+            user=command["user_id"],
+            default_tz=user_tz,
         )
     except ScheduleError as exc:
         return blocks.plain(f":warning: {quote(str(exc), limit=500)}")
@@ -64,7 +75,9 @@ def _top(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict
 
 def _stats(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
     days = 30
-    return blocks.stats_message(ratings.stats(ctx.coach.store, ctx.coach.library.base, days=days), days=days)
+    return blocks.stats_message(
+        ratings.stats(ctx.coach.store, ctx.coach.library.base, days=days), days=days
+    )
 
 
 def _gaps(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
@@ -76,7 +89,10 @@ def _gaps(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dic
 SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
     "help": ("what I do and how to use me", _help),
     "tip": ("a tip for you now", _tip),
-    "subscribe": ("`[HH:MM] [TZ] [weekdays|daily|mon,wed,fri]` a daily tip in this channel", _subscribe),
+    "subscribe": (
+        "`[HH:MM] [TZ] [weekdays|daily|mon,wed,fri]` a daily tip in this channel",
+        _subscribe,
+    ),
     "unsubscribe": ("stop the daily tip in this channel", _unsubscribe),
     "subscription": ("show this channel's daily tip settings", _subscription),
     "top": ("the tips the team found most useful", _top),
@@ -107,5 +123,7 @@ def register(app: App, ctx: SlackContext) -> None:
             reply = reply_for(ctx, command, client)
         except Exception:
             log.exception("command failed")
-            reply = blocks.plain("Sorry, something went wrong on my side. Please try again in a moment.")
+            reply = blocks.plain(
+                "Sorry, something went wrong on my side. Please try again in a moment."
+            )
         ack(reply)

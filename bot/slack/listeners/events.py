@@ -30,7 +30,12 @@ def find_tip_post(ctx: SlackContext, client: WebClient, channel: str, ts: str) -
         return post
     try:
         history = client.conversations_history(
-            channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1, include_all_metadata=True
+            channel=channel,
+            latest=ts,
+            oldest=ts,
+            inclusive=True,
+            limit=1,
+            include_all_metadata=True,
         )
     except SlackApiError as exc:
         log.warning("conversations.history failed for %s: %s", channel, exc.response.get("error"))
@@ -38,14 +43,30 @@ def find_tip_post(ctx: SlackContext, client: WebClient, channel: str, ts: str) -
     for message in history.get("messages") or []:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
-        if message.get("ts") == ts and metadata.get("event_type") == TIP_EVENT_TYPE and payload.get("tip_id"):
-            return store.add_post(channel, ts, str(payload["tip_id"]), kind="recovered",
-                                  local_date=payload.get("date"))
+        if (
+            message.get("ts") == ts
+            and metadata.get("event_type") == TIP_EVENT_TYPE
+            and payload.get("tip_id")
+        ):
+            return store.add_post(
+                channel,
+                ts,
+                str(payload["tip_id"]),
+                kind="recovered",
+                local_date=payload.get("date"),
+            )
     return None
 
 
-def on_reaction(ctx: SlackContext, event: dict, body: dict, client: WebClient, bot_user_id: str | None,
-                *, added: bool) -> str:
+def on_reaction(
+    ctx: SlackContext,
+    event: dict,
+    body: dict,
+    client: WebClient,
+    bot_user_id: str | None,
+    *,
+    added: bool,
+) -> str:
     """Record or withdraw a rating for one reaction event; returns what happened (for logs)."""
     item = event.get("item") or {}
     if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
@@ -56,15 +77,24 @@ def on_reaction(ctx: SlackContext, event: dict, body: dict, client: WebClient, b
     if bot_user_id and event.get("item_user") and event["item_user"] != bot_user_id:
         return "ignored: not the bot's message"
     settings = ctx.coach.settings
-    value = reaction_value(event.get("reaction") or "", useful=settings.useful_reactions,
-                           not_useful=settings.not_useful_reactions)
+    value = reaction_value(
+        event.get("reaction") or "",
+        useful=settings.useful_reactions,
+        not_useful=settings.not_useful_reactions,
+    )
     if value is None:
         return "ignored: reaction without meaning"
     post = find_tip_post(ctx, client, item["channel"], item["ts"])
     if post is None:
         return "ignored: not a tip message"
-    fields = dict(user=user, tip_id=post.tip_id, channel=item["channel"], message_ts=item["ts"],
-                  reaction=event["reaction"].split("::", 1)[0], event_id=body.get("event_id"))
+    fields = dict(
+        user=user,
+        tip_id=post.tip_id,
+        channel=item["channel"],
+        message_ts=item["ts"],
+        reaction=event["reaction"].split("::", 1)[0],
+        event_id=body.get("event_id"),
+    )
     if added:
         done = ctx.coach.store.record_vote(value=value, **fields)
     else:
@@ -80,8 +110,12 @@ def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
     for row in store.user_ratings(user)[:10]:
         tip = base.get(row["tip_id"])
         rated.append((tip.title if tip else row["tip_id"], row["value"]))
-    view = blocks.home_view(command=ctx.command, subscriptions=subs,
-                            favourites=ratings.top(store, base, limit=5), rated=rated)
+    view = blocks.home_view(
+        command=ctx.command,
+        subscriptions=subs,
+        favourites=ratings.top(store, base, limit=5),
+        rated=rated,
+    )
     client.views_publish(user_id=user, view=view)
 
 

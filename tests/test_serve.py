@@ -1,0 +1,252 @@
+"""`python -m bot serve` as a real process: settings, start-up refusals, reload, SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from tests.conftest import BOT_TOKEN, ROOT, SECRET
+from tests.slack_signing import SlackSender, get
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bot_env(tmp_path: Path, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_", "PORT"))}
+    env.update(
+        {
+            "COACH_DB": str(tmp_path / "coach.db"),
+            "COACH_KNOWLEDGE": str(ROOT / "knowledge"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def run_bot(args: list[str], env: dict, *, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class Served:
+    """A `serve` process in HTTP mode and a way to talk to it."""
+
+    def __init__(self, tmp_path: Path, fake_url: str, **extra: str):
+        self.port = free_port()
+        self.log = tmp_path / f"serve-{self.port}.log"
+        env = bot_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=fake_url,
+            PORT=str(self.port),
+            COACH_HOST="127.0.0.1",
+            **extra,
+        )
+        self._log_file = open(self.log, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.slack = SlackSender(
+            f"{self.url}/slack/events", SECRET, response_url=f"{fake_url}response_url"
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"serve exited early:\n{self.log.read_text()}")
+            try:
+                if get(f"{self.url}/healthz", timeout=1).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"serve did not come up:\n{self.log.read_text()}")
+
+    def stop(self) -> tuple[int, float]:
+        """SIGTERM; returns the exit code and how long it took."""
+        start = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=15)
+        self._log_file.close()
+        return code, time.monotonic() - start
+
+    def output(self) -> str:
+        if not self._log_file.closed:
+            self._log_file.flush()
+        return self.log.read_text()
+
+
+@pytest.fixture
+def served(tmp_path, fake_slack):
+    procs: list[Served] = []
+
+    def start(**extra: str) -> Served:
+        s = Served(tmp_path, fake_slack.url, **extra)
+        procs.append(s)
+        return s
+
+    yield start
+    for s in procs:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.wait()
+
+
+def test_serve_without_tokens_names_each_variable_and_exits_2(tmp_path):
+    result = run_bot(["serve"], bot_env(tmp_path))
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
+    assert "OAuth & Permissions" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PORT", "eighty"), ("SLACK_API_URL", "slack.example"), ("COACH_LOG_QUESTIONS", "maybe")],
+)
+def test_malformed_setting_names_the_variable_and_the_fix(tmp_path, variable, value):
+    result = run_bot(["ask", "ikea"], bot_env(tmp_path, **{variable: value}))
+    assert result.returncode == 2
+    assert variable in result.stderr and "use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_an_invalid_knowledge_base(tmp_path):
+    broken = tmp_path / "kb"
+    broken.mkdir()
+    (broken / "tips.yaml").write_text("tips:\n  - id: x\n    title: [unclosed\n")
+    env = bot_env(
+        tmp_path,
+        COACH_KNOWLEDGE=str(broken),
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+    )
+    result = run_bot(["serve"], env)
+    assert result.returncode == 1
+    assert f"{broken / 'tips.yaml'}:4:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fault", ["missing-folder", "corrupt", "read-only-folder", "folder"])
+def test_storage_faults_at_start_name_the_file_and_the_fix(tmp_path, fault):
+    if fault == "missing-folder":
+        db = tmp_path / "nope" / "coach.db"
+    elif fault == "corrupt":
+        db = tmp_path / "coach.db"
+        db.write_bytes(b"this is not a database" * 100)
+    elif fault == "folder":
+        db = tmp_path / "coach.db"
+        db.mkdir()
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root can write to read-only folders")
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o500)
+        db = folder / "coach.db"
+    result = run_bot(["stats"], bot_env(tmp_path, COACH_DB=str(db)))
+    assert result.returncode == 2
+    assert str(db) in result.stderr
+    assert "COACH_DB" in result.stderr or "backup" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_answers_reloads_and_stops_cleanly_on_sigterm(served, tmp_path, fake_slack):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "base.yaml").write_text(
+        (ROOT / "knowledge" / "ai-product-management-and-its-future.yaml").read_text()
+    )
+    bot = served(COACH_KNOWLEDGE=str(kb), COACH_SCHEDULER="0")
+    assert "Ikea" in bot.slack.command("what is the ikea effect").body
+    extra = kb / "zz-extra.yaml"
+    extra.write_text(
+        "tips:\n  - id: sourdough-starters\n    title: Sourdough starters for PMs\n"
+        "    text: Feed your sourdough starter daily, like a backlog.\n    tags: [baking]\n"
+        "    questions: [how do I feed a sourdough starter, sourdough starter tips, keep my starter alive]\n"
+        "    source: {note: Baking, timestamp: '00:01:00', url: 'https://example.com/bake'}\n"
+    )
+    bot.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while "Sourdough" not in bot.slack.command("how do I feed a sourdough starter").body:
+        assert time.monotonic() < deadline, bot.output()
+        time.sleep(0.2)
+    extra.write_text("tips:\n  - id: [broken\n")
+    bot.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while f"knowledge not reloaded: {extra}:3:" not in bot.output():
+        assert time.monotonic() < deadline, bot.output()
+        time.sleep(0.2)
+    assert "Sourdough" in bot.slack.command("how do I feed a sourdough starter").body, (
+        "last good base kept"
+    )
+    health = get(f"{bot.url}/healthz").json()
+    assert health["knowledge"]["ok"] is False and health["knowledge"]["errors"]
+    code, seconds = bot.stop()
+    assert code == 0 and seconds < 10
+    assert "stopped cleanly" in bot.output()
+    assert BOT_TOKEN not in bot.output() and SECRET not in bot.output()
+
+
+def test_tokens_never_reach_the_logs_when_slack_rejects_them(served, fake_slack):
+    bot = served(COACH_SCHEDULER="0")
+    fake_slack.fail_next("chat.postMessage", error="invalid_auth", times=3)
+    bot.slack.action("share_tip", "the-ikea-effect", user="U1", channel="C1")
+    fake_slack.fail_next("users.info", status=500, times=3)
+    bot.slack.command("subscribe 09:00", channel="C2")
+    bot.stop()
+    out = bot.output()
+    assert BOT_TOKEN not in out and SECRET not in out
+    assert "xoxb-" not in out
+
+
+def test_two_processes_against_one_database_post_once(served, tmp_path, fake_slack):
+    store = Store.open(tmp_path / "coach.db")
+    store.save_subscription("CDAILY", at="00:00", tz="UTC", days="daily")
+    store.close()
+    first = served(COACH_TICK_SECONDS="0.2")
+    second = served(COACH_TICK_SECONDS="0.2")
+    time.sleep(2)
+    for bot in (first, second):
+        assert bot.stop()[0] == 0
+    posts = [c for c in fake_slack.calls("chat.postMessage") if c.params.get("channel") == "CDAILY"]
+    assert len(posts) == 1
+    with sqlite3.connect(tmp_path / "coach.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM posts WHERE kind = 'daily'").fetchone()[0] == 1
+
+
+def test_restart_does_not_post_again(served, tmp_path, fake_slack):
+    store = Store.open(tmp_path / "coach.db")
+    store.save_subscription("CDAILY", at="00:00", tz="UTC", days="daily")
+    store.close()
+    for _ in range(2):
+        bot = served(COACH_TICK_SECONDS="0.2")
+        time.sleep(1)
+        assert bot.stop()[0] == 0
+    posts = [c for c in fake_slack.calls("chat.postMessage") if c.params.get("channel") == "CDAILY"]
+    assert len(posts) == 1
