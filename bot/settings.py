@@ -149,7 +149,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if useful & not_useful:
         problems.append(
             "COACH_USEFUL_REACTIONS and COACH_NOT_USEFUL_REACTIONS share "
-            f"{', '.join(sorted(useful & not_useful))}: a reaction can only mean one thing."
+            f"{', '.join(sorted(useful & not_useful))}: use each reaction in one list only."
         )
     db_raw = env.get("COACH_DB", "").strip() or "coach.db"
     knowledge_raw = env.get("COACH_KNOWLEDGE", "").strip() or "knowledge"
