@@ -172,7 +172,9 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _check_tip(raw: object, index: int, file: str, line: int, problems: list[Problem]) -> Tip | None:
+def _check_tip(
+    raw: object, index: int, file: str, line: int, problems: list[Problem]
+) -> Tip | None:
     """Validate one raw tip; append problems and return the Tip when it is valid."""
     if not isinstance(raw, dict):
         problems.append(Problem(file, line, None, f"tip #{index + 1} must be a mapping"))
@@ -184,6 +186,8 @@ def _check_tip(raw: object, index: int, file: str, line: int, problems: list[Pro
 
     def bad(fld: str, message: str) -> None:
         at = raw.line_of(fld) if isinstance(raw, _LineDict) else line
+        if fld.startswith("source.") and isinstance(raw.get("source"), _LineDict):
+            at = raw["source"].line_of(fld.removeprefix("source."))
         problems.append(Problem(file, at, None, message, tip_id=tip_id, field=fld))
 
     for key in raw:
@@ -209,7 +213,10 @@ def _check_tip(raw: object, index: int, file: str, line: int, problems: list[Pro
         if not isinstance(value, list) or not all(_is_text(v) for v in value):
             bad(fld, "must be a list of non-empty strings")
         elif len(value) < minimum:
-            bad(fld, f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}, has {len(value)}")
+            bad(
+                fld,
+                f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}, has {len(value)}",
+            )
     source = raw.get("source")
     if source is not None:
         if not isinstance(source, dict):
@@ -219,8 +226,13 @@ def _check_tip(raw: object, index: int, file: str, line: int, problems: list[Pro
                 if key not in SOURCE_FIELDS:
                     bad(f"source.{key}", "unknown field (allowed: note, timestamp, url)")
             for key in sorted(SOURCE_FIELDS):
-                if not _is_text(source.get(key)):
-                    bad(f"source.{key}", "missing" if key not in source else "must be a non-empty string")
+                value = source.get(key)
+                if not _is_text(value):
+                    message = "missing" if key not in source else "must be a non-empty string"
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        # YAML 1.1 reads an unquoted 40:11:03 as the number 144663.
+                        message += f" (got the number {value}: put the value in quotes)"
+                    bad(f"source.{key}", message)
             url = source.get("url")
             if _is_text(url) and not url.startswith(("https://", "http://")):
                 bad("source.url", "must be an http(s) link")
@@ -276,11 +288,18 @@ def parse_text(content: str, *, display: str) -> tuple[list[Tip], list[Problem]]
     for key in data:
         if key not in FILE_FIELDS:
             problems.append(
-                Problem(display, data.line_of(key), None, f"unknown top-level field '{key}' (allowed: note, tips)")
+                Problem(
+                    display,
+                    data.line_of(key),
+                    None,
+                    f"unknown top-level field '{key}' (allowed: note, tips)",
+                )
             )
     raw_tips = data.get("tips")
     if not isinstance(raw_tips, list):
-        problems.append(Problem(display, data.line_of("tips"), None, "'tips' must be a list of tips"))
+        problems.append(
+            Problem(display, data.line_of("tips"), None, "'tips' must be a list of tips")
+        )
         return [], problems
     tips = []
     for index, raw in enumerate(raw_tips):
@@ -308,27 +327,42 @@ def load(folder: Path | str) -> KnowledgeBase:
     for path in knowledge_files(folder):
         file_tips, file_problems = parse_file(path)
         problems.extend(file_problems)
+        occurrences: dict[str, int] = {}
         for tip in file_tips:
+            occurrence = occurrences[tip.id] = occurrences.get(tip.id, -1) + 1
             if tip.id in seen:
                 first = seen[tip.id]
                 problems.append(
-                    Problem(tip.file, _tip_line(path, tip.id), None,
-                            f"duplicate id (also in {first.file})", tip_id=tip.id, field="id")
+                    Problem(
+                        tip.file,
+                        _tip_line(path, tip.id, occurrence),
+                        None,
+                        f"duplicate id (also in {first.file})",
+                        tip_id=tip.id,
+                        field="id",
+                    )
                 )
                 continue
             seen[tip.id] = tip
             tips.append(tip)
     if not tips and not problems:
-        problems.append(Problem(str(folder), 0, None, "no tips found (run `python -m bot knowledge build`)"))
+        problems.append(
+            Problem(str(folder), 0, None, "no tips found (run `python -m bot knowledge build`)")
+        )
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(tips=tips, folder=str(folder), signature=signature)
 
 
-def _tip_line(path: Path, tip_id: str) -> int:
-    """The line where `id: <tip_id>` appears in a file (for duplicate-id messages)."""
+def _tip_line(path: Path, tip_id: str, occurrence: int = 0) -> int:
+    """The line where `id: <tip_id>` appears in a file for the `occurrence`-th time (0-based),
+    for duplicate-id messages."""
     pattern = re.compile(rf"^\s*-?\s*id:\s*['\"]?{re.escape(tip_id)}['\"]?\s*$")
+    found = 1
     for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if pattern.match(text):
-            return number
-    return 1
+            found = number
+            if occurrence == 0:
+                return number
+            occurrence -= 1
+    return found

@@ -1,0 +1,516 @@
+"""Parse a Markdown podcast note into its distinct pieces of advice.
+
+A note has YAML front matter (`title`, `videoId`), `##` headings, bullets with a bold
+lead (`*   **Lead** <a class="yt-timestamp" data-t="..">[..]</a>: text`), nested
+bullets, `> [!TIP] Title` callouts, `[[target|label]]` wikilinks and timestamp
+anchors. Every distinct piece of advice becomes one `Advice`:
+
+- a bold-lead bullet with text of its own (its plain sub-bullets join its text);
+- each plain sub-bullet of a bold-lead bullet that has no text of its own;
+- each nested bold-lead bullet, and each top-level plain bullet of a section;
+- the prose paragraphs of a section (or of the intro before the first heading), joined.
+
+A note without `videoId` still parses (its advice has `url=None`); `bot.build` refuses
+it because every tip needs a link to the video. Malformed input raises `NoteError`
+naming the file and line, never anything else.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+
+MAX_ID = 48
+# A child id keeps this much of its parent's slug so the child's own words stay visible.
+MAX_PARENT_PREFIX = 24
+YOUTUBE_WATCH = "https://www.youtube.com/watch?v="
+
+# Filler words that make poor ids for sub-bullets.
+_FILLER = (
+    "a an and are as at be been but by can do does for from has have how if in into is it "
+    "its just many more most much not of often on or rather so such than that the their them "
+    "then there these they this those to too very was were what when where which while who "
+    "why will with would you your also may might should could similarly common best"
+)
+_STOPWORDS = frozenset(_FILLER.split())
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(?P<title>.*?)[ \t#]*$")
+_BULLET = re.compile(r"^(?P<indent> *)(?P<marker>[*+-]|\d{1,9}[.)])(?:[ \t]+(?P<body>.*))?$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_QUOTE = re.compile(r"^ {0,3}>[ ]?(?P<content>.*)$")
+_CALLOUT = re.compile(r"^\[!(?P<kind>[A-Za-z0-9_-]+)\][+-]?[ \t]*(?P<title>.*)$")
+_BOLD_LEAD = re.compile(r"^\*\*(?P<lead>[^*]+?(?:\*(?!\*)[^*]*?)*)\*\*(?P<rest>.*)$")
+_FROM = re.compile(r"^From:\s", re.IGNORECASE)
+
+_ANCHOR = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
+_DATA_T = re.compile(
+    r"<a\b[^>]*\bdata-t\s*=\s*[\"']?(?P<t>\d{1,4}(?::\d{1,2}){0,2})[\"']?", re.IGNORECASE
+)
+_WIKILINK = re.compile(r"\[\[(?P<target>[^\[\]|]*)(?:\|(?P<label>[^\[\]]*))?\]\]")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MDLINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\([^)]*\)")
+_TIME_LABEL = re.compile(r"\[\d{1,4}(?::\d{1,2}){1,2}\]")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{2,60})[\"“”]")
+
+
+class NoteError(Exception):
+    """A note that cannot be parsed; `file` and `line` say where."""
+
+    def __init__(self, file: str, line: int, message: str):
+        self.file = file
+        self.line = line
+        self.message = message
+        super().__init__(f"{file}:{line}: {message}")
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One distinct piece of advice from a note, as plain text with its place in the video."""
+
+    id: str
+    title: str
+    text: str
+    section: str
+    timestamp: str
+    url: str | None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Note:
+    """A parsed note: its title, YouTube id (None when absent), slug and advice in order."""
+
+    title: str
+    video_id: str | None
+    slug: str
+    advice: list[Advice] = field(default_factory=list)
+    file: str = ""
+
+
+def slugify(text: str, *, limit: int = MAX_ID) -> str:
+    """A lowercase ASCII slug of `text`: non-alphanumerics become '-', at most `limit` chars.
+
+    Long slugs are cut at a dash and lose trailing filler words ('the', 'and', ...).
+    Returns '' when `text` has no ASCII letters or digits.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = re.sub(r"['’]", "", ascii_text.lower())
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1]
+    slug = cut[: cut.rfind("-")] if "-" in cut else slug[:limit]
+    parts = slug.split("-")
+    while len(parts) > 1 and parts[-1] in _STOPWORDS:
+        parts.pop()
+    return "-".join(parts)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown/HTML of a note reduced to plain text.
+
+    Wikilinks become their label (or target), timestamp anchors and `[hh:mm:ss]` labels
+    and HTML tags go, emphasis markers go, entities are decoded, whitespace collapses.
+    """
+    text = _ANCHOR.sub(" ", markdown)
+    text = _WIKILINK.sub(_wikilink_label, text)
+    text = _IMAGE.sub(" ", text)
+    text = _MDLINK.sub(lambda m: m.group("label"), text)
+    text = _TIME_LABEL.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text)
+    text = re.sub(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+([.,;:!?)])", r"\1", text)
+
+
+def timestamp_seconds(timestamp: str) -> int:
+    """Seconds of an 'H:M:S' (or 'M:S', or 'S') timestamp."""
+    seconds = 0
+    for part in timestamp.split(":"):
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+def video_url(video_id: str, timestamp: str) -> str:
+    """The YouTube link to `timestamp` in the video."""
+    return f"{YOUTUBE_WATCH}{video_id}&t={timestamp_seconds(timestamp)}s"
+
+
+def read_note(path: Path | str) -> Note:
+    """Read and parse the note at `path`; NoteError if it is unreadable or malformed."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NoteError(str(path), 0, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise NoteError(str(path), line, "not UTF-8 text (is this a Markdown note?)") from None
+    return parse_note(text, str(path))
+
+
+def parse_note(text: str, filename: str) -> Note:
+    """Parse a note's text; `filename` names it in errors and gives the title when none is set.
+
+    Raises NoteError (with file and line) for binary content, broken front matter, a
+    malformed videoId, or a note with no advice at all.
+    """
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise NoteError(filename, line, "contains NUL bytes: binary data, not a Markdown note")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, body_start = _front_matter(lines, filename)
+    title = _meta_str(meta, "title", filename) or _title_from_filename(filename)
+    video_id = _meta_str(meta, "videoId", filename)
+    if video_id is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", video_id):
+        raise NoteError(filename, 1, f"videoId {video_id!r} is not a YouTube video id")
+    slug = slugify(title) or slugify(_title_from_filename(filename)) or "note"
+    sections = _sections(lines, body_start, title)
+    advice = _advice(sections, video_id)
+    if not advice:
+        raise NoteError(filename, body_start + 1, "no advice found (no headings, bullets or text)")
+    return Note(title=title, video_id=video_id, slug=slug, advice=advice, file=filename)
+
+
+def _front_matter(lines: list[str], filename: str) -> tuple[dict, int]:
+    """The front matter mapping and the 0-based index of the first body line."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        raise NoteError(filename, 1, "front matter opened with '---' but never closed")
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        raise NoteError(filename, line, f"front matter: {exc.problem or 'invalid YAML'}") from None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        raise NoteError(filename, 1, f"front matter: invalid YAML ({exc})") from None
+    if meta is None:
+        return {}, end + 1
+    if not isinstance(meta, dict):
+        raise NoteError(filename, 2, "front matter must be a mapping like 'title: ...'")
+    return meta, end + 1
+
+
+def _meta_str(meta: dict, key: str, filename: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise NoteError(filename, 1, f"front matter '{key}' must be text")
+    value = re.sub(r"\s+", " ", str(value)).strip()
+    return value or None
+
+
+def _title_from_filename(filename: str) -> str:
+    stem = Path(filename).stem if filename else ""
+    return re.sub(r"[_\s]+", " ", stem).strip() or "Untitled note"
+
+
+def _wikilink_label(match: re.Match) -> str:
+    label = match.group("label")
+    if label is not None and label.strip():
+        return label
+    return match.group("target").replace("_", " ")
+
+
+@dataclass
+class _Item:
+    indent: int
+    line: int
+    lines: list[str]
+    children: list[_Item] = field(default_factory=list)
+
+    @property
+    def raw(self) -> str:
+        return " ".join(self.lines)
+
+    def raw_all(self) -> str:
+        """This item's text followed by its plain descendants' text (bold-lead ones are
+        advice of their own)."""
+        plain = [c.raw_all() for c in self.children if _split_lead(c.raw) is None]
+        return " ".join([self.raw, *plain])
+
+
+@dataclass
+class _Section:
+    title: str
+    line: int
+    paragraphs: list[tuple[str, int]] = field(default_factory=list)
+    items: list[_Item] = field(default_factory=list)
+
+
+class _Builder:
+    """Turns note lines into sections of paragraphs and bullet trees."""
+
+    def __init__(self, note_title: str):
+        self.sections = [_Section(title=note_title, line=1)]
+        self.current = self.sections[0]
+        self.outer: _Section | None = None  # the section a callout interrupted
+        self.stack: list[_Item] = []
+        self.para: list[str] = []
+        self.para_line = 0
+        self.blank = True
+
+    def flush_paragraph(self) -> None:
+        if self.para:
+            self.current.paragraphs.append((" ".join(self.para), self.para_line))
+            self.para = []
+
+    def close_all(self) -> None:
+        self.flush_paragraph()
+        self.stack = []
+
+    def start_section(self, title: str, line: int) -> None:
+        self.close_all()
+        self.current = _Section(title=title, line=line)
+        self.sections.append(self.current)
+
+    def feed(self, raw: str, number: int) -> None:
+        line = raw.expandtabs(4).rstrip()
+        quote = _QUOTE.match(line)
+        if self.outer is not None and quote is None:
+            self.close_all()
+            self.current, self.outer = self.outer, None
+        if quote is not None:
+            content = quote.group("content")
+            callout = _CALLOUT.match(content.strip())
+            if callout is not None:
+                outer = self.outer or self.current
+                title = plain_text(callout.group("title")) or callout.group("kind").capitalize()
+                self.start_section(title, number)
+                self.outer = outer
+                self.blank = True
+                return
+            line = content
+        self.feed_line(line, number)
+
+    def feed_line(self, line: str, number: int) -> None:
+        if not line.strip():
+            self.flush_paragraph()
+            self.blank = True
+            return
+        was_blank, self.blank = self.blank, False
+        heading = _HEADING.match(line)
+        if heading is not None:
+            self.start_section(plain_text(heading.group("title")), number)
+            self.blank = True
+            return
+        if _RULE.match(line):
+            self.close_all()
+            self.blank = True
+            return
+        bullet = _BULLET.match(line)
+        if bullet is not None:
+            self.flush_paragraph()
+            body = (bullet.group("body") or "").strip()
+            if not body:
+                return
+            item = _Item(indent=len(bullet.group("indent")), line=number, lines=[body])
+            while self.stack and self.stack[-1].indent >= item.indent:
+                self.stack.pop()
+            if self.stack:
+                self.stack[-1].children.append(item)
+            else:
+                self.current.items.append(item)
+            self.stack.append(item)
+            return
+        indent = len(line) - len(line.lstrip(" "))
+        if self.stack and (not was_blank or indent > self.stack[0].indent):
+            owner = self.stack[-1]
+            for item in reversed(self.stack):
+                if item.indent < indent:
+                    owner = item
+                    break
+            owner.lines.append(line.strip())
+            return
+        self.stack = []
+        if self.current is self.sections[0] and _FROM.match(line.strip()):
+            return
+        if not self.para:
+            self.para_line = number
+        self.para.append(line.strip())
+
+
+def _sections(lines: list[str], start: int, note_title: str) -> list[_Section]:
+    builder = _Builder(note_title)
+    for index in range(start, len(lines)):
+        builder.feed(lines[index], index + 1)
+    builder.close_all()
+    return builder.sections
+
+
+def _first_timestamp(raw: str) -> str | None:
+    for match in _DATA_T.finditer(raw):
+        parts = [int(p) for p in match.group("t").split(":")]
+        while len(parts) < 3:
+            parts.insert(0, 0)
+        h, m, s = parts
+        return f"{h:02d}:{m:02d}:{s:02d}"
+    return None
+
+
+def _split_lead(raw: str) -> tuple[str, str] | None:
+    """(bold lead, rest) of a bullet that starts with **bold**, else None."""
+    match = _BOLD_LEAD.match(raw)
+    if match is None:
+        return None
+    lead = plain_text(match.group("lead")).rstrip(":").strip()
+    if not lead:
+        return None
+    return lead, match.group("rest")
+
+
+def _body(rest: str) -> str:
+    return re.sub(r"^[\s:.\-–—]+", "", plain_text(rest))
+
+
+def _distinctive(raw: str) -> str:
+    """A few words that tell a sub-bullet apart: a short quoted phrase, a link label, or
+    its first content words."""
+    text = plain_text(raw)
+    for phrase in _QUOTED.findall(text):
+        if 1 <= len(phrase.split()) <= 4 and slugify(phrase):
+            return phrase.strip()
+    for match in _WIKILINK.finditer(raw):
+        label = _wikilink_label(match)
+        if 1 <= len(label.split()) <= 4 and slugify(label):
+            return label.strip()
+    words = [
+        w
+        for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", text)
+        if w.lower() not in _STOPWORDS and len(w) > 2
+    ]
+    return " ".join(words[:3]) or " ".join(text.split()[:3])
+
+
+class _Entry(NamedTuple):
+    """Advice before it gets a unique id; `raw` is searched for its timestamp."""
+
+    line: int
+    base_id: str
+    title: str
+    text: str
+    raw: str
+
+
+class _Parent(NamedTuple):
+    """The bold bullet (or section) a sub-bullet belongs to."""
+
+    title: str
+    slug: str
+    raw: str
+
+
+def _advice(sections: list[_Section], video_id: str | None) -> list[Advice]:
+    advice: list[Advice] = []
+    used: set[str] = set()
+    for section in sections:
+        raw_all = [p for p, _ in section.paragraphs] + [i.raw_all() for i in section.items]
+        section_time = _first_timestamp(" ".join(raw_all)) or "00:00:00"
+        heading = _Parent(section.title, slugify(section.title), "")
+        entries: list[_Entry] = []
+        prose = _prose(section)
+        if prose:
+            raw = " ".join(p for p, _ in section.paragraphs)
+            entries.append(
+                _Entry(section.paragraphs[0][1], heading.slug, section.title, prose, raw)
+            )
+        for item in section.items:
+            entries.extend(_item_entries(item, None, heading))
+        for entry in sorted(entries, key=lambda e: e.line):
+            advice_id = _unique(entry.base_id or "advice", used)
+            timestamp = _first_timestamp(entry.raw) or section_time
+            url = video_url(video_id, timestamp) if video_id else None
+            advice.append(
+                Advice(
+                    id=advice_id,
+                    title=entry.title,
+                    text=entry.text or entry.title,
+                    section=section.title,
+                    timestamp=timestamp,
+                    url=url,
+                    line=entry.line,
+                )
+            )
+    return advice
+
+
+def _unique(base_id: str, used: set[str]) -> str:
+    """`base_id`, or `base_id-2`, `-3`... whichever is not in `used` yet (then marked used)."""
+    candidate, n = base_id, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base_id[: MAX_ID - len(str(n)) - 1].rstrip('-')}-{n}"
+    used.add(candidate)
+    return candidate
+
+
+def _prose(section: _Section) -> str:
+    """The section's paragraphs as one text; a trailing 'include:' lead-in is dropped."""
+    texts = [plain_text(p) for p, _ in section.paragraphs]
+    texts = [t for t in texts if t]
+    if len(texts) > 1 and texts[-1].endswith(":"):
+        texts.pop()
+    if texts and texts[-1].endswith(":"):
+        texts[-1] = texts[-1][:-1].rstrip() + "."
+    return " ".join(texts)
+
+
+def _item_entries(item: _Item, parent: _Parent | None, heading: _Parent) -> list[_Entry]:
+    """Advice entries of one bullet and its sub-bullets; `parent` is the enclosing bold
+    bullet (None at top level)."""
+    lead = _split_lead(item.raw)
+    if lead is None:
+        # A top-level plain bullet stands alone; deeper ones belong to their parent's text.
+        return _child_entries(item, heading, heading) if parent is None else []
+    title, rest = lead
+    body = _body(rest)
+    plain_children = [c for c in item.children if _split_lead(c.raw) is None]
+    bold_children = [c for c in item.children if _split_lead(c.raw) is not None]
+    own = _Parent(title, slugify(title), item.raw)
+    entries: list[_Entry] = []
+    if body:
+        text = " ".join([body, *(plain_text(c.raw_all()) for c in plain_children)])
+        raw = " ".join([item.raw, *(c.raw_all() for c in plain_children)])
+        entries.append(_Entry(item.line, own.slug, title, text, raw))
+    elif plain_children:
+        for child in plain_children:
+            entries.extend(_child_entries(child, own, heading))
+    elif not bold_children:
+        entries.append(_Entry(item.line, own.slug, title, title, item.raw))
+    for child in bold_children:
+        entries.extend(_item_entries(child, own, heading))
+    return entries
+
+
+def _child_entries(item: _Item, parent: _Parent, heading: _Parent) -> list[_Entry]:
+    """A plain bullet as its own advice, named after its parent plus its own words."""
+    text = plain_text(item.raw_all())
+    if not text:
+        return []
+    words = _distinctive(item.raw)
+    word_slug = slugify(words, limit=MAX_ID - MAX_PARENT_PREFIX - 1)
+    prefix = slugify(parent.slug, limit=MAX_PARENT_PREFIX)
+    base_id = "-".join(p for p in (prefix, word_slug) if p)
+    title = f"{parent.title} ({words})" if words else parent.title
+    # Without a timestamp of its own, a sub-bullet points where its parent does.
+    entries = [_Entry(item.line, base_id, title, text, f"{item.raw_all()} {parent.raw}")]
+    for child in item.children:
+        if _split_lead(child.raw) is not None:
+            entries.extend(_item_entries(child, parent, heading))
+    return entries

@@ -1,0 +1,227 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import knowledge
+from bot.knowledge import KnowledgeError, parse_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tip(tip_id="ship-weekly", **changes):
+    base = {
+        "id": tip_id,
+        "title": "Ship weekly",
+        "status": "curated",
+        "tags": ["habits"],
+        "text": "Ship something every week.",
+        "questions": ["how often should we ship", "release cadence?", "Is weekly realistic?"],
+        "source": {"note": "Small note", "timestamp": "00:01:00", "url": "https://x.test/v"},
+    }
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not DROP}
+
+
+DROP = object()
+
+
+def write(folder: Path, name: str, tips: list, **top) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump({**top, "tips": tips}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def problems_of(folder: Path) -> list[knowledge.Problem]:
+    with pytest.raises(KnowledgeError) as info:
+        knowledge.load(folder)
+    return info.value.problems
+
+
+def test_valid_base_loads(tmp_path):
+    write(tmp_path, "a.yaml", [tip(), tip("talk-to-users", status="gone")], note="Small note")
+    kb = knowledge.load(tmp_path)
+    assert [t.id for t in kb] == ["ship-weekly", "talk-to-users"]
+    assert [t.id for t in kb.live_tips] == ["ship-weekly"]
+    assert kb.get("ship-weekly").source.timestamp == "00:01:00"
+    assert kb.get("nope") is None
+
+
+def test_committed_base_loads():
+    kb = knowledge.load(ROOT / "knowledge")
+    assert len(kb) >= 20
+
+
+def test_yaml_syntax_error_names_file_line_and_column(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("tips:\n  - id: a\n    title: [oops\n    text: x\n", encoding="utf-8")
+    (problem,) = problems_of(tmp_path)
+    assert str(problem).startswith(f"{path}:4:")
+    assert problem.line == 4
+    assert problem.column is not None
+    assert "YAML syntax error" in str(problem)
+
+
+def test_tab_indentation_error_points_at_the_tab(tmp_path):
+    path = tmp_path / "tabs.yaml"
+    path.write_text("tips:\n  - id: a\n\ttitle: b\n", encoding="utf-8")
+    (problem,) = problems_of(tmp_path)
+    assert (problem.line, problem.column) == (3, 1)
+    assert str(problem).startswith(f"{path}:3:1: YAML syntax error")
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"questions": DROP}, "questions", "missing"),
+        ({"text": None}, "text", "missing"),
+        ({"title": "   "}, "title", "must be a non-empty string"),
+        ({"text": 42}, "text", "must be a non-empty string"),
+        ({"tags": "habits"}, "tags", "must be a list of non-empty strings"),
+        ({"tags": []}, "tags", "needs at least 1 entry"),
+        ({"questions": ["one", "two"]}, "questions", "needs at least 3 entries"),
+        ({"questions": ["one", "", "three"]}, "questions", "must be a list of non-empty strings"),
+        ({"colour": "red"}, "colour", "unknown field"),
+        ({"text": "x" * 601}, "text", "too long: 601 characters (at most 600)"),
+        ({"status": "done"}, "status", "must be one of draft, curated, gone"),
+        ({"source": "somewhere"}, "source", "must be a mapping"),
+        ({"source": {"note": "n", "timestamp": "t"}}, "source.url", "missing"),
+        ({"source": {"note": "n", "timestamp": "t", "url": "ftp://x"}}, "source.url", "http(s)"),
+        (
+            {"source": {"note": "n", "timestamp": 5, "url": "https://x"}},
+            "source.timestamp",
+            "must be a non-empty string",
+        ),
+        (
+            {"source": {"note": "n", "timestamp": "t", "url": "https://x", "by": "me"}},
+            "source.by",
+            "unknown field",
+        ),
+    ],
+)
+def test_schema_errors_name_file_tip_and_field(tmp_path, changes, field, message):
+    path = write(tmp_path, "a.yaml", [tip(), tip("second-tip", **changes)])
+    (problem,) = problems_of(tmp_path)
+    assert problem.tip_id == "second-tip"
+    assert problem.field == field
+    assert message in problem.message
+    text = str(problem)
+    assert text.startswith(f"{path}:")
+    assert "tip 'second-tip'" in text and f"field '{field}'" in text
+
+
+def test_schema_error_line_points_at_the_field(tmp_path):
+    path = write(tmp_path, "a.yaml", [tip(), tip("second-tip", text="x" * 700)])
+    (problem,) = problems_of(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[problem.line - 1].lstrip().startswith("text:")
+
+
+def test_text_of_exactly_max_length_is_fine(tmp_path):
+    write(tmp_path, "a.yaml", [tip(text="x" * knowledge.MAX_TEXT)])
+    assert len(knowledge.load(tmp_path)) == 1
+
+
+@pytest.mark.parametrize("bad_id", ["Ship Weekly", "ship_weekly", "-ship", "ship--weekly"])
+def test_id_must_be_a_slug(tmp_path, bad_id):
+    write(tmp_path, "a.yaml", [tip(bad_id)])
+    (problem,) = problems_of(tmp_path)
+    assert problem.tip_id == bad_id
+    assert problem.field == "id"
+
+
+def test_missing_id_is_named_by_position(tmp_path):
+    write(tmp_path, "a.yaml", [tip(), tip(DROP)])
+    (problem,) = problems_of(tmp_path)
+    assert (problem.tip_id, problem.field, problem.message) == ("#2", "id", "missing")
+
+
+def test_duplicate_id_across_files(tmp_path):
+    first = write(tmp_path, "a.yaml", [tip()])
+    second = write(tmp_path, "b.yaml", [tip("other"), tip()])
+    (problem,) = problems_of(tmp_path)
+    assert problem.file == str(second)
+    assert problem.tip_id == "ship-weekly"
+    assert problem.field == "id"
+    assert f"also in {first}" in problem.message
+    assert (
+        second.read_text(encoding="utf-8")
+        .splitlines()[problem.line - 1]
+        .endswith("id: ship-weekly")
+    )
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    write(tmp_path, "a.yaml", [tip(title=""), tip("b", tags=[])])
+    (tmp_path / "c.yaml").write_text("tips: [\n", encoding="utf-8")
+    problems = problems_of(tmp_path)
+    assert {(Path(p.file).name, p.field) for p in problems} == {
+        ("a.yaml", "title"),
+        ("a.yaml", "tags"),
+        ("c.yaml", None),
+    }
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("- a\n- b\n", "must be a mapping with a 'tips:' list"),
+        ("tips: 3\n", "'tips' must be a list of tips"),
+        ("tips:\n  - just a string\n", "tip #1 must be a mapping"),
+        ("tip: []\n", "unknown top-level field 'tip'"),
+    ],
+)
+def test_file_shape_errors(content, message):
+    _, problems = parse_text(content, display="k.yaml")
+    assert any(message in str(p) for p in problems), problems
+    assert all(str(p).startswith("k.yaml:") for p in problems)
+
+
+def test_non_utf8_file(tmp_path):
+    (tmp_path / "bin.yaml").write_bytes(b"tips:\n  - id: \xff\xfe\n")
+    (problem,) = problems_of(tmp_path)
+    assert "not UTF-8" in problem.message
+
+
+def test_empty_folder_and_missing_folder(tmp_path):
+    (problem,) = problems_of(tmp_path)
+    assert "no tips found" in problem.message
+    (problem,) = problems_of(tmp_path / "nope")
+    assert "knowledge folder not found" in problem.message
+
+
+def test_only_yaml_files_are_read(tmp_path):
+    write(tmp_path, "a.yaml", [tip()])
+    (tmp_path / ".a.yaml.123.tmp").write_text("tips: [broken\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# not yaml: [\n", encoding="utf-8")
+    assert len(knowledge.load(tmp_path)) == 1
+
+
+def test_signature_changes_when_a_file_changes(tmp_path):
+    path = write(tmp_path, "a.yaml", [tip()])
+    before = knowledge.folder_signature(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    assert knowledge.folder_signature(tmp_path) != before
+
+
+def test_duplicate_id_in_one_file_points_at_the_second(tmp_path):
+    path = write(tmp_path, "a.yaml", [tip(), tip("other"), tip()])
+    (problem,) = problems_of(tmp_path)
+    id_lines = [
+        n
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.endswith("id: ship-weekly")
+    ]
+    assert problem.line == id_lines[1]
+
+
+def test_source_problem_points_at_the_source_line_and_explains_numbers(tmp_path):
+    path = tmp_path / "a.yaml"
+    text = yaml.safe_dump({"tips": [tip()]}, sort_keys=False)
+    path.write_text(text.replace("timestamp: 00:01:00", "timestamp: 40:11:03"), encoding="utf-8")
+    (problem,) = problems_of(tmp_path)
+    assert problem.field == "source.timestamp"
+    assert path.read_text(encoding="utf-8").splitlines()[problem.line - 1].strip() == (
+        "timestamp: 40:11:03"
+    )
+    assert "got the number 144663: put the value in quotes" in problem.message

@@ -1,0 +1,315 @@
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.notes import NoteError, parse_note, plain_text, read_note, slugify, timestamp_seconds
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt"
+EVALS = Path(__file__).parent / "data" / "notes" / "evals_for_llm_features.md"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return read_note(SEED)
+
+
+@pytest.fixture(scope="module")
+def evals():
+    return read_note(EVALS)
+
+
+def by_id(note):
+    return {a.id: a for a in note.advice}
+
+
+def test_seed_front_matter(seed):
+    assert seed.title == "AI product management and its future"
+    assert seed.video_id == "E_rNotqs--I"
+    assert seed.slug == "ai-product-management-and-its-future"
+
+
+def test_seed_has_every_piece_of_advice_once(seed):
+    ids = [a.id for a in seed.advice]
+    assert len(ids) == 25
+    assert len(set(ids)) == len(ids)
+    assert ids[:6] == [
+        "ai-product-management-and-its-future",
+        "types-of-ai-product-managers",
+        "ai-platform-pms",
+        "ai-product-pms",
+        "ai-powered-pms",
+        "getting-into-ai-product-management",
+    ]
+    assert ids[-1] == "the-future-of-ai-product-management"
+
+
+@pytest.mark.parametrize(
+    "advice_id, title, section",
+    [
+        ("rapid-prototyping", "Rapid Prototyping", "Getting into AI Product Management"),
+        ("graphic-design", "Graphic Design", "Getting into AI Product Management"),
+        ("information-synthesis", "Information Synthesis", "Getting into AI Product Management"),
+        ("utilize-modern-tools", "Utilize Modern Tools", "Getting into AI Product Management"),
+        ("the-ikea-effect", 'The "Ikea Effect"', "Thriving as an AI Product Manager"),
+        ("be-a-wanderer", 'Be a "Wanderer"', "Thriving as an AI Product Manager"),
+        (
+            "measure-shots-on-goal",
+            'Measure "Shots on Goal"',
+            "Finding Good Ideas for AI Integration",
+        ),
+        ("hackathons", "Hackathons", "Finding Good Ideas for AI Integration"),
+        (
+            "types-of-ai-product-managers",
+            "Types of AI Product Managers",
+            "Types of AI Product Managers",
+        ),
+    ],
+)
+def test_seed_titles_and_sections(seed, advice_id, title, section):
+    advice = by_id(seed)[advice_id]
+    assert advice.title == title
+    assert advice.section == section
+
+
+def test_bold_lead_without_body_splits_into_its_sub_bullets(seed):
+    ids = [a.id for a in seed.advice if a.id.startswith("focus-on-the-problem")]
+    assert ids == [
+        "focus-on-the-problem-another-chatgpt",
+        "focus-on-the-problem-pms-prioritize-solving",
+        "focus-on-the-problem-ai-agents",
+    ]
+    agents = by_id(seed)["focus-on-the-problem-ai-agents"]
+    assert agents.text.startswith("Similarly, avoid the trend of building AI agents")
+    assert agents.timestamp == "33:17:02"
+
+
+def test_long_id_is_cut_at_a_dash(seed):
+    advice = by_id(seed)["balance-innovation-with-delivery-walk-and-chew"]
+    assert advice.title == 'Balance Innovation with Delivery ("Walk and Chew Gum")'
+    assert all(len(a.id) <= 48 for a in seed.advice)
+
+
+def test_text_is_plain(seed):
+    for advice in seed.advice:
+        for junk in ("[[", "]]", "<a", "</a>", "<br", "data-t", "**"):
+            assert junk not in advice.text, (advice.id, junk)
+            assert junk not in advice.title, (advice.id, junk)
+        assert "  " not in advice.text
+
+
+def test_wikilinks_reduce_to_label(seed):
+    intro = by_id(seed)["ai-product-management-and-its-future"]
+    assert intro.text.startswith("AI product management involves a product manager (PM)")
+    assert "lennyspodcast" not in intro.text
+    assert "drive business impact. The core role" in intro.text
+
+
+def test_paragraph_sections_join_and_drop_lead_in(seed):
+    getting = by_id(seed)["getting-into-ai-product-management"]
+    assert "Previously, a deeper background" in getting.text
+    assert "include:" not in getting.text
+    types = by_id(seed)["types-of-ai-product-managers"]
+    assert types.text.endswith('"flavors" of AI product managers.')
+
+
+def test_timestamps_and_urls(seed):
+    ikea = by_id(seed)["the-ikea-effect"]
+    assert ikea.timestamp == "40:11:03"
+    assert ikea.url == "https://www.youtube.com/watch?v=E_rNotqs--I&t=144663s"
+    shots = by_id(seed)["measure-shots-on-goal"]
+    assert shots.timestamp == "37:25:28"
+    assert shots.section == "Finding Good Ideas for AI Integration"
+
+
+def test_second_note_shape(evals):
+    assert evals.title == "Evals: shipping LLM features with confidence"
+    assert evals.slug == "evals-shipping-llm-features-with-confidence"
+    assert [a.id for a in evals.advice] == [
+        "evals-shipping-llm-features-with-confidence",
+        "start-from-real-traffic",
+        "label-with-experts",
+        "keep-it-small-at-first",
+        "gate-releases-on-evals-block-prompt-change",
+        "gate-releases-on-evals-flaky-cases",
+        "use-model-graders-carefully",
+        "calibrate-the-judge",
+        "read-twenty-outputs-a-day",
+        "share-a-weekly-eval-digest",
+        "what-comes-next",
+    ]
+
+
+def test_second_note_details(evals):
+    advice = by_id(evals)
+    assert advice["label-with-experts"].text == (
+        "Ask domain experts to grade outputs on a simple pass/fail scale."
+    )
+    assert advice["evals-shipping-llm-features-with-confidence"].text.startswith(
+        "Evaluations are the unit tests of llm features."
+    )
+    assert advice["read-twenty-outputs-a-day"].section == "Quick Wins"
+    assert advice["what-comes-next"].section == "What Comes Next"
+    assert advice["start-from-real-traffic"].section == "Building an Eval Set"
+    # MM:SS anchors count as minutes and seconds.
+    assert advice["gate-releases-on-evals-block-prompt-change"].timestamp == "00:12:30"
+    # A sub-bullet without an anchor points where its parent does.
+    assert advice["gate-releases-on-evals-flaky-cases"].timestamp == "00:12:00"
+    assert advice["use-model-graders-carefully"].text == "An LLM judge is cheap but biased."
+    assert (
+        advice["calibrate-the-judge"].url == "https://www.youtube.com/watch?v=abc123XYZ_-&t=4500s"
+    )
+
+
+def test_duplicate_leads_get_numbered_ids():
+    text = "---\ntitle: T\nvideoId: v1\n---\n## A\n* **Same**: one\n## B\n* **Same**: two\n"
+    note = parse_note(text, "dup.md")
+    assert [a.id for a in note.advice] == ["same", "same-2"]
+
+
+def test_missing_front_matter_takes_title_from_filename():
+    note = parse_note("## Heading\n\n* **Lead**: text here\n", "notes/my_great_note.md")
+    assert note.title == "my great note"
+    assert note.video_id is None
+    assert note.advice[0].url is None
+    assert note.advice[0].timestamp == "00:00:00"
+
+
+def test_unclosed_bold_is_plain_text():
+    note = parse_note("---\ntitle: T\nvideoId: v\n---\n## H\n* **Lead without close: x\n", "b.md")
+    assert [a.text for a in note.advice] == ["Lead without close: x"]
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("", 1, "no advice found"),
+        ("\n\n   \n", 1, "no advice found"),
+        ("From: [[somewhere]]\n", 1, "no advice found"),
+        ("---\ntitle: x\n## H\n", 1, "never closed"),
+        ("---\n- a\n- b\n---\nhello\n", 2, "must be a mapping"),
+        ("---\ntitle: [unclosed\n---\nhello\n", 2, "front matter"),
+        ("---\nvideoId: 'a b'\n---\nhello\n", 1, "not a YouTube video id"),
+        ("---\ntitle: [a, b]\n---\nhello\n", 1, "must be text"),
+        ("ok\n\x00\x01\x02junk", 2, "binary"),
+    ],
+)
+def test_malformed_notes_raise_note_error(text, line, message):
+    with pytest.raises(NoteError) as info:
+        parse_note(text, "bad.md")
+    assert info.value.file == "bad.md"
+    assert info.value.line == line
+    assert message in str(info.value)
+    assert str(info.value).startswith(f"bad.md:{line}: ")
+
+
+def test_read_note_rejects_non_utf8(tmp_path):
+    path = tmp_path / "junk.txt"
+    path.write_bytes(b"hello\n\xff\xfe\x00garbage")
+    with pytest.raises(NoteError, match="not UTF-8") as info:
+        read_note(path)
+    assert info.value.line == 2
+
+
+def test_read_note_missing_file(tmp_path):
+    with pytest.raises(NoteError, match="cannot read"):
+        read_note(tmp_path / "nope.md")
+
+
+@pytest.mark.parametrize(
+    "text, slug",
+    [
+        ('Be a "Wanderer"', "be-a-wanderer"),
+        ("AI for AI's sake", "ai-for-ais-sake"),
+        ("Café déjà vu", "cafe-deja-vu"),
+        ("日本語", ""),
+        (
+            'Balance Innovation with Delivery ("Walk and Chew Gum")',
+            "balance-innovation-with-delivery-walk-and-chew",
+        ),
+    ],
+)
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+def test_slugify_drops_trailing_filler_when_cut():
+    assert (
+        slugify("Focus on the Problem, Not Just the Technology", limit=24) == "focus-on-the-problem"
+    )
+
+
+@pytest.mark.parametrize(
+    "markdown, plain",
+    [
+        ("[[a_b|Label]] and [[plain_target]]", "Label and plain target"),
+        ('x <a class="yt-timestamp" data-t="01:02:03">[01:02:03]</a>.', "x."),
+        ("line<br/>break &amp; more", "line break & more"),
+        ("**bold** and [link](http://x) [12:30]", "bold and link"),
+    ],
+)
+def test_plain_text(markdown, plain):
+    assert plain_text(markdown) == plain
+
+
+@pytest.mark.parametrize("stamp, seconds", [("00:00:00", 0), ("01:02:03", 3723), ("12:30", 750)])
+def test_timestamp_seconds(stamp, seconds):
+    assert timestamp_seconds(stamp) == seconds
+
+
+NOTE_ALPHABET = st.sampled_from(
+    [
+        "---\n",
+        "title: x\n",
+        "videoId: v\n",
+        "## ",
+        "# ",
+        "> ",
+        "> [!TIP] T\n",
+        "*   ",
+        "    *   ",
+        "1.  ",
+        "**",
+        "**Lead**",
+        ": ",
+        "[[a|b]]",
+        "[[c]]",
+        "[[",
+        "]]",
+        '<a data-t="1:2:3">',
+        "[01:02:03]</a>",
+        "<br/>",
+        "\n",
+        "\n\n",
+        "text ",
+        '"quoted" ',
+        "\t",
+        "\x00",
+        "é",
+        ":",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text())
+def test_arbitrary_text_only_raises_note_error(text):
+    try:
+        note = parse_note(text, "fuzz.md")
+    except NoteError:
+        return
+    assert note.advice
+    assert all(a.id and a.text and a.timestamp for a in note.advice)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(NOTE_ALPHABET, max_size=40).map("".join))
+def test_note_shaped_junk_only_raises_note_error(text):
+    try:
+        note = parse_note(text, "fuzz.md")
+    except NoteError:
+        return
+    ids = [a.id for a in note.advice]
+    assert len(ids) == len(set(ids))
