@@ -249,16 +249,15 @@ def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     data = _open_store(settings).export()
-    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
-    try:
-        if args.format == "json":
-            json.dump(data, out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        else:
-            out.write(export_csv(data))
-    finally:
-        if args.output:
-            out.close()
+    if args.format == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = export_csv(data)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Exported {sum(len(rows) for rows in data.values())} records to {args.output}")
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 

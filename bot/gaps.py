@@ -7,10 +7,13 @@ import re
 from bot.store import Store
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_STOP = frozenset(
-    "a an and are as at be can do does for from how i in is it me my of on or our should the "
-    "to we what when where which who why will with you your".split()
-)
+# fmt: off
+_STOP = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "can", "do", "does", "for", "from", "how", "i",
+    "in", "is", "it", "me", "my", "of", "on", "or", "our", "should", "the", "to", "we", "what",
+    "when", "where", "which", "who", "why", "will", "with", "you", "your",
+))
+# fmt: on
 
 
 def topic(question: str) -> str:
@@ -19,7 +22,9 @@ def topic(question: str) -> str:
     return " ".join(words[:8]) or question.strip().lower()[:60]
 
 
-def record(store: Store, question: str, *, user: str | None, log_questions: bool, log_users: bool) -> bool:
+def record(
+    store: Store, question: str, *, user: str | None, log_questions: bool, log_users: bool
+) -> bool:
     """Keep an unanswered question if logging is on; the user id only with `log_users`."""
     if not log_questions or not question.strip():
         return False

@@ -50,7 +50,12 @@ class TipScore:
 
     def as_dict(self) -> dict:
         """The `stats --json` shape of one tip."""
-        return {"id": self.id, "title": self.title, "useful": self.useful, "not_useful": self.not_useful}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "useful": self.useful,
+            "not_useful": self.not_useful,
+        }
 
 
 def scored(tallies: Mapping[str, tuple[int, int]], base: KnowledgeBase) -> list[TipScore]:
@@ -63,7 +68,9 @@ def scored(tallies: Mapping[str, tuple[int, int]], base: KnowledgeBase) -> list[
         if up + down == 0:
             continue
         tip = base.get(tip_id)
-        out.append(TipScore(tip_id, tip.title if tip else tip_id, up, down, wilson_lower_bound(up, down)))
+        out.append(
+            TipScore(tip_id, tip.title if tip else tip_id, up, down, wilson_lower_bound(up, down))
+        )
     out.sort(key=lambda s: (-s.score, -(s.useful + s.not_useful), s.id))
     return out
 
@@ -81,7 +88,9 @@ def stats(store: Store, base: KnowledgeBase, *, days: int | None = None) -> dict
     """
     since = None
     if days is not None:
-        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="microseconds")
+        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(
+            timespec="microseconds"
+        )
     counts = store.counts(since=since)
     ranked = scored(store.tip_tallies(since=since), base)
     most = [s for s in ranked if s.useful > 0][:3]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from slack_bolt import Ack, App
@@ -33,7 +34,7 @@ def _tip(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict
         [t.id for t in base.live_tips],
         history,
         ctx.coach.store.tip_tallies(),
-        seed=command["user_id"],
+        seed=f"{command['user_id']}:{time.time_ns()}",  # a fresh tip each time it is asked
     )
     tip = base.get(tip_id) if tip_id else None
     if tip is None:

@@ -1,0 +1,200 @@
+"""The daily-tip loop: every tick, post each active subscription whose tip is due.
+
+Survives restarts by keeping no state of its own: what was posted lives in the store (a
+daily claim per channel and local date), so a new process, or a second one on the same
+database, never posts a channel's tip twice in a day. At start it settles claims a crash
+left pending, then ticks at once (catch-up: a post missed earlier the same local day is
+made), then every `tick_seconds`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import rotation
+from bot.knowledge import KnowledgeBase, Tip
+from bot.schedule import due_date, local_date
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+RECONCILE_AGE = 120.0
+RETRY_FIRST = 60.0
+RETRY_MAX = 3600.0
+
+
+def utc_now() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What one tick did for one channel: status is the PostOutcome status or 'error'."""
+
+    channel: str
+    local_date: str
+    status: str
+    tip_id: str | None = None
+    error: str | None = None
+
+
+def choose_tip(store: Store, kb: KnowledgeBase, channel: str, day: str) -> Tip | None:
+    """The rotation's next tip for a channel on a local date (None when the base is empty).
+
+    Repeatable: the exploration draw is seeded by channel and date.
+    """
+    tip_id = rotation.next_tip(
+        [t.id for t in kb.live_tips],
+        store.posted_tip_ids(channel),
+        store.tip_tallies(),
+        seed=f"{channel}:{day}",
+        cycle_seed=channel,
+    )
+    return kb.get(tip_id) if tip_id else None
+
+
+def todays_tip(store: Store, kb: KnowledgeBase, channel: str, now: dt.datetime) -> Tip | None:
+    """Today's tip for a channel: the one posted today, else the one the rotation would post.
+
+    'Today' is in the channel's subscription time zone (UTC when it has none).
+    """
+    sub = store.subscription(channel)
+    day = local_date(sub["tz"] if sub else "UTC", now).isoformat()
+    posted = store.daily_post(channel, day)
+    if posted is not None and posted.status in ("posted", "pending") and kb.get(posted.tip_id):
+        return kb.get(posted.tip_id)
+    return choose_tip(store, kb, channel, day)
+
+
+class Scheduler:
+    """Posts due daily tips; `start()` runs it in a daemon thread, `stop()` ends it between posts."""
+
+    def __init__(
+        self,
+        store: Store,
+        knowledge_getter: Callable[[], KnowledgeBase],
+        poster,
+        *,
+        now: Callable[[], dt.datetime] = utc_now,
+        tick_seconds: float = 30.0,
+        reconcile_age: float = RECONCILE_AGE,
+    ):
+        self.store = store
+        self.knowledge_getter = knowledge_getter
+        self.poster = poster
+        self.now = now
+        self.tick_seconds = tick_seconds
+        self.reconcile_age = reconcile_age
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._retry_at: dict[str, tuple[dt.datetime, float]] = {}
+        self.ticks = 0  # ticks completed by the background thread (for health and tests)
+        self._done: dict[str, str] = {}  # channel -> local date known posted (saves a query a tick)
+
+    def tick(self) -> list[TickResult]:
+        """Post every active subscription that is due now; one channel's failure spares the rest."""
+        now = self.now()
+        results: list[TickResult] = []
+        self._reconcile()
+        kb = self.knowledge_getter()
+        for sub in self.store.subscriptions(active_only=True):
+            if self._stop.is_set():
+                break
+            channel = sub["channel"]
+            try:
+                day = due_date(sub, now)
+            except (KeyError, ValueError) as exc:
+                # A row no longer valid (e.g. a zone dropped from tzdata) must not stop the others.
+                log.error("subscription of %s is unusable: %s", channel, exc)
+                continue
+            if day is None or self._done.get(channel) == day or self._claimed(channel, day):
+                continue
+            if not self._may_try(channel, now):
+                continue
+            results.append(self._post(kb, channel, day, now))
+        return results
+
+    def todays_tip(self, channel: str, now: dt.datetime | None = None) -> Tip | None:
+        """Today's tip for a channel (for previews); see `todays_tip`."""
+        return todays_tip(self.store, self.knowledge_getter(), channel, now or self.now())
+
+    def start(self) -> None:
+        """Run in a daemon thread: settle pending claims, tick now, then every tick_seconds."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="daily-tips", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the post in progress (if any) and wait up to `timeout` seconds."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("the scheduler did not stop within %.0f s", timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        """True while the background thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        # tick() settles pending claims first, so the first tick is reconcile + catch-up.
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")
+            self.ticks += 1
+            self._stop.wait(self.tick_seconds)
+
+    def _reconcile(self) -> None:
+        # A claim left pending by an outage or a crash is settled once it is old enough
+        # that no other thread or process can still be posting it (claim times are real
+        # time, so the injected clock is not used here).
+        try:
+            self.poster.reconcile_pending(min_age=self.reconcile_age)
+        except Exception:
+            log.exception("settling pending posts failed")
+
+    def _post(self, kb: KnowledgeBase, channel: str, day: str, now: dt.datetime) -> TickResult:
+        try:
+            tip = choose_tip(self.store, kb, channel, day)
+            if tip is None:
+                log.warning("no tip to post in %s: the tip base is empty", channel)
+                return TickResult(channel, day, "empty")
+            outcome = self.poster.post_daily(channel, tip, day)
+        except Exception as exc:
+            log.exception("posting the daily tip in %s failed", channel)
+            self._failed(channel, now)
+            return TickResult(channel, day, "error", error=type(exc).__name__)
+        if outcome.status in ("deferred", "failed", "unknown"):
+            self._failed(channel, now)
+        else:
+            self._retry_at.pop(channel, None)
+        return TickResult(channel, day, outcome.status, tip.id, outcome.error)
+
+    def _claimed(self, channel: str, day: str) -> bool:
+        post = self.store.daily_post(channel, day)
+        if post is not None and post.status == "posted":
+            self._done[channel] = day
+        return post is not None
+
+    def _may_try(self, channel: str, now: dt.datetime) -> bool:
+        entry = self._retry_at.get(channel)
+        return entry is None or now >= entry[0]
+
+    def _failed(self, channel: str, now: dt.datetime) -> None:
+        # Back off per channel (1 min, doubling to 1 h) so a broken channel is not hammered.
+        _, delay = self._retry_at.get(channel, (now, RETRY_FIRST / 2))
+        delay = min(delay * 2, RETRY_MAX)
+        self._retry_at[channel] = (now + dt.timedelta(seconds=delay), delay)

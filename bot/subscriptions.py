@@ -1,0 +1,157 @@
+"""The Slack-free core of the subscription commands and of `post-tip` / `tip` in the terminal."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from bot.knowledge import KnowledgeBase, Tip
+from bot.schedule import (
+    ScheduleError,
+    as_schedule,
+    describe_days,
+    local_date,
+    parse_args,
+    parse_tz,
+)
+from bot.scheduler import choose_tip, todays_tip
+from bot.slack.mrkdwn import escape
+from bot.store import Store
+
+__all__ = [
+    "ScheduleError",
+    "as_json",
+    "describe",
+    "post_tip_now",
+    "preview_tip",
+    "render_text",
+    "subscribe",
+    "unsubscribe",
+]
+
+
+def subscribe(
+    store: Store,
+    channel: str,
+    args: str | Sequence[str],
+    *,
+    user: str | None = None,
+    default_tz: str = "UTC",
+) -> tuple[dict, str]:
+    """Subscribe a channel (or change its settings) from `[HH:MM] [TZ] [days]` in any order.
+
+    Parts not given keep the channel's current settings, or default to 09:00, `default_tz`
+    (e.g. the user's Slack time zone) and weekdays. Returns (row, mrkdwn message).
+    Raises ScheduleError with a message for the user; nothing is stored then.
+    """
+    current = store.subscription(channel)
+    if current is not None:
+        defaults = {
+            "default_at": current["at"],
+            "default_tz": current["tz"],
+            "default_days": current["days"],
+        }
+    else:
+        defaults = {"default_tz": _valid_tz_or_utc(default_tz)}
+    schedule = parse_args(args, **defaults)
+    row = store.save_subscription(
+        channel, at=schedule.at, tz=schedule.tz, days=schedule.days, user=user
+    )
+    verb = "Updated" if current is not None else "Subscribed"
+    return row, f":white_check_mark: {verb}. {describe(row)}."
+
+
+def unsubscribe(store: Store, channel: str) -> str:
+    """Stop the daily tip in a channel; the message says whether there was one."""
+    if store.delete_subscription(channel):
+        return "Stopped the daily tip in this channel. Ratings and past posts are kept."
+    return "This channel has no daily tip, so there was nothing to stop."
+
+
+def describe(row: Mapping) -> str:
+    """'Daily tip in this channel at 09:00 Europe/Berlin on weekdays' (+ paused and why).
+
+    Safe to show as mrkdwn: every stored value is escaped.
+    """
+    sched = as_schedule(row)
+    text = (
+        f"Daily tip in this channel at {escape(sched.at)} {escape(sched.tz)} "
+        f"on {escape(describe_days(sched.days))}"
+    )
+    if row.get("paused"):
+        reason = row.get("paused_reason")
+        text += f" (paused: {escape(reason)})" if reason else " (paused)"
+    return text
+
+
+def as_json(row: Mapping) -> dict:
+    """The subscription as JSON-ready values: channel, at, tz, days, paused (a bool)."""
+    return {
+        "channel": row["channel"],
+        "at": row["at"],
+        "tz": row["tz"],
+        "days": row["days"],
+        "paused": bool(row.get("paused")),
+    }
+
+
+def post_tip_now(
+    store: Store,
+    kb: KnowledgeBase,
+    poster,
+    channel: str,
+    *,
+    force: bool = False,
+    now: dt.datetime | None = None,
+):
+    """`post-tip --channel C [--force]`: post the channel's daily tip now; returns a PostOutcome.
+
+    Without force it posts today's daily tip unless the channel already has one (status
+    'already'; nothing posted). With force it then posts the next tip as kind 'manual'.
+    'Today' is in the channel's subscription time zone, UTC without one. Returns None
+    when the tip base has no tip to post.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    sub = store.subscription(channel)
+    day = local_date(sub["tz"] if sub else "UTC", now).isoformat()
+    tip = choose_tip(store, kb, channel, day)
+    if tip is None:
+        return None
+    # The claim decides, so a scheduler ticking at the same moment cannot make it two.
+    outcome = poster.post_daily(channel, tip, day)
+    if outcome.status != "already":
+        return outcome
+    if not force:
+        existing = store.daily_post(channel, day)
+        if existing is not None:
+            outcome = dataclasses.replace(outcome, tip_id=existing.tip_id, ts=existing.ts)
+        return outcome
+    return poster.post_tip(channel, tip, kind="manual", local_date=day)
+
+
+def preview_tip(
+    store: Store, kb: KnowledgeBase, *, channel: str | None = None, now: dt.datetime | None = None
+) -> Tip | None:
+    """`python -m bot tip`: today's tip for a channel (or for a channel with no history).
+
+    Reads only; nothing is posted or recorded.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    return todays_tip(store, kb, channel or "local-preview", now)
+
+
+def render_text(tip: Tip) -> str:
+    """A tip as plain terminal text: title, text, source and link."""
+    source = tip.source
+    return (
+        f"{tip.title}\n\n{tip.text}\n\nSource: {source.note} at {source.timestamp} ({source.url})"
+    )
+
+
+def _valid_tz_or_utc(name: str | None) -> str:
+    # A user's Slack time zone we cannot use should not block subscribing.
+    try:
+        return parse_tz(name or "UTC")
+    except ScheduleError:
+        return "UTC"

@@ -1,0 +1,271 @@
+import logging
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.bench.rotation import make_base
+from bot.knowledge import Source, Tip
+from bot.settings import Settings
+from bot.slack.posting import Poster, make_client, tip_message
+from bot.store import Store
+from tests.fake_slack import FakeSlack
+
+TOKEN = "xoxb-test-secret-token"
+DAY = "2024-05-06"
+
+
+class FakeTime:
+    """An injected clock that advances only when the code sleeps."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+    def clock(self):
+        return self.now
+
+
+@pytest.fixture
+def fake():
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store.open(tmp_path / "coach.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def clock():
+    return FakeTime()
+
+
+@pytest.fixture
+def poster(fake, store, clock):
+    client = WebClient(token=TOKEN, base_url=fake.url, timeout=1)
+    return Poster(client, store, sleep=clock.sleep, clock=clock.clock)
+
+
+TIP = make_base(3).tips[0]
+
+
+def tip_messages(fake, channel):
+    return [
+        m for m in fake.messages(channel) if m.get("metadata", {}).get("event_type") == "aipm_tip"
+    ]
+
+
+def test_tip_message_shape():
+    tip = Tip(
+        id="ikea-effect",
+        title="The IKEA effect",
+        text="People value what they *build*.",
+        tags=("x",),
+        questions=("a", "b", "c"),
+        source=Source("Lenny <&> | Episode", "00:12:34", "https://example.com/ep?t=754"),
+    )
+    message = tip_message(tip, local_date=DAY, header="Today's AI PM tip", kind="daily")
+    assert message["metadata"] == {
+        "event_type": "aipm_tip",
+        "event_payload": {"tip_id": "ikea-effect", "date": DAY, "kind": "daily"},
+    }
+    types = [b["type"] for b in message["blocks"]]
+    assert types == ["header", "section", "context", "context"]
+    assert (
+        message["blocks"][1]["text"]["text"] == "*The IKEA effect*\nPeople value what they *build*."
+    )
+    source = message["blocks"][2]["elements"][0]["text"]
+    assert "Lenny &lt;&amp;&gt; ¦ Episode" in source
+    assert "<https://example.com/ep?t=754|00:12:34>" in source
+    assert message["blocks"][3]["elements"][0]["text"] == "React :+1: if this helped, :-1: if not"
+    assert "link_names" not in message and "parse" not in message
+    assert "The IKEA effect" in message["text"]
+
+
+def test_shared_by_is_a_mention_only_for_a_user_id():
+    ok = tip_message(TIP, local_date=DAY, header="h", kind="shared", shared_by="U123ABC")
+    odd = tip_message(TIP, local_date=DAY, header="h", kind="shared", shared_by="<!channel>")
+    assert "Shared by <@U123ABC>" in str(ok["blocks"])
+    assert "<!channel>" not in str(odd["blocks"])
+
+
+def test_post_daily_posts_once_with_metadata(fake, store, poster):
+    first = poster.post_daily("C1", TIP, DAY)
+    second = poster.post_daily("C1", TIP, DAY)
+    assert first.status == "posted" and first.ok
+    assert second.status == "already"
+    messages = tip_messages(fake, "C1")
+    assert len(messages) == 1
+    assert messages[0]["metadata"]["event_payload"] == {
+        "tip_id": TIP.id,
+        "date": DAY,
+        "kind": "daily",
+    }
+    call = fake.calls("chat.postMessage")[0]
+    assert call.token_present and "link_names" not in call.params and "parse" not in call.params
+    post = store.daily_post("C1", DAY)
+    assert (post.status, post.ts) == ("posted", first.ts)
+
+
+def test_rate_limit_is_waited_out_by_the_client_handler(fake, store, tmp_path):
+    fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"})
+    client = make_client(Settings(bot_token=TOKEN, api_url=fake.url))
+    outcome = Poster(client, store, sleep=lambda s: None).post_daily("C1", TIP, DAY)
+    assert outcome.status == "posted"
+    assert [c.status for c in fake.calls("chat.postMessage")] == [429, 200]
+    assert len(tip_messages(fake, "C1")) == 1
+
+
+def test_rate_limit_without_client_handler_uses_retry_after(fake, poster, clock):
+    fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "3"})
+    outcome = poster.post_daily("C1", TIP, DAY)
+    assert outcome.status == "posted"
+    assert 3.0 in clock.sleeps
+    assert fake.calls("conversations.history") == []  # a 429 posted nothing: no need to look
+    assert len(tip_messages(fake, "C1")) == 1
+
+
+def test_server_error_is_checked_then_retried(fake, store, poster, clock):
+    fake.fail_next("chat.postMessage", status=500)
+    outcome = poster.post_daily("C1", TIP, DAY)
+    assert outcome.status == "posted"
+    assert [c.method for c in fake.calls()] == [
+        "chat.postMessage",
+        "conversations.history",
+        "chat.postMessage",
+    ]
+    assert fake.calls("conversations.history")[0].params["include_all_metadata"] in (
+        "1",
+        "true",
+        True,
+    )
+    assert clock.sleeps[0] == 1.0
+    assert len(tip_messages(fake, "C1")) == 1
+    assert store.daily_post("C1", DAY).status == "posted"
+
+
+def test_posted_then_500_is_reconciled_not_reposted(fake, store, poster):
+    fake.fail_next("chat.postMessage", status=500, post_anyway=True)
+    outcome = poster.post_daily("C1", TIP, DAY)
+    messages = tip_messages(fake, "C1")
+    assert outcome.status == "reconciled" and outcome.ok
+    assert len(messages) == 1
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert store.daily_post("C1", DAY).ts == messages[0]["ts"]
+
+
+def test_timeout_after_posting_is_reconciled(fake, store, poster):
+    fake.fail_next("chat.postMessage", delay=1.5, post_anyway=True, status=200, error=None)
+    outcome = poster.post_daily("C1", TIP, DAY)
+    assert outcome.status == "reconciled"
+    assert len(tip_messages(fake, "C1")) == 1
+
+
+def test_persistent_outage_gives_up_and_releases_the_claim(fake, store, poster, clock):
+    fake.fail_next("chat.postMessage", status=503, times=4)
+    outcome = poster.post_daily("C1", TIP, DAY)
+    assert outcome.status == "deferred" and not outcome.ok
+    assert clock.sleeps == [1.0, 2.0, 4.0]
+    assert store.daily_post("C1", DAY) is None  # the next tick may try again
+    assert tip_messages(fake, "C1") == []
+
+
+def test_other_slack_errors_release_the_claim(fake, store, poster):
+    fake.fail_next("chat.postMessage", error="invalid_blocks")
+    outcome = poster.post_daily("C1", TIP, DAY)
+    assert (outcome.status, outcome.error) == ("failed", "invalid_blocks")
+    assert store.daily_post("C1", DAY) is None
+
+
+@pytest.mark.parametrize(
+    "error", ["channel_not_found", "not_in_channel", "is_archived", "account_inactive"]
+)
+def test_channel_gone_pauses_and_tells_the_subscriber_once(fake, store, poster, error):
+    store.save_subscription("C1", at="09:00", tz="UTC", days="daily", user="U42")
+    fake.fail_next("chat.postMessage", error=error)
+    first = poster.post_daily("C1", TIP, DAY)
+    fake.fail_next("chat.postMessage", error=error)
+    second = poster.post_daily("C1", TIP, "2024-05-07")
+    assert first.status == second.status == "paused"
+    assert store.subscription("C1")["paused"] == 1
+    assert store.daily_post("C1", DAY) is None
+    dms = fake.messages("DU42")
+    assert len(dms) == 1 and "<#C1>" in dms[0]["text"] and "/aipm subscribe" in dms[0]["text"]
+
+
+def test_post_tip_records_a_non_daily_post(fake, store, poster):
+    outcome = poster.post_tip("C1", TIP, kind="shared", shared_by="U7")
+    assert outcome.ok
+    (post,) = store.posts("C1")
+    assert (post.kind, post.ts, post.tip_id) == ("shared", outcome.ts, TIP.id)
+    assert "Shared by <@U7>" in str(tip_messages(fake, "C1")[0]["blocks"])
+
+
+def test_post_tip_after_500_finds_its_own_message_by_nonce(fake, store, poster):
+    poster.post_tip("C1", TIP, kind="shared")  # same tip, same day: must not be mistaken
+    fake.fail_next("chat.postMessage", status=500, post_anyway=True)
+    outcome = poster.post_tip("C1", TIP, kind="manual")
+    assert outcome.status == "reconciled"
+    assert len(tip_messages(fake, "C1")) == 2
+    assert [p.kind for p in store.posts("C1")] == ["shared", "manual"]
+
+
+def test_posts_to_one_channel_are_paced_a_second_apart(fake, poster, clock):
+    poster.post_tip("C1", TIP, kind="manual")
+    poster.post_tip("C2", TIP, kind="manual")  # another channel: no wait
+    assert clock.sleeps == []
+    poster.post_tip("C1", TIP, kind="manual")
+    assert clock.sleeps == [1.0]
+
+
+def test_reconcile_pending_marks_found_and_releases_missing(fake, store, poster):
+    found = store.claim_daily("C1", DAY, TIP.id)
+    missing = store.claim_daily("C2", DAY, TIP.id)
+    client = WebClient(token=TOKEN, base_url=fake.url)
+    client.chat_postMessage(
+        channel="C1", **tip_message(TIP, local_date=DAY, header="h", kind="daily")
+    )
+    outcomes = {o.channel: o.status for o in poster.reconcile_pending()}
+    assert outcomes == {"C1": "reconciled", "C2": "released"}
+    assert store.daily_post("C1", DAY).status == "posted"
+    assert store.daily_post("C1", DAY).id == found.id
+    assert store.daily_post("C2", DAY) is None and missing.id
+    assert store.pending_posts() == []
+
+
+def test_reconcile_pending_keeps_claims_when_slack_is_down(fake, store, poster):
+    store.claim_daily("C1", DAY, TIP.id)
+    fake.fail_next("conversations.history", status=500)
+    (outcome,) = poster.reconcile_pending()
+    assert outcome.status == "unknown"
+    assert store.daily_post("C1", DAY).status == "pending"
+
+
+def test_reconcile_pending_skips_young_claims(store, poster, fake):
+    store.claim_daily("C1", DAY, TIP.id)
+    assert poster.reconcile_pending(min_age=120) == []
+    assert fake.calls() == []
+
+
+def test_logs_never_contain_the_token(fake, store, poster, caplog):
+    caplog.set_level(logging.DEBUG)
+    store.save_subscription("C9", at="09:00", tz="UTC", days="daily", user="U1")
+    fake.fail_next("chat.postMessage", status=500)
+    fake.fail_next("chat.postMessage", error="channel_not_found")
+    poster.post_daily("C1", TIP, DAY)
+    poster.post_daily("C9", TIP, DAY)
+    assert caplog.records
+    assert TOKEN not in caplog.text
+
+
+def test_make_client_uses_the_settings(fake):
+    client = make_client(Settings(bot_token=TOKEN, api_url=fake.url))
+    assert client.base_url == fake.url and client.token == TOKEN
+    assert client.auth_test()["user_id"] == "UBOT"
