@@ -53,7 +53,6 @@ def choose_tip(store: Store, kb: KnowledgeBase, channel: str, day: str) -> Tip |
         store.posted_tip_ids(channel),
         store.tip_tallies(),
         seed=f"{channel}:{day}",
-        cycle_seed=channel,
     )
     return kb.get(tip_id) if tip_id else None
 
