@@ -41,7 +41,7 @@ bench: $(STAMP)
 
 ## browser-deps: Debian's Chromium for the browser tests (needs root)
 browser-deps:
-	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
+	apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -82,6 +82,7 @@ class Scheduler:
         now: Callable[[], dt.datetime] = utc_now,
         tick_seconds: float = 30.0,
         reconcile_age: float = RECONCILE_AGE,
+        include: Callable[[str], bool] = lambda channel: True,
     ):
         self.store = store
         self.knowledge_getter = knowledge_getter
@@ -89,6 +90,7 @@ class Scheduler:
         self.now = now
         self.tick_seconds = tick_seconds
         self.reconcile_age = reconcile_age
+        self.include = include  # which channels this scheduler serves (the playground has its own)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._retry_at: dict[str, tuple[dt.datetime, float]] = {}
@@ -105,6 +107,8 @@ class Scheduler:
             if self._stop.is_set():
                 break
             channel = sub["channel"]
+            if not self.include(channel):
+                continue
             try:
                 day = due_date(sub, now)
             except (KeyError, ValueError) as exc:
@@ -161,7 +165,7 @@ class Scheduler:
         # that no other thread or process can still be posting it (claim times are real
         # time, so the injected clock is not used here).
         try:
-            self.poster.reconcile_pending(min_age=self.reconcile_age)
+            self.poster.reconcile_pending(min_age=self.reconcile_age, include=self.include)
         except Exception:
             log.exception("settling pending posts failed")
 

@@ -8,6 +8,7 @@ import threading
 
 from bot.coach import Coach
 from bot.library import Watcher
+from bot.playground import CHANNEL_ID as PLAYGROUND_CHANNEL
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,11 @@ class Runtime:
         self.poster = Poster(self.client, coach.store, command=settings.command)
         self.app = build_app(coach, client=self.client, poster=self.poster)
         self.scheduler = Scheduler(
-            coach.store, lambda: coach.library.base, self.poster, tick_seconds=settings.tick_seconds
+            coach.store,
+            lambda: coach.library.base,
+            self.poster,
+            tick_seconds=settings.tick_seconds,
+            include=lambda channel: channel != PLAYGROUND_CHANNEL,
         )
         self.watcher = Watcher(coach.library)
         self.stopped = threading.Event()

@@ -231,7 +231,11 @@ class Poster:
         return outcome
 
     def reconcile_pending(
-        self, *, min_age: float = 0.0, now: dt.datetime | None = None
+        self,
+        *,
+        min_age: float = 0.0,
+        now: dt.datetime | None = None,
+        include: Callable[[str], bool] = lambda channel: True,
     ) -> list[PostOutcome]:
         """Settle daily claims left pending (a crash or an outage mid-post).
 
@@ -243,6 +247,8 @@ class Poster:
         now = now or dt.datetime.now(dt.UTC)
         outcomes = []
         for post, claimed_at in self.store.pending_claims():
+            if not include(post.channel):
+                continue
             created = _parse_time(claimed_at)
             if created is not None and (now - created).total_seconds() < min_age:
                 continue

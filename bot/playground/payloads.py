@@ -1,0 +1,176 @@
+"""Slack-shaped request bodies for the playground, signed the way Slack signs them.
+
+Every function returns `(body, content_type)` ready to POST to the bot's `/slack/events`;
+`sign` gives the two headers Slack adds. Nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from urllib.parse import urlencode
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def sign(secret: str, body: str, *, timestamp: int | None = None) -> dict[str, str]:
+    """The `X-Slack-Request-Timestamp` and `X-Slack-Signature` headers for `body`.
+
+    The signature is Slack's v0 scheme: HMAC-SHA256 of `v0:{timestamp}:{body}` with the
+    signing secret, hex-encoded and prefixed with `v0=`.
+    """
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    base = f"v0:{timestamp}:{body}".encode()
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+
+
+def new_id(prefix: str, length: int = 10) -> str:
+    """A Slack-looking id: `prefix` and upper-case letters and digits (e.g. Ev0A1B2C3D4E)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def trigger_id() -> str:
+    """A Slack-looking trigger id (the bot never opens modals, but the field is always there)."""
+    return f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
+
+
+def slash_command(
+    *,
+    command: str,
+    text: str,
+    user: dict,
+    channel: dict,
+    team: dict,
+    api_app_id: str,
+    response_url: str,
+) -> tuple[str, str]:
+    """The form body Slack sends for `/command text` typed by `user` in `channel`."""
+    fields = {
+        "token": "playground-verification-token",
+        "team_id": team["id"],
+        "team_domain": team["domain"],
+        "channel_id": channel["id"],
+        "channel_name": channel["name"],
+        "user_id": user["id"],
+        "user_name": user["name"],
+        "command": command,
+        "text": text,
+        "api_app_id": api_app_id,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id(),
+    }
+    return urlencode(fields), FORM
+
+
+def event_callback(
+    event: dict,
+    *,
+    team: dict,
+    api_app_id: str,
+    bot_user: str,
+    event_id: str | None = None,
+    event_time: int | None = None,
+) -> tuple[str, str]:
+    """The JSON envelope of an Events API delivery around one `event`."""
+    envelope = {
+        "token": "playground-verification-token",
+        "team_id": team["id"],
+        "api_app_id": api_app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or new_id("Ev"),
+        "event_time": int(time.time()) if event_time is None else event_time,
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": team["id"],
+                "user_id": bot_user,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }
+    return json.dumps(envelope), JSON
+
+
+def reaction_event(
+    *, added: bool, user: str, reaction: str, channel: str, ts: str, item_user: str
+) -> dict:
+    """A `reaction_added` / `reaction_removed` event on the message at (channel, ts)."""
+    return {
+        "type": "reaction_added" if added else "reaction_removed",
+        "user": user,
+        "reaction": reaction,
+        "item_user": item_user,
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def app_home_opened_event(*, user: str, dm_channel: str, view_id: str | None = None) -> dict:
+    """An `app_home_opened` event for the Home tab."""
+    event = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": dm_channel,
+        "tab": "home",
+        "event_ts": f"{time.time():.6f}",
+    }
+    if view_id:
+        event["view"] = {"id": view_id, "type": "home"}
+    return event
+
+
+def block_actions(
+    *,
+    action: dict,
+    user: dict,
+    channel: dict,
+    team: dict,
+    api_app_id: str,
+    response_url: str,
+    message: dict | None,
+    message_ts: str,
+    ephemeral: bool,
+) -> tuple[str, str]:
+    """The `payload=` form body Slack sends when `user` clicks a button.
+
+    `action` holds the clicked element's action_id, block_id, value and text. Slack sends
+    the whole message for channel messages and leaves it out for ephemeral ones.
+    """
+    payload = {
+        "type": "block_actions",
+        "user": {
+            "id": user["id"],
+            "username": user["name"],
+            "name": user["name"],
+            "team_id": team["id"],
+        },
+        "api_app_id": api_app_id,
+        "token": "playground-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel["id"],
+            "is_ephemeral": ephemeral,
+        },
+        "trigger_id": trigger_id(),
+        "team": {"id": team["id"], "domain": team["domain"]},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "channel": {"id": channel["id"], "name": channel["name"]},
+        "state": {"values": {}},
+        "response_url": response_url,
+        "actions": [{"type": "button", "action_ts": f"{time.time():.6f}", **action}],
+    }
+    if message is not None and not ephemeral:
+        payload["message"] = message
+    return urlencode({"payload": json.dumps(payload)}), FORM

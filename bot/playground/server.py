@@ -1,0 +1,382 @@
+"""`python -m bot serve --playground`: a local Slack-like page that drives the real bot.
+
+Two loopback servers run side by side. The real bot, built exactly as `serve` builds it
+in HTTP mode (Runtime, SlackWSGI, HttpServer), listens on an ephemeral port with a
+per-run signing secret and bot token. The playground server answers the page (static
+files and a small JSON API), the Slack Web API the bot calls (`/slack-api/METHOD`) and the
+response URLs the bot posts to (`/response/TOKEN`). Page actions become signed Slack
+requests to the bot (see `page.py`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import json
+import logging
+import secrets
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from bot.playground.page import PageActions
+from bot.playground.slack_api import BOT, CHANNEL, PEOPLE, TEAM, SlackAPI
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+STATIC = Path(__file__).with_name("static")
+MAX_BODY = 256 * 1024
+TICK_SECONDS = 5.0
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+_SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    ),
+    ("Cache-Control", "no-store"),
+]
+Reply = tuple[int, str, bytes]
+
+
+class PlaygroundApp:
+    """The playground's routes, independent of the HTTP server that carries them."""
+
+    def __init__(self, api: SlackAPI, actions: PageActions, *, post_tip, subscription):
+        self.api = api
+        self.actions = actions
+        self.post_tip = post_tip
+        self.subscription = subscription
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        """Answer one request: (status, content type, body)."""
+        parts = urlsplit(target)
+        path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
+        if path.startswith("/slack-api/"):
+            return self._web_api(path.removeprefix("/slack-api/"), query, headers, body)
+        if path.startswith("/response/") and method == "POST":
+            try:
+                data = json.loads(body.decode("utf-8") or "{}")
+            except ValueError:
+                return _json({"ok": False, "error": "invalid_payload"}, 400)
+            if not isinstance(data, dict):
+                return _json({"ok": False, "error": "invalid_payload"}, 400)
+            status, reply = self.api.respond(path.removeprefix("/response/"), data)
+            return _json(reply, status)
+        if method in ("GET", "HEAD"):
+            if path in ("/", "/index.html"):
+                return _static("index.html")
+            if path.startswith("/static/"):
+                return _static(path.removeprefix("/static/"))
+            if path == "/api/state":
+                return _json(self.state(query.get("user", ""), since=query.get("since", "")))
+            return 404, "text/plain", b"not found"
+        if method != "POST" or not path.startswith("/api/"):
+            return 405, "text/plain", b"method not allowed"
+        if not _same_origin(headers):
+            return 403, "text/plain", b"the playground only answers its own page"
+        try:
+            data = json.loads(body.decode("utf-8") or "{}")
+        except ValueError:
+            return _json({"ok": False, "error": "the body is not JSON"}, 400)
+        if not isinstance(data, dict):
+            return _json({"ok": False, "error": "the body is not a JSON object"}, 400)
+        return self._page_action(path.removeprefix("/api/"), data)
+
+    def _page_action(self, name: str, data: dict) -> Reply:
+        user = str(data.get("user") or "")
+        if name == "send":
+            return _json(self.actions.send(user, str(data.get("text") or "")))
+        if name == "action":
+            return _json(
+                self.actions.click(
+                    user,
+                    target=str(data.get("target") or ""),
+                    action_id=str(data.get("action_id") or ""),
+                    block_id=str(data.get("block_id") or ""),
+                )
+            )
+        if name == "react":
+            return _json(
+                self.actions.react(
+                    user,
+                    ts=str(data.get("ts") or ""),
+                    name=str(data.get("name") or ""),
+                    add=bool(data.get("add", True)),
+                )
+            )
+        if name == "home":
+            return _json(self.actions.open_home(user))
+        if name == "post-tip":
+            return _json(self.post_tip(force=bool(data.get("force"))))
+        return _json({"ok": False, "error": f"no such action: {name}"}, 404)
+
+    def _web_api(self, method: str, query: dict, headers: dict[str, str], body: bytes) -> Reply:
+        args = dict(query)
+        kind = headers.get("content-type", "")
+        text = body.decode("utf-8", "replace")
+        try:
+            if "json" in kind and text:
+                loaded = json.loads(text)
+                args.update(loaded if isinstance(loaded, dict) else {})
+            elif text:
+                args.update(parse_qsl(text, keep_blank_values=True))
+        except ValueError:
+            return _json({"ok": False, "error": "invalid_json"})
+        return _json(self.api.call(method, args, authorization=headers.get("authorization", "")))
+
+    def state(self, user: str, *, since: str = "") -> dict:
+        """What the page shows for one person; only the version when nothing changed since `since`."""
+        version = self.api.version
+        if since == str(version):
+            return {"version": version, "unchanged": True}
+        if user not in self.api.people:
+            user = PEOPLE[0]["id"]
+        return {
+            "version": version,
+            "me": user,
+            "command": self.actions.command,
+            "team": TEAM,
+            "channel": {**CHANNEL, "topic": self.subscription()},
+            "bot": {"id": BOT["id"], "name": BOT["real_name"]},
+            "people": [
+                {k: p[k] for k in ("id", "name", "real_name", "tz", "is_admin")} for p in PEOPLE
+            ],
+            "messages": self.api.timeline(user),
+            "home": self.api.homes.get(user),
+        }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "aipm-playground"
+    app: PlaygroundApp
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > MAX_BODY:
+            self._reply(413, "text/plain", b"body too large")
+            return
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            status, kind, out = self.app.handle(self.command, self.path, headers, body)
+        except Exception:
+            log.exception("playground request failed: %s %s", self.command, self.path.split("?")[0])
+            status, kind, out = 500, "text/plain", b"playground error (see the log)"
+        self._reply(status, kind, out)
+
+    def _reply(self, status: int, kind: str, out: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(out)))
+        for name, value in _SECURITY_HEADERS:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(out)
+
+    do_GET = do_POST = do_HEAD = _serve
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        log.debug("playground: " + format, *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+    allow_reuse_address = True
+
+
+@dataclasses.dataclass
+class Playground:
+    """A running playground: the page at `url`, the real bot behind it; call `stop()`."""
+
+    url: str
+    bot_url: str
+    api: SlackAPI
+    runtime: object
+    _httpd: _Server
+    _threads: list[threading.Thread]
+    _bot_server: object
+    _stopped: bool = False
+
+    def stop(self) -> None:
+        """Stop the bot (finishing requests in flight), its background jobs, then the page server."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._bot_server.request_stop()
+        self._threads[1].join(timeout=15)
+        self.runtime.stop_background()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._threads[0].join(timeout=5)
+
+
+def start_playground(settings: Settings, *, port: int | None = None) -> Playground:
+    """Start the playground on 127.0.0.1 (`port`, default settings.port; 0 picks a free one).
+
+    Returns at once with the page's URL. Raises OSError when the port is taken, and
+    KnowledgeError / StoreError as `serve` does for a bad knowledge folder or database.
+    """
+    from bot.coach import Coach
+    from bot.scheduler import Scheduler
+    from bot.serve import Runtime
+    from bot.slack.http import HttpServer, SlackWSGI
+
+    token = f"xoxb-playground-{secrets.token_hex(12)}"
+    secret = secrets.token_hex(32)
+    api = SlackAPI(token)
+    httpd = _Server((HOST, settings.port if port is None else port), _Handler)
+    base_url = f"http://{HOST}:{httpd.server_address[1]}"
+    actions = PageActions(api, secret=secret, command=settings.command, base_url=base_url)
+    app = PlaygroundApp(api, actions, post_tip=lambda **_: {}, subscription=lambda: "")
+    httpd.RequestHandlerClass = type("Handler", (_Handler,), {"app": app})
+    page_thread = threading.Thread(
+        target=httpd.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name="playground-http",
+        daemon=True,
+    )
+    page_thread.start()
+    try:
+        bot_settings = dataclasses.replace(
+            settings,
+            bot_token=token,
+            signing_secret=secret,
+            app_token="",
+            api_url=f"{base_url}/slack-api/",
+            host=HOST,
+        )
+        coach = Coach.open(bot_settings)
+        runtime = Runtime(bot_settings, coach)
+        runtime.scheduler = Scheduler(
+            coach.store,
+            lambda: coach.library.base,
+            runtime.poster,
+            tick_seconds=min(settings.tick_seconds, TICK_SECONDS),
+            include=lambda channel: channel == CHANNEL["id"],
+        )
+        wsgi = SlackWSGI(runtime.app, signing_secret=secret, health=runtime.health)
+        bot_server = HttpServer(wsgi, host=HOST, port=0)
+    except BaseException:
+        httpd.shutdown()
+        httpd.server_close()
+        raise
+    actions.bot_url = f"http://{HOST}:{bot_server.port}/slack/events"
+    app.post_tip = lambda *, force: post_tip(runtime, force=force)
+    app.subscription = lambda: describe_subscription(runtime)
+    bot_thread = threading.Thread(target=bot_server.serve, name="playground-bot", daemon=True)
+    bot_thread.start()
+    runtime.start_background()
+    return Playground(
+        url=base_url,
+        bot_url=actions.bot_url,
+        api=api,
+        runtime=runtime,
+        _httpd=httpd,
+        _threads=[page_thread, bot_thread],
+        _bot_server=bot_server,
+    )
+
+
+def post_tip(runtime, *, force: bool) -> dict:
+    """The page's "Post today's tip" button: the real daily-post path, to the playground channel."""
+    from bot import subscriptions
+
+    store, base = runtime.coach.store, runtime.coach.library.base
+    outcome = subscriptions.post_tip_now(store, base, runtime.poster, CHANNEL["id"], force=force)
+    if outcome is None:
+        return {"ok": False, "status": "empty", "message": "The tip base has no live tips to post."}
+    tip = base.get(outcome.tip_id or "")
+    title = tip.title if tip else outcome.tip_id
+    messages = {
+        "posted": f"Posted today's tip: {title}.",
+        "reconciled": f"Posted today's tip: {title}.",
+        "already": f"Today's tip ({title}) is already posted in #{CHANNEL['name']} for {outcome.local_date}. "
+        "Post another one anyway?",
+    }
+    message = (
+        messages.get(outcome.status)
+        or f"Not posted ({outcome.status}: {outcome.error or 'no detail'})."
+    )
+    return {
+        "ok": outcome.ok,
+        "status": outcome.status,
+        "ts": outcome.ts,
+        "tip_id": outcome.tip_id,
+        "message": message,
+    }
+
+
+def describe_subscription(runtime) -> str:
+    """The playground channel's daily-tip setting, in words, for the channel header."""
+    from bot import subscriptions
+
+    row = runtime.coach.store.subscription(CHANNEL["id"])
+    command = runtime.settings.command
+    return subscriptions.describe(row) if row else f"No daily tip here yet: try {command} subscribe"
+
+
+def run_playground(settings: Settings) -> int:
+    """Run the playground until Ctrl-C or SIGTERM; returns the exit code (2 when the port is taken)."""
+    try:
+        playground = start_playground(settings)
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+            raise
+        print(
+            f"Cannot listen on {HOST}:{settings.port} ({exc.strerror}). Set PORT to a free port, "
+            f"e.g. PORT={settings.port + 1} python -m bot serve --playground",
+            file=sys.stderr,
+        )
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if hasattr(signal, "SIGHUP"):
+        library = playground.runtime.coach.library
+        signal.signal(
+            signal.SIGHUP, lambda *_: threading.Thread(target=library.reload, daemon=True).start()
+        )
+    print(
+        f"AI PM Coach playground: {playground.url}  (no Slack needed; Ctrl-C stops it)", flush=True
+    )
+    print(f"  database {settings.db_path}, knowledge {settings.knowledge_dir}", flush=True)
+    # Waiting in short slices keeps the main thread responsive to signals.
+    while not stop.wait(0.5):
+        pass
+    playground.stop()
+    print("Playground stopped.", flush=True)
+    return 0
+
+
+def _json(data: dict, status: int = 200) -> Reply:
+    return status, "application/json", json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _static(name: str) -> Reply:
+    # Only files that exist directly in static/: no path can climb out of it.
+    files = {p.name: p for p in STATIC.iterdir() if p.is_file()}
+    if name not in files:
+        return 404, "text/plain", b"not found"
+    path = files[name]
+    return 200, _TYPES.get(path.suffix, "application/octet-stream"), path.read_bytes()
+
+
+def _same_origin(headers: dict[str, str]) -> bool:
+    # The JSON content type forces a CORS preflight from other sites (which is never
+    # answered), and the Host check stops DNS-rebinding pages from reaching the API.
+    host = headers.get("host", "").rsplit(":", 1)[0]
+    return "application/json" in headers.get("content-type", "") and host in (HOST, "localhost")

@@ -1,0 +1,258 @@
+// The playground page: state from /api/state, actions to /api/*; the real bot does the rest.
+"use strict";
+
+(function () {
+  const { renderBlocks, renderMrkdwn, el, EMOJI } = window.SlackRender;
+  const POLL_MS = 2500;
+  const REACTIONS = ["+1", "-1"];
+  const SUGGESTIONS = ["help", "what is the ikea effect", "tip", "subscribe", "top", "stats"];
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    messages: $("messages"), composer: $("composer"), form: $("composer-form"), notice: $("notice"),
+    switcher: $("user-switcher"), postTip: $("post-tip"), tabMessages: $("tab-messages"),
+    tabHome: $("tab-home"), messagesPane: $("messages-pane"), homePane: $("home-pane"),
+    homeView: $("home-view"), topic: $("channel-topic"), title: $("channel-title"),
+    suggestions: $("suggestions"), send: $("send"),
+  };
+  let state = null;
+  let me = localStorage.getItem("playground-user") || "";
+  let tab = "messages";
+  let busy = 0;
+  const history = JSON.parse(localStorage.getItem("playground-history") || "[]");
+  let historyAt = history.length;
+
+  async function api(path, body) {
+    const response = await fetch(path, body === undefined ? {} : {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = { ok: false, error: `HTTP ${response.status}` }; }
+    return data;
+  }
+
+  async function withBusy(task) {
+    busy += 1;
+    document.body.classList.add("busy");
+    try {
+      await ready; // who "me" is comes with the first state
+      return await task();
+    } catch (e) {
+      notify("The playground server did not answer: " + e.message);
+    } finally {
+      busy -= 1;
+      if (!busy) document.body.classList.remove("busy");
+    }
+  }
+
+  async function refresh(force) {
+    const since = !force && state ? `&since=${state.version}` : "";
+    const data = await api(`/api/state?user=${encodeURIComponent(me)}${since}`);
+    if (data.unchanged) return;
+    const stick = force || nearBottom();
+    state = data;
+    window.playgroundState = data;
+    me = data.me;
+    render();
+    if (stick) ui.messages.scrollTop = ui.messages.scrollHeight;
+  }
+
+  function nearBottom() {
+    const m = ui.messages;
+    return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
+  }
+
+  function person(id) {
+    return (state.people || []).find((p) => p.id === id);
+  }
+
+  function authorOf(message) {
+    if (message.author === "USLACKBOT") return { name: "Slackbot", bot: true, initial: "S", cls: "slackbot" };
+    const id = message.user || message.author;
+    if (id === state.bot.id || message.bot_id) return { name: state.bot.name, bot: true, initial: "AI", cls: "bot" };
+    const p = person(id);
+    return { name: p ? p.real_name : id, bot: false, initial: p ? p.real_name[0] : "?", cls: "user-" + (p ? p.name : "x") };
+  }
+
+  function clock(ts) {
+    const date = new Date(parseFloat(ts) * 1000);
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function render() {
+    ui.switcher.replaceChildren(...state.people.map((p) => el("option", {
+      value: p.id, selected: p.id === me,
+    }, `${p.real_name}${p.is_admin ? " (admin)" : ""} · ${p.tz}`)));
+    ui.title.textContent = "# " + state.channel.name;
+    ui.topic.replaceChildren(renderMrkdwn(state.channel.topic || ""));
+    ui.composer.placeholder = `Message #${state.channel.name}, e.g. ${state.command} what is the ikea effect`;
+    ui.suggestions.replaceChildren(...SUGGESTIONS.map((s) => el("button", {
+      type: "button", class: "chip", "data-testid": "suggestion",
+      onclick: () => { ui.composer.value = `${state.command} ${s}`; ui.composer.focus(); },
+    }, `${state.command} ${s}`)));
+    renderMessages();
+    if (tab === "home") renderHome();
+  }
+
+  function renderMessages() {
+    if (!state.messages.length) {
+      ui.messages.replaceChildren(el("div", { class: "empty" },
+        `Nothing here yet. Type ${state.command} what is the ikea effect, or press “Post today's tip”.`));
+      return;
+    }
+    ui.messages.replaceChildren(...state.messages.map(renderMessage));
+  }
+
+  function renderMessage(message) {
+    const who = authorOf(message);
+    const ephemeral = message.kind === "ephemeral";
+    const target = ephemeral ? message.id : message.ts;
+    const onAction = (element, button) => click(target, element, button);
+    const box = el("article", {
+      class: `message ${ephemeral ? "ephemeral" : ""}`, "data-testid": ephemeral ? "ephemeral" : "message",
+      "data-ts": message.ts, "data-id": message.id || message.ts,
+      "data-tip": message.metadata?.event_type === "aipm_tip" ? message.metadata.event_payload?.tip_id : null,
+    },
+    el("div", { class: `avatar ${who.cls}`, "aria-hidden": "true" }, who.initial),
+    el("div", { class: "body" },
+      el("div", { class: "meta" },
+        el("span", { class: "author" }, who.name),
+        who.bot ? el("span", { class: "app-badge" }, "APP") : null,
+        el("span", { class: "time" }, clock(message.ts)),
+        ephemeral ? el("span", { class: "only-you", "data-testid": "only-visible" }, "👁 Only visible to you") : null),
+      ephemeral && message.command ? el("div", { class: "invoked" }, "You used ", el("code", {}, message.command)) : null,
+      el("div", { class: "blocks" }, renderBlocks(message.blocks, message.text, onAction)),
+      !ephemeral && message.user === state.bot.id ? renderReactions(message) : null));
+    return box;
+  }
+
+  function renderReactions(message) {
+    const existing = message.reactions || [];
+    const names = [...REACTIONS, ...existing.map((r) => r.name).filter((n) => !REACTIONS.includes(n))];
+    return el("div", { class: "reactions", "data-testid": "reactions" }, names.map((name) => {
+      const entry = existing.find((r) => r.name === name) || { users: [], count: 0 };
+      const mine = entry.users.includes(me);
+      return el("button", {
+        type: "button", class: `reaction ${mine ? "mine" : ""} ${entry.count ? "" : "zero"}`,
+        "data-testid": `react-${name}`, "aria-pressed": mine ? "true" : "false",
+        title: entry.users.map((u) => (person(u) || { real_name: u }).real_name).join(", ") || `React :${name}:`,
+        onclick: () => react(message.ts, name, !mine),
+      }, `${EMOJI[name] || ":" + name + ":"} `, el("span", { class: "count" }, String(entry.count)));
+    }));
+  }
+
+  function renderHome() {
+    const view = state.home;
+    ui.homeView.replaceChildren(view ? el("div", { class: "blocks" }, renderBlocks(view.blocks, "", () => {}))
+      : el("div", { class: "empty" }, "Opening the App Home…"));
+  }
+
+  function notify(text, extra) {
+    ui.notice.hidden = !text;
+    ui.notice.replaceChildren(text ? renderMrkdwn(text) : "", extra || "");
+  }
+
+  // -- actions -------------------------------------------------------------------------
+
+  async function send(text) {
+    if (!text.trim()) return;
+    if (text.trim().startsWith("/")) {
+      if (history[history.length - 1] !== text) history.push(text);
+      localStorage.setItem("playground-history", JSON.stringify(history.slice(-50)));
+    }
+    historyAt = history.length;
+    ui.composer.value = "";
+    notify("");
+    await withBusy(async () => {
+      const result = await api("/api/send", { user: me, text });
+      if (!result.ok && result.error && result.kind !== "error") notify(result.error);
+      await refresh(true);
+    });
+    ui.composer.focus();
+  }
+
+  async function click(target, element, button) {
+    if (button) button.disabled = true;
+    await withBusy(async () => {
+      const result = await api("/api/action", {
+        user: me, target, action_id: element.action_id, block_id: element.block_id || "",
+      });
+      if (!result.ok) notify(`The app did not handle that click (${result.error || "HTTP " + result.status}).`);
+      await refresh(true);
+    });
+  }
+
+  async function react(ts, name, add) {
+    await withBusy(async () => {
+      const result = await api("/api/react", { user: me, ts, name, add });
+      if (!result.ok) notify(`Reaction not recorded (${result.error || "HTTP " + result.status}).`);
+      await refresh(false);
+    });
+  }
+
+  async function postTip(force) {
+    ui.postTip.disabled = true;
+    await withBusy(async () => {
+      const result = await api("/api/post-tip", { force: !!force });
+      const again = result.status === "already" ? el("button", {
+        type: "button", class: "link", "data-testid": "post-tip-force", onclick: () => postTip(true),
+      }, "Post another tip") : null;
+      notify(result.message || result.error || "Nothing happened.", again);
+      await refresh(true);
+    });
+    ui.postTip.disabled = false;
+  }
+
+  async function openHome() {
+    showTab("home");
+    await withBusy(async () => {
+      const result = await api("/api/home", { user: me });
+      if (!result.ok) notify(`The App Home did not load (${result.error || "HTTP " + result.status}).`);
+      await refresh(true);
+      renderHome();
+    });
+  }
+
+  function showTab(name) {
+    tab = name;
+    ui.messagesPane.hidden = name !== "messages";
+    ui.homePane.hidden = name !== "home";
+    ui.tabMessages.classList.toggle("active", name === "messages");
+    ui.tabHome.classList.toggle("active", name === "home");
+    for (const [button, active] of [[ui.tabMessages, name === "messages"], [ui.tabHome, name === "home"]]) {
+      if (active) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
+    }
+    if (name === "messages") ui.composer.focus();
+  }
+
+  // -- wiring --------------------------------------------------------------------------
+
+  ui.form.addEventListener("submit", (event) => { event.preventDefault(); send(ui.composer.value); });
+  ui.composer.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send(ui.composer.value);
+    } else if (event.key === "ArrowUp" && (!ui.composer.value || historyAt < history.length) && history.length) {
+      event.preventDefault();
+      historyAt = Math.max(0, historyAt - 1);
+      ui.composer.value = history[historyAt];
+    } else if (event.key === "ArrowDown" && historyAt < history.length) {
+      event.preventDefault();
+      historyAt += 1;
+      ui.composer.value = history[historyAt] || "";
+    }
+  });
+  ui.switcher.addEventListener("change", async () => {
+    me = ui.switcher.value;
+    localStorage.setItem("playground-user", me);
+    await refresh(true);
+    if (tab === "home") openHome();
+  });
+  ui.postTip.addEventListener("click", () => postTip(false));
+  ui.tabMessages.addEventListener("click", () => showTab("messages"));
+  ui.tabHome.addEventListener("click", openHome);
+
+  const ready = refresh(true).catch((e) => notify("The playground server did not answer: " + e.message))
+    .then(() => ui.composer.focus());
+  setInterval(() => { if (!busy && !document.hidden) refresh(false).catch(() => {}); }, POLL_MS);
+})();

@@ -1,0 +1,123 @@
+"""The playground in a real browser: headless Chromium (Debian's package) driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.playground.server import start_playground
+from bot.settings import Settings
+from bot.store import Store
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "playground.png"
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed"
+)
+if CHROMIUM is None:
+    pytest.skip(
+        "Chromium is not installed (Debian: apt-get install chromium, or `make browser-deps`)",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture
+def playground(tmp_path: Path, knowledge_dir: Path):
+    settings = Settings(db_path=tmp_path / "coach.db", knowledge_dir=knowledge_dir, scheduler=False)
+    running = start_playground(settings, port=0)
+    yield running, settings
+    running.stop()
+
+
+@pytest.fixture
+def browser_page():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_ask_rate_post_and_react_in_the_browser(playground, browser_page):
+    running, settings = playground
+    page, expect = browser_page, sync_api.expect
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(running.url)
+
+    composer = page.get_by_test_id("composer")
+    composer.fill("/aipm subscribe")
+    composer.press("Enter")
+    expect(page.get_by_test_id("channel-topic")).to_contain_text("09:00 Europe/Berlin")
+    composer.fill("/aipm what is the ikea effect")
+    composer.press("Enter")
+    answer = page.get_by_test_id("ephemeral").last
+    expect(answer).to_contain_text("The Ikea effect: leave users some control")
+    expect(answer.get_by_test_id("only-visible")).to_have_text("👁 Only visible to you")
+
+    answer.get_by_test_id("action-rate_useful").click()
+    expect(answer).to_contain_text("Noted as useful")
+
+    page.get_by_test_id("post-tip").click()
+    expect(page.get_by_test_id("notice")).to_contain_text("Posted today's tip")
+    tip = page.locator("[data-testid=message][data-tip]").last
+    expect(tip).to_contain_text("Today's AI PM tip")
+
+    page.get_by_test_id("user-switcher").select_option(label="Ben · America/New_York")
+    thumbs_up = tip.get_by_test_id("react-+1")
+    thumbs_up.click()
+    expect(thumbs_up).to_have_attribute("aria-pressed", "true")
+    expect(thumbs_up).to_contain_text("1")
+
+    composer.fill("/aipm <!channel> *not bold* <script>alert(1)</script>")
+    composer.press("Enter")
+    expect(page.get_by_test_id("ephemeral").last).to_contain_text("<!channel>")
+    assert page.locator("[data-testid=messages] script").count() == 0
+
+    composer.press("ArrowUp")
+    expect(composer).to_have_value("/aipm <!channel> *not bold* <script>alert(1)</script>")
+    composer.fill("/aipm what is the ikea effect")
+    composer.press("Enter")
+    expect(page.get_by_test_id("ephemeral").last).to_contain_text("The Ikea effect")
+
+    page.get_by_test_id("user-switcher").select_option(label="Ana (admin) · Europe/Berlin")
+    expect(page.get_by_test_id("ephemeral").last).to_contain_text("Noted as useful")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.get_by_test_id("tab-home").click()
+    expect(page.get_by_test_id("home-view")).to_contain_text("Tips you rated")
+    expect(page.get_by_test_id("home-view")).to_contain_text("The Ikea effect")
+
+    tip_id = tip.get_attribute("data-tip")
+    store = Store.open(settings.db_path)
+    try:
+        ben = {row["tip_id"]: row["value"] for row in store.user_ratings("U0PGBEN02")}
+        ana = {row["tip_id"]: row["value"] for row in store.user_ratings("U0PGANA01")}
+    finally:
+        store.close()
+    assert ben == {tip_id: 1}
+    assert ana == {"the-ikea-effect": 1}
+    assert errors == []
