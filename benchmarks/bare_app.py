@@ -16,13 +16,19 @@ from bot.slack.http import HttpServer, SlackWSGI
 
 def main() -> None:
     client = WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
-    app = App(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"], process_before_response=True)
+    app = App(
+        client=client,
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        process_before_response=True,
+    )
 
     @app.command("/aipm")
     def only_ack(ack) -> None:
         ack()
 
-    wsgi = SlackWSGI(app, signing_secret=os.environ["SLACK_SIGNING_SECRET"], health=lambda: {"ok": True})
+    wsgi = SlackWSGI(
+        app, signing_secret=os.environ["SLACK_SIGNING_SECRET"], health=lambda: {"ok": True}
+    )
     server = HttpServer(wsgi, host="127.0.0.1", port=int(os.environ["PORT"]))
     signal.signal(signal.SIGTERM, lambda *_: server.request_stop())
     server.serve()

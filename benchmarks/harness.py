@@ -26,11 +26,19 @@ def free_port() -> int:
 def env_for(db: Path, api_url: str, port: int, **extra: str) -> dict:
     """The environment of a benchmarked bot: fake Slack, its own database, no scheduler."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-    env.update({
-        "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url,
-        "COACH_DB": str(db), "COACH_KNOWLEDGE": str(ROOT / "knowledge"), "PORT": str(port),
-        "COACH_HOST": "127.0.0.1", "COACH_SCHEDULER": "0", **extra,
-    })
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": api_url,
+            "COACH_DB": str(db),
+            "COACH_KNOWLEDGE": str(ROOT / "knowledge"),
+            "PORT": str(port),
+            "COACH_HOST": "127.0.0.1",
+            "COACH_SCHEDULER": "0",
+            **extra,
+        }
+    )
     return env
 
 

@@ -38,21 +38,45 @@ QUESTIONS = harness.ROOT / "benchmarks" / "questions" / "dev.yaml"
 def signed(body: str, content_type: str) -> dict:
     ts = str(int(time.time()))
     mac = hmac.new(harness.SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={mac}"}
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={mac}",
+    }
 
 
 def command(question: str, user: str) -> tuple[bytes, dict]:
-    body = urllib.parse.urlencode({"command": "/aipm", "text": question, "user_id": user, "channel_id": "C1",
-                                   "team_id": "T1", "response_url": "http://127.0.0.1:9/unused",
-                                   "trigger_id": "t"})
+    body = urllib.parse.urlencode(
+        {
+            "command": "/aipm",
+            "text": question,
+            "user_id": user,
+            "channel_id": "C1",
+            "team_id": "T1",
+            "response_url": "http://127.0.0.1:9/unused",
+            "trigger_id": "t",
+        }
+    )
     return body.encode(), signed(body, "application/x-www-form-urlencoded")
 
 
 def reaction(user: str, ts: str, event_id: str) -> tuple[bytes, dict]:
-    body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": event_id,
-                       "event_time": int(time.time()),
-                       "event": {"type": "reaction_added", "user": user, "reaction": "+1", "item_user": "UBOT",
-                                 "item": {"type": "message", "channel": "C1", "ts": ts}}})
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "reaction_added",
+                "user": user,
+                "reaction": "+1",
+                "item_user": "UBOT",
+                "item": {"type": "message", "channel": "C1", "ts": ts},
+            },
+        }
+    )
     return body.encode(), signed(body, "application/json")
 
 
@@ -67,8 +91,11 @@ def run(seconds: float, concurrency: int) -> dict:
         db = Path(tmp) / "coach.db"
         store = Store.open(db)
         base = knowledge.load(harness.ROOT / "knowledge")
-        ts = Poster(WebClient(token=harness.TOKEN, base_url=fake.url), store).post_tip(
-            "C1", base.get("the-ikea-effect"), kind="shared").ts
+        ts = (
+            Poster(WebClient(token=harness.TOKEN, base_url=fake.url), store)
+            .post_tip("C1", base.get("the-ikea-effect"), kind="shared")
+            .ts
+        )
         store.close()
 
         def mixed(worker: int, n: int):
@@ -80,10 +107,16 @@ def run(seconds: float, concurrency: int) -> dict:
             return ("command", *command(qs[(worker * 7 + n) % len(qs)], f"U{worker}"))
 
         port = harness.free_port()
-        proc = harness.start(harness.bot_command(), harness.env_for(db, fake.url, port), Path(tmp) / "bot.log")
+        proc = harness.start(
+            harness.bot_command(), harness.env_for(db, fake.url, port), Path(tmp) / "bot.log"
+        )
         harness.wait_healthy(port, proc)
-        loadgen.run("127.0.0.1", port, "/slack/events", commands_only, concurrency=2, seconds=0.5)  # warm up
-        ours = loadgen.run("127.0.0.1", port, "/slack/events", mixed, concurrency=concurrency, seconds=seconds)
+        loadgen.run(
+            "127.0.0.1", port, "/slack/events", commands_only, concurrency=2, seconds=0.5
+        )  # warm up
+        ours = loadgen.run(
+            "127.0.0.1", port, "/slack/events", mixed, concurrency=concurrency, seconds=seconds
+        )
         code, stop_seconds = harness.stop(proc)
         store = Store.open(db)
         recorded = store.tip_tallies().get("the-ikea-effect", (0, 0))[0]
@@ -91,12 +124,21 @@ def run(seconds: float, concurrency: int) -> dict:
         accepted = ours.sent.get("reaction", 0) - ours.errors.get("reaction", 0)
 
         bare_port = harness.free_port()
-        bare = harness.start(harness.bare_command(), harness.env_for(db, fake.url, bare_port),
-                             Path(tmp) / "bare.log")
+        bare = harness.start(
+            harness.bare_command(), harness.env_for(db, fake.url, bare_port), Path(tmp) / "bare.log"
+        )
         harness.wait_healthy(bare_port, bare)
-        loadgen.run("127.0.0.1", bare_port, "/slack/events", commands_only, concurrency=2, seconds=0.5)
-        bare_result = loadgen.run("127.0.0.1", bare_port, "/slack/events", commands_only,
-                                  concurrency=concurrency, seconds=seconds)
+        loadgen.run(
+            "127.0.0.1", bare_port, "/slack/events", commands_only, concurrency=2, seconds=0.5
+        )
+        bare_result = loadgen.run(
+            "127.0.0.1",
+            bare_port,
+            "/slack/events",
+            commands_only,
+            concurrency=concurrency,
+            seconds=seconds,
+        )
         harness.stop(bare)
     return {
         "seconds": seconds,
@@ -112,9 +154,14 @@ def run(seconds: float, concurrency: int) -> dict:
             "sigterm_exit_code": code,
             "sigterm_seconds": round(stop_seconds, 2),
         },
-        "bare_bolt": {"requests_per_second": round(bare_result.rate(), 1), "command": bare_result.summary("command"),
-                      "errors": sum(bare_result.errors.values())},
-        "throughput_ratio": round(ours.rate() / bare_result.rate(), 2) if bare_result.rate() else None,
+        "bare_bolt": {
+            "requests_per_second": round(bare_result.rate(), 1),
+            "command": bare_result.summary("command"),
+            "errors": sum(bare_result.errors.values()),
+        },
+        "throughput_ratio": round(ours.rate() / bare_result.rate(), 2)
+        if bare_result.rate()
+        else None,
     }
 
 
@@ -129,15 +176,26 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0
     bot, bare = result["bot"], result["bare_bolt"]
-    print(f"Load: concurrency {args.concurrency}, {args.seconds:.0f} s each, signed requests over HTTP")
+    print(
+        f"Load: concurrency {args.concurrency}, {args.seconds:.0f} s each, signed requests over HTTP"
+    )
     print(f"{'':22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for name, row in (("bot /aipm QUESTION", bot["command"]), ("bot reaction_added", bot["reaction"]),
-                      ("bare Bolt ack-only", bare["command"])):
-        print(f"{name:22}{row['per_second']:>9}{row['p50_ms']:>9}{row['p99_ms']:>9}{row['errors']:>8}")
-    print(f"bot total {bot['requests_per_second']} req/s vs bare {bare['requests_per_second']} req/s: "
-          f"ratio {result['throughput_ratio']}")
-    print(f"ratings: expected {bot['ratings_expected']}, recorded {bot['ratings_recorded']}, "
-          f"exact: {bot['counts_exact']}")
+    for name, row in (
+        ("bot /aipm QUESTION", bot["command"]),
+        ("bot reaction_added", bot["reaction"]),
+        ("bare Bolt ack-only", bare["command"]),
+    ):
+        print(
+            f"{name:22}{row['per_second']:>9}{row['p50_ms']:>9}{row['p99_ms']:>9}{row['errors']:>8}"
+        )
+    print(
+        f"bot total {bot['requests_per_second']} req/s vs bare {bare['requests_per_second']} req/s: "
+        f"ratio {result['throughput_ratio']}"
+    )
+    print(
+        f"ratings: expected {bot['ratings_expected']}, recorded {bot['ratings_recorded']}, "
+        f"exact: {bot['counts_exact']}"
+    )
     print(f"SIGTERM: exit {bot['sigterm_exit_code']} in {bot['sigterm_seconds']} s")
     return 0 if bot["counts_exact"] and bot["errors"] == 0 else 1
 

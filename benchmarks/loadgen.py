@@ -41,8 +41,16 @@ class Result:
         }
 
 
-def run(host: str, port: int, path: str, make_request: Callable[[int, int], Request], *,
-        concurrency: int, seconds: float, max_requests: int = 2_000_000) -> Result:
+def run(
+    host: str,
+    port: int,
+    path: str,
+    make_request: Callable[[int, int], Request],
+    *,
+    concurrency: int,
+    seconds: float,
+    max_requests: int = 2_000_000,
+) -> Result:
     """Send requests from `concurrency` workers for `seconds` (bounded in count and time).
 
     `make_request(worker, n)` returns (kind, body, headers) for a worker's n-th request;

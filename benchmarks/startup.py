@@ -1,6 +1,6 @@
 """Start-up and memory: process start to first answered /aipm, and RSS after 1,000 requests.
 
-    python benchmarks/startup.py [--runs 5] [--requests 1000] [--json]
+python benchmarks/startup.py [--runs 5] [--requests 1000] [--json]
 """
 
 from __future__ import annotations
@@ -83,9 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"Start-up: process start to first answered /aipm: median {result['first_answer_seconds_median']} s, "
-              f"max {result['first_answer_seconds_max']} s over {args.runs} runs")
-        print(f"Memory: resident {result['rss_mb_after_requests']} MB after {args.requests} requests")
+        print(
+            f"Start-up: process start to first answered /aipm: median {result['first_answer_seconds_median']} s, "
+            f"max {result['first_answer_seconds_max']} s over {args.runs} runs"
+        )
+        print(
+            f"Memory: resident {result['rss_mb_after_requests']} MB after {args.requests} requests"
+        )
     return 0
 
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.store import Store
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# fmt: off
-_STOP = frozenset((
-    "a", "an", "and", "are", "as", "at", "be", "can", "do", "does", "for", "from", "how", "i",
-    "in", "is", "it", "me", "my", "of", "on", "or", "our", "should", "the", "to", "we", "what",
-    "when", "where", "which", "who", "why", "will", "with", "you", "your",
-))
-# fmt: on
+from bot.text import term_list
 
 
 def topic(question: str) -> str:
-    """A grouping key for a question: its content words, lower-cased, sorted, deduplicated."""
-    words = sorted({w for w in _WORD.findall(question.lower()) if w not in _STOP})
-    return " ".join(words[:8]) or question.strip().lower()[:60]
+    """A grouping key for a question: its matcher terms (stemmed, synonyms folded), sorted.
+
+    "How do I fix my printer?" and "printers fixing" share a topic; a question of stop
+    words only keeps its own lower-cased text.
+    """
+    terms = sorted(set(term_list(question)))
+    return " ".join(terms[:8]) or " ".join(question.lower().split())[:60]
 
 
 def record(

@@ -73,8 +73,16 @@ class RunningBot:
 
 def make_settings(fake: FakeSlack, knowledge: Path, db: Path, **changes) -> Settings:
     """Settings pointing the bot at the fake Slack and a test database."""
-    base = Settings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.url, db_path=db,
-                    knowledge_dir=knowledge, host="127.0.0.1", port=0, scheduler=False)
+    base = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SECRET,
+        api_url=fake.url,
+        db_path=db,
+        knowledge_dir=knowledge,
+        host="127.0.0.1",
+        port=0,
+        scheduler=False,
+    )
     return replace(base, **changes)
 
 
@@ -82,9 +90,15 @@ def start_bot(settings: Settings, fake: FakeSlack) -> RunningBot:
     """Serve the real app (Bolt + our HTTP layer on waitress) in a thread."""
     coach = Coach.open(settings)
     app = build_app(coach)
-    wsgi = SlackWSGI(app, signing_secret=settings.signing_secret,
-                     health=lambda: {"ok": True, "database": coach.store.health(),
-                                     "knowledge": coach.library.health()})
+    wsgi = SlackWSGI(
+        app,
+        signing_secret=settings.signing_secret,
+        health=lambda: {
+            "ok": True,
+            "database": coach.store.health(),
+            "knowledge": coach.library.health(),
+        },
+    )
     server = HttpServer(wsgi, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from bot import gaps
 from bot.slack.posting import Poster
 from tests.conftest import BOT_TOKEN, ROOT
 from tests.test_serve import bot_env, run_bot
@@ -129,7 +130,8 @@ def test_gaps_lists_unanswered_topics(running_bot, tmp_path):
     running_bot.slack.command("best pizza near the office")
     env = bot_env(tmp_path, COACH_DB=str(running_bot.store.path))
     rows = json.loads(run_bot(["gaps", "--json"], env).stdout)
-    assert rows[0]["count"] == 2 and "printer" in rows[0]["topic"]
+    assert rows[0]["count"] == 2 and "printer" in rows[0]["example"]
+    assert rows[0]["topic"] == gaps.topic("how do I fix my printer")
 
 
 def test_question_logging_can_be_turned_off(fake_slack, knowledge_dir, db_path):

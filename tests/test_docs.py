@@ -41,7 +41,9 @@ def test_manifest_events_match_the_registered_event_listeners():
 
 def test_manifest_has_socket_mode_app_home_and_interactivity():
     settings = MANIFEST["settings"]
-    assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
+    assert (
+        settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
+    )
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "reactions:read", "users:read", "channels:history"} <= scopes

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot import gaps
 
 
-def test_topic_ignores_case_order_and_stop_words():
-    assert gaps.topic("How do I fix my Printer?") == gaps.topic("printer fix")
+def test_topic_ignores_case_order_stop_words_and_plurals():
+    assert gaps.topic("How do I fix my Printer?") == gaps.topic("printers fix")
 
 
 def test_topic_of_only_stop_words_falls_back_to_the_text():

@@ -225,3 +225,25 @@ def test_source_problem_points_at_the_source_line_and_explains_numbers(tmp_path)
         "timestamp: 40:11:03"
     )
     assert "got the number 144663: put the value in quotes" in problem.message
+
+
+# -- property test: no file content crashes the loader ------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_YAMLISH = st.text(
+    alphabet=st.sampled_from(list("tips:-id title\ntext[]{}'\"#&*!|>%@`,?\t 0123456789")),
+    max_size=200,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), _YAMLISH))
+def test_any_file_content_is_tips_or_located_problems(content):
+    tips, problems = knowledge.parse_text(content, display="fuzz.yaml")
+    assert all(p.file == "fuzz.yaml" and p.line >= 0 for p in problems)
+    assert all(str(p).startswith("fuzz.yaml:") for p in problems)
+    if problems:
+        return
+    assert all(len(t.text) <= knowledge.MAX_TEXT for t in tips)

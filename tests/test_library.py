@@ -24,7 +24,9 @@ def test_reload_picks_up_a_new_valid_file(knowledge_dir):
     assert library.changed()
     assert library.reload_if_changed() is True
     assert len(library.base) == before + 1
-    assert library.matcher.answer("how do I feed a sourdough starter").matches[0][0].id == "sourdough"
+    assert (
+        library.matcher.answer("how do I feed a sourdough starter").matches[0][0].id == "sourdough"
+    )
 
 
 def test_invalid_edit_keeps_the_last_good_base(knowledge_dir, caplog):

@@ -9,8 +9,13 @@ from bot.slack.mrkdwn import escape, quote
 
 @pytest.mark.parametrize(
     ("raw", "safe"),
-    [("<!channel>", "&lt;!channel&gt;"), ("a & b", "a &amp; b"), ("<@U1|bob>", "&lt;@U1|bob&gt;"),
-     ("<https://evil|click>", "&lt;https://evil|click&gt;"), ("&lt;", "&amp;lt;")],
+    [
+        ("<!channel>", "&lt;!channel&gt;"),
+        ("a & b", "a &amp; b"),
+        ("<@U1|bob>", "&lt;@U1|bob&gt;"),
+        ("<https://evil|click>", "&lt;https://evil|click&gt;"),
+        ("&lt;", "&amp;lt;"),
+    ],
 )
 def test_escape(raw, safe):
     assert escape(raw) == safe

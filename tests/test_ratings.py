@@ -11,11 +11,22 @@ from tests.conftest import SHIPPED_KNOWLEDGE
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("+1", 1), ("thumbsup", 1), ("heart", 1), ("bulb", 1), ("+1::skin-tone-4", 1), ("-1", -1),
-     ("thumbsdown", -1), ("eyes", None), ("", None)],
+    [
+        ("+1", 1),
+        ("thumbsup", 1),
+        ("heart", 1),
+        ("bulb", 1),
+        ("+1::skin-tone-4", 1),
+        ("-1", -1),
+        ("thumbsdown", -1),
+        ("eyes", None),
+        ("", None),
+    ],
 )
 def test_reaction_value(name, value):
-    assert ratings.reaction_value(name, useful=DEFAULT_USEFUL, not_useful=DEFAULT_NOT_USEFUL) == value
+    assert (
+        ratings.reaction_value(name, useful=DEFAULT_USEFUL, not_useful=DEFAULT_NOT_USEFUL) == value
+    )
 
 
 def test_wilson_prefers_many_votes_over_a_few():
@@ -28,10 +39,18 @@ def test_top_ranks_by_wilson_not_raw_counts(store):
     base = knowledge.load(SHIPPED_KNOWLEDGE)
     a, b, c = (t.id for t in base.tips[:3])
     for i in range(3):
-        store.record_vote(user=f"U{i}", tip_id=a, channel="C", message_ts="1", reaction="+1", value=1)
+        store.record_vote(
+            user=f"U{i}", tip_id=a, channel="C", message_ts="1", reaction="+1", value=1
+        )
     for i in range(12):
-        store.record_vote(user=f"U{i}", tip_id=b, channel="C", message_ts="2", reaction="+1",
-                          value=1 if i < 10 else -1)
+        store.record_vote(
+            user=f"U{i}",
+            tip_id=b,
+            channel="C",
+            message_ts="2",
+            reaction="+1",
+            value=1 if i < 10 else -1,
+        )
     store.record_vote(user="U1", tip_id=c, channel="C", message_ts="3", reaction="-1", value=-1)
     top = ratings.top(store, base)
     assert [s.id for s in top] == [b, a]
@@ -51,7 +70,9 @@ def test_stats_report_tallies_and_extremes(store):
 
 def test_ratings_of_tips_gone_from_the_base_are_kept_by_id(store):
     base = knowledge.load(SHIPPED_KNOWLEDGE)
-    store.record_vote(user="U1", tip_id="retired-tip", channel="C", message_ts="1", reaction="+1", value=1)
+    store.record_vote(
+        user="U1", tip_id="retired-tip", channel="C", message_ts="1", reaction="+1", value=1
+    )
     assert ratings.stats(store, base)["tips"][0]["title"] == "retired-tip"
 
 

@@ -212,8 +212,13 @@ def test_channels_outside_the_schedulers_scope_are_left_alone(store):
     store.save_subscription("C1", at="09:00", tz="UTC", days="daily")
     store.save_subscription("C0PLAYGRND", at="09:00", tz="UTC", days="daily")
     poster = RecordingPoster(store)
-    scheduler = Scheduler(store, lambda: KB, poster, now=Clock(at(2024, 4, 2, 9, 0)),
-                          include=lambda channel: channel != "C0PLAYGRND")
+    scheduler = Scheduler(
+        store,
+        lambda: KB,
+        poster,
+        now=Clock(at(2024, 4, 2, 9, 0)),
+        include=lambda channel: channel != "C0PLAYGRND",
+    )
     assert [r.channel for r in scheduler.tick()] == ["C1"]
     assert dailies(store, "C0PLAYGRND") == []
 

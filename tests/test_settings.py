@@ -11,15 +11,31 @@ from bot.settings import SettingsError, from_env
 
 def test_defaults():
     s = from_env({})
-    assert (s.db_path, s.knowledge_dir, s.port, s.command) == (Path("coach.db"), Path("knowledge"), 3000, "/aipm")
+    assert (s.db_path, s.knowledge_dir, s.port, s.command) == (
+        Path("coach.db"),
+        Path("knowledge"),
+        3000,
+        "/aipm",
+    )
     assert s.api_url == "https://slack.com/api/" and s.log_questions and not s.log_users
     assert not s.socket_mode
 
 
 def test_everything_configurable():
-    s = from_env({"SLACK_APP_TOKEN": "xapp-1", "SLACK_API_URL": "http://127.0.0.1:9/api", "COACH_DB": "/d/x.db",
-                  "COACH_KNOWLEDGE": "/k", "PORT": "8080", "COACH_COMMAND": "/coach", "COACH_ADMINS": "U1, U2",
-                  "COACH_LOG_QUESTIONS": "0", "COACH_LOG_USERS": "1", "COACH_USEFUL_REACTIONS": "tada,:rocket:"})
+    s = from_env(
+        {
+            "SLACK_APP_TOKEN": "xapp-1",
+            "SLACK_API_URL": "http://127.0.0.1:9/api",
+            "COACH_DB": "/d/x.db",
+            "COACH_KNOWLEDGE": "/k",
+            "PORT": "8080",
+            "COACH_COMMAND": "/coach",
+            "COACH_ADMINS": "U1, U2",
+            "COACH_LOG_QUESTIONS": "0",
+            "COACH_LOG_USERS": "1",
+            "COACH_USEFUL_REACTIONS": "tada,:rocket:",
+        }
+    )
     assert s.socket_mode and s.api_url == "http://127.0.0.1:9/api/" and s.port == 8080
     assert s.command == "/coach" and s.admins == {"U1", "U2"}
     assert not s.log_questions and s.log_users and s.useful_reactions == {"tada", "rocket"}
@@ -27,10 +43,15 @@ def test_everything_configurable():
 
 @pytest.mark.parametrize(
     ("env", "needle"),
-    [({"PORT": "0"}, "PORT"), ({"PORT": "http"}, "PORT"), ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
-     ({"COACH_COMMAND": "aipm"}, "COACH_COMMAND"), ({"COACH_LOG_USERS": "sometimes"}, "COACH_LOG_USERS"),
-     ({"COACH_TICK_SECONDS": "-1"}, "COACH_TICK_SECONDS"),
-     ({"COACH_USEFUL_REACTIONS": "-1"}, "COACH_NOT_USEFUL_REACTIONS")],
+    [
+        ({"PORT": "0"}, "PORT"),
+        ({"PORT": "http"}, "PORT"),
+        ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
+        ({"COACH_COMMAND": "aipm"}, "COACH_COMMAND"),
+        ({"COACH_LOG_USERS": "sometimes"}, "COACH_LOG_USERS"),
+        ({"COACH_TICK_SECONDS": "-1"}, "COACH_TICK_SECONDS"),
+        ({"COACH_USEFUL_REACTIONS": "-1"}, "COACH_NOT_USEFUL_REACTIONS"),
+    ],
 )
 def test_malformed_values_name_the_variable(env, needle):
     with pytest.raises(SettingsError) as err:
@@ -42,7 +63,11 @@ def test_serve_needs_both_http_credentials():
     with pytest.raises(SettingsError) as err:
         from_env({}).require_slack()
     message = str(err.value)
-    assert "SLACK_BOT_TOKEN" in message and "SLACK_SIGNING_SECRET" in message and "playground" in message
+    assert (
+        "SLACK_BOT_TOKEN" in message
+        and "SLACK_SIGNING_SECRET" in message
+        and "playground" in message
+    )
 
 
 def test_socket_mode_needs_no_signing_secret():
@@ -56,5 +81,11 @@ def test_wrong_token_kinds_are_named():
 
 
 def test_redact_hides_every_secret():
-    s = from_env({"SLACK_BOT_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "sign-2", "SLACK_APP_TOKEN": "xapp-3"})
+    s = from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-secret-1",
+            "SLACK_SIGNING_SECRET": "sign-2",
+            "SLACK_APP_TOKEN": "xapp-3",
+        }
+    )
     assert s.redact("a xoxb-secret-1 b sign-2 c xapp-3") == "a [redacted] b [redacted] c [redacted]"

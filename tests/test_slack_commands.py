@@ -21,7 +21,11 @@ def test_question_gets_the_ikea_tip_privately(running_bot):
     assert body["response_type"] == "ephemeral"
     assert "Ikea" in body["blocks"][1]["text"]["text"]
     actions = [b for b in body["blocks"] if b["type"] == "actions"][0]
-    assert [e["action_id"] for e in actions["elements"]] == ["rate_useful", "rate_not_useful", "share_tip"]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        "rate_useful",
+        "rate_not_useful",
+        "share_tip",
+    ]
     assert "youtube.com/watch?v=" in texts(body)
 
 
@@ -39,7 +43,9 @@ def test_gap_keeps_no_user_id_by_default(running_bot):
     assert rows and rows[0]["user"] is None
 
 
-@pytest.mark.parametrize("text", ["<!channel> what is the ikea effect", "<!here> pizza & <@U123> lunch?"])
+@pytest.mark.parametrize(
+    "text", ["<!channel> what is the ikea effect", "<!here> pizza & <@U123> lunch?"]
+)
 def test_user_text_is_escaped_so_it_cannot_ping(running_bot, text):
     body = running_bot.slack.command(text).json()
     dumped = texts(body) + body["text"]
@@ -71,7 +77,12 @@ def test_subscribe_uses_the_users_slack_time_zone(running_bot):
     body = running_bot.slack.command("subscribe 08:30", user="U9", channel="C42").json()
     assert "Asia/Kolkata" in body["text"]
     row = running_bot.store.subscription("C42")
-    assert (row["at"], row["tz"], row["days"], row["created_by"]) == ("08:30", "Asia/Kolkata", "weekdays", "U9")
+    assert (row["at"], row["tz"], row["days"], row["created_by"]) == (
+        "08:30",
+        "Asia/Kolkata",
+        "weekdays",
+        "U9",
+    )
     assert "08:30" in running_bot.slack.command("subscription", channel="C42").json()["text"]
 
 

@@ -96,8 +96,14 @@ def test_reaction_on_an_unknown_bot_message_without_metadata_is_ignored(running_
 
 
 def test_reaction_on_a_file_is_ignored(running_bot):
-    event = {"type": "reaction_added", "user": "U1", "reaction": "+1", "item_user": "UBOT",
-             "item": {"type": "file", "file": "F1"}, "event_ts": "1.2"}
+    event = {
+        "type": "reaction_added",
+        "user": "U1",
+        "reaction": "+1",
+        "item_user": "UBOT",
+        "item": {"type": "file", "file": "F1"},
+        "event_ts": "1.2",
+    }
     assert running_bot.slack.event(event).status == 200
     assert tallies(running_bot) == {}
 
@@ -105,8 +111,9 @@ def test_reaction_on_a_file_is_ignored(running_bot):
 def test_message_known_only_by_its_metadata_is_recognised(running_bot):
     tip = running_bot.coach.library.base.get(HACK)
     client = WebClient(token=BOT_TOKEN, base_url=running_bot.fake.url)
-    ts = client.chat_postMessage(channel="C7", **tip_message(tip, local_date="2026-11-02", header="Tip",
-                                                             kind="daily"))["ts"]
+    ts = client.chat_postMessage(
+        channel="C7", **tip_message(tip, local_date="2026-11-02", header="Tip", kind="daily")
+    )["ts"]
     assert running_bot.store.post_by_ts("C7", ts) is None, "as after restoring an old backup"
     running_bot.slack.reaction("+1", user="U1", channel="C7", ts=ts)
     assert tallies(running_bot) == {HACK: (1, 0)}
@@ -122,7 +129,9 @@ def test_many_concurrent_events_are_counted_exactly(running_bot):
     def react(user: str) -> None:
         name = "+1" if int(user[1:]) % 3 else "-1"
         running_bot.slack.reaction(name, user=user, channel="C1", ts=ts, event_id=f"E{user}")
-        running_bot.slack.reaction(name, user=user, channel="C1", ts=ts, event_id=f"E{user}", retry=1)
+        running_bot.slack.reaction(
+            name, user=user, channel="C1", ts=ts, event_id=f"E{user}", retry=1
+        )
 
     threads = [threading.Thread(target=react, args=(u,)) for u in users]
     for t in threads:
@@ -136,7 +145,13 @@ def test_app_home_is_published_with_the_persons_ratings(running_bot):
     ts = share(running_bot)
     running_bot.slack.reaction("+1", user="U1", channel="C1", ts=ts)
     running_bot.slack.command("subscribe 09:00 Europe/Berlin", channel="C1")
-    event = {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.1"}
+    event = {
+        "type": "app_home_opened",
+        "user": "U1",
+        "channel": "D1",
+        "tab": "home",
+        "event_ts": "1.1",
+    }
     assert running_bot.slack.event(event).status == 200
     publish = running_bot.fake.calls("views.publish")[-1]
     assert publish.params["user_id"] == "U1"

@@ -59,8 +59,15 @@ def test_released_claim_can_be_claimed_again(store):
 
 
 def vote(store, user, value, reaction="+1", ts="1.1", event_id=None, tip="t1"):
-    return store.record_vote(user=user, tip_id=tip, channel="C1", message_ts=ts, reaction=reaction,
-                             value=value, event_id=event_id)
+    return store.record_vote(
+        user=user,
+        tip_id=tip,
+        channel="C1",
+        message_ts=ts,
+        reaction=reaction,
+        value=value,
+        event_id=event_id,
+    )
 
 
 def test_event_ids_make_votes_exactly_once(store):
@@ -106,8 +113,15 @@ def test_a_locked_database_fails_cleanly_without_half_writes(db_path):
     try:
         s = Store(db_path)
         with pytest.raises(sqlite3.OperationalError):
-            s.record_vote(user="U1", tip_id="t", channel="C", message_ts="1", reaction="+1", value=1,
-                          event_id="E1")
+            s.record_vote(
+                user="U1",
+                tip_id="t",
+                channel="C",
+                message_ts="1",
+                reaction="+1",
+                value=1,
+                event_id="E1",
+            )
     finally:
         store_module.BUSY_TIMEOUT_MS = original
         blocker.rollback()

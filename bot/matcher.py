@@ -1,0 +1,372 @@
+"""Match a PM's free-text question to the one tip that helps, or decline honestly.
+
+Ranking combines two signals over normalised terms (`bot.text`):
+
+* field-weighted term coverage (BM25F-like): how much of the question's information (IDF) the
+  tip's title, tags, curated questions and text account for, with per-field saturation;
+* nearest curated question: IDF-weighted cosine between the question and the tip's best
+  matching example question, so a paraphrase of a curated question wins even when the tip's
+  prose uses other words.
+
+Unknown words are mapped to close vocabulary words with rapidfuzz (typos), at a discount; words
+that stay unknown count against the match, which is what lets off-topic questions score low.
+Everything is looked up through inverted indexes, so a question only touches the tips that
+share a term with it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot import text
+from bot.knowledge import Tip
+
+MAX_QUESTION_CHARS = 500
+DEFAULT_THRESHOLD = 29.0
+SUGGESTION_FLOOR = 12.0  # below this a tip is not even worth suggesting as a related topic
+BOOST_POINTS = 2.0  # how far a team rating may move a tip: only enough to reorder near-ties
+
+FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "questions": 2.5, "text": 1.0}
+FIELD_B = 0.5  # BM25 length normalisation per field
+SATURATION = 0.5  # credit = wtf / (wtf + SATURATION): one plain text mention earns ~2/3
+RELATED_WEIGHT = 0.5
+PLAIN_WORD_WEIGHT = 0.6  # a word no title, tag or synonym uses ("meeting", "day") is weak proof
+UNKNOWN_WEIGHT = 0.6
+LONG_QUESTION_TERMS = 6  # beyond this many terms, unknown words are diluted (chatter)
+COVERAGE_SHARE = 0.5  # final = share * coverage + (1 - share) * nearest-question cosine
+EVIDENCE_IDF = 1.6  # matched IDF mass needed for full confidence (one fairly rare word)
+MAX_QUERY_TERMS = 40
+COMMON_MIN_DF = 200  # below this many tips no term counts as common: small bases score exactly
+COMMON_SHARE = 0.05
+_FUZZY_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the matcher says to one question.
+
+    `answered` is True when the best tip clears the threshold; then `matches[0]` is the tip
+    to show. Otherwise `matches` holds a few related topics to suggest, or is empty.
+    """
+
+    question: str
+    answered: bool
+    matches: list[tuple[Tip, float]] = field(default_factory=list)
+
+
+@dataclass
+class _QueryTerm:
+    term: str
+    weight: float  # how much a match on this term earns (typo-corrected words earn less)
+    idf: float
+    known: bool
+    mass: float = 1.0  # how much the term asks for: what an unmatched term costs
+
+
+def _fuzzy_weight(ratio: float) -> float:
+    """Discount for a typo-corrected word: a 100 ratio keeps full weight, 80 keeps 0.6."""
+    return max(0.0, min(1.0, (ratio - 50.0) / 50.0))
+
+
+class Matcher:
+    """An index over a list of tips, built once, answering questions against it."""
+
+    def __init__(self, tips: Sequence[Tip], *, threshold: float = DEFAULT_THRESHOLD) -> None:
+        """Build the index; `threshold` (0..100) is the score a best match needs to answer."""
+        self.threshold = threshold
+        self.tips: list[Tip] = sorted(tips, key=lambda t: t.id)
+        self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
+        self._build()
+
+    # -- index -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        n = len(self.tips)
+        field_terms: list[dict[str, list[str]]] = []
+        question_terms: list[list[set[str]]] = []
+        df: dict[str, int] = {}
+        surface: dict[str, str] = {}
+        for tip in self.tips:
+            fields = {
+                "title": self._terms(tip.title, surface),
+                "tags": [t for tag in tip.tags for t in self._terms(tag, surface)],
+                "questions": [],
+                "text": self._terms(tip.text, surface),
+            }
+            per_question = []
+            for question in tip.questions:
+                qt = self._terms(question, surface)
+                fields["questions"].extend(qt)
+                per_question.append(set(qt))
+            field_terms.append(fields)
+            question_terms.append(per_question)
+            for term in {t for ts in fields.values() for t in ts}:
+                df[term] = df.get(term, 0) + 1
+        self._n = n
+        self._df = df
+        # Topic words: what titles, tags and the synonym list name. Everyday words that only
+        # occur in prose or example questions still match, but cannot carry an answer alone.
+        topical = set(text.SYNONYM_TERMS)
+        for fields in field_terms:
+            topical.update(fields["title"])
+            topical.update(fields["tags"])
+        self._plain = {t for t in df if t not in topical}
+        self._idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._idf_unknown = math.log(1.0 + (n + 0.5) / 0.5)
+        avg = {
+            f: max(1.0, sum(len(ft[f]) for ft in field_terms) / max(n, 1)) for f in FIELD_WEIGHTS
+        }
+        # Postings as parallel arrays sorted by doc: compact at 10,000 tips, and bisectable.
+        post_docs: dict[str, array] = {}
+        post_credit: dict[str, array] = {}
+        for doc, fields in enumerate(field_terms):
+            wtf: dict[str, float] = {}
+            for f, ts in fields.items():
+                if not ts:
+                    continue
+                weight = FIELD_WEIGHTS[f] / (1.0 - FIELD_B + FIELD_B * len(ts) / avg[f])
+                for term in ts:
+                    wtf[term] = wtf.get(term, 0.0) + weight
+            for term, w in wtf.items():
+                if term not in post_docs:
+                    post_docs[term] = array("i")
+                    post_credit[term] = array("d")
+                post_docs[term].append(doc)
+                post_credit[term].append(w / (w + SATURATION))
+        self._post_docs = post_docs
+        self._post_credit = post_credit
+        q_postings: dict[str, array] = {}
+        q_doc = array("i")
+        q_norm = array("d")
+        q_start = array("i")
+        for doc, per_question in enumerate(question_terms):
+            q_start.append(len(q_doc))
+            for qt in per_question:
+                qid = len(q_doc)
+                q_doc.append(doc)
+                q_norm.append(math.sqrt(sum(self._idf[t] ** 2 for t in qt)) or 1.0)
+                for term in qt:
+                    if term not in q_postings:
+                        q_postings[term] = array("i")
+                    q_postings[term].append(qid)
+        q_start.append(len(q_doc))
+        self._q_postings = q_postings
+        self._q_doc = q_doc
+        self._q_norm = q_norm
+        self._q_start = q_start
+        self._common_df = max(COMMON_MIN_DF, COMMON_SHARE * n)
+        buckets: dict[str, dict[str, str]] = {}
+        for word, term in surface.items():
+            if len(word) >= 3 and word.isalpha():
+                buckets.setdefault(word[0], {})[word] = term
+        for word in text.SYNONYM_WORDS:
+            term = text.term_list(word)
+            if len(word) >= 3 and word.isalpha() and term and term[0] in df:
+                buckets.setdefault(word[0], {}).setdefault(word, term[0])
+        self._fuzzy_buckets = {k: (list(v), list(v.values())) for k, v in buckets.items()}
+
+    @staticmethod
+    def _terms(value: str, surface: dict[str, str]) -> list[str]:
+        out = []
+        for t in text.terms(value):
+            out.append(t.term)
+            if " " not in t.word:
+                surface.setdefault(t.word, t.term)
+        return out
+
+    # -- query -------------------------------------------------------------------------------
+
+    def _fuzzy(self, word: str) -> tuple[str, float] | None:
+        """The indexed term closest to an unknown word, with its rapidfuzz ratio, or None."""
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
+        found = None
+        if len(word) >= 4 and word.isalpha() and word.isascii():
+            bucket = self._fuzzy_buckets.get(word[0])
+            if bucket:
+                cutoff = 80.0 if len(word) >= 5 else 85.0
+                hit = process.extractOne(word, bucket[0], scorer=fuzz.ratio, score_cutoff=cutoff)
+                # A typo changes a letter or two; a longer or shorter word is another word
+                # ("standup" is not "stand").
+                slack = 1 if len(word) < 8 else 2
+                if hit is not None and abs(len(hit[0]) - len(word)) <= slack:
+                    found = (bucket[1][hit[2]], hit[1])
+        if len(self._fuzzy_cache) >= _FUZZY_CACHE_SIZE:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[word] = found
+        return found
+
+    def _query_terms(self, query: str) -> list[_QueryTerm]:
+        best: dict[str, _QueryTerm] = {}
+        for t in text.terms(query)[:MAX_QUERY_TERMS]:
+            if t.term in self._df:
+                weight = PLAIN_WORD_WEIGHT if t.term in self._plain else 1.0
+                qt = _QueryTerm(t.term, weight, self._idf[t.term], True)
+            else:
+                hit = self._fuzzy(t.word) if " " not in t.word else None
+                if hit is not None:
+                    weight = _fuzzy_weight(hit[1])
+                    if hit[0] in self._plain:
+                        weight *= PLAIN_WORD_WEIGHT
+                    qt = _QueryTerm(hit[0], weight, self._idf[hit[0]], True)
+                else:
+                    qt = _QueryTerm(t.term, 0.0, self._idf_unknown, False, UNKNOWN_WEIGHT)
+            old = best.get(qt.term)
+            if old is None or (old.weight, old.mass) < (qt.weight, qt.mass):
+                best[qt.term] = qt
+        return list(best.values())
+
+    def _score_all(self, query: str) -> dict[int, float]:
+        """Score every tip sharing a term with the query (0..100, unrounded)."""
+        qterms = self._query_terms(query)
+        known = sorted((q for q in qterms if q.known), key=lambda q: (self._df[q.term], q.term))
+        if not known:
+            return {}
+        # Unknown words count against every tip: that is what declines off-topic questions.
+        # In a long question most of them are chatter around the topic, so each counts less.
+        chatter = min(1.0, LONG_QUESTION_TERMS / len(qterms))
+        total = sum(q.mass * q.idf * (1.0 if q.known else chatter) for q in qterms)
+        q_norm = math.sqrt(
+            sum((q.mass * q.idf * (1.0 if q.known else chatter)) ** 2 for q in qterms)
+        )
+        # Rare terms nominate candidate tips; common ones (at scale, thousands of postings)
+        # only add to candidates already nominated, so a question never walks the whole base.
+        rare = [q for q in known if self._df[q.term] <= self._common_df] or known[:1]
+        coverage: dict[int, float] = {}
+        dots: dict[int, float] = {}
+        for q in known:
+            open_ = q in rare
+            best: dict[int, float] = {}
+            sources = [(q.term, 1.0)] + [(r, RELATED_WEIGHT) for r in text.RELATED.get(q.term, ())]
+            for term, factor in sources:
+                docs = self._post_docs.get(term)
+                if docs is None:
+                    continue
+                credits = self._post_credit[term]
+                if open_ and (factor == 1.0 or len(docs) <= self._common_df):
+                    for d, c in zip(docs, credits, strict=True):
+                        c *= factor
+                        if c > best.get(d, 0.0):
+                            best[d] = c
+                else:
+                    for d, c in self._restricted(docs, credits, coverage):
+                        c *= factor
+                        if c > best.get(d, 0.0):
+                            best[d] = c
+            mass = q.weight * q.idf
+            for d, c in best.items():
+                coverage[d] = coverage.get(d, 0.0) + mass * c
+            qids = self._q_postings.get(q.term)
+            if qids is None:
+                continue
+            w = q.weight * q.idf * q.idf
+            if open_:
+                for qid in qids:
+                    dots[qid] = dots.get(qid, 0.0) + w
+            else:
+                for qid in self._restricted_questions(qids, coverage):
+                    dots[qid] = dots.get(qid, 0.0) + w
+        cosine: dict[int, float] = {}
+        q_doc, q_norms = self._q_doc, self._q_norm
+        for qid, dot in dots.items():
+            doc = q_doc[qid]
+            c = dot / (q_norm * q_norms[qid])
+            if c > cosine.get(doc, 0.0):
+                cosine[doc] = c
+        scores: dict[int, float] = {}
+        for doc, mass in coverage.items():
+            evidence = min(1.0, mass / EVIDENCE_IDF)
+            cover = mass / total
+            # The nearest curated question can only add confidence, never take it away.
+            near = COVERAGE_SHARE * cover + (1 - COVERAGE_SHARE) * cosine.get(doc, 0.0)
+            scores[doc] = 100.0 * evidence * min(1.0, max(cover, near))
+        return scores
+
+    @staticmethod
+    def _restricted(docs: array, credits: array, candidates: dict[int, float]):
+        """(doc, credit) pairs of a posting list, only for docs already in `candidates`."""
+        if len(candidates) * 8 < len(docs):
+            for d in candidates:
+                i = bisect_left(docs, d)
+                if i < len(docs) and docs[i] == d:
+                    yield d, credits[i]
+        else:
+            for d, c in zip(docs, credits, strict=True):
+                if d in candidates:
+                    yield d, c
+
+    def _restricted_questions(self, qids: array, candidates: dict[int, float]):
+        """Question ids of a posting list that belong to candidate docs."""
+        if len(candidates) * 8 < len(qids):
+            for d in candidates:
+                lo, hi = self._q_start[d], self._q_start[d + 1]
+                i = bisect_left(qids, lo)
+                while i < len(qids) and qids[i] < hi:
+                    yield qids[i]
+                    i += 1
+        else:
+            q_doc = self._q_doc
+            for qid in qids:
+                if q_doc[qid] in candidates:
+                    yield qid
+
+    def extract(
+        self, query: str, *, limit: int = 3, score_cutoff: float | None = None
+    ) -> list[tuple[Tip, float]]:
+        """The best tips for a query as (tip, score 0..100), best first, ties by tip id.
+
+        Returns [] for empty or unmatchable input; tips scoring below `score_cutoff` (or 0)
+        are left out. Same input, same output.
+        """
+        if limit <= 0 or not isinstance(query, str) or not query.strip():
+            return []
+        scores = self._score_all(query)
+        cutoff = score_cutoff if score_cutoff is not None else 0.0
+        # Rounded so float noise cannot outrank the tip-id tie-break.
+        ranked = heapq.nsmallest(
+            limit,
+            (
+                (-round(s, 4), self.tips[d].id, d)
+                for d, s in scores.items()
+                if s > 0 and round(s, 4) >= cutoff
+            ),
+        )
+        return [(self.tips[d], -neg) for neg, _, d in ranked]
+
+    def answer(
+        self, question: str, *, limit: int = 3, boost: Mapping[str, float] | None = None
+    ) -> Answer:
+        """Answer a PM's question: the tip to show, or a decline with related topics.
+
+        Input longer than MAX_QUESTION_CHARS is cut, never refused. `boost` maps tip ids to a
+        team rating in -1..1 (e.g. helpful votes); it only reorders tips whose scores are
+        within a couple of points and never makes an unanswered question answered.
+        """
+        question = question if isinstance(question, str) else ""
+        cut = question[:MAX_QUESTION_CHARS]
+        matches = self.extract(cut, limit=max(limit, 1) + 3, score_cutoff=SUGGESTION_FLOOR)
+        answered = bool(matches) and matches[0][1] >= self.threshold
+        if boost:
+            matches = self._apply_boost(matches, boost, answered)
+        return Answer(question=question, answered=answered, matches=matches[: max(limit, 0)])
+
+    def _apply_boost(
+        self, matches: list[tuple[Tip, float]], boost: Mapping[str, float], answered: bool
+    ) -> list[tuple[Tip, float]]:
+        def key(item: tuple[Tip, float]) -> tuple[bool, float, str]:
+            tip, score = item
+            rating = boost.get(tip.id, 0.0)
+            rating = rating if isinstance(rating, int | float) and math.isfinite(rating) else 0.0
+            nudge = max(-1.0, min(1.0, rating)) * BOOST_POINTS
+            # A tip under the threshold must not overtake one above it on a rating alone.
+            above = answered and score >= self.threshold
+            return (not above, -(score + nudge), tip.id)
+
+        return sorted(matches, key=key)

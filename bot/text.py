@@ -1,0 +1,224 @@
+"""Text normalisation for matching: tokenise, drop stop words, stem, fold synonyms.
+
+The same pipeline runs over the tips and over the questions PMs type, so what matters is that
+both sides land on the same terms ("prototyping", "prototypes" and "mockups" all become one
+term), not that the stems are dictionary words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+from bot import synonyms
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_SLACK_MARKUP = re.compile(r"<[!@#][^>]*>")
+
+_STOP_TEXT = """
+    a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each else ever every few for from further get gets getting
+    got had hadn't has hasn't have haven't having he her here hers herself him himself his how
+    i i'd i'll i'm i've if in into is isn't it it's its itself just let's like lot lots me might
+    more most much must mustn't my myself no nor not now of off on once only or other ought our
+    ours ourselves out over own really same say says shall shan't she should shouldn't so some
+    such than that that's the their theirs them themselves then there there's these they
+    they'd they'll they're they've thing things this those though through thus to too under
+    until up upon us very via want wants was wasn't way we we'd we'll we're we've were weren't
+    what what's whatever when where whether which while who whom whose why will with within
+    without won't would wouldn't yes yet you you'd you'll you're you've your yours yourself
+    yourselves actually anyone anything basically etc hey hi hello please thanks thank ok okay
+    maybe someone something tell know need needs one ones make makes making use using used
+    go going new way ways time able many everyone everybody stuff
+    really pretty kinda sort lots bit anyway
+"""
+# Function words plus the filler PMs wrap questions in; they never decide a match.
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+_SUFFIXES_INFLECTION = ("ing", "ed")
+_SUFFIXES_DERIVATION = (
+    "ational",
+    "ization",
+    "isation",
+    "ation",
+    "ition",
+    "ments",
+    "ment",
+    "ness",
+    "ities",
+    "ity",
+    "ively",
+    "ive",
+    "fully",
+    "ful",
+    "ably",
+    "able",
+    "ibly",
+    "ible",
+    "ical",
+    "ally",
+    "ally",
+    "al",
+    "izer",
+    "iser",
+    "ize",
+    "ise",
+    "ly",
+    "er",
+    "ate",
+    "at",
+    "ic",
+)
+_MIN_STEM = {"al": 4, "er": 4, "at": 4, "ate": 4, "ic": 4, "ly": 4}
+_VOWELS = set("aeiouy")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A small suffix-stripping stemmer for English: "prototyping" -> "prototyp".
+
+    Deterministic and conservative: words of four letters or fewer, digits and non-Latin words
+    pass through unchanged.
+    """
+    if len(word) <= 3 or not word.isascii() or not word.isalpha():
+        return word
+    w = word
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        w = w[:-1]
+    for suffix in _SUFFIXES_INFLECTION:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            base = w[: -len(suffix)]
+            if any(c in _VOWELS for c in base):
+                w = base
+                if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                    w = w[:-1]  # running -> run, shipped -> ship
+            break
+    if len(w) > 5 and w.endswith("our"):
+        w = w[:-3] + "or"  # flavour -> flavor
+    # Two rounds so stacked suffixes meet: experimentation -> experiment -> experi.
+    for _ in range(2):
+        for suffix in _SUFFIXES_DERIVATION:
+            if w.endswith(suffix) and len(w) - len(suffix) >= _MIN_STEM.get(suffix, 3):
+                w = w[: -len(suffix)] + ("ic" if suffix == "ical" else "")
+                break
+        else:
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if w.endswith("y") and len(w) > 4:
+        w = w[:-1] + "i"  # company / companies, strategy / strategies
+    return w
+
+
+def words(text: str) -> list[str]:
+    """The lowercase words of a text, possessives cut ("karpathy's" -> "karpathy").
+
+    Slack mentions such as `<!channel>` and `<@U123>` are dropped; any script is kept, so
+    non-Latin words survive as (unmatchable) words instead of vanishing or crashing.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).replace("’", "'")
+    text = text.lower()
+    if "<" in text:
+        text = _SLACK_MARKUP.sub(" ", text)
+    if "'" not in text:
+        return _WORD.findall(text)
+    return [w for w in map(_strip_apostrophes, _WORD.findall(text)) if w]
+
+
+def _strip_apostrophes(w: str) -> str:
+    if "'" not in w or w in STOP_WORDS:
+        return w
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w.replace("'", "")
+
+
+class Term(NamedTuple):
+    """One normalised term of a text: the stem or synonym group, and the word(s) it came from."""
+
+    term: str
+    word: str
+
+
+def _phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(phrase))
+
+
+def _build_synonyms() -> tuple[dict[tuple[str, ...], str], dict[str, tuple[str, ...]]]:
+    table: dict[tuple[str, ...], str] = {}
+    for group in synonyms.GROUPS:
+        canonical = "_".join(_phrase_key(group[0]))
+        for phrase in group:
+            key = _phrase_key(phrase)
+            if key:
+                table.setdefault(key, canonical)
+    related = {}
+    for source, targets in synonyms.RELATED.items():
+        head = table.get(_phrase_key(source), "_".join(_phrase_key(source)))
+        related[head] = tuple(table.get(_phrase_key(t), "_".join(_phrase_key(t))) for t in targets)
+    return table, related
+
+
+SYNONYMS, RELATED = _build_synonyms()
+SYNONYM_WORDS = frozenset(w for group in synonyms.GROUPS for p in group for w in words(p))
+SYNONYM_TERMS = frozenset(SYNONYMS.values())
+# Multi-word synonyms by their first stem, longest first, so most words need one lookup.
+_PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _key, _canonical in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+    if len(_key) > 1:
+        _PHRASES.setdefault(_key[0], []).append((_key, _canonical))
+
+
+@lru_cache(maxsize=65536)
+def _single(word: str) -> tuple[str, str | None]:
+    """A word's stem, and its term when it stands alone (None for stop words and noise)."""
+    s = stem(word)
+    if word in STOP_WORDS or word.isdigit() or len(word) < 2:
+        return s, None
+    # Acronym plurals ("pms", "kpis") are too short for the stemmer.
+    single = SYNONYMS.get((word[:-1],)) if word.endswith("s") else None
+    return s, single or SYNONYMS.get((s,), s)
+
+
+def terms(text: str) -> list[Term]:
+    """The terms of a text: words stemmed, synonym phrases folded, stop words dropped.
+
+    Synonym phrases may span stop words ("wait and see", "proof of concept"), so phrases are
+    matched before stop words are removed.
+    """
+    ws = words(text)
+    info = [_single(w) for w in ws]
+    out: list[Term] = []
+    i = 0
+    n = len(ws)
+    while i < n:
+        phrases = _PHRASES.get(info[i][0])
+        if phrases:
+            for key, canonical in phrases:
+                size = len(key)
+                if i + size <= n and all(info[i + k][0] == key[k] for k in range(1, size)):
+                    out.append(Term(canonical, " ".join(ws[i : i + size])))
+                    i += size
+                    break
+            else:
+                phrases = None
+            if phrases:
+                continue
+        term = info[i][1]
+        if term is not None:
+            out.append(Term(term, ws[i]))
+        i += 1
+    return out
+
+
+def term_list(text: str) -> list[str]:
+    """Just the terms of `terms(text)`, in order (duplicates kept)."""
+    return [t.term for t in terms(text)]
