@@ -117,6 +117,14 @@ def run(seconds: float, concurrency: int) -> dict:
         ours = loadgen.run(
             "127.0.0.1", port, "/slack/events", mixed, concurrency=concurrency, seconds=seconds
         )
+        commands_alone = loadgen.run(
+            "127.0.0.1",
+            port,
+            "/slack/events",
+            commands_only,
+            concurrency=concurrency,
+            seconds=seconds,
+        )
         code, stop_seconds = harness.stop(proc)
         store = Store.open(db)
         recorded = store.tip_tallies().get("the-ikea-effect", (0, 0))[0]
@@ -159,10 +167,17 @@ def run(seconds: float, concurrency: int) -> dict:
             "command": bare_result.summary("command"),
             "errors": sum(bare_result.errors.values()),
         },
-        "throughput_ratio": round(ours.rate() / bare_result.rate(), 2)
-        if bare_result.rate()
-        else None,
+        "throughput_ratio": _ratio(ours.rate(), bare_result.rate()),
+        "commands_alone": {
+            "requests_per_second": round(commands_alone.rate(), 1),
+            "command": commands_alone.summary("command"),
+            "ratio_to_bare": _ratio(commands_alone.rate(), bare_result.rate()),
+        },
     }
+
+
+def _ratio(ours: float, bare: float) -> float | None:
+    return round(ours / bare, 2) if bare else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,12 +207,18 @@ def main(argv: list[str] | None = None) -> int:
         f"bot total {bot['requests_per_second']} req/s vs bare {bare['requests_per_second']} req/s: "
         f"ratio {result['throughput_ratio']}"
     )
+    alone = result["commands_alone"]
+    print(
+        f"bot /aipm QUESTION alone: {alone['requests_per_second']} req/s, "
+        f"p99 {alone['command']['p99_ms']} ms, ratio to bare {alone['ratio_to_bare']}"
+    )
     print(
         f"ratings: expected {bot['ratings_expected']}, recorded {bot['ratings_recorded']}, "
         f"exact: {bot['counts_exact']}"
     )
     print(f"SIGTERM: exit {bot['sigterm_exit_code']} in {bot['sigterm_seconds']} s")
-    return 0 if bot["counts_exact"] and bot["errors"] == 0 else 1
+    errors = bot["errors"] + bare["errors"] + alone["command"].get("errors", 0)
+    return 0 if bot["counts_exact"] and errors == 0 else 1
 
 
 if __name__ == "__main__":

@@ -132,6 +132,7 @@ class Store:
         self.path = Path(path)
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._writer = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
 
@@ -214,15 +215,19 @@ class Store:
             with db.atomic():
                 yield db
             return
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise
-        else:
-            db.conn.execute("COMMIT")
+        # Threads of this process queue here and wake the moment the writer is done;
+        # SQLite's busy handler would make them sleep in steps of up to 100 ms instead.
+        # Other processes still wait on SQLite's lock (busy_timeout).
+        with self._writer:
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                raise
+            else:
+                db.conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close every connection (checkpointing the WAL); the store cannot be used after."""

@@ -27,26 +27,11 @@ from pathlib import Path
 from bot import rotation
 from bot.knowledge import KnowledgeBase, Source, Tip
 from bot.scheduler import Scheduler
+from bot.slack.posting import PostOutcome
 from bot.store import Store
 
 CHANNEL = "CSIM"
 START = dt.date(2024, 1, 1)  # a Monday
-
-
-@dataclass(frozen=True)
-class PostOutcome:
-    """The recording poster's answer (shaped like bot.slack.posting.PostOutcome)."""
-
-    status: str
-    channel: str
-    tip_id: str | None = None
-    ts: str | None = None
-    local_date: str | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "posted"
 
 
 class RecordingPoster:
