@@ -128,8 +128,9 @@ def _post(row: dict) -> Post:
 class Store:
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._lock = threading.Lock()
         self._writer = threading.Lock()
@@ -193,9 +194,9 @@ class Store:
             if self._closed:
                 raise StoreError(f"{self.path}: the database is closed")
             conn = sqlite3.connect(
-                str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                str(self.path), timeout=self.busy_timeout_ms / 1000, check_same_thread=False
             )
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 conn.execute("PRAGMA journal_mode = DELETE")

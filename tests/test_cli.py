@@ -241,3 +241,26 @@ def test_tip_prints_a_tip_locally(tmp_path):
 def test_post_tip_without_a_token_says_what_to_set(tmp_path):
     result = run_bot(["post-tip", "--channel", "C1"], bot_env(tmp_path))
     assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
+
+
+def test_knowledge_build_writes_drafts_that_pass_check(tmp_path):
+    kb = tmp_path / "kb"
+    env = bot_env(tmp_path, COACH_KNOWLEDGE=str(kb))
+    built = run_bot(["knowledge", "build", str(ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt")], env)
+    assert built.returncode == 0, built.stderr
+    assert [p.name for p in kb.iterdir()] == ["ai-product-management-and-its-future.yaml"]
+    assert run_bot(["knowledge", "check"], env).returncode == 0
+    first = (kb / "ai-product-management-and-its-future.yaml").read_bytes()
+    assert run_bot(["knowledge", "build", "--seeds", str(ROOT / "seeds")], env).returncode == 0
+    assert (kb / "ai-product-management-and-its-future.yaml").read_bytes() == first
+
+
+def test_shipped_base_survives_a_rebuild_byte_for_byte(tmp_path):
+    import shutil
+
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", kb)
+    before = {p.name: p.read_bytes() for p in kb.iterdir()}
+    result = run_bot(["knowledge", "build"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
+    assert result.returncode == 0, result.stderr
+    assert {p.name: p.read_bytes() for p in kb.iterdir()} == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 IKEA = "the-ikea-effect"
 
@@ -47,3 +48,18 @@ def test_click_on_a_tip_removed_from_the_base_is_answered(running_bot):
     assert running_bot.slack.action("rate_useful", "no-such-tip", user="U1").status == 200
     assert running_bot.store.tip_tallies() == {}
     assert "no longer in the base" in running_bot.responses()[-1]["text"]
+
+
+def test_a_locked_database_gets_a_polite_reply_and_no_half_record(running_bot):
+    running_bot.store.busy_timeout_ms = 100  # the server's threads open their connections later
+    blocker = sqlite3.connect(running_bot.store.path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        assert running_bot.slack.action("rate_useful", IKEA, user="U1").status == 200
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert "could not record" in running_bot.responses()[-1]["text"]
+    assert running_bot.store.tip_tallies() == {}
+    running_bot.slack.action("rate_useful", IKEA, user="U1")
+    assert running_bot.store.tip_tallies() == {IKEA: (1, 0)}

@@ -157,3 +157,23 @@ def test_app_home_is_published_with_the_persons_ratings(running_bot):
     assert publish.params["user_id"] == "U1"
     view = json.dumps(publish.params["view"])
     assert "Tips you rated" in view and "Ikea" in view and "Europe/Berlin" in view
+
+
+def test_a_reaction_during_a_database_lock_is_retried_by_slack_and_counted_once(running_bot):
+    import sqlite3
+
+    ts = share(running_bot)
+    running_bot.store.busy_timeout_ms = 100  # the server's threads open their connections later
+    blocker = sqlite3.connect(running_bot.store.path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        first = running_bot.slack.reaction("+1", user="U1", channel="C1", ts=ts, event_id="EvLock")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert first.status == 500, "a 5xx makes Slack deliver the event again"
+    retry = running_bot.slack.reaction(
+        "+1", user="U1", channel="C1", ts=ts, event_id="EvLock", retry=1
+    )
+    assert retry.status == 200
+    assert tallies(running_bot) == {IKEA: (1, 0)}

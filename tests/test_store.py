@@ -106,12 +106,8 @@ def test_a_locked_database_fails_cleanly_without_half_writes(db_path):
     Store.open(db_path).close()
     blocker = sqlite3.connect(db_path)
     blocker.execute("BEGIN EXCLUSIVE")
-    import bot.store as store_module
-
-    original = store_module.BUSY_TIMEOUT_MS
-    store_module.BUSY_TIMEOUT_MS = 100
     try:
-        s = Store(db_path)
+        s = Store(db_path, busy_timeout_ms=100)
         with pytest.raises(sqlite3.OperationalError):
             s.record_vote(
                 user="U1",
@@ -123,7 +119,6 @@ def test_a_locked_database_fails_cleanly_without_half_writes(db_path):
                 event_id="E1",
             )
     finally:
-        store_module.BUSY_TIMEOUT_MS = original
         blocker.rollback()
         blocker.close()
     s = Store.open(db_path)

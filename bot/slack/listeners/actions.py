@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from bot.slack.context import SlackContext
 
 log = logging.getLogger(__name__)
 BUTTON_TS = "button"
+SORRY = "Sorry, I could not record that just now. Please click again in a moment."
 
 
 def _tip_and_user(ctx: SlackContext, body: dict):
@@ -36,14 +38,19 @@ def register(app: App, ctx: SlackContext) -> None:
                 | {"replace_original": False}
             )
             return
-        ctx.coach.store.record_vote(
-            user=user,
-            tip_id=tip.id,
-            channel=channel or "",
-            message_ts=BUTTON_TS,
-            reaction="button",
-            value=value,
-        )
+        try:
+            ctx.coach.store.record_vote(
+                user=user,
+                tip_id=tip.id,
+                channel=channel or "",
+                message_ts=BUTTON_TS,
+                reaction="button",
+                value=value,
+            )
+        except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
+            log.error("could not record a rating: %s", exc)
+            respond(blocks.plain(SORRY) | {"replace_original": False})
+            return
         respond(blocks.thanks_message(tip, value))
 
     @app.action(blocks.USEFUL_ACTION)
@@ -69,7 +76,8 @@ def register(app: App, ctx: SlackContext) -> None:
         if not outcome.ok:
             respond(
                 blocks.plain(
-                    f"I could not post in this channel ({outcome.error}). Invite me with `/invite @AI PM Coach` and try again."
+                    f"I could not post in this channel ({outcome.error}). "
+                    "Invite me with `/invite @AI PM Coach` and try again."
                 )
                 | {"replace_original": False}
             )
