@@ -74,10 +74,6 @@ class Coach:
         self._boosts = (time.monotonic(), nudges)
         return nudges
 
-    def is_admin(self, user: str, *, slack_admin: bool = False) -> bool:
-        """Workspace admins/owners (as Slack says) and users listed in COACH_ADMINS."""
-        return slack_admin or user in self.settings.admins
-
     def close(self) -> None:
         """Close the database cleanly."""
         self.store.close()

@@ -480,11 +480,6 @@ class Store:
             self._refresh_rating(db, user, tip_id)
         return True
 
-    def claim_event(self, event_id: str) -> bool:
-        """Mark an event id handled; False if it already was (for events that record nothing)."""
-        with self.transaction() as db:
-            return self._claim_event(db, event_id, utcnow())
-
     @staticmethod
     def _claim_event(db: Database, event_id: str, at: str) -> bool:
         cursor = db.execute(

@@ -16,6 +16,11 @@ from bot.slack.posting import Poster, make_client
 log = logging.getLogger(__name__)
 
 
+def _our_client_wins(record: logging.LogRecord) -> bool:
+    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; it does, on purpose.
+    return "will be unused" not in record.getMessage()
+
+
 def build_app(
     coach: Coach, *, client: WebClient | None = None, poster: Poster | None = None
 ) -> App:
@@ -28,8 +33,7 @@ def build_app(
     client = client or make_client(settings)
     poster = poster or Poster(client, coach.store, command=settings.command)
     bolt_log = logging.getLogger("bot.slack.bolt")
-    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; it does, on purpose.
-    bolt_log.addFilter(lambda record: "will be unused" not in record.getMessage())
+    bolt_log.addFilter(_our_client_wins)  # the same function object is only added once
     app = App(
         client=client,
         signing_secret=settings.signing_secret or None,

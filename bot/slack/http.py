@@ -55,17 +55,6 @@ class InFlight:
         """Requests being handled now."""
         return self._count
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until no request is in flight; False on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
-
 
 def check_signature(
     verifier: SignatureVerifier,
