@@ -316,7 +316,7 @@ def cmd_subscriptions(settings: Settings, args: argparse.Namespace) -> int:
     if not rows:
         print("No subscriptions.")
     for row in rows:
-        print(f"{row['channel']}: {subscriptions.describe(row)}")
+        print(subscriptions.describe(row, where=f"in {row['channel']}"))
     return EXIT_OK
 
 

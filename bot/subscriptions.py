@@ -69,14 +69,14 @@ def unsubscribe(store: Store, channel: str) -> str:
     return "This channel has no daily tip, so there was nothing to stop."
 
 
-def describe(row: Mapping) -> str:
+def describe(row: Mapping, *, where: str = "in this channel") -> str:
     """'Daily tip in this channel at 09:00 Europe/Berlin on weekdays' (+ paused and why).
 
-    Safe to show as mrkdwn: every stored value is escaped.
+    Safe to show as mrkdwn: every stored value is escaped; `where` is shown as given.
     """
     sched = as_schedule(row)
     text = (
-        f"Daily tip in this channel at {escape(sched.at)} {escape(sched.tz)} "
+        f"Daily tip {where} at {escape(sched.at)} {escape(sched.tz)} "
         f"on {escape(describe_days(sched.days))}"
     )
     if row.get("paused"):

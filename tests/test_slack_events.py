@@ -157,6 +157,7 @@ def test_app_home_is_published_with_the_persons_ratings(running_bot):
     assert publish.params["user_id"] == "U1"
     view = json.dumps(publish.params["view"])
     assert "Tips you rated" in view and "Ikea" in view and "Europe/Berlin" in view
+    assert "Daily tip in <#C1> at 09:00" in view
 
 
 def test_a_reaction_during_a_database_lock_is_retried_by_slack_and_counted_once(running_bot):

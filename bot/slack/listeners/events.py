@@ -12,6 +12,7 @@ from bot import ratings, subscriptions
 from bot.ratings import reaction_value
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.mrkdwn import escape
 from bot.store import Post
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,10 @@ def on_reaction(
 def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
     """Publish this person's App Home tab."""
     store, base = ctx.coach.store, ctx.coach.library.base
-    subs = [subscriptions.describe(row) for row in store.subscriptions()]
+    subs = [
+        subscriptions.describe(row, where=f"in <#{escape(row['channel'])}>")
+        for row in store.subscriptions()
+    ]
     rated = []
     for row in store.user_ratings(user)[:10]:
         tip = base.get(row["tip_id"])
