@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.coach import Coach
 from bot.library import Watcher
@@ -26,7 +27,8 @@ class Runtime:
         self.coach = coach
         self.client = make_client(settings)
         self.poster = Poster(self.client, coach.store, command=settings.command)
-        self.app = build_app(coach, client=self.client, poster=self.poster)
+        self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
+        self.app = build_app(coach, client=self.client, poster=self.poster, executor=self.executor)
         self.scheduler = Scheduler(
             coach.store,
             lambda: coach.library.base,
@@ -50,7 +52,9 @@ class Runtime:
             self.scheduler.start()
 
     def stop_background(self) -> None:
-        """Stop the scheduler between posts, the watcher, and close the database."""
+        """Finish work handed off after answers, stop the scheduler between posts and the
+        watcher, and close the database."""
+        self.executor.shutdown(wait=True)
         self.scheduler.stop()
         self.watcher.stop()
         self.coach.close()

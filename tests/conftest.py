@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -61,14 +63,41 @@ class RunningBot:
     server: HttpServer
     slack: SlackSender
     fake: FakeSlack
+    executor: ThreadPoolExecutor
+
+    def stop(self) -> None:
+        """Stop serving, let work handed off after answers finish, close the database."""
+        self.server.request_stop()
+        self.executor.shutdown(wait=True)
+        self.coach.close()
 
     @property
     def store(self) -> Store:
         return self.coach.store
 
-    def responses(self) -> list[dict]:
-        """What the bot sent to response_url (button updates), oldest first."""
-        return [c.params for c in self.fake.calls("response_url")]
+    def responses(self, *, at_least: int = 0, timeout: float = 5.0) -> list[dict]:
+        """What the bot sent to response_url, oldest first, waiting for `at_least` of them.
+
+        Message updates run after the bot answers Slack (lazy listeners), so they may
+        arrive a moment after the click's HTTP response.
+        """
+        return wait_until(
+            lambda: [c.params for c in self.fake.calls("response_url")], at_least, timeout
+        )
+
+    def calls(self, method: str, *, at_least: int = 0, timeout: float = 5.0) -> list:
+        """The fake Slack's recorded calls of `method`, waiting for `at_least` of them."""
+        return wait_until(lambda: self.fake.calls(method), at_least, timeout)
+
+
+def wait_until(read, at_least: int, timeout: float) -> list:
+    """Poll `read()` until it returns at least `at_least` items or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    items = read()
+    while len(items) < at_least and time.monotonic() < deadline:
+        time.sleep(0.01)
+        items = read()
+    return items
 
 
 def make_settings(fake: FakeSlack, knowledge: Path, db: Path, **changes) -> Settings:
@@ -89,7 +118,8 @@ def make_settings(fake: FakeSlack, knowledge: Path, db: Path, **changes) -> Sett
 def start_bot(settings: Settings, fake: FakeSlack) -> RunningBot:
     """Serve the real app (Bolt + our HTTP layer on waitress) in a thread."""
     coach = Coach.open(settings)
-    app = build_app(coach)
+    executor = ThreadPoolExecutor(max_workers=4)
+    app = build_app(coach, executor=executor)
     wsgi = SlackWSGI(
         app,
         signing_secret=settings.signing_secret,
@@ -104,7 +134,9 @@ def start_bot(settings: Settings, fake: FakeSlack) -> RunningBot:
     thread.start()
     url = f"http://127.0.0.1:{server.port}/slack/events"
     sender = SlackSender(url, settings.signing_secret, response_url=f"{fake.url}response_url")
-    return RunningBot(url=url, coach=coach, server=server, slack=sender, fake=fake)
+    return RunningBot(
+        url=url, coach=coach, server=server, slack=sender, fake=fake, executor=executor
+    )
 
 
 @pytest.fixture
@@ -112,5 +144,4 @@ def running_bot(fake_slack: FakeSlack, knowledge_dir: Path, db_path: Path):
     """The bot over real HTTP against the fake Slack, with a fresh database."""
     bot = start_bot(make_settings(fake_slack, knowledge_dir, db_path), fake_slack)
     yield bot
-    bot.server.request_stop()
-    bot.coach.close()
+    bot.stop()

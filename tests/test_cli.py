@@ -144,8 +144,7 @@ def test_question_logging_can_be_turned_off(fake_slack, knowledge_dir, db_path):
         bot.slack.command("how do I fix my printer")
         assert bot.store.gaps() == []
     finally:
-        bot.server.request_stop()
-        bot.coach.close()
+        bot.stop()
 
 
 def test_user_ids_are_kept_only_with_coach_log_users(fake_slack, knowledge_dir, db_path):
@@ -156,8 +155,7 @@ def test_user_ids_are_kept_only_with_coach_log_users(fake_slack, knowledge_dir, 
         bot.slack.command("how do I fix my printer", user="U42")
         assert [r["user"] for r in bot.store.db["gaps"].rows] == ["U42"]
     finally:
-        bot.server.request_stop()
-        bot.coach.close()
+        bot.stop()
 
 
 def test_backup_is_a_consistent_copy(running_bot, tmp_path):

@@ -35,7 +35,7 @@ def test_manifest_command_matches_the_default_command():
 
 def test_manifest_events_match_the_registered_event_listeners():
     source = (ROOT / "bot" / "slack" / "listeners" / "events.py").read_text()
-    registered = set(re.findall(r'@app\.event\("([a-z_]+)"\)', source))
+    registered = set(re.findall(r'app\.event\("([a-z_]+)"\)', source))
     assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == registered
 
 

@@ -10,8 +10,8 @@ IKEA = "the-ikea-effect"
 
 def test_useful_click_records_and_thanks(running_bot):
     assert running_bot.slack.action("rate_useful", IKEA, user="U1").status == 200
-    assert running_bot.store.tip_tallies() == {IKEA: (1, 0)}
-    update = running_bot.responses()[-1]
+    assert running_bot.store.tip_tallies() == {IKEA: (1, 0)}, "recorded before the 200"
+    update = running_bot.responses(at_least=1)[-1]
     assert update["replace_original"] is True
     assert "Thanks" in update["text"]
 
@@ -25,6 +25,7 @@ def test_changing_your_mind_keeps_one_opinion(running_bot):
 
 def test_share_posts_the_tip_in_the_channel_for_reactions(running_bot):
     running_bot.slack.action("share_tip", IKEA, user="U1", channel="C9")
+    assert "Shared in" in running_bot.responses(at_least=1)[-1]["text"]
     posted = running_bot.fake.calls("chat.postMessage")[-1]
     assert posted.params["channel"] == "C9"
     assert posted.params["metadata"]["event_payload"]["tip_id"] == IKEA
@@ -33,13 +34,12 @@ def test_share_posts_the_tip_in_the_channel_for_reactions(running_bot):
     assert running_bot.store.post_by_ts("C9", ts).kind == "shared"
     running_bot.slack.reaction("+1", user="U2", channel="C9", ts=ts)
     assert running_bot.store.tip_tallies() == {IKEA: (1, 0)}
-    assert "Shared in" in running_bot.responses()[-1]["text"]
 
 
 def test_share_where_the_bot_is_not_a_member_says_how_to_fix_it(running_bot):
     running_bot.fake.fail_next("chat.postMessage", error="not_in_channel")
     running_bot.slack.action("share_tip", IKEA, user="U1", channel="C9")
-    reply = running_bot.responses()[-1]
+    reply = running_bot.responses(at_least=1)[-1]
     assert "/invite" in json.dumps(reply)
     assert running_bot.store.posts("C9") == []
 
@@ -47,7 +47,7 @@ def test_share_where_the_bot_is_not_a_member_says_how_to_fix_it(running_bot):
 def test_click_on_a_tip_removed_from_the_base_is_answered(running_bot):
     assert running_bot.slack.action("rate_useful", "no-such-tip", user="U1").status == 200
     assert running_bot.store.tip_tallies() == {}
-    assert "no longer in the base" in running_bot.responses()[-1]["text"]
+    assert "no longer in the base" in running_bot.responses(at_least=1)[-1]["text"]
 
 
 def test_a_locked_database_gets_a_polite_reply_and_no_half_record(running_bot):
@@ -59,7 +59,15 @@ def test_a_locked_database_gets_a_polite_reply_and_no_half_record(running_bot):
     finally:
         blocker.rollback()
         blocker.close()
-    assert "could not record" in running_bot.responses()[-1]["text"]
+    assert "could not record" in running_bot.responses(at_least=1)[-1]["text"]
     assert running_bot.store.tip_tallies() == {}
     running_bot.slack.action("rate_useful", IKEA, user="U1")
     assert running_bot.store.tip_tallies() == {IKEA: (1, 0)}
+
+
+def test_share_answers_slack_before_waiting_on_a_slow_post(running_bot):
+    running_bot.fake.fail_next("chat.postMessage", delay=1.5, post_anyway=True)
+    assert running_bot.slack.action("share_tip", IKEA, user="U1", channel="C9").status == 200
+    assert running_bot.fake.messages("C9") == [], "the click was answered before the post finished"
+    assert "Shared in" in running_bot.responses(at_least=1)[-1]["text"]
+    assert len(running_bot.fake.messages("C9")) == 1

@@ -117,3 +117,11 @@ def test_gaps_are_shown_to_workspace_admins(running_bot):
 def test_unknown_words_are_treated_as_questions(running_bot):
     body = running_bot.slack.command("frobnicate the wibble").json()
     assert "I have no tip on" in body["text"]
+
+
+def test_subscribe_falls_back_to_utc_when_slack_is_too_slow_to_say(running_bot):
+    running_bot.fake.add_user("U9", tz="Asia/Kolkata")
+    running_bot.fake.fail_next("users.info", delay=2.5, post_anyway=True)
+    body = running_bot.slack.command("subscribe 08:30", user="U9", channel="C45").json()
+    assert "UTC" in body["text"]
+    assert running_bot.store.subscription("C45")["tz"] == "UTC"

@@ -153,7 +153,7 @@ def test_app_home_is_published_with_the_persons_ratings(running_bot):
         "event_ts": "1.1",
     }
     assert running_bot.slack.event(event).status == 200
-    publish = running_bot.fake.calls("views.publish")[-1]
+    publish = running_bot.calls("views.publish", at_least=1)[-1]
     assert publish.params["user_id"] == "U1"
     view = json.dumps(publish.params["view"])
     assert "Tips you rated" in view and "Ikea" in view and "Europe/Berlin" in view

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 30
 MAX_MESSAGE = 4000
 REACTIONS = ("+1", "-1")
+LAZY_WAIT = 2.0  # seconds to wait for the bot's update after a click or an App Home open
 
 
 @dataclass
@@ -167,7 +168,10 @@ class PageActions:
             message_ts=message["ts"],
             ephemeral=ephemeral is not None,
         )
+        before = self.api.version
         reply = self.deliver(body, kind)
+        # The bot updates the message after answering Slack; show that update, not the old one.
+        self.api.wait_for_change(before, LAZY_WAIT)
         return {"ok": reply.status == 200, "status": reply.status}
 
     def react(self, user: str, *, ts: str, name: str, add: bool) -> dict:
@@ -207,7 +211,9 @@ class PageActions:
         body, kind = payloads.event_callback(
             event, team=TEAM, api_app_id=BOT["app_id"], bot_user=BOT["id"]
         )
+        before = self.api.version
         reply = self.deliver(body, kind)
+        self.api.wait_for_change(before, LAZY_WAIT)  # the view is published after the answer
         return {"ok": reply.status == 200, "status": reply.status, "view": self.api.homes.get(user)}
 
 

@@ -59,6 +59,7 @@ class SlackAPI:
         self.token = token
         self.lock = threading.RLock()
         self.version = 0
+        self._version_changed = threading.Condition(threading.Lock())
         self.people = {p["id"]: p for p in PEOPLE}
         self.messages: list[dict] = []
         self.ephemerals: list[dict] = []
@@ -452,7 +453,14 @@ class SlackAPI:
         return message
 
     def _changed(self) -> None:
-        self.version += 1
+        with self._version_changed:
+            self.version += 1
+            self._version_changed.notify_all()
+
+    def wait_for_change(self, since: int, timeout: float) -> bool:
+        """Wait until `version` passes `since` (e.g. the bot's update after a click)."""
+        with self._version_changed:
+            return self._version_changed.wait_for(lambda: self.version > since, timeout)
 
 
 def user_object(person: dict) -> dict:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.coach import Coach
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, lookup_client
 from bot.slack.listeners import register_listeners
 from bot.slack.posting import Poster, make_client
 
@@ -22,12 +23,18 @@ def _our_client_wins(record: logging.LogRecord) -> bool:
 
 
 def build_app(
-    coach: Coach, *, client: WebClient | None = None, poster: Poster | None = None
+    coach: Coach,
+    *,
+    client: WebClient | None = None,
+    poster: Poster | None = None,
+    executor: ThreadPoolExecutor | None = None,
 ) -> App:
     """A Bolt app serving the coach's slash command, events and buttons.
 
     Listeners run before the HTTP response (`process_before_response`), so a 200 means
-    the rating is recorded: they are all fast, and Slack's 3-second window is kept.
+    the rating is recorded; work that waits on Slack (updating a message, sharing,
+    App Home) runs after the answer, as lazy listeners on `executor`. A caller that
+    passes its own executor shuts it down to let that work finish.
     """
     settings = coach.settings
     client = client or make_client(settings)
@@ -41,6 +48,8 @@ def build_app(
         raise_error_for_unhandled_request=True,
         request_verification_enabled=not settings.socket_mode,
         logger=bolt_log,
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy"),
     )
 
     @app.error
@@ -52,5 +61,5 @@ def build_app(
         log.error("listener failed: %s: %s", type(error).__name__, settings.redact(str(error)))
         return BoltResponse(status=500, body="")
 
-    register_listeners(app, SlackContext(coach=coach, poster=poster))
+    register_listeners(app, SlackContext(coach=coach, poster=poster, lookup=lookup_client(client)))
     return app

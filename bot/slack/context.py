@@ -1,4 +1,8 @@
-"""What the Slack listeners share: the core, the poster and a few Slack look-ups."""
+"""What the Slack listeners share: the core, the poster and a few quick Slack look-ups.
+
+Look-ups happen while Slack waits for our answer (3 seconds at most), so they use
+`lookup`, a client with a short timeout and no retries, and degrade when it fails.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,12 @@ from bot.coach import Coach
 from bot.slack.posting import Poster
 
 log = logging.getLogger(__name__)
+LOOKUP_TIMEOUT = 2
+
+
+def lookup_client(client: WebClient) -> WebClient:
+    """A copy of `client` for look-ups inside Slack's 3-second window: short timeout, no retries."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=LOOKUP_TIMEOUT)
 
 
 @dataclass
@@ -20,25 +30,26 @@ class SlackContext:
 
     coach: Coach
     poster: Poster
+    lookup: WebClient
 
     @property
     def command(self) -> str:
         """The configured slash command, e.g. /aipm."""
         return self.coach.settings.command
 
-    def user_info(self, client: WebClient, user: str) -> dict:
-        """Slack's users.info for a user, or {} when Slack cannot tell (logged)."""
+    def user_info(self, user: str) -> dict:
+        """Slack's users.info for a user, or {} when Slack cannot tell in time (logged)."""
         try:
-            return client.users_info(user=user).get("user") or {}
+            return self.lookup.users_info(user=user).get("user") or {}
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user, exc.response.get("error"))
         except Exception as exc:  # network trouble must not break the command
             log.warning("users.info failed for %s: %s", user, type(exc).__name__)
         return {}
 
-    def is_admin(self, client: WebClient, user: str) -> bool:
+    def is_admin(self, user: str) -> bool:
         """Workspace admins/owners and COACH_ADMINS may see others' questions."""
         if user in self.coach.settings.admins:
             return True
-        info = self.user_info(client, user)
+        info = self.user_info(user)
         return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))

@@ -6,7 +6,6 @@ import logging
 import sqlite3
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from bot.ratings import NOT_USEFUL, USEFUL
 from bot.slack import blocks
@@ -15,6 +14,7 @@ from bot.slack.context import SlackContext
 log = logging.getLogger(__name__)
 BUTTON_TS = "button"
 SORRY = "Sorry, I could not record that just now. Please click again in a moment."
+GONE = "That tip is no longer in the base, so I could not record it."
 
 
 def _tip_and_user(ctx: SlackContext, body: dict):
@@ -28,15 +28,18 @@ def _tip_and_user(ctx: SlackContext, body: dict):
 
 
 def register(app: App, ctx: SlackContext) -> None:
-    """Listen for the rating and share buttons."""
+    """Listen for the rating and share buttons.
 
-    def rate(body: dict, respond: Respond, value: int) -> None:
+    A rating is recorded before Slack gets its answer, so a 200 means it is in the
+    database; updating the message (and sharing, which may wait on rate limits) happens
+    after, in Bolt's lazy listeners, so Slack's 3-second window always holds.
+    """
+
+    def record(ack: Ack, body: dict, context, value: int) -> None:
+        ack()
         tip, user, channel = _tip_and_user(ctx, body)
         if tip is None or not user:
-            respond(
-                blocks.plain("That tip is no longer in the base, so I could not record it.")
-                | {"replace_original": False}
-            )
+            context["aipm_outcome"] = "gone"
             return
         try:
             ctx.coach.store.record_vote(
@@ -49,23 +52,35 @@ def register(app: App, ctx: SlackContext) -> None:
             )
         except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
             log.error("could not record a rating: %s", exc)
-            respond(blocks.plain(SORRY) | {"replace_original": False})
+            context["aipm_outcome"] = "failed"
             return
-        respond(blocks.thanks_message(tip, value))
+        context["aipm_outcome"] = "recorded"
 
-    @app.action(blocks.USEFUL_ACTION)
-    def useful(ack: Ack, body: dict, respond: Respond) -> None:
-        ack()
-        rate(body, respond, USEFUL)
+    def thank(body: dict, respond: Respond, context, value: int) -> None:
+        outcome = context.get("aipm_outcome")
+        if outcome == "recorded":
+            respond(blocks.thanks_message(_tip_and_user(ctx, body)[0], value))
+        elif outcome == "gone":
+            respond(blocks.plain(GONE) | {"replace_original": False})
+        else:
+            respond(blocks.plain(SORRY) | {"replace_original": False})
 
-    @app.action(blocks.NOT_USEFUL_ACTION)
-    def not_useful(ack: Ack, body: dict, respond: Respond) -> None:
-        ack()
-        rate(body, respond, NOT_USEFUL)
+    def record_useful(ack: Ack, body: dict, context) -> None:
+        record(ack, body, context, USEFUL)
 
-    @app.action(blocks.SHARE_ACTION)
-    def share(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
+    def thank_useful(body: dict, respond: Respond, context) -> None:
+        thank(body, respond, context, USEFUL)
+
+    def record_not_useful(ack: Ack, body: dict, context) -> None:
+        record(ack, body, context, NOT_USEFUL)
+
+    def thank_not_useful(body: dict, respond: Respond, context) -> None:
+        thank(body, respond, context, NOT_USEFUL)
+
+    def acknowledge(ack: Ack) -> None:
         ack()
+
+    def share(body: dict, respond: Respond) -> None:
         tip, user, channel = _tip_and_user(ctx, body)
         if tip is None or not channel:
             respond(
@@ -83,3 +98,7 @@ def register(app: App, ctx: SlackContext) -> None:
             )
             return
         respond(blocks.thanks_message(tip, 0, shared_in=channel))
+
+    app.action(blocks.USEFUL_ACTION)(ack=record_useful, lazy=[thank_useful])
+    app.action(blocks.NOT_USEFUL_ACTION)(ack=record_not_useful, lazy=[thank_not_useful])
+    app.action(blocks.SHARE_ACTION)(ack=acknowledge, lazy=[share])

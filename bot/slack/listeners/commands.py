@@ -45,7 +45,7 @@ def _tip(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict
 
 
 def _subscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
-    user_tz = ctx.user_info(client, command["user_id"]).get("tz") or "UTC"
+    user_tz = ctx.user_info(command["user_id"]).get("tz") or "UTC"
     try:
         _, message = subscriptions.subscribe(
             ctx.coach.store,
@@ -82,7 +82,7 @@ def _stats(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> di
 
 
 def _gaps(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
-    if not ctx.is_admin(client, command["user_id"]):
+    if not ctx.is_admin(command["user_id"]):
         return blocks.plain(REFUSAL)
     return blocks.gaps_message(ctx.coach.store.gaps(limit=15))
 

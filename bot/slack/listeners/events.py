@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 TIP_EVENT_TYPE = "aipm_tip"
 
 
-def find_tip_post(ctx: SlackContext, client: WebClient, channel: str, ts: str) -> Post | None:
+def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
     """The tip message at (channel, ts): from the database, else from its Slack metadata.
 
     A message the database does not know (e.g. after restoring a backup) is recognised
@@ -30,7 +30,7 @@ def find_tip_post(ctx: SlackContext, client: WebClient, channel: str, ts: str) -
     if post is not None:
         return post
     try:
-        history = client.conversations_history(
+        history = ctx.lookup.conversations_history(
             channel=channel,
             latest=ts,
             oldest=ts,
@@ -63,7 +63,6 @@ def on_reaction(
     ctx: SlackContext,
     event: dict,
     body: dict,
-    client: WebClient,
     bot_user_id: str | None,
     *,
     added: bool,
@@ -85,7 +84,7 @@ def on_reaction(
     )
     if value is None:
         return "ignored: reaction without meaning"
-    post = find_tip_post(ctx, client, item["channel"], item["ts"])
+    post = find_tip_post(ctx, item["channel"], item["ts"])
     if post is None:
         return "ignored: not a tip message"
     fields = dict(
@@ -127,16 +126,21 @@ def register(app: App, ctx: SlackContext) -> None:
     """Listen for reactions and App Home opens."""
 
     @app.event("reaction_added")
-    def reaction_added(event: dict, body: dict, client: WebClient, context) -> None:
-        outcome = on_reaction(ctx, event, body, client, context.bot_user_id, added=True)
+    def reaction_added(event: dict, body: dict, context) -> None:
+        outcome = on_reaction(ctx, event, body, context.bot_user_id, added=True)
         log.debug("reaction_added %s: %s", body.get("event_id"), outcome)
 
     @app.event("reaction_removed")
-    def reaction_removed(event: dict, body: dict, client: WebClient, context) -> None:
-        outcome = on_reaction(ctx, event, body, client, context.bot_user_id, added=False)
+    def reaction_removed(event: dict, body: dict, context) -> None:
+        outcome = on_reaction(ctx, event, body, context.bot_user_id, added=False)
         log.debug("reaction_removed %s: %s", body.get("event_id"), outcome)
 
-    @app.event("app_home_opened")
-    def app_home_opened(event: dict, client: WebClient) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def publish(event: dict, client: WebClient) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
             publish_home(ctx, client, event["user"])
+
+    # views.publish may be slow or rate-limited: answer Slack first, publish after.
+    app.event("app_home_opened")(ack=acknowledge, lazy=[publish])
