@@ -225,28 +225,53 @@ def test_tokens_never_reach_the_logs_when_slack_rejects_them(served, fake_slack)
     assert "xoxb-" not in out
 
 
-def test_two_processes_against_one_database_post_once(served, tmp_path, fake_slack):
+def daily_posts(fake_slack, *, at_least: int = 0, timeout: float = 15) -> list:
+    """chat.postMessage calls to the subscribed channel, waiting for `at_least` of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        posts = [
+            c for c in fake_slack.calls("chat.postMessage") if c.params.get("channel") == "CDAILY"
+        ]
+        if len(posts) >= at_least or time.monotonic() > deadline:
+            return posts
+        time.sleep(0.05)
+
+
+def subscribe_at_midnight(tmp_path) -> None:
     store = Store.open(tmp_path / "coach.db")
     store.save_subscription("CDAILY", at="00:00", tz="UTC", days="daily")
     store.close()
+
+
+def test_two_processes_against_one_database_post_once(served, tmp_path, fake_slack):
+    subscribe_at_midnight(tmp_path)
     first = served(COACH_TICK_SECONDS="0.2")
     second = served(COACH_TICK_SECONDS="0.2")
-    time.sleep(2)
+    assert len(daily_posts(fake_slack, at_least=1)) == 1
+    time.sleep(1)  # several more ticks of both processes
     for bot in (first, second):
         assert bot.stop()[0] == 0
-    posts = [c for c in fake_slack.calls("chat.postMessage") if c.params.get("channel") == "CDAILY"]
-    assert len(posts) == 1
+    assert len(daily_posts(fake_slack)) == 1
     with sqlite3.connect(tmp_path / "coach.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM posts WHERE kind = 'daily'").fetchone()[0] == 1
 
 
 def test_restart_does_not_post_again(served, tmp_path, fake_slack):
-    store = Store.open(tmp_path / "coach.db")
-    store.save_subscription("CDAILY", at="00:00", tz="UTC", days="daily")
-    store.close()
-    for _ in range(2):
-        bot = served(COACH_TICK_SECONDS="0.2")
-        time.sleep(1)
-        assert bot.stop()[0] == 0
-    posts = [c for c in fake_slack.calls("chat.postMessage") if c.params.get("channel") == "CDAILY"]
-    assert len(posts) == 1
+    subscribe_at_midnight(tmp_path)
+    bot = served(COACH_TICK_SECONDS="0.2")
+    assert len(daily_posts(fake_slack, at_least=1)) == 1
+    assert bot.stop()[0] == 0
+    again = served(COACH_TICK_SECONDS="0.2")
+    time.sleep(1)  # start-up catch-up and several ticks
+    assert again.stop()[0] == 0
+    assert len(daily_posts(fake_slack)) == 1
+
+
+def test_sigterm_finishes_work_in_flight(served, fake_slack):
+    bot = served(COACH_SCHEDULER="0")
+    fake_slack.fail_next("chat.postMessage", delay=1.5, post_anyway=True)
+    assert bot.slack.action("share_tip", "the-ikea-effect", user="U1", channel="C3").status == 200
+    code, _ = bot.stop()
+    assert code == 0
+    assert len(fake_slack.messages("C3")) == 1, "the share started before SIGTERM was finished"
+    assert any(c.method == "response_url" for c in fake_slack.calls()), "and its message updated"
