@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 10_000
+POST_CACHE_SIZE = 10_000
 migrations = Migrations("aipm_coach")
 
 
@@ -134,6 +135,7 @@ class Store:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._writer = threading.Lock()
+        self._posts_by_ts: dict[tuple[str, str], Post] = {}
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
 
@@ -393,14 +395,26 @@ class Store:
         return [_post(r) for r in self.db["posts"].rows_where("status = 'pending'", order_by="id")]
 
     def post_by_ts(self, channel: str, ts: str) -> Post | None:
-        """The tip message at (channel, ts), if the bot recorded one."""
+        """The tip message at (channel, ts), if the bot recorded one.
+
+        Every reaction asks this; a message's tip never changes, so hits are remembered.
+        """
+        key = (channel, ts)
+        post = self._posts_by_ts.get(key)
+        if post is not None:
+            return post
         cursor = self.db.execute(
             "SELECT id, channel, ts, tip_id, local_date, kind, status FROM posts "
             "WHERE channel = ? AND ts = ? LIMIT 1",
             [channel, ts],
         )
         row = cursor.fetchone()
-        return Post(*row) if row else None
+        if row is None:
+            return None
+        if len(self._posts_by_ts) >= POST_CACHE_SIZE:
+            self._posts_by_ts.clear()
+        post = self._posts_by_ts[key] = Post(*row)
+        return post
 
     def posts(self, channel: str | None = None) -> list[Post]:
         """Every recorded post (of one channel), oldest first."""
@@ -444,6 +458,7 @@ class Store:
         `value` is +1 (useful) or -1 (not useful). Returns False (and changes nothing)
         when `event_id` was already handled. All of it happens in one transaction.
         """
+        newest = at is None
         at = at or utcnow()
         with self.transaction() as db:
             if event_id and not self._claim_event(db, event_id, at):
@@ -455,7 +470,16 @@ class Store:
                 "DO UPDATE SET value = excluded.value, at = excluded.at",
                 [user, tip_id, channel, message_ts, reaction, value, at],
             )
-            self._refresh_rating(db, user, tip_id)
+            if newest:
+                # A vote made now is the person's latest: it is their opinion.
+                db.execute(
+                    "INSERT INTO ratings (user, tip_id, value, at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (user, tip_id) DO UPDATE SET value = excluded.value, "
+                    "at = excluded.at WHERE excluded.at >= ratings.at",
+                    [user, tip_id, value, at],
+                )
+            else:
+                self._refresh_rating(db, user, tip_id)
         return True
 
     def withdraw_vote(

@@ -209,7 +209,7 @@ class SlackWSGI:
 class HttpServer:
     """waitress serving a WSGI app, with a shutdown that lets in-flight requests finish."""
 
-    def __init__(self, wsgi: SlackWSGI, *, host: str, port: int, threads: int = 8):
+    def __init__(self, wsgi: SlackWSGI, *, host: str, port: int, threads: int = 4):
         from waitress.server import create_server
 
         self.wsgi = wsgi
