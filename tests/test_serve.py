@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -275,3 +276,54 @@ def test_sigterm_finishes_work_in_flight(served, fake_slack):
     assert code == 0
     assert len(fake_slack.messages("C3")) == 1, "the share started before SIGTERM was finished"
     assert any(c.method == "response_url" for c in fake_slack.calls()), "and its message updated"
+
+
+def test_socket_mode_answers_a_slash_command_and_stops_cleanly(tmp_path, fake_slack):
+    from tests.fake_socket_mode import FakeSocketMode
+
+    socket_mode = FakeSocketMode()
+    fake_slack.respond("apps.connections.open", {"url": socket_mode.url})
+    env = bot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN="xapp-test-0123456789",
+        SLACK_API_URL=fake_slack.url,
+        COACH_SCHEDULER="0",
+    )
+    log = tmp_path / "socket.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert socket_mode.wait_connected(), log.read_text()
+            socket_mode.send(
+                {
+                    "envelope_id": "env-1",
+                    "type": "slash_commands",
+                    "accepts_response_payload": True,
+                    "payload": {
+                        "command": "/aipm",
+                        "text": "what is the ikea effect",
+                        "user_id": "U1",
+                        "channel_id": "C1",
+                        "team_id": "T1",
+                        "response_url": "http://127.0.0.1:9/x",
+                        "trigger_id": "t",
+                    },
+                }
+            )
+            reply = socket_mode.replies("env-1")
+            assert reply is not None, log.read_text()
+            assert "Ikea" in json.dumps(reply["payload"])
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=15) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            socket_mode.close()
+    assert "xapp-test-0123456789" not in log.read_text()
