@@ -75,7 +75,7 @@ def test_very_long_question_is_cut_not_refused(running_bot):
 def test_subscribe_uses_the_users_slack_time_zone(running_bot):
     running_bot.fake.add_user("U9", tz="Asia/Kolkata")
     body = running_bot.slack.command("subscribe 08:30", user="U9", channel="C42").json()
-    assert "Asia/Kolkata" in body["text"]
+    assert "Asia/Kolkata" in body["text"] and "/invite" in body["text"]
     row = running_bot.store.subscription("C42")
     assert (row["at"], row["tz"], row["days"], row["created_by"]) == (
         "08:30",

@@ -18,6 +18,9 @@ from bot.slack.mrkdwn import quote
 log = logging.getLogger(__name__)
 
 Handler = Callable[[SlackContext, dict, str, WebClient], dict]
+MEMBERSHIP_HINT = (
+    "I can only post where I'm a member: if I'm not in this channel yet, `/invite @AI PM Coach`."
+)
 REFUSAL = "Sorry, only workspace admins (or people in COACH_ADMINS) can see that: it shows other people's questions."
 
 
@@ -56,7 +59,7 @@ def _subscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -
         )
     except ScheduleError as exc:
         return blocks.plain(f":warning: {quote(str(exc), limit=500)}")
-    return blocks.plain(message)
+    return blocks.plain(f"{message}\n{MEMBERSHIP_HINT}")
 
 
 def _unsubscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
