@@ -85,6 +85,15 @@ def questions() -> list[str]:
     return [c["q"] for c in cases]
 
 
+def start_warmed(command_line: list[str], db: Path, api_url: str, log: Path, warm_up):
+    """Start a server process, wait until it is healthy, warm it up for half a second."""
+    port = harness.free_port()
+    proc = harness.start(command_line, harness.env_for(db, api_url, port), log)
+    harness.wait_healthy(port, proc)
+    loadgen.run("127.0.0.1", port, "/slack/events", warm_up, concurrency=2, seconds=0.5)
+    return port, proc
+
+
 def run(seconds: float, concurrency: int) -> dict:
     qs = questions()
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
@@ -106,47 +115,26 @@ def run(seconds: float, concurrency: int) -> dict:
         def commands_only(worker: int, n: int):
             return ("command", *command(qs[(worker * 7 + n) % len(qs)], f"U{worker}"))
 
-        port = harness.free_port()
-        proc = harness.start(
-            harness.bot_command(), harness.env_for(db, fake.url, port), Path(tmp) / "bot.log"
+        def drive(port: int, make, seconds: float):
+            return loadgen.run(
+                "127.0.0.1", port, "/slack/events", make, concurrency=concurrency, seconds=seconds
+            )
+
+        port, proc = start_warmed(
+            harness.bot_command(), db, fake.url, Path(tmp) / "bot.log", commands_only
         )
-        harness.wait_healthy(port, proc)
-        loadgen.run(
-            "127.0.0.1", port, "/slack/events", commands_only, concurrency=2, seconds=0.5
-        )  # warm up
-        ours = loadgen.run(
-            "127.0.0.1", port, "/slack/events", mixed, concurrency=concurrency, seconds=seconds
-        )
-        commands_alone = loadgen.run(
-            "127.0.0.1",
-            port,
-            "/slack/events",
-            commands_only,
-            concurrency=concurrency,
-            seconds=seconds,
-        )
+        ours = drive(port, mixed, seconds)
+        commands_alone = drive(port, commands_only, seconds)
         code, stop_seconds = harness.stop(proc)
         store = Store.open(db)
         recorded = store.tip_tallies().get("the-ikea-effect", (0, 0))[0]
         store.close()
         accepted = ours.sent.get("reaction", 0) - ours.errors.get("reaction", 0)
 
-        bare_port = harness.free_port()
-        bare = harness.start(
-            harness.bare_command(), harness.env_for(db, fake.url, bare_port), Path(tmp) / "bare.log"
+        bare_port, bare = start_warmed(
+            harness.bare_command(), db, fake.url, Path(tmp) / "bare.log", commands_only
         )
-        harness.wait_healthy(bare_port, bare)
-        loadgen.run(
-            "127.0.0.1", bare_port, "/slack/events", commands_only, concurrency=2, seconds=0.5
-        )
-        bare_result = loadgen.run(
-            "127.0.0.1",
-            bare_port,
-            "/slack/events",
-            commands_only,
-            concurrency=concurrency,
-            seconds=seconds,
-        )
+        bare_result = drive(bare_port, commands_only, seconds)
         harness.stop(bare)
     return {
         "seconds": seconds,
