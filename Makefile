@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check bench browser-deps clean
+.PHONY: run test lint format bench screenshot browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/startup.py
+
+## screenshot: refresh docs/playground.png (the README's picture) from the browser test
+screenshot: $(STAMP)
+	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q -m browser
 
 ## browser-deps: Debian's Chromium for the browser tests (needs root)
 browser-deps:
