@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -179,11 +179,14 @@ def _is_days(token: str) -> bool:
 def parse_args(
     args: str | Sequence[str],
     *,
-    default_tz: str = "UTC",
+    default_tz: str | Callable[[], str] = "UTC",
     default_at: str = DEFAULT_AT,
     default_days: str = DEFAULT_DAYS,
 ) -> Schedule:
     """Parse `[HH:MM] [TZ] [days]` in any order into a Schedule; missing parts take the defaults.
+
+    `default_tz` may be a function, called only when no zone is given (a Slack look-up
+    is then skipped when the user names one).
 
     Raises ScheduleError naming the first part it cannot read and what is accepted.
     """
@@ -214,7 +217,7 @@ def parse_args(
     days = parse_days(",".join(day_tokens)) if day_tokens else parse_days(default_days)
     return Schedule(
         at=at or parse_time(default_at),
-        tz=tz or parse_tz(default_tz),
+        tz=tz or parse_tz(default_tz() if callable(default_tz) else default_tz),
         days=days,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.knowledge import KnowledgeBase, Tip
 from bot.schedule import (
@@ -37,12 +37,12 @@ def subscribe(
     args: str | Sequence[str],
     *,
     user: str | None = None,
-    default_tz: str = "UTC",
+    default_tz: str | Callable[[], str] = "UTC",
 ) -> tuple[dict, str]:
     """Subscribe a channel (or change its settings) from `[HH:MM] [TZ] [days]` in any order.
 
     Parts not given keep the channel's current settings, or default to 09:00, `default_tz`
-    (e.g. the user's Slack time zone) and weekdays. Returns (row, mrkdwn message).
+    (e.g. the user's Slack time zone; a function is called only if needed) and weekdays. Returns (row, mrkdwn message).
     Raises ScheduleError with a message for the user; nothing is stored then.
     """
     current = store.subscription(channel)
@@ -53,7 +53,11 @@ def subscribe(
             "default_days": current["days"],
         }
     else:
-        defaults = {"default_tz": _valid_tz_or_utc(default_tz)}
+        defaults = {
+            "default_tz": lambda: _valid_tz_or_utc(
+                default_tz() if callable(default_tz) else default_tz
+            )
+        }
     schedule = parse_args(args, **defaults)
     row = store.save_subscription(
         channel, at=schedule.at, tz=schedule.tz, days=schedule.days, user=user

@@ -125,3 +125,9 @@ def test_subscribe_falls_back_to_utc_when_slack_is_too_slow_to_say(running_bot):
     body = running_bot.slack.command("subscribe 08:30", user="U9", channel="C45").json()
     assert "UTC" in body["text"]
     assert running_bot.store.subscription("C45")["tz"] == "UTC"
+
+
+def test_subscribe_with_a_zone_given_does_not_ask_slack_for_one(running_bot):
+    running_bot.slack.command("subscribe 08:30 Europe/Berlin", user="U9", channel="C46")
+    assert running_bot.store.subscription("C46")["tz"] == "Europe/Berlin"
+    assert running_bot.fake.calls("users.info") == []

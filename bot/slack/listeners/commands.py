@@ -48,14 +48,13 @@ def _tip(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict
 
 
 def _subscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
-    user_tz = ctx.user_info(command["user_id"]).get("tz") or "UTC"
     try:
         _, message = subscriptions.subscribe(
             ctx.coach.store,
             command["channel_id"],
             rest,
             user=command["user_id"],
-            default_tz=user_tz,
+            default_tz=lambda: ctx.user_info(command["user_id"]).get("tz") or "UTC",
         )
     except ScheduleError as exc:
         return blocks.plain(f":warning: {quote(str(exc), limit=500)}")
