@@ -33,8 +33,8 @@ format: $(STAMP)
 
 ## bench: every benchmark, figures for the README
 bench: $(STAMP)
-	$(BIN)/python -m bot.bench.matching --questions benchmarks/questions/dev.yaml --questions benchmarks/questions/own.yaml
-	$(BIN)/python -m bot.bench.rotation
+	$(BIN)/python -m benchmarks.matching --questions benchmarks/questions/dev.yaml --questions benchmarks/questions/own.yaml
+	$(BIN)/python -m benchmarks.rotation
 	$(BIN)/python benchmarks/soak.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/startup.py

@@ -27,7 +27,7 @@ import yaml  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 
 from benchmarks import harness, loadgen  # noqa: E402
-from bot import knowledge  # noqa: E402
+from bot.core import knowledge  # noqa: E402
 from bot.slack.posting import Poster  # noqa: E402
 from bot.store import Store  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402

@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.bench.rotation import RecordingPoster, make_base  # noqa: E402
-from bot.schedule import day_numbers, local_date, post_moment  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from benchmarks.rotation import RecordingPoster, make_base  # noqa: E402
+from bot.core.schedule import day_numbers, local_date, post_moment  # noqa: E402
+from bot.daily.scheduler import Scheduler  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 ZONES = (

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
-from bot.knowledge import KnowledgeError
+from bot.core.knowledge import KnowledgeError
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
 
@@ -66,7 +66,7 @@ def _fail(message: str, code: int) -> int:
 
 
 def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.build import BuildError, build
+    from bot.notes.build import BuildError, build
 
     notes = [Path(p) for p in args.notes] or sorted(Path(args.seeds).glob("*.txt"))
     if not notes:
@@ -83,7 +83,7 @@ def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_knowledge_check(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import knowledge
+    from bot.core import knowledge
 
     try:
         base = knowledge.load(settings.knowledge_dir)
@@ -100,7 +100,7 @@ def cmd_knowledge_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _load_base(settings: Settings):
-    from bot import knowledge
+    from bot.core import knowledge
 
     return knowledge.load(settings.knowledge_dir)
 
@@ -152,8 +152,8 @@ def _answer_text(answer) -> str:
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.library import Library
-    from bot.matcher import Answer
+    from bot.core.library import Library
+    from bot.core.matcher import Answer
 
     library = Library(settings.knowledge_dir)
 
@@ -183,7 +183,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.coach import Coach
+    from bot.core.coach import Coach
     from bot.serve import Runtime, serve_http, serve_socket
 
     if args.port:
@@ -220,7 +220,7 @@ def _open_store(settings: Settings):
 
 
 def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import ratings
+    from bot.core import ratings
 
     base = _load_base(settings)
     store = _open_store(settings)
@@ -286,8 +286,8 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import subscriptions
-    from bot.schedule import ScheduleError
+    from bot.core import subscriptions
+    from bot.core.schedule import ScheduleError
 
     store = _open_store(settings)
     parts = [p for p in (args.at, args.tz, args.days) if p]
@@ -300,14 +300,14 @@ def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_unsubscribe(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import subscriptions
+    from bot.core import subscriptions
 
     print(subscriptions.unsubscribe(_open_store(settings), args.channel))
     return EXIT_OK
 
 
 def cmd_subscriptions(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import subscriptions
+    from bot.core import subscriptions
 
     rows = _open_store(settings).subscriptions()
     if args.json:
@@ -321,7 +321,7 @@ def cmd_subscriptions(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_post_tip(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import subscriptions
+    from bot.core import subscriptions
     from bot.slack.posting import Poster, make_client
 
     settings.require_bot_token()
@@ -347,7 +347,7 @@ def cmd_post_tip(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import subscriptions
+    from bot.core import subscriptions
 
     base = _load_base(settings)
     store = _open_store(settings)

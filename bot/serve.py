@@ -7,8 +7,8 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.coach import Coach
-from bot.library import Watcher
+from bot.core.coach import Coach
+from bot.core.library import Watcher
 from bot.playground import CHANNEL_ID as PLAYGROUND_CHANNEL
 from bot.settings import Settings
 
@@ -19,7 +19,7 @@ class Runtime:
     """Everything `serve` starts, so it can be stopped in the right order."""
 
     def __init__(self, settings: Settings, coach: Coach):
-        from bot.scheduler import Scheduler
+        from bot.daily.scheduler import Scheduler
         from bot.slack.app import build_app
         from bot.slack.posting import Poster, make_client
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.coach import Coach
+from bot.core.coach import Coach
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.http import HttpServer, SlackWSGI

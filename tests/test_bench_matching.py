@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import matching
+from benchmarks import matching
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,7 +92,7 @@ def test_bad_question_file_is_reported_not_raised(tmp_path, capsys):
 
 
 def test_synthetic_bases_are_deterministic_and_sized():
-    from bot import knowledge
+    from bot.core import knowledge
 
     real = knowledge.load(ROOT / "knowledge").live_tips
     a = matching.synthetic_tips(real, 80)

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.bench.rotation import (
+from benchmarks.rotation import (
     RecordingPoster,
     Team,
     distinct_share_after,

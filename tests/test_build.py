@@ -7,9 +7,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import build as build_module
-from bot import knowledge
-from bot.build import BuildError, build, cut_text, draft_questions, main_build
+from bot.core import knowledge
+from bot.notes import build as build_module
+from bot.notes.build import BuildError, build, cut_text, draft_questions, main_build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt"

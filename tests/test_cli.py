@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from bot import gaps
+from bot.core import gaps
 from bot.slack.posting import Poster
 from tests.conftest import BOT_TOKEN, ROOT
 from tests.test_serve import bot_env, run_bot

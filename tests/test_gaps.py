@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import gaps
+from bot.core import gaps
 
 
 def test_topic_ignores_case_order_stop_words_and_plurals():

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import knowledge
-from bot.knowledge import KnowledgeError, parse_text
+from bot.core import knowledge
+from bot.core.knowledge import KnowledgeError, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import KnowledgeError
-from bot.library import Library
+from bot.core.knowledge import KnowledgeError
+from bot.core.library import Library
 
 EXTRA = """tips:
   - id: sourdough

@@ -1,4 +1,4 @@
-"""Tests for bot.matcher on a small hand-made base, plus one check on the shipped base."""
+"""Tests for bot.core.matcher on a small hand-made base, plus one check on the shipped base."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
-from bot.knowledge import Source, Tip
-from bot.matcher import MAX_QUESTION_CHARS, Answer, Matcher
+from bot.core import knowledge
+from bot.core.knowledge import Source, Tip
+from bot.core.matcher import MAX_QUESTION_CHARS, Answer, Matcher
 
 SOURCE = Source(note="test note", timestamp="00:01", url="https://example.com/v")
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,7 +255,7 @@ def test_shipped_base_answers_ikea_and_declines_banana_bread():
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from bot import knowledge as _knowledge  # noqa: E402
+from bot.core import knowledge as _knowledge  # noqa: E402
 from tests.conftest import SHIPPED_KNOWLEDGE  # noqa: E402
 
 _SHIPPED = Matcher(_knowledge.load(SHIPPED_KNOWLEDGE).live_tips)

@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.notes import NoteError, parse_note, plain_text, read_note, slugify, timestamp_seconds
+from bot.notes.parser import (
+    NoteError,
+    parse_note,
+    plain_text,
+    read_note,
+    slugify,
+    timestamp_seconds,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt"

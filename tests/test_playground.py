@@ -330,7 +330,7 @@ def test_serve_playground_prints_its_address_and_stops_on_sigterm(tmp_path, know
 
 
 def test_the_scheduler_posts_only_in_the_playground_channel(playground, settings):
-    from bot import subscriptions
+    from bot.core import subscriptions
 
     store = playground.runtime.coach.store
     subscriptions.subscribe(store, "C0REALCHAN", "00:00 UTC daily")

@@ -3,8 +3,8 @@ import logging
 import pytest
 from slack_sdk import WebClient
 
-from bot.bench.rotation import make_base
-from bot.knowledge import Source, Tip
+from benchmarks.rotation import make_base
+from bot.core.knowledge import Source, Tip
 from bot.settings import Settings
 from bot.slack.posting import Poster, make_client, tip_message
 from bot.store import Store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import knowledge, ratings
+from bot.core import knowledge, ratings
 from bot.settings import DEFAULT_NOT_USEFUL, DEFAULT_USEFUL
 from tests.conftest import SHIPPED_KNOWLEDGE
 

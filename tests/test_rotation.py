@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from bot.rotation import (
+from bot.core.rotation import (
     clearly_disliked,
     default_max_wait,
     default_min_gap,

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from bot.schedule import (
+from bot.core.schedule import (
     Schedule,
     ScheduleError,
     due_date,

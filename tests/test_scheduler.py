@@ -5,8 +5,8 @@ import time
 import pytest
 from slack_sdk import WebClient
 
-from bot.bench.rotation import RecordingPoster, make_base
-from bot.scheduler import Scheduler, todays_tip
+from benchmarks.rotation import RecordingPoster, make_base
+from bot.daily.scheduler import Scheduler, todays_tip
 from bot.slack.posting import Poster
 from bot.store import Store
 from tests.fake_slack import FakeSlack

@@ -3,11 +3,9 @@ import datetime as dt
 import pytest
 from slack_sdk import WebClient
 
-from bot.bench.rotation import RecordingPoster, make_base
-from bot.schedule import ScheduleError
-from bot.slack.posting import Poster
-from bot.store import Store
-from bot.subscriptions import (
+from benchmarks.rotation import RecordingPoster, make_base
+from bot.core.schedule import ScheduleError
+from bot.core.subscriptions import (
     as_json,
     describe,
     post_tip_now,
@@ -16,6 +14,8 @@ from bot.subscriptions import (
     subscribe,
     unsubscribe,
 )
+from bot.slack.posting import Poster
+from bot.store import Store
 from tests.fake_slack import FakeSlack
 
 KB = make_base(4)

@@ -1,10 +1,10 @@
-"""Tests for bot.text: words, stemming, synonyms, stop words."""
+"""Tests for bot.core.text: words, stemming, synonyms, stop words."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import text
+from bot.core import text
 
 
 @pytest.mark.parametrize(

@@ -230,8 +230,8 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
     Returns at once with the page's URL. Raises OSError when the port is taken, and
     KnowledgeError / StoreError as `serve` does for a bad knowledge folder or database.
     """
-    from bot.coach import Coach
-    from bot.scheduler import Scheduler
+    from bot.core.coach import Coach
+    from bot.daily.scheduler import Scheduler
     from bot.serve import Runtime
     from bot.slack.http import HttpServer, SlackWSGI
 
@@ -293,7 +293,7 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
 
 def post_tip(runtime, *, force: bool) -> dict:
     """The page's "Post today's tip" button: the real daily-post path, to the playground channel."""
-    from bot import subscriptions
+    from bot.core import subscriptions
 
     store, base = runtime.coach.store, runtime.coach.library.base
     outcome = subscriptions.post_tip_now(store, base, runtime.poster, CHANNEL["id"], force=force)
@@ -322,7 +322,7 @@ def post_tip(runtime, *, force: bool) -> dict:
 
 def describe_subscription(runtime) -> str:
     """The playground channel's daily-tip setting, in words, for the channel header."""
-    from bot import subscriptions
+    from bot.core import subscriptions
 
     row = runtime.coach.store.subscription(CHANNEL["id"])
     command = runtime.settings.command

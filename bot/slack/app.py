@@ -9,7 +9,7 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
-from bot.coach import Coach
+from bot.core.coach import Coach
 from bot.slack.context import SlackContext, lookup_client
 from bot.slack.listeners import register_listeners
 from bot.slack.posting import Poster, make_client

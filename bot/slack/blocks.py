@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.knowledge import Tip
-from bot.matcher import Answer
-from bot.ratings import TipScore
+from bot.core.knowledge import Tip
+from bot.core.matcher import Answer
+from bot.core.ratings import TipScore
 from bot.slack.mrkdwn import escape, quote
 
 USEFUL_ACTION = "rate_useful"

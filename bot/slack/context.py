@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.coach import Coach
+from bot.core.coach import Coach
 from bot.slack.posting import Poster
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.knowledge import Tip
+from bot.core.knowledge import Tip
 from bot.slack.mrkdwn import escape
 from bot.store import Post, Store
 

@@ -7,7 +7,7 @@ import sqlite3
 
 from slack_bolt import Ack, App, Respond
 
-from bot.ratings import NOT_USEFUL, USEFUL
+from bot.core.ratings import NOT_USEFUL, USEFUL
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import ratings, rotation, subscriptions
-from bot.schedule import ScheduleError
+from bot.core import ratings, rotation, subscriptions
+from bot.core.schedule import ScheduleError
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.mrkdwn import quote

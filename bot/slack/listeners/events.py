@@ -8,8 +8,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import ratings, subscriptions
-from bot.ratings import reaction_value
+from bot.core import ratings, subscriptions
+from bot.core.ratings import reaction_value
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.mrkdwn import escape

@@ -2,7 +2,7 @@
 
 Each group is a list of words or phrases that mean the same thing to a PM asking for a tip;
 the first entry names the group. `RELATED` links groups that are close but not the same: a
-query word also finds its related groups, at a lower weight (see `bot.text`).
+query word also finds its related groups, at a lower weight (see `bot.core.text`).
 
 Kept as a module, not YAML, so it ships with the installed package without package-data rules.
 """

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from bot import synonyms
+from bot.core import synonyms
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SLACK_MARKUP = re.compile(r"<[!@#][^>]*>")

@@ -1,6 +1,6 @@
 """Match a PM's free-text question to the one tip that helps, or decline honestly.
 
-Ranking combines two signals over normalised terms (`bot.text`):
+Ranking combines two signals over normalised terms (`bot.core.text`):
 
 * field-weighted term coverage (BM25F-like): how much of the question's information (IDF) the
   tip's title, tags, curated questions and text account for, with per-field saturation;
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot import text
-from bot.knowledge import Tip
+from bot.core import text
+from bot.core.knowledge import Tip
 
 MAX_QUESTION_CHARS = 500
 DEFAULT_THRESHOLD = 29.0

@@ -6,9 +6,9 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from bot import gaps, ratings
-from bot.library import Library
-from bot.matcher import Answer
+from bot.core import gaps, ratings
+from bot.core.library import Library
+from bot.core.matcher import Answer
 from bot.settings import Settings
 from bot.store import Store
 

@@ -1,4 +1,4 @@
-"""`python -m bot.bench.rotation`: does the rating-steered rotation post more useful tips?
+"""`python -m benchmarks.rotation`: does the rating-steered rotation post more useful tips?
 
 A simulated team with hidden tastes rates the daily tip for 120 working days. Each tip has
 a hidden probability that a person finds it useful (drawn from a Beta); each day a few of
@@ -24,9 +24,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import rotation
-from bot.knowledge import KnowledgeBase, Source, Tip
-from bot.scheduler import Scheduler
+from bot.core import rotation
+from bot.core.knowledge import KnowledgeBase, Source, Tip
+from bot.daily.scheduler import Scheduler
 from bot.slack.posting import PostOutcome
 from bot.store import Store
 
@@ -211,7 +211,7 @@ def longest_waiting(ids: list[str], posted: list[str], tallies: dict[str, tuple[
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation and print the figures; exit 1 if the first cycle missed a tip."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.bench.rotation", description=__doc__.split("\n")[0]
+        prog="python -m benchmarks.rotation", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--days", type=int, default=120)

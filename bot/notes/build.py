@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import knowledge
-from bot.notes import YOUTUBE_WATCH, Advice, Note, NoteError, read_note, slugify
+from bot.core import knowledge
+from bot.notes.parser import YOUTUBE_WATCH, Advice, Note, NoteError, read_note, slugify
 
 KEY_ORDER = ("id", "title", "status", "tags", "text", "questions", "source")
 SOURCE_ORDER = ("note", "timestamp", "url")

@@ -6,8 +6,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
-from bot.knowledge import KnowledgeBase, Tip
-from bot.schedule import (
+from bot.core.knowledge import KnowledgeBase, Tip
+from bot.core.schedule import (
     ScheduleError,
     as_schedule,
     describe_days,
@@ -15,7 +15,7 @@ from bot.schedule import (
     parse_args,
     parse_tz,
 )
-from bot.scheduler import choose_tip, todays_tip
+from bot.daily.scheduler import choose_tip, todays_tip
 from bot.slack.mrkdwn import escape
 from bot.store import Store
 

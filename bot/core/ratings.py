@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.knowledge import KnowledgeBase
+from bot.core.knowledge import KnowledgeBase
 from bot.store import Store
 
 USEFUL, NOT_USEFUL = 1, -1

@@ -15,9 +15,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import rotation
-from bot.knowledge import KnowledgeBase, Tip
-from bot.schedule import due_date, local_date
+from bot.core import rotation
+from bot.core.knowledge import KnowledgeBase, Tip
+from bot.core.schedule import due_date, local_date
 from bot.store import Store
 
 log = logging.getLogger(__name__)

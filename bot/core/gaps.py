@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.text import term_list
 from bot.store import Store
-from bot.text import term_list
 
 
 def topic(question: str) -> str:

@@ -1,6 +1,6 @@
 """Benchmark the tip matcher against two baselines, then at scale.
 
-    python -m bot.bench.matching [--questions PATH ...] [--knowledge DIR] [--json]
+    python -m benchmarks.matching [--questions PATH ...] [--knowledge DIR] [--json]
                                  [--list-misses] [--no-scale] [--sizes 1000,10000]
 
 For each question set (default benchmarks/questions/dev.yaml) it runs three systems on the
@@ -37,9 +37,9 @@ from pathlib import Path
 
 import yaml
 
-from bot import knowledge, text
-from bot.knowledge import Source, Tip
-from bot.matcher import Matcher
+from bot.core import knowledge, text
+from bot.core.knowledge import Source, Tip
+from bot.core.matcher import Matcher
 
 DEFAULT_QUESTIONS = Path("benchmarks/questions/dev.yaml")
 DEFAULT_KNOWLEDGE = Path("knowledge")
@@ -399,7 +399,7 @@ def render_scale(rows: list[dict]) -> str:
 def run(argv: list[str] | None = None) -> dict:
     """Run the benchmark as the command line asks; returns the figures and prints the tables."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.bench.matching", description=__doc__.split("\n")[0]
+        prog="python -m benchmarks.matching", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--questions", action="append", type=Path, help="question set (repeatable)")
     parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE)

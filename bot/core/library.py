@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import knowledge
-from bot.knowledge import KnowledgeBase, KnowledgeError
-from bot.matcher import Matcher
+from bot.core import knowledge
+from bot.core.knowledge import KnowledgeBase, KnowledgeError
+from bot.core.matcher import Matcher
 
 log = logging.getLogger(__name__)
 

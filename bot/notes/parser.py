@@ -10,7 +10,7 @@ anchors. Every distinct piece of advice becomes one `Advice`:
 - each nested bold-lead bullet, and each top-level plain bullet of a section;
 - the prose paragraphs of a section (or of the intro before the first heading), joined.
 
-A note without `videoId` still parses (its advice has `url=None`); `bot.build` refuses
+A note without `videoId` still parses (its advice has `url=None`); `bot.notes.build` refuses
 it because every tip needs a link to the video. Malformed input raises `NoteError`
 naming the file and line, never anything else.
 """

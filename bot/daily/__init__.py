@@ -1,0 +1,1 @@
+"""Daily tips: the exactly-once post protocol and the scheduler loop."""

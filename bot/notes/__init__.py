@@ -1,0 +1,1 @@
+"""Notes: parsing source notes and building draft tips from them."""
