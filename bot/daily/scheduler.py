@@ -95,6 +95,7 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._retry_at: dict[str, tuple[dt.datetime, float]] = {}
         self.ticks = 0  # ticks completed by the background thread (for health and tests)
+        self.error: str | None = None  # why the background thread died, if it did
         self._done: dict[str, str] = {}  # channel -> local date known posted (saves a query a tick)
 
     def tick(self) -> list[TickResult]:
@@ -150,15 +151,24 @@ class Scheduler:
 
     # -- internals ---------------------------------------------------------------------
 
+    def health(self) -> dict:
+        """The thread's state for /healthz: running, ticks done, and why it died (if it did)."""
+        return {"running": self.running, "ticks": self.ticks, "error": self.error}
+
     def _run(self) -> None:
         # tick() settles pending claims first, so the first tick is reconcile + catch-up.
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:
-                log.exception("scheduler tick failed")
-            self.ticks += 1
-            self._stop.wait(self.tick_seconds)
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.tick()
+                except Exception:
+                    log.exception("scheduler tick failed")
+                self.ticks += 1
+                self._stop.wait(self.tick_seconds)
+        except BaseException as exc:
+            # Anything escaping the loop ends daily posting: record it so /healthz fails.
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.critical("the daily-tip scheduler stopped: %s", self.error)
 
     def _reconcile(self) -> None:
         # A claim left pending by an outage or a crash is settled once it is old enough
