@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("subscribe", cmd_subscribe, "post a daily tip in a channel")
     p.add_argument("--channel", required=True, help="channel id, e.g. C0123456")
-    p.add_argument("--at", default="", help="local time HH:MM (default 09:00)")
+    p.add_argument("--at", default="", help="local time, e.g. 09:00 or 9am (default 09:00)")
     p.add_argument("--tz", default="", help="IANA time zone, e.g. Europe/Berlin (default UTC)")
     p.add_argument("--days", default="", help="weekdays (default), daily, or e.g. mon,wed,fri")
     p = add("unsubscribe", cmd_unsubscribe, "stop a channel's daily tip")
