@@ -148,6 +148,12 @@ def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
     return {"response_type": "ephemeral", "text": intro, "blocks": [section(text)]}
 
 
+NO_FAVOURITE = (
+    "No clear favourite yet: a tip is listed once enough people rated it that most of the "
+    "team likely finds it useful."
+)
+
+
 def ranking_lines(scores: Sequence[TipScore]) -> str:
     """'1. *Title* :+1: 4 · :-1: 1' lines for a list of scored tips."""
     return "\n".join(
@@ -160,7 +166,7 @@ def top_message(scores: Sequence[TipScore]) -> dict:
     """The team's favourite tips."""
     if not scores:
         return plain(
-            "No ratings yet. React :+1: / :-1: to tips, or use the buttons under an answer."
+            f"{NO_FAVOURITE} React :+1: / :-1: to tips, or use the buttons under an answer."
         )
     text = "*The tips your team found most useful*\n" + ranking_lines(scores)
     return {
@@ -226,7 +232,7 @@ def home_view(
             "*Daily tips*\n"
             + ("\n".join(f"• {s}" for s in subscriptions) or "No channel subscribed yet.")
         ),
-        section("*Team favourites*\n" + (ranking_lines(favourites) or "No ratings yet.")),
+        section("*Team favourites*\n" + (ranking_lines(favourites) or NO_FAVOURITE)),
         section(
             "*Tips you rated*\n"
             + (
