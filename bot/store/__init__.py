@@ -101,6 +101,14 @@ def m001_initial(db: Database) -> None:
     db["notices"].create({"key": str, "at": str}, pk="key")
 
 
+@migrations()
+def m002_served(db: Database) -> None:
+    # Tips given to one person on request (`/aipm tip`), apart from channel posts so the
+    # daily rotation never sees them.
+    db["served"].create({"id": int, "user": str, "tip_id": str, "at": str}, pk="id")
+    db["served"].create_index(["user", "id"])
+
+
 def _dated_name(folder: Path, live: Path) -> Path:
     """A file in `folder` named after `live` and the UTC time, never an existing file."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -615,6 +623,29 @@ class Store:
                 [limit],
             )
         )
+
+    # -- tips given on request ----------------------------------------------------
+
+    def record_served(self, user: str, tip_id: str, *, keep: int) -> None:
+        """Remember that `user` was given `tip_id` on request, keeping their last `keep`."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO served (user, tip_id, at) VALUES (?, ?, ?)", [user, tip_id, utcnow()]
+            )
+            db.execute(
+                "DELETE FROM served WHERE user = ? AND id NOT IN "
+                "(SELECT id FROM served WHERE user = ? ORDER BY id DESC LIMIT ?)",
+                [user, user, keep],
+            )
+
+    def served_tip_ids(self, user: str) -> list[tuple[str, str]]:
+        """(tip_id, UTC date) of the tips `user` was given on request, oldest first."""
+        return [
+            (r["tip_id"], r["at"][:10])
+            for r in self.db.query(
+                "SELECT tip_id, at FROM served WHERE user = ? ORDER BY id", [user]
+            )
+        ]
 
     # -- added for the daily-tip scheduler (bot/scheduler.py, bot/slack/posting.py) --------
 
