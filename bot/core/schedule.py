@@ -376,3 +376,19 @@ def next_post(sub: Schedule | Mapping, now: dt.datetime) -> dt.datetime:
             if moment > now:
                 return moment
     raise ValueError(f"no scheduled day in {sched.days!r}")  # pragma: no cover
+
+
+def time_in_zone(sub: Schedule | Mapping, tz: str, now: dt.datetime) -> str:
+    """The subscription's next post time as seen in zone `tz`: '03:00', or '23:00 (day before)'.
+
+    DST-correct for the next post after `now` (offsets differ by date). Raises
+    ScheduleError when `tz` is no usable zone.
+    """
+    sched = as_schedule(sub)
+    viewer = _zone(parse_tz(tz))
+    moment = next_post(sched, now)
+    there = moment.astimezone(sched.zone)
+    here = moment.astimezone(viewer)
+    shift = (here.date() - there.date()).days
+    note = {-1: " (day before)", 1: " (next day)"}.get(shift, "")
+    return f"{here:%H:%M}{note}"
