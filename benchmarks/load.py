@@ -28,7 +28,8 @@ from slack_sdk import WebClient  # noqa: E402
 
 from benchmarks import harness, loadgen  # noqa: E402
 from bot.core import knowledge  # noqa: E402
-from bot.slack.posting import Poster  # noqa: E402
+from bot.daily.posting import Poster  # noqa: E402
+from bot.slack.delivery import SlackDeliverer  # noqa: E402
 from bot.store import Store  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
 
@@ -101,7 +102,7 @@ def run(seconds: float, concurrency: int) -> dict:
         store = Store.open(db)
         base = knowledge.load(harness.ROOT / "knowledge")
         ts = (
-            Poster(WebClient(token=harness.TOKEN, base_url=fake.url), store)
+            Poster(SlackDeliverer(WebClient(token=harness.TOKEN, base_url=fake.url)), store)
             .post_tip("C1", base.get("the-ikea-effect"), kind="shared")
             .ts
         )

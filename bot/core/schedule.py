@@ -280,16 +280,3 @@ def due_date(sub: Schedule | Mapping, now: dt.datetime) -> str | None:
     if now < post_moment(sched, today):
         return None
     return today.isoformat()
-
-
-def next_post(sub: Schedule | Mapping, now: dt.datetime) -> dt.datetime:
-    """The aware UTC instant of the next scheduled post strictly after `now`."""
-    sched = as_schedule(sub)
-    today = local_date(sched.tz, now)
-    for offset in range(8):
-        day = today + dt.timedelta(days=offset)
-        if is_scheduled_day(sched, day):
-            moment = post_moment(sched, day)
-            if moment > now:
-                return moment
-    raise ValueError(f"no scheduled day in {sched.days!r}")  # pragma: no cover
