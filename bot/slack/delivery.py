@@ -48,7 +48,12 @@ class RateLimitWait(RateLimitErrorRetryHandler):
     tests and benchmarks see the wait without spending it.
     """
 
-    def __init__(self, *, max_retry_count: int = RATE_LIMIT_RETRIES, sleep=time.sleep):
+    def __init__(
+        self,
+        *,
+        max_retry_count: int = RATE_LIMIT_RETRIES,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         super().__init__(max_retry_count=max_retry_count)
         self.sleep = sleep
 

@@ -4,7 +4,7 @@ import pytest
 from slack_sdk import WebClient
 
 from benchmarks.rotation import make_base
-from bot.daily.posting import Poster
+from bot.daily.posting import ChannelGone, Poster
 from bot.settings import Settings
 from bot.slack.blocks import tip_message
 from bot.slack.delivery import SlackDeliverer, make_client
@@ -230,3 +230,31 @@ def test_logs_never_contain_the_token(fake, store, poster, caplog):
     poster.post_daily("C9", TIP, DAY)
     assert caplog.records
     assert TOKEN not in caplog.text
+
+
+class GoneChannel:
+    """A Deliverer with no Slack behind it: every channel is gone."""
+
+    def __init__(self):
+        self.told = []
+
+    def post_tip(self, channel, tip, **options):
+        raise ChannelGone("gone", "the room was closed")
+
+    def find_tip(self, channel, *, since, match):
+        return None
+
+    def tell_paused(self, user, channel, reason):
+        self.told.append((user, channel, reason))
+
+
+def test_the_protocol_runs_on_any_deliverer(store):
+    store.save_subscription("C1", at="09:00", tz="UTC", days="daily", user="U42")
+    deliverer = GoneChannel()
+    poster = Poster(deliverer, store, sleep=lambda s: None)
+    first = poster.post_daily("C1", TIP, DAY)
+    second = poster.post_daily("C1", TIP, "2024-05-07")
+    assert (first.status, first.error) == (second.status, second.error) == ("paused", "gone")
+    assert store.subscription("C1")["paused_reason"] == "the room was closed"
+    assert store.daily_post("C1", DAY) is None
+    assert deliverer.told == [("U42", "C1", "the room was closed")]

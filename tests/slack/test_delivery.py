@@ -15,14 +15,11 @@ DAY = "2024-05-06"
 TIP = make_base(3).tips[0]
 
 
-def deliverer(fake, **client_options) -> SlackDeliverer:
-    sleeps: list[float] = []
-    client = make_client(
-        Settings(bot_token=TOKEN, api_url=fake.url), sleep=sleeps.append, **client_options
-    )
-    found = SlackDeliverer(client, command="/coach")
-    found.sleeps = sleeps  # what the rate-limit handler waited, for the assertions
-    return found
+def deliverer(fake, *, sleeps: list | None = None, **client_options) -> SlackDeliverer:
+    """A SlackDeliverer on the fake; the rate-limit waits are appended to `sleeps`."""
+    sleep = sleeps.append if sleeps is not None else (lambda seconds: None)
+    client = make_client(Settings(bot_token=TOKEN, api_url=fake.url), sleep=sleep, **client_options)
+    return SlackDeliverer(client, command="/coach")
 
 
 def test_make_client_uses_the_settings(fake_slack):
@@ -82,19 +79,21 @@ def test_a_timeout_is_unreachable(fake_slack):
 
 def test_a_429_is_waited_out_by_the_client_for_retry_after(fake_slack):
     fake_slack.fail_next("chat.postMessage", status=429, headers={"Retry-After": "2"})
-    slack = deliverer(fake_slack)
+    sleeps = []
+    slack = deliverer(fake_slack, sleeps=sleeps)
     assert slack.post_tip("C1", TIP, kind="daily", local_date=DAY)
-    assert slack.sleeps == [2.0]
+    assert sleeps == [2.0]
     assert [c.status for c in fake_slack.calls("chat.postMessage")] == [429, 200]
 
 
 def test_a_429_that_outlasts_the_client_waits_is_unreachable(fake_slack):
     fake_slack.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"}, times=4)
-    slack = deliverer(fake_slack)
+    sleeps = []
+    slack = deliverer(fake_slack, sleeps=sleeps)
     with pytest.raises(Unreachable) as raised:
         slack.post_tip("C1", TIP, kind="daily", local_date=DAY)
     assert raised.value.error == "ratelimited"
-    assert slack.sleeps == [1.0, 1.0, 1.0]
+    assert sleeps == [1.0, 1.0, 1.0]
     assert fake_slack.messages("C1") == []
 
 
