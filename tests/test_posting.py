@@ -5,10 +5,10 @@ from slack_sdk import WebClient
 
 from benchmarks.rotation import make_base
 from bot.core.knowledge import Source, Tip
+from bot.fakeslack.server import FakeSlack
 from bot.settings import Settings
 from bot.slack.posting import Poster, make_client, tip_message
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 TOKEN = "xoxb-test-secret-token"
 DAY = "2024-05-06"

@@ -7,9 +7,9 @@ from slack_sdk import WebClient
 
 from benchmarks.rotation import RecordingPoster, make_base
 from bot.daily.scheduler import Scheduler, todays_tip
+from bot.fakeslack.server import FakeSlack
 from bot.slack.posting import Poster
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 KB = make_base(5)
 

@@ -14,9 +14,9 @@ from bot.core.subscriptions import (
     subscribe,
     unsubscribe,
 )
+from bot.fakeslack.server import FakeSlack
 from bot.slack.posting import Poster
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 KB = make_base(4)
 
