@@ -8,9 +8,9 @@ from slack_sdk import WebClient
 from benchmarks.rotation import RecordingPoster, make_base
 from bot.daily.posting import Poster
 from bot.daily.scheduler import Scheduler, todays_tip
+from bot.fakeslack.server import FakeSlack
 from bot.slack.delivery import SlackDeliverer
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 KB = make_base(5)
 

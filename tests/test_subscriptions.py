@@ -15,9 +15,9 @@ from bot.core.subscriptions import (
     unsubscribe,
 )
 from bot.daily.posting import Poster
+from bot.fakeslack.server import FakeSlack
 from bot.slack.delivery import SlackDeliverer
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 KB = make_base(4)
 

@@ -5,11 +5,11 @@ from slack_sdk import WebClient
 
 from benchmarks.rotation import make_base
 from bot.daily.posting import ChannelGone, Poster
+from bot.fakeslack.server import FakeSlack
 from bot.settings import Settings
 from bot.slack.blocks import tip_message
 from bot.slack.delivery import SlackDeliverer, make_client
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 TOKEN = "xoxb-test-secret-token"
 DAY = "2024-05-06"
