@@ -35,9 +35,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.matching --questions benchmarks/questions/dev.yaml --questions benchmarks/questions/own.yaml
 	$(BIN)/python -m benchmarks.rotation
-	$(BIN)/python benchmarks/soak.py
-	$(BIN)/python benchmarks/load.py
-	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python -m benchmarks.soak
+	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.startup
 
 ## screenshot: refresh docs/playground.png (the README's picture) from the browser test
 screenshot: $(STAMP)

@@ -1,5 +1,7 @@
 """A bare Bolt app (one command listener that only acks) on the bot's own HTTP server.
 
+    python -m benchmarks.bare_app   (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, PORT)
+
 The load benchmark runs it beside the real bot so the bot's overhead is a ratio from one run.
 """
 

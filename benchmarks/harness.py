@@ -82,4 +82,4 @@ def bot_command() -> list[str]:
 
 def bare_command() -> list[str]:
     """The bare Bolt app, for the overhead ratio."""
-    return [sys.executable, str(ROOT / "benchmarks" / "bare_app.py")]
+    return [sys.executable, "-m", "benchmarks.bare_app"]

@@ -1,6 +1,6 @@
 """Load: the real bot under signed /aipm questions and reactions, beside a bare Bolt app.
 
-    python benchmarks/load.py [--seconds 20] [--concurrency 16] [--json]
+    python -m benchmarks.load [--seconds 20] [--concurrency 16] [--json]
 
 Serves `python -m bot serve` (HTTP mode, waitress) against the local fake Slack Web API,
 sends signed slash commands and signed reaction_added events from `concurrency` workers
@@ -12,72 +12,51 @@ that only acks) on the same HTTP server, so the bot's overhead is a ratio from o
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import sys
 import tempfile
-import time
-import urllib.parse
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import yaml
+from slack_sdk import WebClient
 
-import yaml  # noqa: E402
-from slack_sdk import WebClient  # noqa: E402
-
-from benchmarks import harness, loadgen  # noqa: E402
-from bot.core import knowledge  # noqa: E402
-from bot.slack.posting import Poster  # noqa: E402
-from bot.store import Store  # noqa: E402
-from tests.fake_slack import FakeSlack  # noqa: E402
+from benchmarks import harness, loadgen
+from bot.core import knowledge
+from bot.daily.posting import Poster
+from bot.fakeslack import payloads
+from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.signing import signed_headers
+from bot.fakeslack.web_api import BOT, TEAM
+from bot.slack.delivery import SlackDeliverer
+from bot.store import Store
 
 QUESTIONS = harness.ROOT / "benchmarks" / "questions" / "dev.yaml"
-
-
-def signed(body: str, content_type: str) -> dict:
-    ts = str(int(time.time()))
-    mac = hmac.new(harness.SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": f"v0={mac}",
-    }
+CHANNEL = {"id": "C1", "name": "product"}
 
 
 def command(question: str, user: str) -> tuple[bytes, dict]:
-    body = urllib.parse.urlencode(
-        {
-            "command": "/aipm",
-            "text": question,
-            "user_id": user,
-            "channel_id": "C1",
-            "team_id": "T1",
-            "response_url": "http://127.0.0.1:9/unused",
-            "trigger_id": "t",
-        }
+    """A signed `/aipm QUESTION` from `user`: (body, headers)."""
+    body, kind = payloads.slash_command(
+        command="/aipm",
+        text=question,
+        user={"id": user, "name": user.lower()},
+        channel=CHANNEL,
+        team=TEAM,
+        api_app_id=BOT["app_id"],
+        response_url="http://127.0.0.1:9/unused",
     )
-    return body.encode(), signed(body, "application/x-www-form-urlencoded")
+    return body.encode(), signed_headers(harness.SECRET, body, content_type=kind)
 
 
 def reaction(user: str, ts: str, event_id: str) -> tuple[bytes, dict]:
-    body = json.dumps(
-        {
-            "type": "event_callback",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "reaction_added",
-                "user": user,
-                "reaction": "+1",
-                "item_user": "UBOT",
-                "item": {"type": "message", "channel": "C1", "ts": ts},
-            },
-        }
+    """A signed reaction_added (+1) by `user` on the bot's message at `ts`: (body, headers)."""
+    event = payloads.reaction_event(
+        user=user, reaction="+1", channel=CHANNEL["id"], ts=ts, item_user=BOT["id"]
     )
-    return body.encode(), signed(body, "application/json")
+    body, kind = payloads.event_callback(
+        event, team=TEAM, api_app_id=BOT["app_id"], bot_user=BOT["id"], event_id=event_id
+    )
+    return body.encode(), signed_headers(harness.SECRET, body, content_type=kind)
 
 
 def questions() -> list[str]:
@@ -101,7 +80,7 @@ def run(seconds: float, concurrency: int) -> dict:
         store = Store.open(db)
         base = knowledge.load(harness.ROOT / "knowledge")
         ts = (
-            Poster(WebClient(token=harness.TOKEN, base_url=fake.url), store)
+            Poster(SlackDeliverer(WebClient(token=harness.TOKEN, base_url=fake.url)), store)
             .post_tip("C1", base.get("the-ikea-effect"), kind="shared")
             .ts
         )

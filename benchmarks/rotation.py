@@ -26,8 +26,8 @@ from pathlib import Path
 
 from bot.core import rotation
 from bot.core.knowledge import KnowledgeBase, Source, Tip
+from bot.daily.posting import PostOutcome
 from bot.daily.scheduler import Scheduler
-from bot.slack.posting import PostOutcome
 from bot.store import Store
 
 CHANNEL = "CSIM"

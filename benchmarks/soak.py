@@ -1,6 +1,6 @@
 """Soak test: the real Scheduler, a fast fake clock, one simulated year, 50 subscriptions.
 
-    .venv/bin/python benchmarks/soak.py [--days 365] [--subs 50] [--tick-minutes 15]
+    .venv/bin/python -m benchmarks.soak [--days 365] [--subs 50] [--tick-minutes 15]
 
 Subscriptions span DST zones (Europe, North America), the southern hemisphere (Sydney,
 Santiago, Auckland), half- and quarter-hour offsets (Kolkata, Kathmandu, Adelaide,
@@ -23,12 +23,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.rotation import RecordingPoster, make_base  # noqa: E402
-from bot.core.schedule import day_numbers, local_date, post_moment  # noqa: E402
-from bot.daily.scheduler import Scheduler  # noqa: E402
-from bot.store import Store  # noqa: E402
+from benchmarks.rotation import RecordingPoster, make_base
+from bot.core.schedule import day_numbers, local_date, post_moment
+from bot.daily.scheduler import Scheduler
+from bot.store import Store
 
 ZONES = (
     "Europe/Berlin",

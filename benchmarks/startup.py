@@ -1,6 +1,6 @@
 """Start-up and memory: process start to first answered /aipm, and RSS after 1,000 requests.
 
-python benchmarks/startup.py [--runs 5] [--requests 1000] [--json]
+python -m benchmarks.startup [--runs 5] [--requests 1000] [--json]
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import psutil
 
-import psutil  # noqa: E402
-
-from benchmarks import harness  # noqa: E402
-from benchmarks.load import command, questions  # noqa: E402
-from tests.fake_slack import FakeSlack  # noqa: E402
+from benchmarks import harness
+from benchmarks.load import command, questions
+from bot.fakeslack.server import FakeSlack
 
 
 def ask(port: int, question: str) -> int:

@@ -323,12 +323,13 @@ def cmd_subscriptions(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_post_tip(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import subscriptions
-    from bot.slack.posting import Poster, make_client
+    from bot.daily.posting import Poster
+    from bot.slack.delivery import SlackDeliverer, make_client
 
     settings.require_bot_token()
     base = _load_base(settings)
     store = _open_store(settings)
-    poster = Poster(make_client(settings), store, command=settings.command)
+    poster = Poster(SlackDeliverer(make_client(settings), command=settings.command), store)
     outcome = subscriptions.post_tip_now(store, base, poster, args.channel, force=args.force)
     if outcome is None:
         return _fail("The tip base has no live tips to post.", EXIT_INVALID)

@@ -19,14 +19,15 @@ class Runtime:
     """Everything `serve` starts, so it can be stopped in the right order."""
 
     def __init__(self, settings: Settings, coach: Coach):
+        from bot.daily.posting import Poster
         from bot.daily.scheduler import Scheduler
         from bot.slack.app import build_app
-        from bot.slack.posting import Poster, make_client
+        from bot.slack.delivery import SlackDeliverer, make_client
 
         self.settings = settings
         self.coach = coach
         self.client = make_client(settings)
-        self.poster = Poster(self.client, coach.store, command=settings.command)
+        self.poster = Poster(SlackDeliverer(self.client, command=settings.command), coach.store)
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
         self.app = build_app(coach, client=self.client, poster=self.poster, executor=self.executor)
         self.scheduler = Scheduler(

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.coach import Coach
+from bot.fakeslack.sender import SlackSender
+from bot.fakeslack.server import FakeSlack
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.http import HttpServer, SlackWSGI
 from bot.store import Store
-from tests.fake_slack import FakeSlack
-from tests.slack_signing import SlackSender
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_KNOWLEDGE = ROOT / "knowledge"
@@ -133,7 +133,7 @@ def start_bot(settings: Settings, fake: FakeSlack) -> RunningBot:
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.port}/slack/events"
-    sender = SlackSender(url, settings.signing_secret, response_url=f"{fake.url}response_url")
+    sender = SlackSender(url, settings.signing_secret, response_url=fake.response_url)
     return RunningBot(
         url=url, coach=coach, server=server, slack=sender, fake=fake, executor=executor
     )

@@ -9,9 +9,9 @@ import sys
 from tests.conftest import ROOT
 
 
-def run(script: str, *args: str) -> dict:
+def run(module: str, *args: str) -> dict:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), *args, "--json"],
+        [sys.executable, "-m", f"benchmarks.{module}", *args, "--json"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -22,7 +22,7 @@ def run(script: str, *args: str) -> dict:
 
 
 def test_load_benchmark_counts_ratings_exactly():
-    data = run("load.py", "--seconds", "0.5", "--concurrency", "2")
+    data = run("load", "--seconds", "0.5", "--concurrency", "2")
     assert data["bot"]["counts_exact"] is True
     assert data["bot"]["ratings_recorded"] > 0
     assert data["bot"]["sigterm_exit_code"] == 0
@@ -30,5 +30,5 @@ def test_load_benchmark_counts_ratings_exactly():
 
 
 def test_startup_benchmark_reports_time_and_memory():
-    data = run("startup.py", "--runs", "1", "--requests", "20")
+    data = run("startup", "--runs", "1", "--requests", "20")
     assert data["first_answer_seconds_median"] > 0 and data["rss_mb_after_requests"] > 0

@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from bot.core import gaps
-from bot.slack.posting import Poster
+from bot.daily.posting import Poster
+from bot.slack.delivery import SlackDeliverer
 from tests.conftest import BOT_TOKEN, ROOT
 from tests.test_serve import bot_env, run_bot
 
@@ -92,7 +93,9 @@ def test_knowledge_list_json_has_the_documented_fields(tmp_path):
 def test_stats_json_counts_exactly_what_the_signed_events_said(running_bot, tmp_path):
     from slack_sdk import WebClient
 
-    poster = Poster(WebClient(token=BOT_TOKEN, base_url=running_bot.fake.url), running_bot.store)
+    poster = Poster(
+        SlackDeliverer(WebClient(token=BOT_TOKEN, base_url=running_bot.fake.url)), running_bot.store
+    )
     base = running_bot.coach.library.base
     ikea = poster.post_tip("C1", base.get("the-ikea-effect"), kind="shared").ts
     hack = poster.post_tip("C1", base.get("hackathons"), kind="shared").ts

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.playground import payloads
+from bot.fakeslack.signing import FORM, signed_headers
 from bot.playground.server import run_playground, start_playground
-from bot.playground.slack_api import CHANNEL, PEOPLE, SlackAPI
+from bot.playground.workspace import CHANNEL, PEOPLE, new_workspace
 from bot.settings import Settings
 from bot.store import Store
 
@@ -214,7 +214,7 @@ def test_the_bot_behind_it_checks_slack_signatures(playground):
     request = urllib.request.Request(
         playground.bot_url,
         data=b"command=%2Faipm&text=tip",
-        headers={"Content-Type": payloads.FORM},
+        headers={"Content-Type": FORM},
         method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
@@ -224,7 +224,7 @@ def test_the_bot_behind_it_checks_slack_signatures(playground):
 
 def test_signatures_are_slacks_v0_scheme():
     body = "command=%2Faipm&text=hi"
-    headers = payloads.sign("s3cret", body, timestamp=1_700_000_000)
+    headers = signed_headers("s3cret", body, timestamp=1_700_000_000)
     verifier = SignatureVerifier(
         "s3cret", clock=type("C", (), {"now": lambda self: 1_700_000_010})()
     )
@@ -253,14 +253,14 @@ def test_signatures_are_slacks_v0_scheme():
     ],
 )
 def test_the_web_api_refuses_what_slack_refuses(method, args, authorization, error):
-    assert SlackAPI("xoxb-t").call(method, args, authorization=authorization) == {
+    assert new_workspace("xoxb-t").call(method, args, authorization=authorization) == {
         "ok": False,
         "error": error,
     }
 
 
 def test_history_finds_a_message_by_ts_with_its_metadata():
-    api = SlackAPI("xoxb-t")
+    api = new_workspace("xoxb-t")
     auth = "Bearer xoxb-t"
     metadata = json.dumps({"event_type": "aipm_tip", "event_payload": {"tip_id": "x"}})
     ts = api.call(
@@ -339,4 +339,4 @@ def test_the_scheduler_posts_only_in_the_playground_channel(playground, settings
     assert [(r.channel, r.status) for r in results] == [(CHANNEL["id"], "posted")]
     assert store.subscription("C0REALCHAN")["paused"] == 0
     assert [p.channel for p in store.posts()] == [CHANNEL["id"]]
-    assert playground.api.messages[-1]["metadata"]["event_payload"]["kind"] == "daily"
+    assert playground.api.messages()[-1]["metadata"]["event_payload"]["kind"] == "daily"

@@ -6,7 +6,6 @@ from bot.core.schedule import (
     Schedule,
     ScheduleError,
     due_date,
-    next_post,
     parse_args,
     parse_days,
     parse_time,
@@ -183,15 +182,3 @@ def test_due_date_accepts_a_subscription_row():
 def test_due_date_needs_an_aware_time():
     with pytest.raises(ValueError, match="aware"):
         due_date(BERLIN_DAILY, dt.datetime(2024, 1, 1, 9, 0))
-
-
-@pytest.mark.parametrize(
-    ("now", "expected"),
-    [
-        (at(2024, 1, 8, 7, 0), at(2024, 1, 8, 8, 0)),  # Monday, later today
-        (at(2024, 1, 8, 8, 0), at(2024, 1, 9, 8, 0)),  # Monday's passed: Tuesday
-        (at(2024, 1, 12, 9, 0), at(2024, 1, 15, 8, 0)),  # Friday after: Monday
-    ],
-)
-def test_next_post(now, expected):
-    assert next_post(BERLIN_WEEKDAYS, now) == expected

@@ -6,10 +6,11 @@ import pytest
 from slack_sdk import WebClient
 
 from benchmarks.rotation import RecordingPoster, make_base
+from bot.daily.posting import Poster
 from bot.daily.scheduler import Scheduler, todays_tip
-from bot.slack.posting import Poster
+from bot.fakeslack.server import FakeSlack
+from bot.slack.delivery import SlackDeliverer
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 KB = make_base(5)
 
@@ -36,6 +37,18 @@ def store(tmp_path):
 def scheduler_for(store, clock, poster=None):
     poster = poster or RecordingPoster(store)
     return Scheduler(store, lambda: KB, poster, now=clock), poster
+
+
+class TickCountingPoster(RecordingPoster):
+    """Counts ticks by the reconcile call every tick starts with: at 2, one tick is complete."""
+
+    def __init__(self, store):
+        super().__init__(store)
+        self.ticks = 0
+
+    def reconcile_pending(self, **kwargs):
+        self.ticks += 1
+        return super().reconcile_pending(**kwargs)
 
 
 def dailies(store, channel="C1"):
@@ -105,24 +118,26 @@ def wait_for(predicate, timeout=5.0):
     return predicate()
 
 
-def test_midnight_subscription_posts_once_on_start_and_not_again_on_restart(tmp_path):
+def test_midnight_subscription_posts_once_on_start_and_not_again_on_restart(tmp_path, caplog):
     path = tmp_path / "coach.db"
     clock = Clock(at(2024, 2, 1, 23, 0, 30))  # 00:00:30 on 2 Feb in Berlin
     first_store = Store.open(path)
     first_store.save_subscription("C1", at="00:00", tz="Europe/Berlin", days="daily")
-    first, first_poster = scheduler_for(first_store, clock)
+    first_poster = TickCountingPoster(first_store)
+    first = Scheduler(first_store, lambda: KB, first_poster, now=clock, tick_seconds=0.01)
     first.start()
-    assert wait_for(lambda: first.ticks >= 1)
+    assert wait_for(lambda: first_poster.ticks >= 2)
     first.stop(timeout=5)
-    assert not first.running
+    assert "did not stop" not in caplog.text
     assert len(first_poster.posted) == 1
     first_store.close()
 
     second_store = Store.open(path)
     clock.now += dt.timedelta(minutes=5)
-    second, second_poster = scheduler_for(second_store, clock)
+    second_poster = TickCountingPoster(second_store)
+    second = Scheduler(second_store, lambda: KB, second_poster, now=clock, tick_seconds=0.01)
     second.start()
-    assert wait_for(lambda: second.ticks >= 1)
+    assert wait_for(lambda: second_poster.ticks >= 2)
     second.stop(timeout=5)
     assert second_poster.posted == []
     assert dailies(second_store) == [("2024-02-02", "posted")]
@@ -229,7 +244,7 @@ def test_todays_tip_is_what_gets_posted(store):
     scheduler, _ = scheduler_for(store, clock)
     for day in range(1, 8):  # some history so the pick is not simply the first tip
         store.claim_daily("C1", f"2024-03-0{day}", KB.tips[day % 5].id)
-    preview = scheduler.todays_tip("C1")
+    preview = todays_tip(store, KB, "C1", clock.now)
     clock.now = at(2024, 4, 2, 9, 0)
     (result,) = scheduler.tick()
     assert result.tip_id == preview.id
@@ -240,7 +255,11 @@ def test_channel_not_found_pauses_one_and_posts_the_others_over_http(store):
     with FakeSlack() as fake:
         for channel in ("C1", "C2", "C3"):
             store.save_subscription(channel, at="09:00", tz="UTC", days="daily", user="U1")
-        poster = Poster(WebClient(token="xoxb-t", base_url=fake.url), store, sleep=lambda s: None)
+        poster = Poster(
+            SlackDeliverer(WebClient(token="xoxb-t", base_url=fake.url)),
+            store,
+            sleep=lambda s: None,
+        )
         clock = Clock(at(2024, 4, 2, 9, 0))
         scheduler, _ = scheduler_for(store, clock, poster)
         fake.fail_next("chat.postMessage", error="channel_not_found")  # C1 is first

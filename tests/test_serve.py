@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.fakeslack.sender import SlackSender
+from bot.fakeslack.server import FakeSlack
+from bot.fakeslack.signing import get
 from bot.store import Store
 from tests.conftest import BOT_TOKEN, ROOT, SECRET
-from tests.slack_signing import SlackSender, get
 
 
 def free_port() -> int:
@@ -52,14 +54,14 @@ def run_bot(args: list[str], env: dict, *, timeout: float = 30) -> subprocess.Co
 class Served:
     """A `serve` process in HTTP mode and a way to talk to it."""
 
-    def __init__(self, tmp_path: Path, fake_url: str, **extra: str):
+    def __init__(self, tmp_path: Path, fake: FakeSlack, **extra: str):
         self.port = free_port()
         self.log = tmp_path / f"serve-{self.port}.log"
         env = bot_env(
             tmp_path,
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake_url,
+            SLACK_API_URL=fake.url,
             PORT=str(self.port),
             COACH_HOST="127.0.0.1",
             **extra,
@@ -73,9 +75,7 @@ class Served:
             stderr=subprocess.STDOUT,
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        self.slack = SlackSender(
-            f"{self.url}/slack/events", SECRET, response_url=f"{fake_url}response_url"
-        )
+        self.slack = SlackSender(f"{self.url}/slack/events", SECRET, response_url=fake.response_url)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -107,7 +107,7 @@ def served(tmp_path, fake_slack):
     procs: list[Served] = []
 
     def start(**extra: str) -> Served:
-        s = Served(tmp_path, fake_slack.url, **extra)
+        s = Served(tmp_path, fake_slack, **extra)
         procs.append(s)
         return s
 
@@ -280,7 +280,7 @@ def test_sigterm_finishes_work_in_flight(served, fake_slack):
 
 
 def test_socket_mode_answers_a_slash_command_and_stops_cleanly(tmp_path, fake_slack):
-    from tests.fake_socket_mode import FakeSocketMode
+    from bot.fakeslack.socket_mode import FakeSocketMode
 
     socket_mode = FakeSocketMode()
     fake_slack.respond("apps.connections.open", {"url": socket_mode.url})

@@ -7,7 +7,9 @@ import threading
 
 from slack_sdk import WebClient
 
-from bot.slack.posting import Poster, tip_message
+from bot.daily.posting import Poster
+from bot.slack.blocks import tip_message
+from bot.slack.delivery import SlackDeliverer
 from tests.conftest import BOT_TOKEN
 
 IKEA = "the-ikea-effect"
@@ -17,7 +19,7 @@ HACK = "hackathons"
 def share(bot, tip_id=IKEA, channel="C1") -> str:
     """Post a tip to the fake channel through the bot's real poster; returns its ts."""
     tip = bot.coach.library.base.get(tip_id)
-    poster = Poster(WebClient(token=BOT_TOKEN, base_url=bot.fake.url), bot.store)
+    poster = Poster(SlackDeliverer(WebClient(token=BOT_TOKEN, base_url=bot.fake.url)), bot.store)
     outcome = poster.post_tip(channel, tip, kind="shared")
     assert outcome.ok
     return outcome.ts

@@ -9,8 +9,8 @@ import urllib.parse
 
 import pytest
 
+from bot.fakeslack.signing import get, post, sign
 from bot.slack.http import MAX_BODY
-from tests.slack_signing import get, post, sign
 
 IKEA = "the-ikea-effect"
 

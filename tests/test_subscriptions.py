@@ -14,9 +14,10 @@ from bot.core.subscriptions import (
     subscribe,
     unsubscribe,
 )
-from bot.slack.posting import Poster
+from bot.daily.posting import Poster
+from bot.fakeslack.server import FakeSlack
+from bot.slack.delivery import SlackDeliverer
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 KB = make_base(4)
 
@@ -151,7 +152,11 @@ def test_post_tip_now_twice_posts_one_daily(store):
 
 def test_post_tip_now_force_adds_a_manual_post_never_a_second_daily(store):
     with FakeSlack() as fake:
-        poster = Poster(WebClient(token="xoxb-t", base_url=fake.url), store, sleep=lambda s: None)
+        poster = Poster(
+            SlackDeliverer(WebClient(token="xoxb-t", base_url=fake.url)),
+            store,
+            sleep=lambda s: None,
+        )
         now = dt.datetime(2024, 6, 3, 7, 0, tzinfo=dt.UTC)
         first = post_tip_now(store, KB, poster, "C1", now=now)
         forced = post_tip_now(store, KB, poster, "C1", force=True, now=now)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.core import rotation
 from bot.core.knowledge import KnowledgeBase, Tip
 from bot.core.schedule import due_date, local_date
+from bot.daily.posting import DailyPoster
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -71,13 +72,17 @@ def todays_tip(store: Store, kb: KnowledgeBase, channel: str, now: dt.datetime) 
 
 
 class Scheduler:
-    """Posts due daily tips; `start()` runs it in a daemon thread, `stop()` ends it between posts."""
+    """Posts due daily tips; `start()` runs it in a daemon thread, `stop()` ends it between posts.
+
+    `poster` is a `bot.daily.posting.Poster` (exactly-once posting through a typed
+    `Deliverer`) or a stand-in with the same two methods (`DailyPoster`).
+    """
 
     def __init__(
         self,
         store: Store,
         knowledge_getter: Callable[[], KnowledgeBase],
-        poster,
+        poster: DailyPoster,
         *,
         now: Callable[[], dt.datetime] = utc_now,
         tick_seconds: float = 30.0,
@@ -94,7 +99,6 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._retry_at: dict[str, tuple[dt.datetime, float]] = {}
-        self.ticks = 0  # ticks completed by the background thread (for health and tests)
         self.error: str | None = None  # why the background thread died, if it did
         self._done: dict[str, str] = {}  # channel -> local date known posted (saves a query a tick)
 
@@ -123,10 +127,6 @@ class Scheduler:
             results.append(self._post(kb, channel, day, now))
         return results
 
-    def todays_tip(self, channel: str, now: dt.datetime | None = None) -> Tip | None:
-        """Today's tip for a channel (for previews); see `todays_tip`."""
-        return todays_tip(self.store, self.knowledge_getter(), channel, now or self.now())
-
     def start(self) -> None:
         """Run in a daemon thread: settle pending claims, tick now, then every tick_seconds."""
         if self._thread is not None and self._thread.is_alive():
@@ -149,11 +149,11 @@ class Scheduler:
         """True while the background thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
-    # -- internals ---------------------------------------------------------------------
-
     def health(self) -> dict:
-        """The thread's state for /healthz: running, ticks done, and why it died (if it did)."""
-        return {"running": self.running, "ticks": self.ticks, "error": self.error}
+        """The thread's state for /healthz: whether it runs, and why it died (if it did)."""
+        return {"running": self.running, "error": self.error}
+
+    # -- internals ---------------------------------------------------------------------
 
     def _run(self) -> None:
         # tick() settles pending claims first, so the first tick is reconcile + catch-up.
@@ -163,7 +163,6 @@ class Scheduler:
                     self.tick()
                 except Exception:
                     log.exception("scheduler tick failed")
-                self.ticks += 1
                 self._stop.wait(self.tick_seconds)
         except BaseException as exc:
             # Anything escaping the loop ends daily posting: record it so /healthz fails.

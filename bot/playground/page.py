@@ -3,7 +3,7 @@
 A typed `/aipm ...` becomes a signed slash-command form; a click a signed `block_actions`
 payload; a reaction or the Home tab a signed Events API delivery. They go over HTTP to
 the real bot's `/slack/events`; what it answers (the ack, response-URL posts, Web API
-calls) lands in the `SlackAPI` workspace the page then shows.
+calls) lands in the `WebAPI` workspace the page then shows.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
-from bot.playground import payloads
-from bot.playground.slack_api import BOT, CHANNEL, SLACKBOT, TEAM, SlackAPI, dm_channel
+from bot.fakeslack import payloads
+from bot.fakeslack.signing import post, signed_headers
+from bot.fakeslack.web_api import WebAPI, dm_channel
+from bot.playground.workspace import BOT, CHANNEL, SLACKBOT, TEAM
 
 log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 30
@@ -37,9 +37,7 @@ class Delivery:
 class PageActions:
     """Turns page actions into Slack requests to the bot at `bot_url`."""
 
-    def __init__(
-        self, api: SlackAPI, *, secret: str, command: str, base_url: str, bot_url: str = ""
-    ):
+    def __init__(self, api: WebAPI, *, secret: str, command: str, base_url: str, bot_url: str = ""):
         self.api = api
         self.secret = secret
         self.command = command
@@ -49,25 +47,15 @@ class PageActions:
     def deliver(self, body: str, content_type: str) -> Delivery:
         """POST a signed body to the bot, as Slack does; never raises."""
         headers = {
-            "Content-Type": content_type,
-            **payloads.sign(self.secret, body),
+            **signed_headers(self.secret, body, content_type=content_type),
             "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
         }
-        request = urllib.request.Request(
-            self.bot_url, data=body.encode(), headers=headers, method="POST"
-        )
         try:
-            with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT) as response:
-                return Delivery(
-                    response.status,
-                    response.read().decode("utf-8", "replace"),
-                    response.headers.get("Content-Type", ""),
-                )
-        except urllib.error.HTTPError as exc:
-            return Delivery(exc.code, exc.read().decode("utf-8", "replace"))
-        except (OSError, urllib.error.URLError) as exc:
+            reply = post(self.bot_url, body, headers, timeout=DELIVERY_TIMEOUT)
+        except OSError as exc:
             log.warning("the bot could not be reached: %s", exc)
             return Delivery(0, "")
+        return Delivery(reply.status, reply.body, reply.headers.get("Content-Type", ""))
 
     def response_url(self, user: str, *, source: dict | None = None) -> str:
         """A fresh response URL on the playground for a command or a click."""
@@ -87,7 +75,7 @@ class PageActions:
         if len(text) > MAX_MESSAGE:
             return {"ok": False, "error": f"messages are limited to {MAX_MESSAGE} characters"}
         if not text.startswith("/"):
-            self.api.add_user_message(user, text)
+            self.api.add_user_message(user, CHANNEL["id"], text)
             return {"ok": True, "kind": "message"}
         parts = re.split(r"\s", text, maxsplit=1)
         command = parts[0].lower()

@@ -22,8 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.fakeslack.server import answer_http
+from bot.fakeslack.web_api import WebAPI
 from bot.playground.page import PageActions
-from bot.playground.slack_api import BOT, CHANNEL, PEOPLE, TEAM, SlackAPI
+from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ Reply = tuple[int, str, bytes]
 class PlaygroundApp:
     """The playground's routes, independent of the HTTP server that carries them."""
 
-    def __init__(self, api: SlackAPI, actions: PageActions, *, post_tip, subscription, port: int):
+    def __init__(self, api: WebAPI, actions: PageActions, *, post_tip, subscription, port: int):
         self.api = api
         self.actions = actions
         self.post_tip = post_tip
@@ -77,17 +79,9 @@ class PlaygroundApp:
             return 403, "text/plain", b"the playground only answers its own page"
         parts = urlsplit(target)
         path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
-        if path.startswith("/slack-api/"):
-            return self._web_api(path.removeprefix("/slack-api/"), query, headers, body)
-        if path.startswith("/response/") and method == "POST":
-            try:
-                data = json.loads(body.decode("utf-8") or "{}")
-            except ValueError:
-                return _json({"ok": False, "error": "invalid_payload"}, 400)
-            if not isinstance(data, dict):
-                return _json({"ok": False, "error": "invalid_payload"}, 400)
-            status, reply = self.api.respond(path.removeprefix("/response/"), data)
-            return _json(reply, status)
+        if path.startswith(("/slack-api/", "/response/")) and method == "POST":
+            answer = answer_http(self.api, path.lstrip("/"), parts.query, headers, body)
+            return answer.status, "application/json", answer.body
         if method in ("GET", "HEAD"):
             if path in ("/", "/index.html"):
                 return _static("index.html")
@@ -138,19 +132,6 @@ class PlaygroundApp:
             return _json(self.post_tip(force=bool(data.get("force"))))
         return _json({"ok": False, "error": f"no such action: {name}"}, 404)
 
-    def _web_api(self, method: str, query: dict, headers: dict[str, str], body: bytes) -> Reply:
-        args = dict(query)
-        text = body.decode("utf-8", "replace")
-        try:
-            if media_type(headers) == "application/json" and text:
-                loaded = json.loads(text)
-                args.update(loaded if isinstance(loaded, dict) else {})
-            elif text:
-                args.update(parse_qsl(text, keep_blank_values=True))
-        except ValueError:
-            return _json({"ok": False, "error": "invalid_json"})
-        return _json(self.api.call(method, args, authorization=headers.get("authorization", "")))
-
     def state(self, user: str, *, since: str = "") -> dict:
         """What the page shows for one person; only the version when nothing changed since `since`."""
         version = self.api.version
@@ -168,7 +149,7 @@ class PlaygroundApp:
             "people": [
                 {k: p[k] for k in ("id", "name", "real_name", "tz", "is_admin")} for p in PEOPLE
             ],
-            "messages": self.api.timeline(user),
+            "messages": self.api.timeline(user, CHANNEL["id"]),
             "home": self.api.homes.get(user),
         }
 
@@ -219,7 +200,7 @@ class Playground:
 
     url: str
     bot_url: str
-    api: SlackAPI
+    api: WebAPI
     runtime: object
     _httpd: _Server
     _threads: list[threading.Thread]
@@ -252,7 +233,7 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
 
     token = f"xoxb-playground-{secrets.token_hex(12)}"
     secret = secrets.token_hex(32)
-    api = SlackAPI(token)
+    api = new_workspace(token)
     httpd = _Server((HOST, settings.port if port is None else port), _Handler)
     base_url = f"http://{HOST}:{httpd.server_address[1]}"
     actions = PageActions(api, secret=secret, command=settings.command, base_url=base_url)

@@ -10,9 +10,10 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.core.coach import Coach
+from bot.daily.posting import Poster
 from bot.slack.context import SlackContext, lookup_client
+from bot.slack.delivery import SlackDeliverer, make_client
 from bot.slack.listeners import register_listeners
-from bot.slack.posting import Poster, make_client
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def build_app(
     """
     settings = coach.settings
     client = client or make_client(settings)
-    poster = poster or Poster(client, coach.store, command=settings.command)
+    poster = poster or Poster(SlackDeliverer(client, command=settings.command), coach.store)
     bolt_log = logging.getLogger("bot.slack.bolt")
     bolt_log.addFilter(_our_client_wins)  # the same function object is only added once
     app = App(

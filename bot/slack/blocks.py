@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 
 from bot.core.knowledge import Tip
@@ -12,6 +14,10 @@ from bot.slack.mrkdwn import escape, quote
 USEFUL_ACTION = "rate_useful"
 NOT_USEFUL_ACTION = "rate_not_useful"
 SHARE_ACTION = "share_tip"
+EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
+RATE_HINT = "React :+1: if this helped, :-1: if not"
+HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 def section(text: str) -> dict:
@@ -242,3 +248,50 @@ def home_view(
         ),
     ]
     return {"type": "home", "blocks": blocks}
+
+
+def tip_message(
+    tip: Tip,
+    *,
+    local_date: str | None,
+    header: str,
+    kind: str,
+    shared_by: str | None = None,
+    nonce: str | None = None,
+) -> dict:
+    """chat.postMessage arguments for a tip: text fallback, Block Kit blocks and metadata.
+
+    Tip title and text are curated mrkdwn and shown as written; the note title and the
+    header are escaped. The metadata (event type `aipm_tip`) carries the tip id and the
+    date so ratings and reconciliation can find the tip from the message alone.
+    """
+    date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
+    note = escape(tip.source.note).replace("|", "¦")
+    stamp = escape(tip.source.timestamp).replace("|", "¦")
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header[:150], "emoji": True}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"*{tip.title}*\n{tip.text}"[:3000]},
+        },
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"Source: {note} <{tip.source.url}|{stamp}>"}],
+        },
+    ]
+    if shared_by:
+        who = f"<@{shared_by}>" if _USER_ID.match(shared_by) else escape(shared_by)
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by {who}"}]}
+        )
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": RATE_HINT}]})
+    payload = {"tip_id": tip.id, "date": date, "kind": kind}
+    if nonce:
+        payload["nonce"] = nonce
+    return {
+        "text": f"{header}: {tip.title}",
+        "blocks": blocks,
+        "metadata": {"event_type": EVENT_TYPE, "event_payload": payload},
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }

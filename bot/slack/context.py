@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.coach import Coach
-from bot.slack.posting import Poster
+from bot.daily.posting import Poster
 
 log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 2

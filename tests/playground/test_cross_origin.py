@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.playground.workspace import CHANNEL
 from bot.store import Store
 from tests.test_playground import ANA, Page, page, playground, settings  # noqa: F401 - fixtures
 
@@ -36,7 +37,7 @@ def host_of(url: str) -> str:
 
 
 def nothing_happened(playground, settings) -> None:  # noqa: F811 - fixture names
-    assert playground.api.timeline(ANA) == []
+    assert playground.api.timeline(ANA, CHANNEL["id"]) == []
     store = Store.open(settings.db_path)
     try:
         assert store.subscriptions() == [] and store.posts() == []
@@ -83,7 +84,7 @@ def test_the_web_api_refuses_a_browser_on_another_origin(playground):  # noqa: F
         playground.url,
         "POST",
         "/slack-api/chat.postMessage",
-        body=b"channel=C0PLAYGRND&text=hi",
+        body=f"channel={CHANNEL['id']}&text=hi".encode(),
         headers={
             "Host": host_of(playground.url),
             "Origin": EVIL,

@@ -4,11 +4,12 @@ import pytest
 from slack_sdk import WebClient
 
 from benchmarks.rotation import make_base
-from bot.core.knowledge import Source, Tip
+from bot.daily.posting import ChannelGone, Poster
+from bot.fakeslack.server import FakeSlack
 from bot.settings import Settings
-from bot.slack.posting import Poster, make_client, tip_message
+from bot.slack.blocks import tip_message
+from bot.slack.delivery import SlackDeliverer, make_client
 from bot.store import Store
-from tests.fake_slack import FakeSlack
 
 TOKEN = "xoxb-test-secret-token"
 DAY = "2024-05-06"
@@ -49,8 +50,8 @@ def clock():
 
 @pytest.fixture
 def poster(fake, store, clock):
-    client = WebClient(token=TOKEN, base_url=fake.url, timeout=1)
-    return Poster(client, store, sleep=clock.sleep, clock=clock.clock)
+    client = make_client(Settings(bot_token=TOKEN, api_url=fake.url), timeout=1, sleep=clock.sleep)
+    return Poster(SlackDeliverer(client), store, sleep=clock.sleep, clock=clock.clock)
 
 
 TIP = make_base(3).tips[0]
@@ -60,40 +61,6 @@ def tip_messages(fake, channel):
     return [
         m for m in fake.messages(channel) if m.get("metadata", {}).get("event_type") == "aipm_tip"
     ]
-
-
-def test_tip_message_shape():
-    tip = Tip(
-        id="ikea-effect",
-        title="The IKEA effect",
-        text="People value what they *build*.",
-        tags=("x",),
-        questions=("a", "b", "c"),
-        source=Source("Lenny <&> | Episode", "00:12:34", "https://example.com/ep?t=754"),
-    )
-    message = tip_message(tip, local_date=DAY, header="Today's AI PM tip", kind="daily")
-    assert message["metadata"] == {
-        "event_type": "aipm_tip",
-        "event_payload": {"tip_id": "ikea-effect", "date": DAY, "kind": "daily"},
-    }
-    types = [b["type"] for b in message["blocks"]]
-    assert types == ["header", "section", "context", "context"]
-    assert (
-        message["blocks"][1]["text"]["text"] == "*The IKEA effect*\nPeople value what they *build*."
-    )
-    source = message["blocks"][2]["elements"][0]["text"]
-    assert "Lenny &lt;&amp;&gt; ¦ Episode" in source
-    assert "<https://example.com/ep?t=754|00:12:34>" in source
-    assert message["blocks"][3]["elements"][0]["text"] == "React :+1: if this helped, :-1: if not"
-    assert "link_names" not in message and "parse" not in message
-    assert "The IKEA effect" in message["text"]
-
-
-def test_shared_by_is_a_mention_only_for_a_user_id():
-    ok = tip_message(TIP, local_date=DAY, header="h", kind="shared", shared_by="U123ABC")
-    odd = tip_message(TIP, local_date=DAY, header="h", kind="shared", shared_by="<!channel>")
-    assert "Shared by <@U123ABC>" in str(ok["blocks"])
-    assert "<!channel>" not in str(odd["blocks"])
 
 
 def test_post_daily_posts_once_with_metadata(fake, store, poster):
@@ -117,13 +84,13 @@ def test_post_daily_posts_once_with_metadata(fake, store, poster):
 def test_rate_limit_is_waited_out_by_the_client_handler(fake, store, tmp_path):
     fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"})
     client = make_client(Settings(bot_token=TOKEN, api_url=fake.url))
-    outcome = Poster(client, store, sleep=lambda s: None).post_daily("C1", TIP, DAY)
+    outcome = Poster(SlackDeliverer(client), store, sleep=lambda s: None).post_daily("C1", TIP, DAY)
     assert outcome.status == "posted"
     assert [c.status for c in fake.calls("chat.postMessage")] == [429, 200]
     assert len(tip_messages(fake, "C1")) == 1
 
 
-def test_rate_limit_without_client_handler_uses_retry_after(fake, poster, clock):
+def test_rate_limit_waits_retry_after_on_the_injected_sleep(fake, poster, clock):
     fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "3"})
     outcome = poster.post_daily("C1", TIP, DAY)
     assert outcome.status == "posted"
@@ -237,7 +204,7 @@ def test_reconcile_pending_marks_found_and_releases_missing(fake, store, poster)
     assert store.daily_post("C1", DAY).status == "posted"
     assert store.daily_post("C1", DAY).id == found.id
     assert store.daily_post("C2", DAY) is None and missing.id
-    assert store.pending_posts() == []
+    assert store.pending_claims() == []
 
 
 def test_reconcile_pending_keeps_claims_when_slack_is_down(fake, store, poster):
@@ -265,7 +232,29 @@ def test_logs_never_contain_the_token(fake, store, poster, caplog):
     assert TOKEN not in caplog.text
 
 
-def test_make_client_uses_the_settings(fake):
-    client = make_client(Settings(bot_token=TOKEN, api_url=fake.url))
-    assert client.base_url == fake.url and client.token == TOKEN
-    assert client.auth_test()["user_id"] == "UBOT"
+class GoneChannel:
+    """A Deliverer with no Slack behind it: every channel is gone."""
+
+    def __init__(self):
+        self.told = []
+
+    def post_tip(self, channel, tip, **options):
+        raise ChannelGone("gone", "the room was closed")
+
+    def find_tip(self, channel, *, since, match):
+        return None
+
+    def tell_paused(self, user, channel, reason):
+        self.told.append((user, channel, reason))
+
+
+def test_the_protocol_runs_on_any_deliverer(store):
+    store.save_subscription("C1", at="09:00", tz="UTC", days="daily", user="U42")
+    deliverer = GoneChannel()
+    poster = Poster(deliverer, store, sleep=lambda s: None)
+    first = poster.post_daily("C1", TIP, DAY)
+    second = poster.post_daily("C1", TIP, "2024-05-07")
+    assert (first.status, first.error) == (second.status, second.error) == ("paused", "gone")
+    assert store.subscription("C1")["paused_reason"] == "the room was closed"
+    assert store.daily_post("C1", DAY) is None
+    assert deliverer.told == [("U42", "C1", "the room was closed")]

@@ -1,32 +1,20 @@
-"""Slack-shaped request bodies for the playground, signed the way Slack signs them.
+"""Slack-shaped request bodies: slash commands, Events API deliveries, button clicks.
 
-Every function returns `(body, content_type)` ready to POST to the bot's `/slack/events`;
-`sign` gives the two headers Slack adds. Nothing here talks to the network.
+Every builder of a whole request returns `(body, content_type)` ready to sign
+(`bot.fakeslack.signing`) and POST to the bot's `/slack/events`. Nothing here talks to
+the network.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 import time
 from urllib.parse import urlencode
 
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
+from bot.fakeslack.signing import FORM, JSON
 
-
-def sign(secret: str, body: str, *, timestamp: int | None = None) -> dict[str, str]:
-    """The `X-Slack-Request-Timestamp` and `X-Slack-Signature` headers for `body`.
-
-    The signature is Slack's v0 scheme: HMAC-SHA256 of `v0:{timestamp}:{body}` with the
-    signing secret, hex-encoded and prefixed with `v0=`.
-    """
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    base = f"v0:{timestamp}:{body}".encode()
-    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+VERIFICATION_TOKEN = "fake-verification-token"
 
 
 def new_id(prefix: str, length: int = 10) -> str:
@@ -52,7 +40,7 @@ def slash_command(
 ) -> tuple[str, str]:
     """The form body Slack sends for `/command text` typed by `user` in `channel`."""
     fields = {
-        "token": "playground-verification-token",
+        "token": VERIFICATION_TOKEN,
         "team_id": team["id"],
         "team_domain": team["domain"],
         "channel_id": channel["id"],
@@ -80,7 +68,7 @@ def event_callback(
 ) -> tuple[str, str]:
     """The JSON envelope of an Events API delivery around one `event`."""
     envelope = {
-        "token": "playground-verification-token",
+        "token": VERIFICATION_TOKEN,
         "team_id": team["id"],
         "api_app_id": api_app_id,
         "event": event,
@@ -102,7 +90,7 @@ def event_callback(
 
 
 def reaction_event(
-    *, added: bool, user: str, reaction: str, channel: str, ts: str, item_user: str
+    *, added: bool = True, user: str, reaction: str, channel: str, ts: str, item_user: str
 ) -> dict:
     """A `reaction_added` / `reaction_removed` event on the message at (channel, ts)."""
     return {
@@ -155,7 +143,7 @@ def block_actions(
             "team_id": team["id"],
         },
         "api_app_id": api_app_id,
-        "token": "playground-verification-token",
+        "token": VERIFICATION_TOKEN,
         "container": {
             "type": "message",
             "message_ts": message_ts,

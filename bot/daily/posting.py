@@ -1,0 +1,385 @@
+"""Post tips exactly once: claim in the store, deliver, then mark, release or reconcile.
+
+Daily posts are claimed in the store before delivery, so two ticks, two threads or two
+processes never post the same channel's tip twice on one local day. Delivery goes through
+a `Deliverer` (bot/slack/delivery.py talks to Slack), which answers with a ts or raises
+one of the plain errors below:
+
+- `Unreachable` (5xx, timeouts, connection errors, a rate limit that outlasted the
+  client's waits): the message MAY exist. Look for it (by its metadata) before every
+  retry; back off 1 s, 2 s, 4 s; then give up for this run and release the claim so the
+  next tick tries again.
+- `ChannelGone` (deleted, archived, bot removed): release the claim, pause the
+  subscription, tell its creator once.
+- `Refused` (any other error): nothing was posted; release the claim and report it.
+
+Rate limits (429) are waited out inside the Deliverer's client: a 429 posted nothing.
+Consecutive posts to one channel are paced at least a second apart (Slack's limit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from bot.core.knowledge import Tip
+from bot.store import Post, Store
+
+log = logging.getLogger(__name__)
+
+BACKOFF = (1.0, 2.0, 4.0)
+MIN_GAP = 1.0
+HISTORY_MARGIN = 600.0
+
+
+class DeliveryError(Exception):
+    """A delivery failed; `error` is the channel's short error code (e.g. 'is_archived')."""
+
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
+class ChannelGone(DeliveryError):
+    """The channel cannot take posts any more; `reason` says why in plain words."""
+
+    def __init__(self, error: str, reason: str | None = None):
+        super().__init__(error)
+        self.reason = reason or error
+
+
+class Refused(DeliveryError):
+    """The channel refused the request for another reason: nothing was done."""
+
+
+class Unreachable(DeliveryError):
+    """The channel may or may not have done it (5xx, timeout, dropped connection)."""
+
+
+class Deliverer(Protocol):
+    """What the post protocol needs from a chat service.
+
+    Each method returns plain values or raises ChannelGone, Refused or Unreachable.
+    """
+
+    def post_tip(
+        self,
+        channel: str,
+        tip: Tip,
+        *,
+        kind: str,
+        local_date: str,
+        header: str | None = None,
+        shared_by: str | None = None,
+        nonce: str | None = None,
+    ) -> str:
+        """Post the tip message (with metadata carrying tip_id, date, kind, nonce); its ts."""
+        ...
+
+    def find_tip(self, channel: str, *, since: float, match: Mapping[str, str]) -> str | None:
+        """The ts of a tip message posted since `since` (epoch s) whose metadata has `match`."""
+        ...
+
+    def tell_paused(self, user: str, channel: str, reason: str) -> None:
+        """Tell `user` directly that the daily tip in `channel` is paused, and how to resume."""
+        ...
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What happened to one post.
+
+    status: 'posted' (ts set), 'reconciled' (it had been posted after all; ts set),
+    'already' (this channel already has its daily tip that day; nothing posted),
+    'deferred' (Slack unavailable; claim released, try again later), 'paused' (channel
+    gone; subscription paused), 'failed' (Slack refused; nothing posted), 'unknown'
+    (Slack may have posted it and we could not check; the claim is kept pending),
+    'released' (reconciliation found a pending claim was never posted and freed it).
+    """
+
+    status: str
+    channel: str
+    tip_id: str | None = None
+    ts: str | None = None
+    local_date: str | None = None
+    error: str | None = None
+    post_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the tip is in the channel."""
+        return self.status in ("posted", "reconciled")
+
+
+class DailyPoster(Protocol):
+    """What the scheduler drives: `Poster`, or a stand-in that records (benchmarks)."""
+
+    def post_daily(self, channel: str, tip: Tip, local_date: str) -> PostOutcome: ...
+
+    def reconcile_pending(
+        self,
+        *,
+        min_age: float = 0.0,
+        now: dt.datetime | None = None,
+        include: Callable[[str], bool] = ...,
+    ) -> list[PostOutcome]: ...
+
+
+class Poster:
+    """Posts tips through a Deliverer and records them in the store (thread-safe)."""
+
+    def __init__(
+        self,
+        deliverer: Deliverer,
+        store: Store,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        backoff: tuple[float, ...] = BACKOFF,
+    ):
+        self.deliverer = deliverer
+        self.store = store
+        self.sleep = sleep
+        self.clock = clock
+        self.backoff = backoff
+        self._pace_lock = threading.Lock()
+        self._next_slot: dict[str, float] = {}
+
+    # -- public ----------------------------------------------------------------------
+
+    def post_daily(self, channel: str, tip: Tip, local_date: str) -> PostOutcome:
+        """Post `tip` as the channel's daily tip for `local_date`, at most once per day.
+
+        Claims the day first; if it is already claimed nothing is posted ('already').
+        """
+        claim = self.store.claim_daily(channel, local_date, tip.id)
+        if claim is None:
+            return PostOutcome("already", channel, tip.id, local_date=local_date)
+        outcome = self._deliver(
+            channel,
+            tip,
+            {"kind": "daily", "local_date": local_date},
+            claim.id,
+            match={"tip_id": tip.id, "date": local_date},
+        )
+        if outcome.ok:
+            self.store.mark_posted(claim.id, outcome.ts)
+        elif outcome.status != "unknown":
+            self.store.release_post(claim.id)
+        return outcome
+
+    def post_tip(
+        self,
+        channel: str,
+        tip: Tip,
+        *,
+        kind: str,
+        local_date: str | None = None,
+        header: str | None = None,
+        shared_by: str | None = None,
+    ) -> PostOutcome:
+        """Post a tip that is not the daily one (a shared answer, a forced post); record it."""
+        nonce = uuid.uuid4().hex[:12]
+        date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
+        options = {
+            "kind": kind,
+            "local_date": date,
+            "header": header,
+            "shared_by": shared_by,
+            "nonce": nonce,
+        }
+        outcome = self._deliver(channel, tip, options, None, match={"nonce": nonce})
+        if outcome.ok:
+            post = self.store.add_post(
+                channel, outcome.ts, tip.id, kind=kind, local_date=local_date
+            )
+            return replace(outcome, post_id=post.id)
+        return outcome
+
+    def reconcile_pending(
+        self,
+        *,
+        min_age: float = 0.0,
+        now: dt.datetime | None = None,
+        include: Callable[[str], bool] = lambda channel: True,
+    ) -> list[PostOutcome]:
+        """Settle daily claims left pending (a crash or an outage mid-post).
+
+        For each pending claim older than `min_age` seconds: if the message is in the
+        channel history it is marked posted; if not, the claim is released so the
+        scheduler posts it while it is still due. When Slack cannot be asked, the claim
+        stays pending for the next call.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        outcomes = []
+        for post, claimed_at in self.store.pending_claims():
+            if not include(post.channel):
+                continue
+            created = _parse_time(claimed_at)
+            if created is not None and (now - created).total_seconds() < min_age:
+                continue
+            outcomes.append(self._reconcile_one(post, created))
+        return outcomes
+
+    # -- delivery ----------------------------------------------------------------------
+
+    def _deliver(
+        self,
+        channel: str,
+        tip: Tip,
+        options: dict,
+        post_id: int | None,
+        *,
+        match: dict,
+    ) -> PostOutcome:
+        local_date = options["local_date"]
+        since = time.time() - HISTORY_MARGIN
+        attempts = len(self.backoff) + 1
+        for attempt in range(attempts):
+            self._pace(channel)
+            try:
+                ts = self.deliverer.post_tip(channel, tip, **options)
+                return PostOutcome("posted", channel, tip.id, ts, local_date, post_id=post_id)
+            except ChannelGone as gone:
+                self._channel_gone(channel, gone)
+                return PostOutcome(
+                    "paused",
+                    channel,
+                    tip.id,
+                    local_date=local_date,
+                    error=gone.error,
+                    post_id=post_id,
+                )
+            except Refused as refused:
+                log.error("Slack refused the tip for %s: %s", channel, refused.error)
+                return PostOutcome(
+                    "failed",
+                    channel,
+                    tip.id,
+                    local_date=local_date,
+                    error=refused.error,
+                    post_id=post_id,
+                )
+            except Unreachable as exc:
+                log.warning(
+                    "posting to %s failed (%s), attempt %d of %d",
+                    channel,
+                    exc,
+                    attempt + 1,
+                    attempts,
+                )
+            try:
+                found = self.deliverer.find_tip(channel, since=since, match=match)
+            except DeliveryError as exc:
+                log.warning("cannot check %s for a half-made post (%s); not retrying", channel, exc)
+                return PostOutcome(
+                    "unknown",
+                    channel,
+                    tip.id,
+                    local_date=local_date,
+                    error="unreachable",
+                    post_id=post_id,
+                )
+            if found:
+                log.info("tip %s was posted in %s after all (ts %s)", tip.id, channel, found)
+                return PostOutcome(
+                    "reconciled", channel, tip.id, found, local_date, post_id=post_id
+                )
+            if attempt < attempts - 1:
+                self.sleep(self.backoff[attempt])
+        log.warning("giving up on %s for now after %d attempts", channel, attempts)
+        return PostOutcome(
+            "deferred", channel, tip.id, local_date=local_date, error="unreachable", post_id=post_id
+        )
+
+    def _pace(self, channel: str) -> None:
+        """Wait until at least MIN_GAP after the previous post to this channel."""
+        with self._pace_lock:
+            now = self.clock()
+            slot = max(now, self._next_slot.get(channel, now))
+            self._next_slot[channel] = slot + MIN_GAP
+        if slot > now:
+            self.sleep(slot - now)
+
+    # -- channel gone ------------------------------------------------------------------
+
+    def _channel_gone(self, channel: str, gone: ChannelGone) -> None:
+        if self.store.pause_subscription(channel, gone.reason):
+            log.warning("paused the daily tip for %s: %s", channel, gone.error)
+        subscription = self.store.subscription(channel)
+        user = (subscription or {}).get("created_by")
+        if not user or not self.store.claim_notice(f"paused:{channel}"):
+            return
+        try:
+            self.deliverer.tell_paused(user, channel, gone.reason)
+        except DeliveryError as exc:
+            log.warning("could not tell %s that %s was paused: %s", user, channel, exc.error)
+
+    # -- reconciliation ------------------------------------------------------------------
+
+    def _reconcile_one(self, post: Post, created: dt.datetime | None) -> PostOutcome:
+        since = (created.timestamp() if created else time.time() - 86400) - HISTORY_MARGIN
+        try:
+            found = self.deliverer.find_tip(
+                post.channel, since=since, match={"tip_id": post.tip_id, "date": post.local_date}
+            )
+        except ChannelGone as gone:
+            self.store.release_post(post.id)
+            self._channel_gone(post.channel, gone)
+            return PostOutcome(
+                "paused",
+                post.channel,
+                post.tip_id,
+                local_date=post.local_date,
+                error=gone.error,
+                post_id=post.id,
+            )
+        except Refused as refused:
+            # We cannot look (e.g. missing_scope): keep the day blocked rather than risk a double post.
+            log.error("cannot check %s for claim %d: %s", post.channel, post.id, refused.error)
+            self.store.set_post_status(post.id, "unknown")
+            return PostOutcome(
+                "unknown",
+                post.channel,
+                post.tip_id,
+                local_date=post.local_date,
+                error=refused.error,
+                post_id=post.id,
+            )
+        except Unreachable as exc:
+            log.warning("cannot reach Slack to check %s (%s); will try later", post.channel, exc)
+            return PostOutcome(
+                "unknown",
+                post.channel,
+                post.tip_id,
+                local_date=post.local_date,
+                error="unreachable",
+                post_id=post.id,
+            )
+        if found:
+            self.store.mark_posted(post.id, found)
+            log.info("claim %d in %s was posted (ts %s)", post.id, post.channel, found)
+            return PostOutcome(
+                "reconciled", post.channel, post.tip_id, found, post.local_date, post_id=post.id
+            )
+        self.store.release_post(post.id)
+        log.info("claim %d in %s was not posted; released", post.id, post.channel)
+        return PostOutcome(
+            "released", post.channel, post.tip_id, local_date=post.local_date, post_id=post.id
+        )
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

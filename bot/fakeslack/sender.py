@@ -1,0 +1,118 @@
+"""Slack's side of the conversation: signed slash commands, events and clicks sent to the bot.
+
+slack = SlackSender("http://127.0.0.1:3000/slack/events", secret, response_url=...)
+reply = slack.command("what is the ikea effect", user="U1")
+"""
+
+from __future__ import annotations
+
+from bot.fakeslack import payloads
+from bot.fakeslack.signing import Reply, post_signed
+from bot.fakeslack.web_api import BOT, TEAM
+
+CHANNEL_NAME = "product"
+
+
+class SlackSender:
+    """Sends slash commands, events and button clicks to the bot's /slack/events, signed."""
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        *,
+        response_url: str = "",
+        bot_user: str = BOT["id"],
+        team: dict = TEAM,
+    ):
+        self.url = url
+        self.secret = secret
+        self.response_url = response_url
+        self.bot_user = bot_user
+        self.team = team
+
+    def signed(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: str | None = None,
+        extra: dict | None = None,
+    ) -> Reply:
+        """POST a body with valid signature headers (optionally an explicit timestamp)."""
+        return post_signed(
+            self.url, self.secret, body, content_type, timestamp=timestamp, extra=extra
+        )
+
+    def command(
+        self, text: str, *, user: str = "U1", channel: str = "C1", command: str = "/aipm"
+    ) -> Reply:
+        """A slash command, form-encoded as Slack sends it."""
+        body, kind = payloads.slash_command(
+            command=command,
+            text=text,
+            user=_person(user),
+            channel={"id": channel, "name": CHANNEL_NAME},
+            team=self.team,
+            api_app_id=BOT["app_id"],
+            response_url=self.response_url,
+        )
+        return self.signed(body, kind)
+
+    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None) -> Reply:
+        """An Events API callback (JSON); `retry` adds Slack's X-Slack-Retry-Num header."""
+        body, kind = payloads.event_callback(
+            event,
+            team=self.team,
+            api_app_id=BOT["app_id"],
+            bot_user=self.bot_user,
+            event_id=event_id,
+        )
+        extra = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else None
+        )
+        return self.signed(body, kind, extra=extra)
+
+    def reaction(
+        self,
+        name: str,
+        *,
+        user: str,
+        channel: str,
+        ts: str,
+        removed: bool = False,
+        event_id: str | None = None,
+        retry: int | None = None,
+        item_user: str | None = None,
+    ) -> Reply:
+        """reaction_added / reaction_removed on a message."""
+        event = payloads.reaction_event(
+            added=not removed,
+            user=user,
+            reaction=name,
+            channel=channel,
+            ts=ts,
+            item_user=item_user or self.bot_user,
+        )
+        return self.event(event, event_id=event_id, retry=retry)
+
+    def action(self, action_id: str, value: str, *, user: str = "U1", channel: str = "C1") -> Reply:
+        """A block_actions click on an ephemeral message, form-encoded with `payload=`."""
+        body, kind = payloads.block_actions(
+            action={"action_id": action_id, "block_id": f"rate:{value}", "value": value},
+            user=_person(user),
+            channel={"id": channel, "name": CHANNEL_NAME},
+            team=self.team,
+            api_app_id=BOT["app_id"],
+            response_url=self.response_url,
+            message=None,
+            message_ts="1700000000.000001",
+            ephemeral=True,
+        )
+        return self.signed(body, kind)
+
+
+def _person(user: str) -> dict:
+    return {"id": user, "name": user.lower()}

@@ -1,0 +1,222 @@
+"""Opening the SQLite file: per-thread connections, write transactions, backup, errors.
+
+Each thread gets its own connection (WAL, busy timeout); every write runs in a
+`BEGIN IMMEDIATE` transaction so concurrent processes never lose or half-write a record.
+The per-table modules (posts, votes, subscriptions, gaps, ...) extend `Connection`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Self
+
+from sqlite_utils import Database
+
+from bot.store.migrations import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message names the file and the fix."""
+
+
+def utcnow() -> str:
+    """The current UTC time as an ISO string (what every `*_at` column holds)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+class Connection:
+    """The database file: open with `open(path)`; safe to share across threads."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._writer = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: Path | str) -> Self:
+        """Open (creating if needed) the database at `path` and apply pending migrations.
+
+        Raises StoreError with the file and the fix when the folder is missing, the file
+        is not writable, locked for too long, or not an SQLite database.
+        """
+        path = Path(path)
+        if not path.parent.exists():
+            raise StoreError(
+                f"{path}: folder {path.parent} does not exist. Create it or point COACH_DB "
+                "at a file on a persistent disk."
+            )
+        if path.exists() and path.is_dir():
+            raise StoreError(
+                f"{path}: is a folder, not a database file. Set COACH_DB to a file path."
+            )
+        store = cls(path)
+        try:
+            store.migrate()
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise StoreError(_explain(path, exc)) from None
+        return store
+
+    def migrate(self) -> list[str]:
+        """Apply pending schema migrations (idempotent, safe with several processes)."""
+        db = self.db
+        with self._write_lock(db):
+            pending = [m.name for m in migrations.pending(db)]
+            migrations.apply(db)
+        return pending
+
+    @contextmanager
+    def _write_lock(self, db: Database) -> Iterator[None]:
+        # One process at a time applies migrations; the others wait on SQLite's lock.
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        else:
+            if db.conn.in_transaction:
+                db.conn.execute("COMMIT")
+
+    @property
+    def db(self) -> Database:
+        """This thread's sqlite-utils Database (opened on first use)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise StoreError(f"{self.path}: the database is closed")
+            conn = sqlite3.connect(
+                str(self.path), timeout=self.busy_timeout_ms / 1000, check_same_thread=False
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            db = Database(conn, execute_plugins=False)
+            self._local.db = db
+            with self._lock:
+                self._connections.append(conn)
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """A write transaction (`BEGIN IMMEDIATE`): all of it lands or none of it does."""
+        db = self.db
+        if db.conn.in_transaction:
+            with db.atomic():
+                yield db
+            return
+        # Threads of this process queue here and wake the moment the writer is done;
+        # SQLite's busy handler would make them sleep in steps of up to 100 ms instead.
+        # Other processes still wait on SQLite's lock (busy_timeout).
+        with self._writer:
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                raise
+            else:
+                db.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every connection (checkpointing the WAL); the store cannot be used after."""
+        with self._lock:
+            self._closed = True
+            for conn in self._connections:
+                with suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def health(self) -> dict:
+        """A small health report: can we read, and which migrations are applied."""
+        try:
+            applied = [m.name for m in migrations.applied(self.db)]
+            self.db.execute("SELECT 1").fetchone()
+            return {"ok": True, "path": str(self.path), "migrations": applied}
+        except sqlite3.Error as exc:
+            return {"ok": False, "path": str(self.path), "error": str(exc)}
+
+    def backup(self, target: Path | str) -> Path:
+        """Write a consistent copy of the database to `target` (SQLite online backup).
+
+        A folder target gets a new timestamped file name (`coach-20261130T090000Z.db`).
+        Raises StoreError, writing nothing, when `target` is the live database (same path,
+        a link to it, or its `-wal`/`-shm` file) or cannot be written.
+        """
+        target = Path(target)
+        if target.is_dir():
+            target = _dated_name(target, self.path)
+        live = self.path.resolve()
+        if target.resolve() in (live, Path(f"{live}-wal"), Path(f"{live}-shm")) or (
+            target.exists() and self.path.exists() and target.samefile(self.path)
+        ):
+            raise StoreError(
+                f"{target}: that is the live database ({self.path}); a backup over it would lose "
+                "every later write. Give a new file name or a folder, e.g. backups/."
+            )
+        if not target.parent.is_dir():
+            raise StoreError(f"{target}: folder {target.parent} does not exist; create it first")
+        if target.exists() and not target.is_file():
+            raise StoreError(f"{target}: not a regular file; give a new file name or a folder")
+        tmp = target.with_name(target.name + ".partial")
+        try:
+            dest = sqlite3.connect(str(tmp))
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            tmp.replace(target)
+        except (sqlite3.Error, OSError) as exc:
+            with suppress(OSError):
+                tmp.unlink()
+            raise StoreError(f"{target}: cannot write the backup there ({exc})") from exc
+        return target
+
+
+def _dated_name(folder: Path, live: Path) -> Path:
+    """A file in `folder` named after `live` and the UTC time, never an existing file."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate = folder / f"{live.stem}-{stamp}{live.suffix}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{live.stem}-{stamp}-{n}{live.suffix}"
+    return candidate
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """Turn an SQLite error at start-up into a message naming the file and the fix."""
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return (
+            f"{path}: cannot write the database ({exc}). Make the file and its folder writable "
+            "by this user, or point COACH_DB at a writable file on a persistent disk."
+        )
+    if "locked" in text or "busy" in text:
+        return (
+            f"{path}: the database stayed locked for {BUSY_TIMEOUT_MS // 1000} s ({exc}). Another "
+            "program holds a write lock on it; stop it or wait, then start again."
+        )
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return (
+            f"{path}: not a usable SQLite database ({exc}). Restore it from a backup "
+            "(`python -m bot backup` makes one) or move it away to start with an empty one."
+        )
+    return f"{path}: database error ({exc})."

@@ -1,0 +1,65 @@
+"""The `subscriptions` table (daily tips per channel) and `notices` (one-off messages sent)."""
+
+from __future__ import annotations
+
+from bot.store.db import Connection, utcnow
+
+
+class SubscriptionsTable(Connection):
+    """Which channels get a daily tip, when, and whether it is paused."""
+
+    def save_subscription(
+        self, channel: str, *, at: str, tz: str, days: str, user: str | None = None
+    ) -> dict:
+        """Create or update the channel's subscription (unpausing it); returns the row."""
+        now = utcnow()
+        with self.transaction() as db:
+            existing = self.subscription(channel)
+            row = {
+                "channel": channel,
+                "at": at,
+                "tz": tz,
+                "days": days,
+                "paused": 0,
+                "paused_reason": None,
+                "created_by": user if existing is None else existing.get("created_by") or user,
+                "created_at": now if existing is None else existing["created_at"],
+                "updated_at": now,
+            }
+            db["subscriptions"].upsert(row, pk="channel")
+            db["notices"].delete_where("key = ?", [f"paused:{channel}"])
+        return row
+
+    def delete_subscription(self, channel: str) -> bool:
+        """Stop daily tips in a channel; True when there was a subscription."""
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM subscriptions WHERE channel = ?", [channel])
+            return cursor.rowcount > 0
+
+    def subscription(self, channel: str) -> dict | None:
+        """The channel's subscription row, or None."""
+        rows = list(self.db["subscriptions"].rows_where("channel = ?", [channel]))
+        return rows[0] if rows else None
+
+    def subscriptions(self, *, active_only: bool = False) -> list[dict]:
+        """Every subscription, by channel id."""
+        where = "paused = 0" if active_only else None
+        return list(self.db["subscriptions"].rows_where(where, order_by="channel"))
+
+    def pause_subscription(self, channel: str, reason: str) -> bool:
+        """Pause a subscription (e.g. channel archived); True the first time only."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE subscriptions SET paused = 1, paused_reason = ?, updated_at = ? "
+                "WHERE channel = ? AND paused = 0",
+                [reason, utcnow(), channel],
+            )
+            return cursor.rowcount > 0
+
+    def claim_notice(self, key: str) -> bool:
+        """True exactly once per key, across processes: for 'tell the user once' messages."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO notices (key, at) VALUES (?, ?)", [key, utcnow()]
+            )
+            return cursor.rowcount > 0

@@ -1,0 +1,176 @@
+"""The one in-memory Web API: Slack's answers, scripted failures, recorded calls, response URLs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.fakeslack.web_api import RESPONSE_URL_USES, WebAPI, parse_args
+
+TOKEN = "xoxb-t"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PEOPLE = [{"id": "U1", "name": "ana", "tz": "Europe/Berlin", "is_admin": True}]
+CHANNELS = [{"id": "C1", "name": "product"}]
+
+
+def answer(api: WebAPI, method: str, **args) -> tuple[int, dict]:
+    reply = api.handle(method, args, AUTH)
+    return reply.status, json.loads(reply.body)
+
+
+def closed() -> WebAPI:
+    return WebAPI(token=TOKEN, people=PEOPLE, channels=CHANNELS)
+
+
+def test_an_open_workspace_takes_any_channel_and_sends_user_ids_to_their_dm():
+    api = WebAPI()
+    _, posted = answer(api, "chat.postMessage", channel="CANY", text="hi")
+    _, dm = answer(api, "chat.postMessage", channel="U42", text="psst")
+    assert posted["ok"] and posted["channel"] == "CANY"
+    assert dm["channel"] == "DU42"
+    assert [m["text"] for m in api.messages("DU42")] == ["psst"]
+    assert answer(api, "users.info", user="U42")[1]["user"]["tz"] == "UTC"
+
+
+def test_a_closed_workspace_refuses_strangers():
+    api = closed()
+    assert answer(api, "chat.postMessage", channel="C404", text="hi")[1]["error"] == (
+        "channel_not_found"
+    )
+    assert answer(api, "users.info", user="U404")[1]["error"] == "user_not_found"
+    assert answer(api, "chat.postEphemeral", channel="C1", user="U404", text="x")[1]["error"] == (
+        "user_not_in_channel"
+    )
+    assert api.handle("auth.test", {}, {}).body == b'{"ok": false, "error": "not_authed"}'
+    assert answer(api, "chat.postMessage", channel="#product", text="hi")[1]["channel"] == "C1"
+
+
+def test_calls_are_recorded_with_decoded_fields_and_without_the_token():
+    api = WebAPI()
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "a"}}]
+    api.handle(
+        "chat.postMessage",
+        {"channel": "C1", "text": "a", "blocks": json.dumps(blocks), "token": "xoxb-secret"},
+        {"Authorization": "Bearer xoxb-secret", "X-Test": "1"},
+    )
+    (call,) = api.calls("chat.postMessage")
+    assert call.params["blocks"] == blocks and "token" not in call.params
+    assert call.token_present and call.headers == {"X-Test": "1"}
+    assert "xoxb-secret" not in repr(api.calls())
+
+
+def test_a_rate_limit_posts_nothing_and_is_recorded_with_its_status():
+    api = WebAPI()
+    api.fail_next("chat.postMessage", status=429, headers={"Retry-After": "3"})
+    reply = api.handle("chat.postMessage", {"channel": "C1", "text": "a"}, AUTH)
+    assert (reply.status, reply.headers) == (429, {"Retry-After": "3"})
+    assert json.loads(reply.body) == {"ok": False, "error": "ratelimited"}
+    assert api.messages("C1") == []
+    assert answer(api, "chat.postMessage", channel="C1", text="a")[0] == 200
+    assert [c.status for c in api.calls()] == [429, 200]
+
+
+def test_post_anyway_posts_then_fails_and_scripts_run_in_order():
+    api = WebAPI()
+    api.fail_next("chat.postMessage", status=500, post_anyway=True)
+    api.fail_next("chat.postMessage", error="channel_not_found")
+    assert answer(api, "chat.postMessage", channel="C1", text="a") == (
+        500,
+        {"ok": False, "error": "internal_error"},
+    )
+    assert answer(api, "chat.postMessage", channel="C1", text="b")[1]["error"] == (
+        "channel_not_found"
+    )
+    assert [m["text"] for m in api.messages("C1")] == ["a"]
+
+
+def test_fail_next_needs_something_to_fail_with():
+    with pytest.raises(ValueError, match="status, an error or a delay"):
+        WebAPI().fail_next("chat.postMessage")
+
+
+def test_history_pages_newest_first_and_hides_metadata_unless_asked():
+    api = WebAPI()
+    metadata = json.dumps({"event_type": "aipm_tip", "event_payload": {"tip_id": "x"}})
+    ts = [
+        answer(api, "chat.postMessage", channel="C1", text=str(n), metadata=metadata)[1]["ts"]
+        for n in range(3)
+    ]
+    first = answer(api, "conversations.history", channel="C1", limit="2")[1]
+    assert [m["ts"] for m in first["messages"]] == [ts[2], ts[1]]
+    assert first["has_more"] and "metadata" not in first["messages"][0]
+    cursor = first["response_metadata"]["next_cursor"]
+    rest = answer(
+        api, "conversations.history", channel="C1", cursor=cursor, include_all_metadata="true"
+    )[1]
+    assert [m["ts"] for m in rest["messages"]] == [ts[0]] and not rest["has_more"]
+    assert rest["messages"][0]["metadata"]["event_payload"] == {"tip_id": "x"}
+
+
+def test_update_and_delete_touch_only_the_bots_own_messages():
+    api = WebAPI()
+    ts = answer(api, "chat.postMessage", channel="C1", text="old")[1]["ts"]
+    theirs = api.add_user_message("U1", "C1", "mine")["ts"]
+    assert answer(api, "chat.update", channel="C1", ts=ts, text="new")[1]["message"]["text"] == (
+        "new"
+    )
+    assert answer(api, "chat.update", channel="C1", ts=theirs, text="x")[1]["error"] == (
+        "cant_update_message"
+    )
+    assert answer(api, "chat.delete", channel="C1", ts=theirs)[1]["error"] == (
+        "cant_delete_message"
+    )
+    assert answer(api, "chat.delete", channel="C1", ts=ts)[1]["ok"]
+    assert [m["text"] for m in api.messages("C1")] == ["mine"]
+
+
+def test_a_response_url_replaces_its_source_and_wears_out():
+    api = closed()
+    source = api.add_ephemeral("U1", "C1", {"text": "question"}, author=api.bot)
+    token = api.new_response_url("U1", "C1", source={"ephemeral": source["id"]})
+    reply = api.response_url(token, {"replace_original": True, "text": "thanks"})
+    assert reply.status == 200
+    assert api.find_ephemeral(source["id"])["text"] == "thanks"
+    for _ in range(RESPONSE_URL_USES - 1):
+        api.response_url(token, {"text": "more"})
+    assert api.response_url(token, {"text": "once too often"}).status == 404
+    assert api.response_url("never-issued", {"text": "x"}).status == 404
+    assert len(api.calls("response_url")) == RESPONSE_URL_USES + 2
+
+
+def test_an_open_workspace_records_any_response_url():
+    api = WebAPI()
+    assert api.response_url("any", {"text": "hello"}).status == 200
+    assert [c.params for c in api.calls("response_url")] == [{"text": "hello"}]
+
+
+def test_reactions_count_people_once():
+    api = WebAPI()
+    ts = answer(api, "chat.postMessage", channel="C1", text="tip")[1]["ts"]
+    assert api.react("U1", "C1", ts, "+1", add=True) is None
+    assert api.react("U1", "C1", ts, "+1", add=True) == "already_reacted"
+    assert api.messages("C1")[0]["reactions"] == [{"name": "+1", "users": ["U1"], "count": 1}]
+    assert api.react("U1", "C1", ts, "+1", add=False) is None
+    assert api.messages("C1")[0]["reactions"] == []
+    assert api.react("U1", "C1", "1.0", "+1", add=True) == "message_not_found"
+
+
+def test_a_fixed_answer_serves_methods_the_fake_does_not_know():
+    api = WebAPI()
+    assert answer(api, "apps.connections.open")[1]["error"] == "unknown_method"
+    api.respond_fixed("apps.connections.open", {"url": "ws://127.0.0.1:1/"})
+    assert answer(api, "apps.connections.open")[1] == {"ok": True, "url": "ws://127.0.0.1:1/"}
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "kind", "expected"),
+    [
+        ("a=1", b"b=2", "application/x-www-form-urlencoded", {"a": "1", "b": "2"}),
+        ("", b'{"channel": "C1"}', "application/json; charset=utf-8", {"channel": "C1"}),
+        ("", b"[1]", "application/json", {}),
+        ("", b"{not json", "application/json", None),
+    ],
+)
+def test_request_fields_merge_query_and_body(query, body, kind, expected):
+    assert parse_args(query, body, kind) == expected

@@ -1,0 +1,42 @@
+"""Block Kit of a posted tip: its blocks, its escaping and the metadata that finds it again."""
+
+from benchmarks.rotation import make_base
+from bot.core.knowledge import Source, Tip
+from bot.slack.blocks import tip_message
+
+DAY = "2024-05-06"
+TIP = make_base(3).tips[0]
+
+
+def test_tip_message_shape():
+    tip = Tip(
+        id="ikea-effect",
+        title="The IKEA effect",
+        text="People value what they *build*.",
+        tags=("x",),
+        questions=("a", "b", "c"),
+        source=Source("Lenny <&> | Episode", "00:12:34", "https://example.com/ep?t=754"),
+    )
+    message = tip_message(tip, local_date=DAY, header="Today's AI PM tip", kind="daily")
+    assert message["metadata"] == {
+        "event_type": "aipm_tip",
+        "event_payload": {"tip_id": "ikea-effect", "date": DAY, "kind": "daily"},
+    }
+    types = [b["type"] for b in message["blocks"]]
+    assert types == ["header", "section", "context", "context"]
+    assert (
+        message["blocks"][1]["text"]["text"] == "*The IKEA effect*\nPeople value what they *build*."
+    )
+    source = message["blocks"][2]["elements"][0]["text"]
+    assert "Lenny &lt;&amp;&gt; ¦ Episode" in source
+    assert "<https://example.com/ep?t=754|00:12:34>" in source
+    assert message["blocks"][3]["elements"][0]["text"] == "React :+1: if this helped, :-1: if not"
+    assert "link_names" not in message and "parse" not in message
+    assert "The IKEA effect" in message["text"]
+
+
+def test_shared_by_is_a_mention_only_for_a_user_id():
+    ok = tip_message(TIP, local_date=DAY, header="h", kind="shared", shared_by="U123ABC")
+    odd = tip_message(TIP, local_date=DAY, header="h", kind="shared", shared_by="<!channel>")
+    assert "Shared by <@U123ABC>" in str(ok["blocks"])
+    assert "<!channel>" not in str(odd["blocks"])
