@@ -292,17 +292,23 @@ def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
     store = _open_store(settings)
     parts = [p for p in (args.at, args.tz, args.days) if p]
     try:
-        _, message = subscriptions.subscribe(store, args.channel, " ".join(parts), default_tz="UTC")
+        row, created = subscriptions.subscribe(
+            store, args.channel, " ".join(parts), default_tz="UTC"
+        )
     except ScheduleError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    print(message)
+    verb = "Subscribed" if created else "Updated"
+    print(f"{verb} {args.channel}: daily tip at {subscriptions.describe(row)}.")
     return EXIT_OK
 
 
 def cmd_unsubscribe(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import subscriptions
 
-    print(subscriptions.unsubscribe(_open_store(settings), args.channel))
+    if subscriptions.unsubscribe(_open_store(settings), args.channel):
+        print(f"Stopped the daily tip in {args.channel}. Ratings and past posts are kept.")
+    else:
+        print(f"{args.channel} has no daily tip, so there was nothing to stop.")
     return EXIT_OK
 
 
@@ -316,7 +322,7 @@ def cmd_subscriptions(settings: Settings, args: argparse.Namespace) -> int:
     if not rows:
         print("No subscriptions.")
     for row in rows:
-        print(subscriptions.describe(row, where=f"in {row['channel']}"))
+        print(f"{row['channel']}: daily tip at {subscriptions.describe(row)}")
     return EXIT_OK
 
 
