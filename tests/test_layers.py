@@ -128,3 +128,9 @@ def test_injecting_slack_into_a_real_core_module_is_caught():
     path = BOT / "core" / "coach.py"
     source = path.read_text(encoding="utf-8") + "\nimport slack_sdk\n"
     assert violations(source, module=module_name(path)) != []
+
+
+def test_serve_does_not_depend_on_the_playground():
+    path = BOT / "serve.py"
+    names = [n for _, n in imported_names(path.read_text(encoding="utf-8"), module="bot.serve")]
+    assert not [n for n in names if n == "bot.playground" or n.startswith("bot.playground.")]
