@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.core import ratings, rotation, subscriptions
+from bot.core import personal, ratings, subscriptions
 from bot.core.schedule import ScheduleError
 from bot.slack import blocks
 from bot.slack.context import SlackContext
@@ -31,15 +30,13 @@ def _help(ctx: SlackContext, command: dict, rest: str) -> dict:
 
 
 def _tip(ctx: SlackContext, command: dict, rest: str) -> dict:
-    base = ctx.coach.library.base
-    history = ctx.coach.store.posted_tip_ids(command["channel_id"])
-    tip_id = rotation.next_tip(
-        [t.id for t in base.live_tips],
-        history,
-        ctx.coach.store.tip_tallies(),
-        seed=f"{command['user_id']}:{time.time_ns()}",  # a fresh tip each time it is asked
+    # The asker's own rotation: a tip they have not had lately, never the channel's posts.
+    tip = personal.fresh_tip(
+        ctx.coach.store,
+        ctx.coach.library.base,
+        user=command["user_id"],
+        channel=command.get("channel_id"),
     )
-    tip = base.get(tip_id) if tip_id else None
     if tip is None:
         return blocks.plain(
             "The tip base is empty. Ask a curator to run `python -m bot knowledge build`."
