@@ -73,3 +73,14 @@ def test_app_home_shows_each_subscription_in_its_zone_and_the_viewers(
         assert expected in view
     else:
         assert "your time" not in view
+
+
+def test_a_notice_never_pings_through_a_forged_user_id():
+    from bot.core.schedule_changes import schedule_change
+    from bot.slack.blocks import schedule_notice
+
+    change = schedule_change(
+        "C1", {"at": "09:00", "tz": "UTC", "days": "daily"}, None, user="<!here>"
+    )
+    text = schedule_notice(change, command="/aipm")["text"]
+    assert text.startswith(":calendar: Someone stopped") and "<!here>" not in text
