@@ -22,10 +22,12 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
-from bot.core import text
+from bot.core import frequency, text
 from bot.core.knowledge import Tip
 
 MAX_QUESTION_CHARS = 500
@@ -46,6 +48,8 @@ MAX_QUERY_TERMS = 40
 COMMON_MIN_DF = 200  # below this many tips no term counts as common: small bases score exactly
 COMMON_SHARE = 0.05
 _FUZZY_CACHE_SIZE = 4096
+ZIPF_FREE = 5.0  # an unknown word this common in English ("tomorrow") costs nothing
+_STOP_CHOICES = sorted(w for w in text.STOP_WORDS if len(w) >= 3 and w.isalpha())
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,28 @@ class _QueryTerm:
     idf: float
     known: bool
     mass: float = 1.0  # how much the term asks for: what an unmatched term costs
+
+
+def unknown_cost(word: str) -> float:
+    """How much an unknown word counts against a match, 0..1, by how rare it is in English.
+
+    Everyday words ("tomorrow", "honestly", "lol") cost almost nothing: they are chatter
+    around a question. Rare ones ("SOC2", "GDPR") cost fully: they are what the question is
+    about, and the base does not know them.
+    """
+    zipf = frequency.zipf(word)
+    return max(0.0, min(1.0, (ZIPF_FREE - zipf) / (ZIPF_FREE - frequency.LISTED_MIN)))
+
+
+@lru_cache(maxsize=4096)
+def _is_stop_word_typo(word: str) -> bool:
+    """Whether an unknown, uncommon word is one edit (or one swap) from a stop word."""
+    if len(word) < 3 or not word.isalpha() or frequency.is_common(word):
+        return False
+    hit = process.extractOne(
+        word, _STOP_CHOICES, scorer=OSA.distance, score_cutoff=1, processor=None
+    )
+    return hit is not None
 
 
 def _fuzzy_weight(ratio: float) -> float:
@@ -210,14 +236,20 @@ class Matcher:
                 weight = PLAIN_WORD_WEIGHT if t.term in self._plain else 1.0
                 qt = _QueryTerm(t.term, weight, self._idf[t.term], True)
             else:
-                hit = self._fuzzy(t.word) if " " not in t.word else None
+                single = " " not in t.word
+                # A real English word is never "corrected" into another one; only words the
+                # frequency list does not know (typos, jargon, names) are looked up.
+                hit = self._fuzzy(t.word) if single and not frequency.is_common(t.word) else None
                 if hit is not None:
                     weight = _fuzzy_weight(hit[1])
                     if hit[0] in self._plain:
                         weight *= PLAIN_WORD_WEIGHT
                     qt = _QueryTerm(hit[0], weight, self._idf[hit[0]], True)
+                elif single and _is_stop_word_typo(t.word):
+                    continue  # "waht", "shoud": a misspelt stop word asks for nothing
                 else:
-                    qt = _QueryTerm(t.term, 0.0, self._idf_unknown, False, UNKNOWN_WEIGHT)
+                    mass = UNKNOWN_WEIGHT * unknown_cost(t.word)
+                    qt = _QueryTerm(t.term, 0.0, self._idf_unknown, False, mass)
             old = best.get(qt.term)
             if old is None or (old.weight, old.mass) < (qt.weight, qt.mass):
                 best[qt.term] = qt
