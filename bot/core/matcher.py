@@ -27,12 +27,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.core import frequency, text
+from bot.core import confidence, frequency, text, topics
 from bot.core.knowledge import Tip
 
 MAX_QUESTION_CHARS = 500
-DEFAULT_THRESHOLD = 29.0
+DEFAULT_THRESHOLD = 5.0  # a hard floor under the confidence model: no tip this weak is shown
 SUGGESTION_FLOOR = 12.0  # below this a tip is not even worth suggesting as a related topic
+RELATED_TOPIC_MIN = 0.3  # a decline suggests tips only when a specific topic word matched
 BOOST_POINTS = 2.0  # how far a team rating may move a tip: only enough to reorder near-ties
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "questions": 2.5, "text": 1.0}
@@ -48,6 +49,7 @@ MAX_QUERY_TERMS = 40
 COMMON_MIN_DF = 200  # below this many tips no term counts as common: small bases score exactly
 COMMON_SHARE = 0.05
 _FUZZY_CACHE_SIZE = 4096
+RARE_ZIPF = 6.0  # rarity(): a word at Zipf 3 (or unlisted) is fully specific
 ZIPF_FREE = 5.0  # an unknown word this common in English ("tomorrow") costs nothing
 _STOP_CHOICES = sorted(w for w in text.STOP_WORDS if len(w) >= 3 and w.isalpha())
 
@@ -56,18 +58,24 @@ _STOP_CHOICES = sorted(w for w in text.STOP_WORDS if len(w) >= 3 and w.isalpha()
 class Answer:
     """What the matcher says to one question.
 
-    `answered` is True when the best tip clears the threshold; then `matches[0]` is the tip
-    to show. Otherwise `matches` holds a few related topics to suggest, or is empty.
+    `confidence` is "sure", "unsure" or "none"; `answered` is True when a tip is shown first
+    (sure or unsure), and then `matches[0]` is that tip. On "none", `matches` holds a few
+    plausibly related topics or is empty, and `topic` may name the not-covered subject the
+    question is about ("pricing"). `features` are the confidence model's inputs.
     """
 
     question: str
     answered: bool
     matches: list[tuple[Tip, float]] = field(default_factory=list)
+    confidence: str = "none"
+    topic: str | None = None
+    features: tuple[float, ...] = ()
 
 
 @dataclass
 class _QueryTerm:
     term: str
+    word: str  # what the PM typed (a phrase for multi-word synonyms)
     weight: float  # how much a match on this term earns (typo-corrected words earn less)
     idf: float
     known: bool
@@ -85,6 +93,13 @@ def unknown_cost(word: str) -> float:
     return max(0.0, min(1.0, (ZIPF_FREE - zipf) / (ZIPF_FREE - frequency.LISTED_MIN)))
 
 
+def rarity(word: str) -> float:
+    """How specific a word is, 0.1..1, by English frequency: "the" 0.1, "hackathon" 1."""
+    if " " in word:
+        return 1.0  # a multi-word synonym ("walk and chew gum") is specific by construction
+    return max(0.1, min(1.0, (RARE_ZIPF - frequency.zipf(word)) / 3.0))
+
+
 @lru_cache(maxsize=4096)
 def _is_stop_word_typo(word: str) -> bool:
     """Whether an unknown, uncommon word is one edit (or one swap) from a stop word."""
@@ -99,6 +114,17 @@ def _is_stop_word_typo(word: str) -> bool:
 def _fuzzy_weight(ratio: float) -> float:
     """Discount for a typo-corrected word: a 100 ratio keeps full weight, 80 keeps 0.6."""
     return max(0.0, min(1.0, (ratio - 50.0) / 50.0))
+
+
+class _TipTerms:
+    """A set-like view of one tip's terms, answered from the postings (no per-tip sets)."""
+
+    def __init__(self, matcher: Matcher, doc: int) -> None:
+        self._matcher = matcher
+        self._doc = doc
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._matcher._doc_has(term, self._doc)
 
 
 class Matcher:
@@ -137,6 +163,7 @@ class Matcher:
                 df[term] = df.get(term, 0) + 1
         self._n = n
         self._df = df
+        self._doc_index = {tip.id: i for i, tip in enumerate(self.tips)}
         # Topic words: what titles, tags and the synonym list name. Everyday words that only
         # occur in prose or example questions still match, but cannot carry an answer alone.
         topical = set(text.SYNONYM_TERMS)
@@ -234,7 +261,7 @@ class Matcher:
         for t in text.terms(query)[:MAX_QUERY_TERMS]:
             if t.term in self._df:
                 weight = PLAIN_WORD_WEIGHT if t.term in self._plain else 1.0
-                qt = _QueryTerm(t.term, weight, self._idf[t.term], True)
+                qt = _QueryTerm(t.term, t.word, weight, self._idf[t.term], True)
             else:
                 single = " " not in t.word
                 # A real English word is never "corrected" into another one; only words the
@@ -244,20 +271,19 @@ class Matcher:
                     weight = _fuzzy_weight(hit[1])
                     if hit[0] in self._plain:
                         weight *= PLAIN_WORD_WEIGHT
-                    qt = _QueryTerm(hit[0], weight, self._idf[hit[0]], True)
+                    qt = _QueryTerm(hit[0], t.word, weight, self._idf[hit[0]], True)
                 elif single and _is_stop_word_typo(t.word):
                     continue  # "waht", "shoud": a misspelt stop word asks for nothing
                 else:
                     mass = UNKNOWN_WEIGHT * unknown_cost(t.word)
-                    qt = _QueryTerm(t.term, 0.0, self._idf_unknown, False, mass)
+                    qt = _QueryTerm(t.term, t.word, 0.0, self._idf_unknown, False, mass)
             old = best.get(qt.term)
             if old is None or (old.weight, old.mass) < (qt.weight, qt.mass):
                 best[qt.term] = qt
         return list(best.values())
 
-    def _score_all(self, query: str) -> dict[int, float]:
-        """Score every tip sharing a term with the query (0..100, unrounded)."""
-        qterms = self._query_terms(query)
+    def _score_all(self, qterms: list[_QueryTerm]) -> dict[int, float]:
+        """Score every tip sharing a term with the query terms (0..100, unrounded)."""
         known = sorted((q for q in qterms if q.known), key=lambda q: (self._df[q.term], q.term))
         if not known:
             return {}
@@ -349,18 +375,10 @@ class Matcher:
                 if q_doc[qid] in candidates:
                     yield qid
 
-    def extract(
-        self, query: str, *, limit: int = 3, score_cutoff: float | None = None
+    def _ranked(
+        self, qterms: list[_QueryTerm], limit: int, cutoff: float
     ) -> list[tuple[Tip, float]]:
-        """The best tips for a query as (tip, score 0..100), best first, ties by tip id.
-
-        Returns [] for empty or unmatchable input; tips scoring below `score_cutoff` (or 0)
-        are left out. Same input, same output.
-        """
-        if limit <= 0 or not isinstance(query, str) or not query.strip():
-            return []
-        scores = self._score_all(query)
-        cutoff = score_cutoff if score_cutoff is not None else 0.0
+        scores = self._score_all(qterms)
         # Rounded so float noise cannot outrank the tip-id tie-break.
         ranked = heapq.nsmallest(
             limit,
@@ -372,22 +390,99 @@ class Matcher:
         )
         return [(self.tips[d], -neg) for neg, _, d in ranked]
 
+    def extract(
+        self, query: str, *, limit: int = 3, score_cutoff: float | None = None
+    ) -> list[tuple[Tip, float]]:
+        """The best tips for a query as (tip, score 0..100), best first, ties by tip id.
+
+        Returns [] for empty or unmatchable input; tips scoring below `score_cutoff` (or 0)
+        are left out. Same input, same output.
+        """
+        if limit <= 0 or not isinstance(query, str) or not query.strip():
+            return []
+        cutoff = score_cutoff if score_cutoff is not None else 0.0
+        return self._ranked(self._query_terms(query), limit, cutoff)
+
+    def _doc_has(self, term: str, doc: int) -> bool:
+        docs = self._post_docs.get(term)
+        if docs is None:
+            return False
+        i = bisect_left(docs, doc)
+        return i < len(docs) and docs[i] == doc
+
+    def _tip_has(self, term: str, doc: int) -> bool:
+        """Whether a tip holds a term or, at a lower weight, one of its related groups."""
+        return self._doc_has(term, doc) or any(
+            self._doc_has(r, doc) for r in text.RELATED.get(term, ())
+        )
+
+    def _features(self, qterms: list[_QueryTerm], ranked: list[tuple[Tip, float]]) -> list[float]:
+        """The confidence model's inputs for the first tip (see `bot.core.confidence`)."""
+        if not ranked:
+            return [0.0] * len(confidence.FEATURES)
+        doc = self._doc_index[ranked[0][0].id]
+        best = ranked[0][1] / 100.0
+        margin = best - (ranked[1][1] / 100.0 if len(ranked) > 1 else 0.0)
+        total = covered = topic_hit = unknown = 0.0
+        for q in qterms:
+            r = rarity(q.word)
+            total += r
+            if not q.known:
+                unknown += unknown_cost(q.word)
+                continue
+            if self._tip_has(q.term, doc):
+                covered += r * (1.0 if q.weight >= 1.0 else 0.5 + 0.5 * q.weight)
+                if q.term not in self._plain:
+                    topic_hit = max(topic_hit, r)
+        rare_cover = covered / total if total else 0.0
+        return [best, margin, rare_cover, topic_hit, min(2.0, unknown) / 2.0]
+
     def answer(
         self, question: str, *, limit: int = 3, boost: Mapping[str, float] | None = None
     ) -> Answer:
-        """Answer a PM's question: the tip to show, or a decline with related topics.
+        """Answer a PM's question: the tip to show, a few to pick from, or a decline.
 
+        `confidence` is "sure" (show `matches[0]`), "unsure" (offer `matches` to pick from)
+        or "none" (decline; `matches` then holds related topics only when plausibly related,
+        and `topic` names a not-covered subject the question is clearly about, if any).
         Input longer than MAX_QUESTION_CHARS is cut, never refused. `boost` maps tip ids to a
         team rating in -1..1 (e.g. helpful votes); it only reorders tips whose scores are
         within a couple of points and never makes an unanswered question answered.
         """
         question = question if isinstance(question, str) else ""
         cut = question[:MAX_QUESTION_CHARS]
-        matches = self.extract(cut, limit=max(limit, 1) + 3, score_cutoff=SUGGESTION_FLOOR)
-        answered = bool(matches) and matches[0][1] >= self.threshold
+        if not cut.strip() or limit < 0:
+            return Answer(question=question, answered=False)
+        qterms = self._query_terms(cut)
+        ranked = self._ranked(qterms, max(limit, 1) + 3, 0.0)
+        features = self._features(qterms, ranked)
+        level = confidence.model().level(features)
+        if not ranked or ranked[0][1] < self.threshold:
+            level = confidence.NONE
+        doc = self._doc_index[ranked[0][0].id] if ranked else -1
+        topic = topics.decline_topic(
+            {q.term for q in qterms}, _TipTerms(self, doc) if ranked else frozenset()
+        )
+        if topic is not None:
+            level = confidence.NONE
+        answered = level != confidence.NONE
+        matches = [
+            (t, s)
+            for i, (t, s) in enumerate(ranked)
+            if s >= SUGGESTION_FLOOR or (answered and i == 0)
+        ]
+        if not answered and (topic is not None or features[3] < RELATED_TOPIC_MIN):
+            matches = []  # nothing plausibly related: no "haiku -> prototyping"
         if boost:
             matches = self._apply_boost(matches, boost, answered)
-        return Answer(question=question, answered=answered, matches=matches[: max(limit, 0)])
+        return Answer(
+            question=question,
+            answered=answered,
+            matches=matches[: max(limit, 0)],
+            confidence=level,
+            topic=topic,
+            features=tuple(features),
+        )
 
     def _apply_boost(
         self, matches: list[tuple[Tip, float]], boost: Mapping[str, float], answered: bool

@@ -63,7 +63,7 @@ GROUPS: list[list[str]] = [
     ["curious", "curiosity", "inquisitive"],
     ["portfolio", "side project", "pet project", "showcase"],
     ["hire", "hiring", "recruiter", "recruiting", "recruit", "hiring manager", "talent"],
-    ["job", "career", "position", "opening"],
+    ["job", "career", "position", "job opening", "opening for"],
     ["degree", "diploma", "credential", "qualification", "certificate"],
     ["automate", "automation", "automatic", "automatically", "autopilot", "hands off"],
     ["company", "org", "organization", "organisation", "enterprise", "firm"],
