@@ -33,7 +33,9 @@ from bot.core.knowledge import Tip
 MAX_QUESTION_CHARS = 500
 DEFAULT_THRESHOLD = 5.0  # a hard floor under the confidence model: no tip this weak is shown
 SUGGESTION_FLOOR = 12.0  # below this a tip is not even worth suggesting as a related topic
-RELATED_TOPIC_MIN = 0.3  # a decline suggests tips only when a specific topic word matched
+RELATED_TOPIC_MIN = 0.5  # a decline suggests tips only when a specific topic word matched
+SPECIFIC_RARITY = 0.3  # rarity() from which a topical word counts as specific (not "ai")
+RARE_WORD_RARITY = 0.8  # rarity() from which any matched word is specific (Zipf <= 3.6)
 BOOST_POINTS = 2.0  # how far a team rating may move a tip: only enough to reorder near-ties
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "questions": 2.5, "text": 1.0}
@@ -49,6 +51,7 @@ MAX_QUERY_TERMS = 40
 COMMON_MIN_DF = 200  # below this many tips no term counts as common: small bases score exactly
 COMMON_SHARE = 0.05
 _FUZZY_CACHE_SIZE = 4096
+BM25_SHARE = 0.35  # weight of plain BM25 next to ours (1.0), chosen on the tuning sets
 RARE_ZIPF = 6.0  # rarity(): a word at Zipf 3 (or unlisted) is fully specific
 ZIPF_FREE = 5.0  # an unknown word this common in English ("tomorrow") costs nothing
 _STOP_CHOICES = sorted(w for w in text.STOP_WORDS if len(w) >= 3 and w.isalpha())
@@ -116,6 +119,40 @@ def _fuzzy_weight(ratio: float) -> float:
     return max(0.0, min(1.0, (ratio - 50.0) / 50.0))
 
 
+class _Bm25:
+    """Plain BM25 (the `bm25s` package) over every field of every tip, Snowball-stemmed."""
+
+    def __init__(self, tips: Sequence[Tip]) -> None:
+        corpus = [self.tokens(_document(t)) for t in tips]
+        self._vocab = {w for doc in corpus for w in doc}
+        self._index = None
+        if self._vocab:
+            import bm25s  # numpy-backed; imported here so text-only users never pay for it
+
+            self._index = bm25s.BM25()
+            self._index.index(corpus, show_progress=False)
+
+    @staticmethod
+    def tokens(value: str) -> list[str]:
+        """Lowercase words of two or more characters, minus bm25s's English stop words, stemmed."""
+        from bm25s.stopwords import STOPWORDS_EN
+
+        return [text.stem(w) for w in text.words(value) if len(w) >= 2 and w not in STOPWORDS_EN]
+
+    def scores(self, query: str):
+        """A numpy array of BM25 scores, one per tip, or None when no query word is known."""
+        if self._index is None:
+            return None
+        known = [w for w in self.tokens(query)[:MAX_QUERY_TERMS] if w in self._vocab]
+        if not known:
+            return None
+        return self._index.get_scores(known)
+
+
+def _document(tip: Tip) -> str:
+    return " ".join([tip.title, " ".join(tip.tags), " ".join(tip.questions), tip.text])
+
+
 class _TipTerms:
     """A set-like view of one tip's terms, answered from the postings (no per-tip sets)."""
 
@@ -164,6 +201,7 @@ class Matcher:
         self._n = n
         self._df = df
         self._doc_index = {tip.id: i for i, tip in enumerate(self.tips)}
+        self._bm25 = _Bm25(self.tips)
         # Topic words: what titles, tags and the synonym list name. Everyday words that only
         # occur in prose or example questions still match, but cannot carry an answer alone.
         topical = set(text.SYNONYM_TERMS)
@@ -376,9 +414,22 @@ class Matcher:
                     yield qid
 
     def _ranked(
-        self, qterms: list[_QueryTerm], limit: int, cutoff: float
-    ) -> list[tuple[Tip, float]]:
-        scores = self._score_all(qterms)
+        self, query: str, qterms: list[_QueryTerm], limit: int, cutoff: float
+    ) -> tuple[list[tuple[Tip, float]], dict[int, float]]:
+        """The best tips (merged score) and our own scores by doc, before BM25 is mixed in."""
+        ours = scores = self._score_all(qterms)
+        bm25 = self._bm25.scores(query)
+        if bm25 is not None:
+            # A second, differently tokenised opinion (plain BM25 over every field, no
+            # synonyms or typo fixes) breaks our ties and near-misses; scaled to its best tip.
+            top = float(bm25.max())
+            if top > 0:
+                scale = BM25_SHARE * 100.0 / top
+                merged = {d: s / (1.0 + BM25_SHARE) for d, s in scores.items()}
+                for d in bm25.nonzero()[0].tolist():
+                    extra = float(bm25[d]) * scale / (1.0 + BM25_SHARE)
+                    merged[d] = merged.get(d, 0.0) + extra
+                scores = merged
         # Rounded so float noise cannot outrank the tip-id tie-break.
         ranked = heapq.nsmallest(
             limit,
@@ -388,7 +439,7 @@ class Matcher:
                 if s > 0 and round(s, 4) >= cutoff
             ),
         )
-        return [(self.tips[d], -neg) for neg, _, d in ranked]
+        return [(self.tips[d], -neg) for neg, _, d in ranked], ours
 
     def extract(
         self, query: str, *, limit: int = 3, score_cutoff: float | None = None
@@ -401,7 +452,7 @@ class Matcher:
         if limit <= 0 or not isinstance(query, str) or not query.strip():
             return []
         cutoff = score_cutoff if score_cutoff is not None else 0.0
-        return self._ranked(self._query_terms(query), limit, cutoff)
+        return self._ranked(query, self._query_terms(query), limit, cutoff)[0]
 
     def _doc_has(self, term: str, doc: int) -> bool:
         docs = self._post_docs.get(term)
@@ -416,13 +467,20 @@ class Matcher:
             self._doc_has(r, doc) for r in text.RELATED.get(term, ())
         )
 
-    def _features(self, qterms: list[_QueryTerm], ranked: list[tuple[Tip, float]]) -> list[float]:
-        """The confidence model's inputs for the first tip (see `bot.core.confidence`)."""
+    def _features(
+        self, qterms: list[_QueryTerm], ranked: list[tuple[Tip, float]], ours: dict[int, float]
+    ) -> list[float]:
+        """The confidence model's inputs for the first tip (see `bot.core.confidence`).
+
+        Scores here are our own (0..100), not the BM25 mix: BM25 is scaled to its best tip,
+        so it ranks well but says nothing about how good the best tip is.
+        """
         if not ranked:
             return [0.0] * len(confidence.FEATURES)
         doc = self._doc_index[ranked[0][0].id]
-        best = ranked[0][1] / 100.0
-        margin = best - (ranked[1][1] / 100.0 if len(ranked) > 1 else 0.0)
+        best = ours.get(doc, 0.0) / 100.0
+        second = max((s for d, s in ours.items() if d != doc), default=0.0) / 100.0
+        margin = best - second
         total = covered = topic_hit = unknown = 0.0
         for q in qterms:
             r = rarity(q.word)
@@ -432,8 +490,11 @@ class Matcher:
                 continue
             if self._tip_has(q.term, doc):
                 covered += r * (1.0 if q.weight >= 1.0 else 0.5 + 0.5 * q.weight)
-                if q.term not in self._plain:
-                    topic_hit = max(topic_hit, r)
+                # Specific: a topic word (title, tag, synonym) that is not everyday English,
+                # or any rare word ("Karpathy", "Crocker") wherever the tip has it.
+                topical = q.term not in self._plain and r >= SPECIFIC_RARITY
+                if topical or r >= RARE_WORD_RARITY:
+                    topic_hit = 1.0
         rare_cover = covered / total if total else 0.0
         return [best, margin, rare_cover, topic_hit, min(2.0, unknown) / 2.0]
 
@@ -454,8 +515,8 @@ class Matcher:
         if not cut.strip() or limit < 0:
             return Answer(question=question, answered=False)
         qterms = self._query_terms(cut)
-        ranked = self._ranked(qterms, max(limit, 1) + 3, 0.0)
-        features = self._features(qterms, ranked)
+        ranked, ours = self._ranked(cut, qterms, max(limit, 1) + 3, 0.0)
+        features = self._features(qterms, ranked, ours)
         level = confidence.model().level(features)
         if not ranked or ranked[0][1] < self.threshold:
             level = confidence.NONE

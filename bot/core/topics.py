@@ -100,8 +100,9 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
     "sales, marketing and go-to-market": (
         "sales enablement",
         "sales reps",
-        "marketing",
-        "go to market",
+        "marketing team",
+        "product marketing",
+        "marketing campaign",
         "gtm",
         "positioning",
     ),
