@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -51,6 +52,7 @@ MAX_QUERY_TERMS = 40
 COMMON_MIN_DF = 200  # below this many tips no term counts as common: small bases score exactly
 COMMON_SHARE = 0.05
 _FUZZY_CACHE_SIZE = 4096
+MERGE_CANDIDATES = 50  # leaders of each ranking merged (exact for bases up to this size)
 BM25_SHARE = 0.35  # weight of plain BM25 next to ours (1.0), chosen on the tuning sets
 RARE_ZIPF = 6.0  # rarity(): a word at Zipf 3 (or unlisted) is fully specific
 ZIPF_FREE = 5.0  # an unknown word this common in English ("tomorrow") costs nothing
@@ -127,7 +129,7 @@ class _Bm25:
         self._vocab = {w for doc in corpus for w in doc}
         self._index = None
         if self._vocab:
-            import bm25s  # numpy-backed; imported here so text-only users never pay for it
+            import bm25s  # imported when a base is built: `bot.core.text` users never load it
 
             self._index = bm25s.BM25()
             self._index.index(corpus, show_progress=False)
@@ -422,13 +424,21 @@ class Matcher:
         if bm25 is not None:
             # A second, differently tokenised opinion (plain BM25 over every field, no
             # synonyms or typo fixes) breaks our ties and near-misses; scaled to its best tip.
+            # Only the leaders of either list can end up first, so only they are merged.
             top = float(bm25.max())
             if top > 0:
                 scale = BM25_SHARE * 100.0 / top
-                merged = {d: s / (1.0 + BM25_SHARE) for d, s in scores.items()}
-                for d in bm25.nonzero()[0].tolist():
+                keep = max(limit, MERGE_CANDIDATES)
+                lead = heapq.nlargest(keep, scores.items(), key=lambda kv: kv[1])
+                merged = {d: s / (1.0 + BM25_SHARE) for d, s in lead}
+                if len(bm25) > keep:
+                    best_bm25 = numpy.argpartition(bm25, -keep)[-keep:].tolist()
+                else:
+                    best_bm25 = range(len(bm25))
+                for d in best_bm25:
                     extra = float(bm25[d]) * scale / (1.0 + BM25_SHARE)
-                    merged[d] = merged.get(d, 0.0) + extra
+                    if extra > 0:
+                        merged[d] = merged.get(d, scores.get(d, 0.0) / (1.0 + BM25_SHARE)) + extra
                 scores = merged
         # Rounded so float noise cannot outrank the tip-id tie-break.
         ranked = heapq.nsmallest(
@@ -479,7 +489,8 @@ class Matcher:
             return [0.0] * len(confidence.FEATURES)
         doc = self._doc_index[ranked[0][0].id]
         best = ours.get(doc, 0.0) / 100.0
-        second = max((s for d, s in ours.items() if d != doc), default=0.0) / 100.0
+        two = heapq.nlargest(2, ((s, d) for d, s in ours.items()))
+        second = next((s for s, d in two if d != doc), 0.0) / 100.0
         margin = best - second
         total = covered = topic_hit = unknown = 0.0
         for q in qterms:

@@ -73,8 +73,14 @@ _BRITISH_KEEP = frozenset(
         "disguise",
     ]
 )
-# Snowball merges a few unrelated words this domain needs apart ("business" / "busy").
-_STEM_EXCEPTIONS = {"business": "business", "businesses": "business"}
+# Snowball merges a few unrelated words this domain needs apart ("business" / "busy",
+# "executive" / "execute").
+_STEM_EXCEPTIONS = {
+    "business": "business",
+    "businesses": "business",
+    "executive": "executive",
+    "executives": "executive",
+}
 NUMBER_WORDS = dict(
     enumerate(
         [
