@@ -262,3 +262,15 @@ def test_shipped_base_survives_a_rebuild_byte_for_byte(tmp_path):
     result = run_bot(["knowledge", "build"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
     assert result.returncode == 0, result.stderr
     assert {p.name: p.read_bytes() for p in kb.iterdir()} == before
+
+
+def test_ask_json_reports_confidence_and_topic(tmp_path):
+    env = bot_env(tmp_path)
+    sure = json.loads(run_bot(["ask", "--json", "what is the ikea effect"], env).stdout)
+    assert sure["confidence"] == "sure" and sure["answered"] is True
+    assert sure["topic"] is None
+    topic = json.loads(run_bot(["ask", "--json", "how should we price our AI feature"], env).stdout)
+    assert topic["confidence"] == "none" and topic["answered"] is False
+    assert topic["topic"] == "pricing"
+    text = run_bot(["ask", "how should we price our AI feature"], env).stdout
+    assert "I have no tip on pricing yet." in text
