@@ -1,17 +1,21 @@
 """Match a PM's free-text question to the one tip that helps, or decline honestly.
 
-Ranking combines two signals over normalised terms (`bot.core.text`):
+Ranking combines three signals, the first two over normalised terms (`bot.core.text`):
 
 * field-weighted term coverage (BM25F-like): how much of the question's information (IDF) the
   tip's title, tags, curated questions and text account for, with per-field saturation;
 * nearest curated question: IDF-weighted cosine between the question and the tip's best
   matching example question, so a paraphrase of a curated question wins even when the tip's
-  prose uses other words.
+  prose uses other words;
+* plain BM25 (`bm25s`) over every field, scaled to its best tip: a second, differently
+  tokenised opinion that settles near-ties.
 
-Unknown words are mapped to close vocabulary words with rapidfuzz (typos), at a discount; words
-that stay unknown count against the match, which is what lets off-topic questions score low.
-Everything is looked up through inverted indexes, so a question only touches the tips that
-share a term with it.
+Unknown words that English does not know are mapped to close vocabulary words with rapidfuzz
+(typos), at a discount; misspelt stop words are dropped; words that stay unknown count against
+the match by how rare they are in English (`bot.core.frequency`). Whether to answer is decided
+by `bot.core.confidence` from features of the match, and `bot.core.topics` declines subjects
+the base has no advice on. Our signals are looked up through inverted indexes, so a question
+only touches the tips that share a term with it.
 """
 
 from __future__ import annotations
