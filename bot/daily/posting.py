@@ -242,7 +242,7 @@ class Poster:
         since = time.time() - HISTORY_MARGIN
         attempts = len(self.backoff) + 1
         for attempt in range(attempts):
-            self._pace(channel)
+            self.pace(channel)
             try:
                 ts = self.deliverer.post_tip(channel, tip, **options)
                 return PostOutcome("posted", channel, tip.id, ts, local_date, post_id=post_id)
@@ -298,8 +298,12 @@ class Poster:
             "deferred", channel, tip.id, local_date=local_date, error="unreachable", post_id=post_id
         )
 
-    def _pace(self, channel: str) -> None:
-        """Wait until at least MIN_GAP after the previous post to this channel."""
+    def pace(self, channel: str) -> None:
+        """Wait until at least MIN_GAP after the previous post to this channel.
+
+        Every message the bot posts to a channel goes through here (daily tips, shares,
+        answers to mentions and DMs), so Slack's one message per second holds across them.
+        """
         with self._pace_lock:
             now = self.clock()
             slot = max(now, self._next_slot.get(channel, now))
