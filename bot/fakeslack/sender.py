@@ -181,12 +181,13 @@ class SlackSender:
         *,
         execution_id: str | None = None,
         event_id: str | None = None,
+        retry: int | None = None,
     ) -> Reply:
         """A workflow reaching the app's custom step `callback_id` with `inputs`."""
         event = payloads.function_executed_event(
             callback_id=callback_id, inputs=inputs, app_id=BOT["app_id"], execution_id=execution_id
         )
-        return self.event(event, event_id=event_id)
+        return self.event(event, event_id=event_id, retry=retry)
 
 
 def _person(user: str) -> dict:
