@@ -7,6 +7,7 @@ Look-ups happen while Slack waits for our answer (3 seconds at most), so they us
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -31,6 +32,17 @@ class SlackContext:
     coach: Coach
     poster: Poster
     lookup: WebClient
+
+    def attach(self, context: dict, next: Callable[[], None]) -> None:
+        context["aipm"] = self
+        next()
+
+    @staticmethod
+    def of(context: Mapping) -> SlackContext:
+        return context["aipm"]
+
+    def __deepcopy__(self, memo: dict) -> SlackContext:
+        return self
 
     @property
     def command(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, commands, events
+from bot.slack.listeners import actions, commands, events, functions, messages, shortcuts
 
 
 def register_listeners(app: App, ctx: SlackContext) -> None:
@@ -13,3 +13,6 @@ def register_listeners(app: App, ctx: SlackContext) -> None:
     commands.register(app, ctx)
     events.register(app, ctx)
     actions.register(app, ctx)
+    messages.register(app)
+    shortcuts.register(app)
+    functions.register(app)
