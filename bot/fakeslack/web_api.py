@@ -629,8 +629,10 @@ class WebAPI:
             self._changed()
             return entry
 
-    def add_user_message(self, user: str, channel: str, text: str) -> dict:
-        """A person's plain message in a channel."""
+    def add_user_message(
+        self, user: str, channel: str, text: str, *, thread_ts: str | None = None
+    ) -> dict:
+        """A person's plain message in a channel (or a DM), optionally a reply in a thread."""
         with self.lock:
             message = {
                 "type": "message",
@@ -640,6 +642,8 @@ class WebAPI:
                 "ts": self.next_ts(),
                 "team": self.team["id"],
             }
+            if thread_ts:
+                message["thread_ts"] = thread_ts
             self._messages.append(message)
             self._changed()
             return message
