@@ -64,5 +64,5 @@ def build_app(
 
     ctx = SlackContext(coach=coach, poster=poster, lookup=lookup_client(client))
     app.use(ctx.attach)
-    register_listeners(app, ctx)
+    register_listeners(app, command=settings.command)
     return app
