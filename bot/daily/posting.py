@@ -78,8 +78,13 @@ class Deliverer(Protocol):
         header: str | None = None,
         shared_by: str | None = None,
         nonce: str | None = None,
+        asked_by: str | None = None,
+        question: str | None = None,
     ) -> str:
-        """Post the tip message (with metadata carrying tip_id, date, kind, nonce); its ts."""
+        """Post the tip message (with metadata carrying tip_id, date, kind, nonce); its ts.
+
+        `asked_by` and `question` (a shared answer) say who asked what, above the tip.
+        """
         ...
 
     def find_tip(self, channel: str, *, since: float, match: Mapping[str, str]) -> str | None:
@@ -183,8 +188,13 @@ class Poster:
         local_date: str | None = None,
         header: str | None = None,
         shared_by: str | None = None,
+        asked_by: str | None = None,
+        question: str | None = None,
     ) -> PostOutcome:
-        """Post a tip that is not the daily one (a shared answer, a forced post); record it."""
+        """Post a tip that is not the daily one (a shared answer, a forced post); record it.
+
+        A shared answer passes `question` (and `asked_by`) so the channel sees what was asked.
+        """
         nonce = uuid.uuid4().hex[:12]
         date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
         options = {
@@ -194,6 +204,8 @@ class Poster:
             "shared_by": shared_by,
             "nonce": nonce,
         }
+        if question:
+            options |= {"asked_by": asked_by, "question": question}
         outcome = self._deliver(channel, tip, options, None, match={"nonce": nonce})
         if outcome.ok:
             post = self.store.add_post(

@@ -90,7 +90,7 @@ def first_delivery(ctx: SlackContext, body: dict) -> bool:
 def answer_for(ctx: SlackContext, question: str, *, user: str | None, channel: str) -> dict:
     """The answer message to a question typed in a mention, a DM or a shortcut."""
     answer = ctx.coach.ask(question, user=user)
-    return blocks.answer_message(answer, ctx.command)
+    return blocks.answer_message(answer, ctx.command, asker=user)
 
 
 def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
