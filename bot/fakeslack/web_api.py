@@ -130,6 +130,7 @@ class WebAPI:
         self._fixed: dict[str, dict] = {}
         self._response_urls: dict[str, dict] = {}
         self.assistant: dict[tuple[str, str], dict] = {}
+        self._first_post: dict[str, float] = {}
         self.functions: dict[str, dict] = {}
         self._last_ts = 0.0
         self._methods: dict[str, Callable[[dict], dict]] = {
@@ -208,6 +209,11 @@ class WebAPI:
         """Every recorded call (of one method), oldest first."""
         with self.lock:
             return [c for c in self._calls if method is None or c.method == method]
+
+    def first_post(self, channel: str) -> float | None:
+        """When the bot first posted in `channel` (time.time()), or None; cheap to poll."""
+        with self.lock:
+            return self._first_post.get(channel)
 
     def messages(self, channel: str | None = None) -> list[dict]:
         """Copies of the messages in a channel (or all, each with its "channel"), oldest first."""
@@ -331,6 +337,7 @@ class WebAPI:
         message = self._bot_message(args)
         message["channel"] = channel
         self._messages.append(message)
+        self._first_post.setdefault(channel, time.time())
         self._changed()
         return {
             "ok": True,
