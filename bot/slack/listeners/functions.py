@@ -54,7 +54,7 @@ def send_tip(
     if event_id and not ctx.coach.store.claim_event(str(event_id)):
         log.info("workflow step %s already handled (a retry)", event_id)
         return
-    inputs = inputs or {}
+    inputs = inputs if isinstance(inputs, dict) else {}
     channel = str(inputs.get("channel") or "").strip()
     topic = str(inputs.get("topic") or "")
     if not channel:

@@ -74,7 +74,7 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
         return "no author"
     if not mentioned and event.get("channel_type") != "im":
         return "a channel message without a mention"
-    if not event.get("channel") or not event.get("ts"):
+    if not isinstance(event.get("channel"), str) or not isinstance(event.get("ts"), str):
         return "no channel or ts"
     return None
 
@@ -154,7 +154,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
         log.info("mention %s already answered (a retry)", body.get("event_id"))
         return
     channel, user = event["channel"], event.get("user")
-    question = plain_question(event.get("text") or "", bot_user=context.bot_user_id)
+    question = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
     try:
         if question:
             message = answer_for(ctx, question, user=user, channel=channel)
@@ -182,7 +182,7 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
     thread_ts = event.get("thread_ts")  # set in the agent surface: each chat is a thread
     if thread_ts:
         set_status(client, channel, thread_ts, THINKING)
-    text = plain_question(event.get("text") or "", bot_user=context.bot_user_id)
+    text = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
     try:
         if text:
             message = dm_reply(ctx, text, user=user, channel=channel)

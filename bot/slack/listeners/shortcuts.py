@@ -37,7 +37,7 @@ def answer_privately(body: dict, client: WebClient, context: BoltContext) -> Non
     ctx = SlackContext.of(context)
     user = (body.get("user") or {}).get("id") or ""
     channel = (body.get("channel") or {}).get("id") or ""
-    message = body.get("message") or {}
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
     question = plain_question(str(message.get("text") or ""), bot_user=context.bot_user_id)
     if question:
         reply = answer_for(ctx, question, user=user, channel=channel)

@@ -174,3 +174,28 @@ def test_answers_in_one_channel_are_paced_a_second_apart(running_bot):
         running_bot.slack.mention(QUESTION, channel="C5", ts=f"1700000400.00000{n}")
     first, second = running_bot.calls("chat.postMessage", at_least=2)
     assert second.at - first.at >= 0.9
+
+
+def test_a_mention_is_acked_before_the_answer_is_posted(running_bot):
+    # The fake posts at once but holds its answer for 1.5 s; a call is logged when answered.
+    running_bot.fake.fail_next("chat.postMessage", delay=1.5, post_anyway=True)
+    assert running_bot.slack.mention(QUESTION, channel="C1").status == 200
+    assert running_bot.fake.calls("chat.postMessage") == [], "Slack got its 200 first"
+    assert len(running_bot.calls("chat.postMessage", at_least=1)) == 1
+
+
+def test_hostile_events_get_a_2xx_and_no_answer(running_bot):
+    hostile = [
+        {"type": "app_mention", "user": "U1", "text": 42, "channel": ["C1"], "ts": 1},
+        {"type": "app_mention"},
+        {"type": "message", "channel_type": "im", "user": "U1", "text": {"a": 1}},
+        {"type": "message", "channel_type": "im", "user": "U1", "channel": "DU1", "ts": None},
+        {"type": "assistant_thread_started", "assistant_thread": "nope"},
+        {"type": "function_executed", "function": {"callback_id": "send_aipm_tip"}, "inputs": []},
+    ]
+    for event in hostile:
+        status = running_bot.slack.event(event).status
+        assert 200 <= status < 500, (event, status)
+    settle(running_bot)
+    assert posts(running_bot) == []
+    assert running_bot.server.wsgi.in_flight.count == 0
