@@ -237,7 +237,15 @@ def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
         "*AI PM Coach* answers questions on AI product management with curated tips from "
         "an expert podcast, and posts a daily tip to channels that subscribe."
     )
-    text = f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+    elsewhere = (
+        "\n\nAlso: mention me in a channel (`@AI PM Coach QUESTION`, answered in the thread), "
+        "DM me (`tip`, `top` and `help` work there too), or use *Ask the coach about this* on "
+        "any message."
+    )
+    text = (
+        f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+        + elsewhere
+    )
     return {"response_type": "ephemeral", "text": intro, "blocks": [section(text)]}
 
 

@@ -237,3 +237,8 @@ def test_calls_carry_the_time_they_arrived():
     before = time.time()
     answer(api, "auth.test")
     assert api.calls("auth.test")[0].at >= before
+    assert api.first_post("C7") is None
+    answer(api, "chat.postMessage", channel="C7", text="one")
+    first = api.first_post("C7")
+    answer(api, "chat.postMessage", channel="C7", text="two")
+    assert before <= first == api.first_post("C7")
