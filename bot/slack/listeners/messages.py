@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 DM_SUBCOMMANDS = ("help", "tip", "top")
 THINKING = "Finding a tip…"
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+NO_TEXT = "I can only read text: ask your question in words and I'll find the tip that helps."
 SUGGESTED_PROMPTS = (
     ("Evaluate an LLM feature", "How do we evaluate an LLM feature before launch?"),
     ("Pricing an AI product", "How should we price an AI feature?"),
@@ -52,10 +54,6 @@ def dm_help(ctx: SlackContext) -> str:
         "`help`. In a channel, mention me with your question and I answer in the thread; "
         f"`{ctx.command} help` lists the rest."
     )
-
-
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
-NO_TEXT = "I can only read text: ask your question in words and I'll find the tip that helps."
 
 
 def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str | None:
@@ -87,7 +85,7 @@ def first_delivery(ctx: SlackContext, body: dict) -> bool:
     return ctx.coach.store.claim_event(str(event_id))
 
 
-def answer_for(ctx: SlackContext, question: str, *, user: str | None, channel: str) -> dict:
+def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
     """The answer message to a question typed in a mention, a DM or a shortcut."""
     answer = ctx.coach.ask(question, user=user)
     return blocks.answer_message(answer, ctx.command, asker=user)
@@ -102,7 +100,7 @@ def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
     if word in DM_SUBCOMMANDS and not rest.strip():
         command = {"text": text, "user_id": user, "channel_id": channel}
         return SUBCOMMANDS[word][1](ctx, command, "")
-    return answer_for(ctx, text, user=user, channel=channel)
+    return answer_for(ctx, text, user=user)
 
 
 def post(
@@ -157,7 +155,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
     question = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
     try:
         if question:
-            message = answer_for(ctx, question, user=user, channel=channel)
+            message = answer_for(ctx, question, user=user)
         elif event.get("files"):
             message = blocks.plain(NO_TEXT)
         else:

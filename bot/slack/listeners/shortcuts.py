@@ -40,7 +40,7 @@ def answer_privately(body: dict, client: WebClient, context: BoltContext) -> Non
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     question = plain_question(str(message.get("text") or ""), bot_user=context.bot_user_id)
     if question:
-        reply = answer_for(ctx, question, user=user, channel=channel)
+        reply = answer_for(ctx, question, user=user)
     else:
         reply = blocks.plain(NO_TEXT.format(command=ctx.command))
     fields = {k: v for k, v in reply.items() if k in ("text", "blocks")}
