@@ -126,6 +126,8 @@ def _answer_json(answer) -> dict:
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "confidence": answer.confidence,
+        "topic": answer.topic,
         "matches": [
             {
                 "id": tip.id,
@@ -140,6 +142,10 @@ def _answer_json(answer) -> dict:
 
 
 def _answer_text(answer) -> str:
+    if answer.answered and answer.confidence == "unsure":
+        lines = ["Not sure this is what you need; closest I have:"]
+        lines += [f"  - {tip.title}  (score {score:.0f})" for tip, score in answer.matches]
+        return "\n".join(lines)
     if answer.answered:
         tip, score = answer.matches[0]
         lines = [f"{tip.title}  (score {score:.0f})", "", tip.text, "", f"Source: {tip.source.url}"]
@@ -147,7 +153,9 @@ def _answer_text(answer) -> str:
         if others:
             lines += ["", "Also relevant: " + "; ".join(t.title for t, _ in others)]
         return "\n".join(lines)
-    lines = ["I have no tip on that yet."]
+    lines = [
+        f"I have no tip on {answer.topic} yet." if answer.topic else "I have no tip on that yet."
+    ]
     if answer.matches:
         lines.append("Closest topics: " + "; ".join(t.title for t, _ in answer.matches))
     return "\n".join(lines)

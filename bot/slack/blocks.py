@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.core import subscriptions
 from bot.core.knowledge import Tip
@@ -20,7 +23,53 @@ SHARE_ACTION = "share_tip"
 EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
 RATE_HINT = "React :+1: if this helped, :-1: if not"
 HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
+ASKED_LIMIT = 200  # characters of the question a button carries and a shared post shows
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """What the buttons under one answer carry: the tip, who asked what, and the answer's key.
+
+    `key` makes Share idempotent per answer; buttons made before answers carried a ref
+    hold only the tip id (then question, asker and key are None).
+    """
+
+    tip_id: str
+    question: str | None = None
+    asker: str | None = None
+    key: str | None = None
+
+
+def answer_ref(tip: Tip, *, question: str, asker: str | None, key: str | None = None) -> str:
+    """The button value for one answer: compact JSON under Slack's 2,000-character limit."""
+    # Escaped, so no payload the bot sends holds a raw `<!here>`; parse_ref undoes it.
+    asked = escape(" ".join(question.split())[:ASKED_LIMIT])
+    ref = {"t": tip.id, "q": asked, "k": key or _new_key()}
+    if asker:
+        ref["u"] = asker
+    return json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_ref(value: str) -> AnswerRef:
+    """The AnswerRef in a button value: JSON from `answer_ref`, or a bare tip id."""
+    if value.startswith("{"):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("t"), str):
+            text = lambda key: str(data[key]) if data.get(key) else None  # noqa: E731
+            question = text("q")
+            if question:
+                for escaped, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+                    question = question.replace(escaped, char)
+            return AnswerRef(data["t"], question, text("u"), text("k"))
+    return AnswerRef(value)
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex[:16]
 
 
 def section(text: str) -> dict:
@@ -49,15 +98,18 @@ def tip_section(tip: Tip) -> dict:
     return section(f"*{tip.title}*\n{tip.text}")
 
 
-def rating_buttons(tip: Tip) -> dict:
-    """Useful / Not useful / Share to channel, carrying the tip id."""
+def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) -> dict:
+    """Useful / Not useful / Share to channel, carrying `ref` (see `answer_ref`) or the tip id.
+
+    Once the answer is shared the last button reads "Shared"; clicking it again posts nothing.
+    """
 
     def button(text: str, action: str, style: str | None = None) -> dict:
         element = {
             "type": "button",
             "text": {"type": "plain_text", "text": text, "emoji": True},
             "action_id": action,
-            "value": tip.id,
+            "value": ref or tip.id,
         }
         if style:
             element["style"] = style
@@ -69,21 +121,27 @@ def rating_buttons(tip: Tip) -> dict:
         "elements": [
             button(":+1: Useful", USEFUL_ACTION, "primary"),
             button(":-1: Not useful", NOT_USEFUL_ACTION),
-            button(":mega: Share to channel", SHARE_ACTION),
+            button(
+                ":white_check_mark: Shared" if shared else ":mega: Share to channel", SHARE_ACTION
+            ),
         ],
     }
 
 
-def answer_message(answer: Answer, command: str) -> dict:
-    """The ephemeral reply to `/aipm QUESTION`: the best tip, or an honest decline."""
-    asked = quote(answer.question, limit=200)
+def answer_message(answer: Answer, command: str, *, asker: str | None = None) -> dict:
+    """The reply to a question (`/aipm QUESTION`, a mention, a DM): the best tip, or a decline.
+
+    The buttons carry the question and `asker`, so a shared answer says who asked what.
+    """
+    asked = quote(answer.question, limit=ASKED_LIMIT)
     if answer.answered and answer.matches:
         best = answer.matches[0][0]
+        ref = answer_ref(best, question=answer.question, asker=asker)
         blocks = [
             context(f"You asked: _{asked}_"),
             tip_section(best),
             context(source_line(best)),
-            rating_buttons(best),
+            rating_buttons(best, ref=ref),
         ]
         others = [tip for tip, _ in answer.matches[1:3]]
         if others:
@@ -126,8 +184,10 @@ def tip_reply(tip: Tip, *, intro: str) -> dict:
     }
 
 
-def thanks_message(tip: Tip, value: int, *, shared_in: str | None = None) -> dict:
-    """What the ephemeral answer turns into after a click."""
+def thanks_message(
+    tip: Tip, value: int, *, shared_in: str | None = None, ref: str | None = None
+) -> dict:
+    """What the answer turns into after a click; its buttons keep carrying `ref`."""
     if shared_in:
         note = f":white_check_mark: Shared in <#{shared_in}>; the team can react :+1: / :-1: there."
     elif value > 0:
@@ -137,7 +197,12 @@ def thanks_message(tip: Tip, value: int, *, shared_in: str | None = None) -> dic
     return {
         "replace_original": True,
         "text": note,
-        "blocks": [tip_section(tip), context(source_line(tip)), context(note), rating_buttons(tip)],
+        "blocks": [
+            tip_section(tip),
+            context(source_line(tip)),
+            context(note),
+            rating_buttons(tip, ref=ref, shared=bool(shared_in)),
+        ],
     }
 
 
@@ -199,7 +264,15 @@ def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
         "*AI PM Coach* answers questions on AI product management with curated tips from "
         "an expert podcast, and posts a daily tip to channels that subscribe."
     )
-    text = f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+    elsewhere = (
+        "\n\nAlso: mention me in a channel (`@AI PM Coach QUESTION`, answered in the thread), "
+        "DM me (`tip`, `top` and `help` work there too), or use *Ask the coach about this* on "
+        "any message."
+    )
+    text = (
+        f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+        + elsewhere
+    )
     return {"response_type": "ephemeral", "text": intro, "blocks": [section(text)]}
 
 
@@ -307,11 +380,13 @@ def tip_message(
     kind: str,
     shared_by: str | None = None,
     nonce: str | None = None,
+    asked_by: str | None = None,
+    question: str | None = None,
 ) -> dict:
     """chat.postMessage arguments for a tip: text fallback, Block Kit blocks and metadata.
 
-    Tip title and text are curated mrkdwn and shown as written; the note title and the
-    header are escaped. The metadata (event type `aipm_tip`) carries the tip id and the
+    Tip title and text are curated mrkdwn and shown as written; the note title, the
+    header and `question` (a shared answer's "<@U…> asked: *…*" line) are escaped. The metadata (event type `aipm_tip`) carries the tip id and the
     date so ratings and reconciliation can find the tip from the message alone.
     """
     date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
@@ -319,6 +394,12 @@ def tip_message(
     stamp = escape(tip.source.timestamp).replace("|", "¦")
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": header[:150], "emoji": True}},
+    ]
+    if question:
+        who = f"<@{asked_by}>" if asked_by and _USER_ID.match(asked_by) else "Someone"
+        asked = quote(question.replace("*", ""), limit=ASKED_LIMIT)
+        blocks.append(section(f"{who} asked: *{asked}*"))
+    blocks += [
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": f"*{tip.title}*\n{tip.text}"[:3000]},

@@ -118,7 +118,7 @@ def reply_for(ctx: SlackContext, command: dict) -> dict:
     if entry is not None:
         return entry[1](ctx, command, rest.strip())
     answer = ctx.coach.ask(text, user=command.get("user_id"))
-    return blocks.answer_message(answer, ctx.command)
+    return blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
 
 
 def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
