@@ -17,7 +17,7 @@ from typing import Self
 
 from sqlite_utils import Database
 
-from bot.store.migrations import migrations
+from bot.store.migrations import known_names, migrations
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -63,18 +63,39 @@ class Connection:
         store = cls(path)
         try:
             store.migrate()
+        except StoreError:
+            store.close()
+            raise
         except sqlite3.DatabaseError as exc:
             store.close()
             raise StoreError(_explain(path, exc)) from None
         return store
 
     def migrate(self) -> list[str]:
-        """Apply pending schema migrations (idempotent, safe with several processes)."""
+        """Apply pending schema migrations (idempotent, safe with several processes).
+
+        Raises StoreError when the file was migrated by a newer version of the bot (it
+        holds migrations this version does not know): its schema may differ in ways this
+        code would silently get wrong.
+        """
         db = self.db
         with self._write_lock(db):
+            self._refuse_newer(db)
             pending = [m.name for m in migrations.pending(db)]
             migrations.apply(db)
         return pending
+
+    def _refuse_newer(self, db: Database) -> None:
+        known = set(known_names())
+        applied = [m.name for m in migrations.applied(db)]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise StoreError(
+                f"{self.path}: the database has schema version {len(applied)} (migrations up to "
+                f"{', '.join(unknown)}), but this version of the bot expects schema version "
+                f"{len(known)} or older. Run the newer version of the bot on it, or point "
+                "COACH_DB at a backup made by this version."
+            )
 
     @contextmanager
     def _write_lock(self, db: Database) -> Iterator[None]:

@@ -12,6 +12,11 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("aipm_coach")
 
 
+def known_names() -> list[str]:
+    """Every migration this version of the bot ships, in order (its schema version = len)."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     db["subscriptions"].create(

@@ -99,3 +99,20 @@ def test_backup_while_writing_is_consistent(db_path, tmp_path):
 def test_the_database_holds_ids_not_names(store):
     columns = {c.name for t in store.db.tables if not t.name.startswith("_") for c in t.columns}
     assert not columns & {"name", "real_name", "email", "user_name", "display_name"}
+
+
+def test_a_database_from_a_newer_version_is_refused(db_path):
+    """Issue 15 item 12: a schema this version does not know is never opened silently."""
+    first = Store.open(db_path)
+    known = [m.name for m in migrations.applied(first.db)]
+    with first.transaction() as db:
+        db["_sqlite_migrations"].insert(
+            {"migration_set": migrations.name, "name": "m999_from_the_future", "applied_at": "x"}
+        )
+    first.close()
+    with pytest.raises(StoreError) as err:
+        Store.open(db_path)
+    message = str(err.value)
+    assert str(db_path) in message
+    assert f"version {len(known) + 1}" in message and f"version {len(known)}" in message
+    assert "m999_from_the_future" in message
