@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
 from slack_sdk import WebClient
 
 from bot.daily.posting import Poster
@@ -180,3 +182,26 @@ def test_a_reaction_during_a_database_lock_is_retried_by_slack_and_counted_once(
     )
     assert retry.status == 200
     assert tallies(running_bot) == {IKEA: (1, 0)}
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [{"status": 500}, {"status": 429, "headers": {"Retry-After": "1"}}, {"error": "fatal_error"}],
+    ids=["http-500", "http-429", "ok-false"],
+)
+def test_a_failed_message_look_up_answers_5xx_so_slack_redelivers(running_bot, failure):
+    """Issue 15 item 4: when we cannot tell whether it is a tip, the rating must not be lost."""
+    tip = running_bot.coach.library.base.get(HACK)
+    client = WebClient(token=BOT_TOKEN, base_url=running_bot.fake.url)
+    ts = client.chat_postMessage(
+        channel="C7", **tip_message(tip, local_date="2026-11-02", header="Tip", kind="daily")
+    )["ts"]
+    running_bot.fake.fail_next("conversations.history", **failure)
+    first = running_bot.slack.reaction("+1", user="U1", channel="C7", ts=ts, event_id="EvLook")
+    assert first.status >= 500, "a 2xx here tells Slack the rating was handled"
+    assert tallies(running_bot) == {}
+    retry = running_bot.slack.reaction(
+        "+1", user="U1", channel="C7", ts=ts, event_id="EvLook", retry=1
+    )
+    assert retry.status == 200
+    assert tallies(running_bot) == {HACK: (1, 0)}

@@ -23,7 +23,9 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
     """The tip message at (channel, ts): from the database, else from its Slack metadata.
 
     A message the database does not know (e.g. after restoring a backup) is recognised
-    through its `aipm_tip` metadata via conversations.history, and then recorded.
+    through its `aipm_tip` metadata via conversations.history, and then recorded. When
+    that look-up fails (5xx, 429, ok=false, a time-out) the error propagates: the event
+    then answers 5xx and Slack delivers it again, rather than a rating being dropped.
     """
     store = ctx.coach.store
     post = store.post_by_ts(channel, ts)
@@ -39,8 +41,12 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
             include_all_metadata=True,
         )
     except SlackApiError as exc:
-        log.warning("conversations.history failed for %s: %s", channel, exc.response.get("error"))
-        return None
+        log.warning(
+            "conversations.history failed for %s (%s): answering 5xx so Slack retries",
+            channel,
+            exc.response.get("error") or exc.response.status_code,
+        )
+        raise
     for message in history.get("messages") or []:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
