@@ -6,7 +6,6 @@ import json
 import threading
 
 import pytest
-
 from slack_sdk import WebClient
 
 from bot.daily.posting import Poster
