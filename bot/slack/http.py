@@ -64,12 +64,39 @@ def timestamp_problem(timestamp: str | None) -> str | None:
     return None
 
 
+# Top-level fields Bolt reads as objects or lists of objects before any listener runs;
+# a string there makes Bolt's own code raise (a 500), so it is refused first.
+_OBJECT_FIELDS = ("event", "user", "team", "channel", "view", "container", "message")
+_OBJECT_LIST_FIELDS = ("actions", "authorizations")
+_SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+_STRING_FIELDS = ("type", "command", "text", "trigger_id", "response_url", "callback_id")
+
+
 def shape_problem(payload: object) -> str | None:
-    """Why a body Bolt parsed cannot be a Slack request, or None when it may be one."""
+    """Why a body Bolt parsed cannot be a Slack request, or None when it may be one.
+
+    Checks the JSON types of the top-level fields Bolt itself reads (an `event` that is a
+    string, `actions` that are not a list of objects, ...), not each listener's fields.
+    """
     if not isinstance(payload, dict):
         return "body is not a JSON object"
     if not ({"type", "command", "ssl_check"} & payload.keys()):
         return "neither an event, an interaction nor a command"
+    for key in _STRING_FIELDS:
+        if payload.get(key) is not None and not isinstance(payload[key], str):
+            return f"field {key!r} is not a string"
+    for key in _OBJECT_FIELDS:
+        if payload.get(key) is not None and not isinstance(payload[key], dict):
+            return f"field {key!r} is not an object"
+    for key in _OBJECT_LIST_FIELDS:
+        value = payload.get(key)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ):
+            return f"field {key!r} is not a list of objects"
+    event = payload.get("event") or {}
+    if event.get("type") is not None and not isinstance(event["type"], str):
+        return "field 'event.type' is not a string"
     return None
 
 
@@ -96,6 +123,11 @@ class _GuardedHandler(SlackRequestHandler):
             return self._refuse(body, headers, problem)
         try:
             return self.app.dispatch(bolt_request)
+        except _SHAPE_ERRORS as exc:
+            # Bolt hands listener errors to the app's error handler; what escapes dispatch
+            # is Bolt failing to read a field of an unexpected type in the signed body.
+            log.warning("rejected a signed request Bolt cannot read: %s", type(exc).__name__)
+            return BoltResponse(status=400, body="malformed payload")
         except Exception as exc:  # one line, never a traceback flood; the server keeps serving
             log.error("request failed: %s", type(exc).__name__)
             return BoltResponse(status=500, body="")

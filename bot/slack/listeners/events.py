@@ -82,9 +82,14 @@ def on_reaction(
         return "ignored: the bot's own reaction"
     if bot_user_id and event.get("item_user") and event["item_user"] != bot_user_id:
         return "ignored: not the bot's message"
+    reaction = event.get("reaction")
+    if not isinstance(reaction, str) or not all(
+        isinstance(item.get(k), str) for k in ("channel", "ts")
+    ):
+        return "ignored: malformed reaction event"
     settings = ctx.coach.settings
     value = reaction_value(
-        event.get("reaction") or "",
+        reaction,
         useful=settings.useful_reactions,
         not_useful=settings.not_useful_reactions,
     )
@@ -98,7 +103,7 @@ def on_reaction(
         tip_id=post.tip_id,
         channel=item["channel"],
         message_ts=item["ts"],
-        reaction=event["reaction"].split("::", 1)[0],
+        reaction=reaction.split("::", 1)[0],
         event_id=body.get("event_id"),
     )
     if added:
