@@ -80,3 +80,20 @@ def m001_initial(db: Database) -> None:
     )
     db["gaps"].create_index(["topic"])
     db["notices"].create({"key": str, "at": str}, pk="key")
+
+
+@migrations()
+def m002_one_row_per_message(db: Database) -> None:
+    # A message was once recorded several times (concurrent "recovered" rows, then the
+    # claim marked posted with the same ts). Keep one row per (channel, ts): the daily
+    # claim if there is one, else the oldest; votes refer to (channel, ts), not to ids.
+    db.execute(
+        "DELETE FROM posts WHERE ts IS NOT NULL AND id NOT IN ("
+        "  SELECT (SELECT p.id FROM posts p WHERE p.channel = g.channel AND p.ts = g.ts"
+        "          ORDER BY p.kind = 'daily' DESC, p.id LIMIT 1)"
+        "  FROM (SELECT DISTINCT channel, ts FROM posts WHERE ts IS NOT NULL) g"
+        ")"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX posts_one_row_per_message ON posts(channel, ts) WHERE ts IS NOT NULL"
+    )

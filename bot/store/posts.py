@@ -72,19 +72,35 @@ class PostsTable(Connection):
         local_date: str | None = None,
         status: str = "posted",
     ) -> Post:
-        """Record a tip message that is not a daily post (a shared answer, a forced post)."""
+        """Record a tip message that is not a daily post (a shared answer, a forced post).
+
+        One row per message: when (channel, ts) is already recorded (say, by a concurrent
+        reaction, or as the daily post) that row is returned unchanged.
+        """
         with self.transaction() as db:
             now = utcnow()
             cursor = db.execute(
                 "INSERT INTO posts (channel, ts, tip_id, local_date, kind, status, created_at, posted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (channel, ts) WHERE ts IS NOT NULL DO NOTHING",
                 [channel, ts, tip_id, local_date, kind, status, now, now if ts else None],
             )
-            return _post(db["posts"].get(cursor.lastrowid))
+            if cursor.rowcount:
+                return _post(db["posts"].get(cursor.lastrowid))
+            return _post(next(db["posts"].rows_where("channel = ? AND ts = ?", [channel, ts])))
 
     def mark_posted(self, post_id: int, ts: str) -> None:
-        """The message for a claimed post exists in Slack with this ts."""
+        """The message for a claimed post exists in Slack with this ts.
+
+        A row recorded for the same message meanwhile (a reaction recovered it from its
+        metadata while the post was in flight) is merged into the claim.
+        """
         with self.transaction() as db:
+            db.execute(
+                "DELETE FROM posts WHERE ts = ? AND id != ? "
+                "AND channel = (SELECT channel FROM posts WHERE id = ?)",
+                [ts, post_id, post_id],
+            )
             db.execute(
                 "UPDATE posts SET ts = ?, status = 'posted', posted_at = ? WHERE id = ?",
                 [ts, utcnow(), post_id],
