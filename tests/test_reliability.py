@@ -13,7 +13,8 @@ import pytest
 
 from bot.fakeslack.signing import get
 from bot.store import Store
-from tests.test_serve import Served
+from tests.conftest import BOT_TOKEN, SECRET
+from tests.test_serve import Served, bot_env, free_port, run_bot
 
 
 @pytest.fixture
@@ -55,3 +56,35 @@ def test_a_deleted_database_file_fails_health_and_writes(served, tmp_path, delet
     assert reply.status >= 500, "a 2xx would tell Slack the rating is safe"
     assert bot.stop()[0] == 0
     assert deleted in bot.output()
+
+
+def test_slack_answering_503_at_start_up_is_retried(served, fake_slack):
+    """Issue 15 item 10: a Slack blip during a deploy must not take the bot down."""
+    fake_slack.fail_next("auth.test", status=503, times=2)
+    bot = served(COACH_SCHEDULER="0")
+    assert bot.slack.command("what is the ikea effect").status == 200
+    assert bot.stop()[0] == 0
+    out = bot.output()
+    assert out.count("auth.test failed") == 2, out
+    assert "Traceback" not in out and "invalid" not in out
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive"])
+def test_an_invalid_token_prints_one_line_and_exits_2(tmp_path, fake_slack, error):
+    """Issue 15 item 10: a token Slack refuses is a settings problem, not a crash."""
+    fake_slack.fail_next("auth.test", error=error)
+    env = bot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake_slack.url,
+        PORT=str(free_port()),
+        COACH_HOST="127.0.0.1",
+        COACH_SCHEDULER="0",
+    )
+    result = run_bot(["serve"], env)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "SLACK_BOT_TOKEN" in lines[0] and error in lines[0]
+    assert BOT_TOKEN not in result.stderr
