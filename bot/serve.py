@@ -36,7 +36,11 @@ class Runtime:
         self.client = make_client(settings)
         me = verify_token(self.client)
         log.info("signed in to Slack as %s in %s", me.get("user"), me.get("team"))
-        self.poster = Poster(SlackDeliverer(self.client, command=settings.command), coach.store)
+        self.poster = Poster(
+            SlackDeliverer(self.client, command=settings.command),
+            coach.store,
+            lease=settings.claim_lease,
+        )
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
         self.app = build_app(
             coach,
@@ -50,6 +54,7 @@ class Runtime:
             lambda: coach.library.base,
             self.poster,
             tick_seconds=settings.tick_seconds,
+            reconcile_age=settings.claim_lease,
             include=lambda channel: channel not in skip_channels,
         )
         self.watcher = Watcher(coach.library)

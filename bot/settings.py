@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class Settings:
     not_useful_reactions: frozenset[str] = frozenset(DEFAULT_NOT_USEFUL)
     scheduler: bool = True
     tick_seconds: float = 30.0
+    claim_lease: float = 120.0
     max_question: int = 500
 
     @property
@@ -143,6 +145,18 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             problems.append(
                 f"COACH_TICK_SECONDS={raw_tick!r} is not a positive number of seconds: use e.g. 30."
             )
+    lease = 120.0
+    raw_lease = env.get("COACH_CLAIM_LEASE_SECONDS", "").strip()
+    if raw_lease:
+        try:
+            lease = float(raw_lease)
+        except ValueError:
+            lease = math.nan
+        if not 1 <= lease <= 3600:  # also refuses nan and inf
+            problems.append(
+                f"COACH_CLAIM_LEASE_SECONDS={raw_lease!r} is not a number of seconds from 1 to "
+                "3600: use e.g. 120."
+            )
     useful = _names(env.get("COACH_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_USEFUL)
     not_useful = _names(env.get("COACH_NOT_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_NOT_USEFUL)
     if useful & not_useful:
@@ -169,6 +183,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         not_useful_reactions=not_useful,
         scheduler=_flag(env, "COACH_SCHEDULER", True, problems),
         tick_seconds=tick,
+        claim_lease=lease,
     )
     if problems:
         raise SettingsError(problems)

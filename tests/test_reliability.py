@@ -7,14 +7,23 @@ clients: each test here failed before its fix.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.fakeslack.signing import get
 from bot.store import Store
-from tests.conftest import BOT_TOKEN, SECRET
-from tests.test_serve import Served, bot_env, free_port, run_bot
+from tests.conftest import BOT_TOKEN, SECRET, wait_until
+from tests.test_serve import (
+    Served,
+    bot_env,
+    daily_posts,
+    free_port,
+    run_bot,
+    subscribe_at_midnight,
+)
 
 
 @pytest.fixture
@@ -88,3 +97,27 @@ def test_an_invalid_token_prints_one_line_and_exits_2(tmp_path, fake_slack, erro
     assert len(lines) == 1, result.stderr
     assert "SLACK_BOT_TOKEN" in lines[0] and error in lines[0]
     assert BOT_TOKEN not in result.stderr
+
+
+def test_two_processes_through_a_429_storm_post_one_message(served, tmp_path, fake_slack):
+    """Issue 15 item 2: B must not take over A's claim while A waits out Retry-After."""
+    subscribe_at_midnight(tmp_path)
+    # Every chat.postMessage is rate limited for a while: A's client waits Retry-After,
+    # gives up, checks the channel, backs off and tries again, well past B's patience.
+    fake_slack.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"}, times=6)
+    storm = {"COACH_TICK_SECONDS": "0.2", "COACH_CLAIM_LEASE_SECONDS": "2"}
+    first = served(**storm)
+    second = served(**storm)
+    (posted,) = wait_until(
+        lambda: [c for c in daily_posts(fake_slack) if c.status == 200], 1, timeout=20
+    )[:1]
+    time.sleep(3)  # longer than the lease: a stale claim would have been taken over by now
+    for bot in (first, second):
+        assert bot.stop()[0] == 0
+    assert len(fake_slack.messages("CDAILY")) == 1
+    assert sum(c.status == 429 for c in daily_posts(fake_slack)) == 6, "the storm happened"
+    with sqlite3.connect(tmp_path / "coach.db") as conn:
+        rows = conn.execute("SELECT kind, status, ts FROM posts").fetchall()
+        assert rows == [("daily", "posted", posted.response["ts"])]
+        autoincrement = conn.execute("SELECT name FROM sqlite_sequence").fetchall()
+        assert ("posts",) in autoincrement, "claim ids are never reused"

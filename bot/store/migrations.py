@@ -97,3 +97,33 @@ def m002_one_row_per_message(db: Database) -> None:
     db.execute(
         "CREATE UNIQUE INDEX posts_one_row_per_message ON posts(channel, ts) WHERE ts IS NOT NULL"
     )
+
+
+@migrations()
+def m003_claims_with_owner_and_lease(db: Database) -> None:
+    # A daily claim belongs to the process that made it (`owner`) for as long as that
+    # process keeps renewing `lease_until`; ids are AUTOINCREMENT so a released claim's id
+    # is never handed to a new one (a stale process could otherwise update it). SQLite
+    # cannot add AUTOINCREMENT to a table, so the table is rebuilt.
+    db.execute(
+        "CREATE TABLE posts_new ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " channel TEXT NOT NULL, ts TEXT, tip_id TEXT NOT NULL, local_date TEXT,"
+        " kind TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT, posted_at TEXT,"
+        " owner TEXT, lease_until TEXT)"
+    )
+    db.execute(
+        "INSERT INTO posts_new (id, channel, ts, tip_id, local_date, kind, status, created_at,"
+        " posted_at) SELECT id, channel, ts, tip_id, local_date, kind, status, created_at,"
+        " posted_at FROM posts"
+    )
+    db.execute("DROP TABLE posts")
+    db.execute("ALTER TABLE posts_new RENAME TO posts")
+    db.execute("CREATE INDEX idx_posts_channel_ts ON posts(channel, ts)")
+    db.execute("CREATE INDEX idx_posts_channel_tip_id ON posts(channel, tip_id)")
+    db.execute(
+        "CREATE UNIQUE INDEX posts_one_daily ON posts(channel, local_date) WHERE kind = 'daily'"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX posts_one_row_per_message ON posts(channel, ts) WHERE ts IS NOT NULL"
+    )

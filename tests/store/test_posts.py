@@ -99,3 +99,26 @@ def test_the_migration_merges_rows_of_one_message(db_path):
     kept = sorted((p.channel, p.ts, p.kind) for p in store.posts())
     assert kept == [("C1", "1.1", "daily"), ("C1", "2.2", "shared"), ("C2", "1.1", "shared")]
     store.close()
+
+
+def test_claim_ids_are_never_reused_and_a_stale_owner_cannot_touch_a_new_claim(store):
+    """Issue 15 item 2: a released claim's id once went to the next claim."""
+    old = store.claim_daily("C1", "2026-11-30", "a", owner="A", lease=60)
+    store.release_post(old.id, owner="A")
+    new = store.claim_daily("C1", "2026-11-30", "b", owner="B", lease=60)
+    assert new.id > old.id
+    assert store.mark_posted(old.id, "1.1", owner="A") is False
+    assert store.mark_posted(new.id, "1.1", owner="A") is False, "B's claim is not A's"
+    store.release_post(new.id, owner="A")
+    assert store.daily_post("C1", "2026-11-30").status == "pending"
+    assert store.mark_posted(new.id, "1.1", owner="B") is True
+
+
+def test_a_claim_is_taken_over_only_once_its_lease_ran_out(store):
+    claim = store.claim_daily("C1", "2026-11-30", "a", owner="A", lease=60)
+    assert store.take_over_claim(claim.id, "B", 60, min_age=0) is False
+    assert store.renew_claim(claim.id, "A", 60) is True
+    expired = store.claim_daily("C2", "2026-11-30", "a", owner="A", lease=-1)
+    assert store.take_over_claim(expired.id, "B", 60, min_age=0) is True
+    assert store.take_over_claim(expired.id, "C", 60, min_age=0) is False, "one winner"
+    assert store.renew_claim(expired.id, "A", 60) is False, "A learns it lost the claim"
