@@ -25,6 +25,8 @@ from tests.test_serve import (
     subscribe_at_midnight,
 )
 
+pytestmark = pytest.mark.faults
+
 
 @pytest.fixture
 def served(tmp_path, fake_slack):

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 256 * 1024
 MAX_TIMESTAMP_DIGITS = 12
+REQUEST_TIMEOUT = 10.0  # seconds to receive a request's headers and body
+CONNECTION_LIMIT = 500
 _REASONS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
 _REASONS |= {413: "Payload Too Large", 503: "Service Unavailable"}
 
@@ -204,13 +206,52 @@ def _send(
     return [body]
 
 
-class HttpServer:
-    """waitress serving a WSGI app, with a shutdown that lets in-flight requests finish."""
+def _deadline_channel():
+    """waitress's HTTPChannel, remembering when the request it is receiving began."""
+    from waitress.channel import HTTPChannel
 
-    def __init__(self, wsgi: SlackWSGI, *, host: str, port: int, threads: int = 4):
-        from waitress.server import create_server
+    class DeadlineChannel(HTTPChannel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # A fresh connection must deliver its first request in time, too.
+            self.request_started: float | None = self.creation_time
+
+        def received(self, data: bytes) -> bool:
+            if data and self.request_started is None:
+                self.request_started = time.time()
+            result = super().received(data)
+            if self.request is None:  # nothing half-received: the clock stops
+                self.request_started = None
+            return result
+
+    return DeadlineChannel
+
+
+class HttpServer:
+    """waitress serving a WSGI app, with a shutdown that lets in-flight requests finish.
+
+    Slow clients cannot starve it: a connection must deliver a whole request (headers
+    and body) within `request_timeout` seconds of its first byte (or of connecting), or
+    it is closed; waitress's own `channel_timeout` only counts silence, so a client
+    trickling a byte every few seconds would otherwise hold its connection for ever.
+    Up to `connection_limit` connections are open at once. Production still belongs
+    behind a buffering proxy (see the README's deployment notes).
+    """
+
+    def __init__(
+        self,
+        wsgi: SlackWSGI,
+        *,
+        host: str,
+        port: int,
+        threads: int = 4,
+        request_timeout: float = REQUEST_TIMEOUT,
+        connection_limit: int = CONNECTION_LIMIT,
+    ):
+        from waitress.server import BaseWSGIServer, create_server
 
         self.wsgi = wsgi
+        self.request_timeout = request_timeout
         self.server = create_server(
             wsgi,
             host=host,
@@ -220,8 +261,37 @@ class HttpServer:
             max_request_body_size=MAX_BODY * 32,
             clear_untrusted_proxy_headers=True,
             channel_timeout=30,
+            connection_limit=connection_limit,
+            cleanup_interval=1,
         )
+        channel_class = _deadline_channel()
+        for listener in [self.server, *self.server._map.values()]:
+            if isinstance(listener, BaseWSGIServer):
+                listener.channel_class = channel_class
+                listener.maintenance = self._maintenance(listener.maintenance)
         self._stop = threading.Event()
+
+    def _maintenance(self, waitress_maintenance: Callable[[float], None]) -> Callable:
+        def maintenance(now: float) -> None:
+            waitress_maintenance(now)  # idle connections (channel_timeout)
+            cutoff = now - self.request_timeout
+            slow = [
+                ch
+                for ch in list(self.server._map.values())
+                if (getattr(ch, "request_started", None) or now) < cutoff
+                and not ch.requests
+                and not ch.will_close
+            ]
+            for channel in slow:
+                channel.will_close = True
+            if slow:
+                log.warning(
+                    "closed %d connection(s) that took over %.0f s to send a request",
+                    len(slow),
+                    self.request_timeout,
+                )
+
+        return maintenance
 
     @property
     def port(self) -> int:
