@@ -212,7 +212,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     setup_logging(settings)
     coach = Coach.open(settings)
     # The playground's simulated channel lives in the same database: never post there.
-    runtime = Runtime(settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}))
+    from bot.slack.auth import SlackUnavailable, TokenRejected
+
+    try:
+        runtime = Runtime(settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}))
+    except TokenRejected as exc:
+        coach.close()
+        return _fail(str(exc), EXIT_USAGE)  # one line: which variable, Slack's error, the fix
+    except SlackUnavailable as exc:
+        coach.close()
+        return _fail(str(exc), EXIT_INVALID)
     if settings.socket_mode:
         return serve_socket(runtime)
     return serve_http(runtime, host=settings.host, port=settings.port)

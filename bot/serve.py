@@ -28,19 +28,33 @@ class Runtime:
         from bot.daily.posting import Poster
         from bot.daily.scheduler import Scheduler
         from bot.slack.app import build_app
+        from bot.slack.auth import verify_token
         from bot.slack.delivery import SlackDeliverer, make_client
 
         self.settings = settings
         self.coach = coach
         self.client = make_client(settings)
-        self.poster = Poster(SlackDeliverer(self.client, command=settings.command), coach.store)
+        me = verify_token(self.client)
+        log.info("signed in to Slack as %s in %s", me.get("user"), me.get("team"))
+        self.poster = Poster(
+            SlackDeliverer(self.client, command=settings.command),
+            coach.store,
+            lease=settings.claim_lease,
+        )
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
-        self.app = build_app(coach, client=self.client, poster=self.poster, executor=self.executor)
+        self.app = build_app(
+            coach,
+            client=self.client,
+            poster=self.poster,
+            executor=self.executor,
+            token_verified=True,
+        )
         self.scheduler = Scheduler(
             coach.store,
             lambda: coach.library.base,
             self.poster,
             tick_seconds=settings.tick_seconds,
+            reconcile_age=settings.claim_lease,
             include=lambda channel: channel not in skip_channels,
         )
         self.watcher = Watcher(coach.library)

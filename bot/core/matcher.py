@@ -21,6 +21,7 @@ only touches the tips that share a term with it.
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 from array import array
 from bisect import bisect_left
@@ -134,6 +135,8 @@ class _Bm25:
         if self._vocab:
             import bm25s  # imported when a base is built: `bot.core.text` users never load it
 
+            # bm25s sets its own logger to DEBUG on import, which would log every rebuild.
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
             self._index = bm25s.BM25()
             self._index.index(corpus, show_progress=False)
 

@@ -25,7 +25,9 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
     """The tip message at (channel, ts): from the database, else from its Slack metadata.
 
     A message the database does not know (e.g. after restoring a backup) is recognised
-    through its `aipm_tip` metadata via conversations.history, and then recorded.
+    through its `aipm_tip` metadata via conversations.history, and then recorded. When
+    that look-up fails (5xx, 429, ok=false, a time-out) the error propagates: the event
+    then answers 5xx and Slack delivers it again, rather than a rating being dropped.
     """
     store = ctx.coach.store
     post = store.post_by_ts(channel, ts)
@@ -41,8 +43,12 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
             include_all_metadata=True,
         )
     except SlackApiError as exc:
-        log.warning("conversations.history failed for %s: %s", channel, exc.response.get("error"))
-        return None
+        log.warning(
+            "conversations.history failed for %s (%s): answering 5xx so Slack retries",
+            channel,
+            exc.response.get("error") or exc.response.status_code,
+        )
+        raise
     for message in history.get("messages") or []:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
@@ -78,9 +84,14 @@ def on_reaction(
         return "ignored: the bot's own reaction"
     if bot_user_id and event.get("item_user") and event["item_user"] != bot_user_id:
         return "ignored: not the bot's message"
+    reaction = event.get("reaction")
+    if not isinstance(reaction, str) or not all(
+        isinstance(item.get(k), str) for k in ("channel", "ts")
+    ):
+        return "ignored: malformed reaction event"
     settings = ctx.coach.settings
     value = reaction_value(
-        event.get("reaction") or "",
+        reaction,
         useful=settings.useful_reactions,
         not_useful=settings.not_useful_reactions,
     )
@@ -94,7 +105,7 @@ def on_reaction(
         tip_id=post.tip_id,
         channel=item["channel"],
         message_ts=item["ts"],
-        reaction=event["reaction"].split("::", 1)[0],
+        reaction=reaction.split("::", 1)[0],
         event_id=body.get("event_id"),
     )
     if added:
