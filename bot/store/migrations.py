@@ -75,3 +75,25 @@ def m001_initial(db: Database) -> None:
     )
     db["gaps"].create_index(["topic"])
     db["notices"].create({"key": str, "at": str}, pk="key")
+
+
+@migrations()
+def m002_learned_pairs(db: Database) -> None:
+    # One row per (normalised question, tip): what people told the bot about that pairing.
+    db["learned"].create(
+        {
+            "norm": str,
+            "tip_id": str,
+            "question": str,
+            "verdict": str,
+            "matched": int,
+            "mismatched": int,
+            "user": str,
+            "first_at": str,
+            "last_at": str,
+        },
+        pk=("norm", "tip_id"),
+        not_null={"question", "verdict"},
+        defaults={"matched": 0, "mismatched": 0},
+    )
+    db["learned"].create_index(["tip_id"])
