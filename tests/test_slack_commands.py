@@ -24,6 +24,7 @@ def test_question_gets_the_ikea_tip_privately(running_bot):
     assert [e["action_id"] for e in actions["elements"]] == [
         "rate_useful",
         "rate_not_useful",
+        "not_what_i_asked",
         "share_tip",
     ]
     assert "youtube.com/watch?v=" in texts(body)

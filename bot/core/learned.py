@@ -102,9 +102,10 @@ def apply(answer: Answer, lesson: Lesson, base: KnowledgeBase, *, threshold: flo
     (or the question is declined when none is left). A preferred tip no longer in the base
     (or gone from its note) is ignored.
     """
-    current = levels.level(answer, threshold=threshold)
+    answer = levels.levelled(answer, threshold=threshold)
+    current = levels.level(answer)
     if not lesson:
-        return levels.with_level(answer, current)
+        return answer
     kept = [(tip, score) for tip, score in answer.matches if tip.id not in lesson.avoid]
     tip = base.get(lesson.prefer) if lesson.prefer else None
     if tip is not None and tip.status != "gone":
@@ -117,6 +118,36 @@ def apply(answer: Answer, lesson: Lesson, base: KnowledgeBase, *, threshold: flo
     if current == levels.SURE and answer.matches and answer.matches[0][0].id in lesson.avoid:
         current = levels.UNSURE
     return levels.with_level(answer, current, matches=kept)
+
+
+def for_curators(store: Store, base: KnowledgeBase, *, limit: int | None = None) -> list[dict]:
+    """Learned pairs as curators read them, most recently taught first.
+
+    Each row: question, tip_id, title (or None for a tip no longer in the base), verdict,
+    matched, mismatched, last_at, and `advice`: for a confirmed match, add the question to
+    the tip's `questions`; for a mismatch, the question was answered wrongly by that tip.
+    """
+    rows = []
+    for row in store.learned(limit=limit):
+        tip = base.get(row["tip_id"])
+        title = tip.title if tip is not None else None
+        if row["verdict"] == MATCH:
+            advice = f"candidate question for {row['tip_id']}: add it to the tip's questions"
+        else:
+            advice = f"answered wrongly with {row['tip_id']}: a tip or a question is missing"
+        rows.append(
+            {
+                "question": row["question"],
+                "tip_id": row["tip_id"],
+                "title": title,
+                "verdict": row["verdict"],
+                "matched": row["matched"],
+                "mismatched": row["mismatched"],
+                "last_at": row["last_at"],
+                "advice": advice,
+            }
+        )
+    return rows
 
 
 def record(

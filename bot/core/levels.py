@@ -41,6 +41,18 @@ def level(answer: Answer, *, threshold: float = DEFAULT_THRESHOLD) -> str:
     return NONE
 
 
+def levelled(answer: Answer, *, threshold: float = DEFAULT_THRESHOLD) -> Answer:
+    """The answer with its level set: the matcher's own, or the one derived by `level`.
+
+    A derived decline keeps no related topics: only a matcher that reports levels can tell
+    which topics are plausibly related (no "banana bread -> breaking into AI PM").
+    """
+    lvl = level(answer, threshold=threshold)
+    if getattr(answer, "confidence", None) in LEVELS:
+        return answer
+    return with_level(answer, lvl, matches=[] if lvl == NONE else None)
+
+
 def topic(answer: Answer) -> str | None:
     """The not-covered subject the matcher declined, if it named one ("pricing")."""
     value = getattr(answer, "topic", None)

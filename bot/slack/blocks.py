@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.core import subscriptions
+from bot.core import levels, subscriptions
 from bot.core.knowledge import Tip
 from bot.core.matcher import Answer
 from bot.core.ratings import TipScore
@@ -15,6 +16,11 @@ from bot.slack.mrkdwn import escape, quote
 USEFUL_ACTION = "rate_useful"
 NOT_USEFUL_ACTION = "rate_not_useful"
 SHARE_ACTION = "share_tip"
+MISMATCH_ACTION = "not_what_i_asked"
+PICK_ACTION = "pick_tip"  # buttons are pick_tip_0, pick_tip_1, ...: unique within their block
+PICK_PATTERN = re.compile(r"^pick_tip_\d+$")
+MAX_VALUE = 2000  # Slack's limit on a button's value
+UNSURE_INTRO = "Not sure this is what you need; closest I have:"
 EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
 RATE_HINT = "React :+1: if this helped, :-1: if not"
 HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
@@ -72,42 +78,186 @@ def rating_buttons(tip: Tip) -> dict:
     }
 
 
+def feedback_value(tip: Tip, question: str) -> str:
+    """A button value carrying the tip id and the question it answered (within Slack's 2,000).
+
+    The question is kept escaped (`mrkdwn.escape`), so no raw `<!channel>` travels in a
+    message even where Slack does not render it; `read_feedback_value` undoes that.
+    """
+    question = escape(question[:1000])
+    value = json.dumps({"t": tip.id, "q": question}, ensure_ascii=False)
+    while len(value) > MAX_VALUE:  # escapes can grow it; cut the question until it fits
+        question = question[: len(question) * 3 // 4]
+        value = json.dumps({"t": tip.id, "q": question}, ensure_ascii=False)
+    return value
+
+
+def read_feedback_value(value: object) -> tuple[str, str] | None:
+    """(tip id, question) from a `feedback_value`, or None when the value is not one."""
+    if not isinstance(value, str) or len(value) > MAX_VALUE:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    tip_id, question = data.get("t"), data.get("q")
+    if not isinstance(tip_id, str) or not isinstance(question, str) or not tip_id:
+        return None
+    return tip_id, question.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _button(text: str, action: str, value: str, style: str | None = None) -> dict:
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+        "action_id": action,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def feedback_buttons(tip: Tip, question: str) -> dict:
+    """Useful / Not useful / Not what I asked / Share to channel under a private answer.
+
+    Useful and Not useful rate the advice (their value is the tip id, as under any tip);
+    Not what I asked carries the question too, so the mismatch is kept for that question.
+    """
+    return {
+        "type": "actions",
+        "block_id": f"rate:{tip.id}"[:255],
+        "elements": [
+            _button(":+1: Useful", USEFUL_ACTION, tip.id, "primary"),
+            _button(":-1: Not useful", NOT_USEFUL_ACTION, tip.id),
+            _button(
+                ":leftwards_arrow_with_hook: Not what I asked",
+                MISMATCH_ACTION,
+                feedback_value(tip, question),
+            ),
+            _button(":mega: Share to channel", SHARE_ACTION, tip.id),
+        ],
+    }
+
+
+def pick_buttons(tips: Sequence[Tip], question: str, *, block_id: str = "pick") -> dict:
+    """One button per tip (its title); a click shows that tip and confirms it for the question."""
+    return {
+        "type": "actions",
+        "block_id": block_id,
+        "elements": [
+            _button(tip.title, f"{PICK_ACTION}_{i}", feedback_value(tip, question))
+            for i, tip in enumerate(tips)
+        ],
+    }
+
+
+def _snippet(tip: Tip, limit: int = 140) -> str:
+    text = " ".join(tip.text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def answer_message(answer: Answer, command: str) -> dict:
-    """The ephemeral reply to `/aipm QUESTION`: the best tip, or an honest decline."""
+    """The ephemeral reply to `/aipm QUESTION` at the answer's level.
+
+    Sure: the tip with feedback buttons, and the next ones as picks ("Also relevant").
+    Unsure: up to three tips to pick from. None: an honest decline (naming the topic when
+    the core named one), with the closest topics as picks only when the core offers any.
+    """
     asked = quote(answer.question, limit=200)
-    if answer.answered and answer.matches:
-        best = answer.matches[0][0]
+    level = levels.level(answer)
+    tips = [tip for tip, _ in answer.matches]
+    if level == levels.SURE and tips:
+        best = tips[0]
         blocks = [
             context(f"You asked: _{asked}_"),
             tip_section(best),
             context(source_line(best)),
-            rating_buttons(best),
+            feedback_buttons(best, answer.question),
         ]
-        others = [tip for tip, _ in answer.matches[1:3]]
+        others = tips[1:3]
         if others:
-            blocks.append(
-                context("Also relevant: " + " · ".join(f"*{escape(t.title)}*" for t in others))
-            )
+            blocks.append(context("Also relevant:"))
+            blocks.append(pick_buttons(others, answer.question, block_id="also"))
         return {
             "response_type": "ephemeral",
             "text": f"{best.title}: {best.text}"[:3000],
             "blocks": blocks,
         }
-    text = f"I have no tip on _{asked}_ yet."
-    suggestions = [tip for tip, _ in answer.matches[:3]]
-    blocks = [section(f":thinking_face: {text}")]
-    if suggestions:
-        topics = ", ".join(f"*{escape(t.title)}*" for t in suggestions)
-        blocks.append(
-            context(f"Closest topics: {topics}. Ask about one of them, or try `{command} help`.")
-        )
+    if level == levels.UNSURE and tips:
+        picks = tips[:3]
+        lines = "\n".join(f"• *{escape(t.title)}*: {escape(_snippet(t))}" for t in picks)
+        return {
+            "response_type": "ephemeral",
+            "text": f"{UNSURE_INTRO} " + "; ".join(t.title for t in picks),
+            "blocks": [
+                context(f"You asked: _{asked}_"),
+                section(f":thinking_face: {UNSURE_INTRO}\n{lines}"),
+                pick_buttons(picks, answer.question),
+                context("Pick the one you meant: I'll remember it for this question."),
+            ],
+        }
+    topic = levels.topic(answer)
+    what = f"*{escape(topic)}*" if topic else "that"
+    blocks = [
+        context(f"You asked: _{asked}_"),
+        section(f":thinking_face: I have no tip on {what} yet."),
+    ]
+    if tips:
+        blocks.append(context("Closest topics I have, if one is what you meant:"))
+        blocks.append(pick_buttons(tips[:3], answer.question, block_id="closest"))
     else:
         blocks.append(context(f"Try `{command} help` to see what I can do."))
     return {
         "response_type": "ephemeral",
-        "text": f"I have no tip on {asked} yet.",
+        "text": f"I have no tip on {topic or 'that'} yet.",
         "blocks": blocks,
     }
+
+
+def picked_message(tip: Tip, question: str, *, remembered: bool) -> dict:
+    """What a private answer turns into when a tip was picked: that tip, with feedback buttons."""
+    note = (
+        ":white_check_mark: Noted: this question gets this tip first from now on."
+        if remembered
+        else ":white_check_mark: Here it is."
+    )
+    return {
+        "replace_original": True,
+        "text": f"{tip.title}: {tip.text}"[:3000],
+        "blocks": [
+            context(f"You asked: _{quote(question, limit=200)}_"),
+            tip_section(tip),
+            context(source_line(tip)),
+            feedback_buttons(tip, question),
+            context(note),
+        ],
+    }
+
+
+def mismatch_message(tip: Tip, answer: Answer, *, remembered: bool) -> dict:
+    """What a private answer turns into after "Not what I asked": thanks, and other tips to pick."""
+    asked = quote(answer.question, limit=200)
+    if remembered:
+        note = (
+            f":pray: Thanks! Noted that *{escape(tip.title)}* is not what you asked; "
+            "I won't answer this question with it again, and curators will see it."
+        )
+    else:
+        note = (
+            f":pray: Thanks. This workspace keeps no questions, so I can't learn from it; "
+            f"*{escape(tip.title)}* still counts as useful or not only by its ratings."
+        )
+    blocks = [context(f"You asked: _{asked}_"), section(note)]
+    tips = [t for t, _ in answer.matches if t.id != tip.id][:3]
+    if tips:
+        blocks.append(context("Is it one of these?"))
+        blocks.append(pick_buttons(tips, answer.question))
+    else:
+        blocks.append(context("I have no other tip on that yet."))
+    return {"replace_original": True, "text": note, "blocks": blocks}
 
 
 def tip_reply(tip: Tip, *, intro: str) -> dict:
@@ -222,16 +372,47 @@ def stats_message(stats: dict, *, days: int) -> dict:
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
-def gaps_message(rows: Sequence[dict]) -> dict:
-    """The most frequent unanswered topics (for admins and curators)."""
-    if not rows:
+def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
+    """The most frequent unanswered topics, then what people taught (for admins and curators).
+
+    `learned` rows are `bot.core.learned.for_curators` rows: mismatches are listed as
+    "Answered wrongly", confirmed picks as candidate questions for their tip.
+    """
+    wrongly = [r for r in learned if r["verdict"] == "mismatch"]
+    candidates = [r for r in learned if r["verdict"] == "match"]
+    if not rows and not learned:
         return plain("No unanswered questions recorded. :tada:")
-    lines = "\n".join(
-        f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
-        for r in rows
-    )
-    text = "*Questions I had no tip for*, most frequent first:\n" + lines
-    return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+    parts = []
+    if rows:
+        lines = "\n".join(
+            f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
+            for r in rows
+        )
+        parts.append("*Questions I had no tip for*, most frequent first:\n" + lines)
+
+    def tip_name(r: dict) -> str:
+        return f"*{escape(r['title'])}*" if r["title"] else f"`{escape(r['tip_id'])}` (gone)"
+
+    if wrongly:
+        lines = "\n".join(
+            f"• _{quote(r['question'], limit=120)}_ got {tip_name(r)} ({r['mismatched']}×)"
+            for r in wrongly
+        )
+        parts.append("*Answered wrongly* (people clicked Not what I asked):\n" + lines)
+    if candidates:
+        lines = "\n".join(
+            f"• _{quote(r['question'], limit=120)}_ → {tip_name(r)} ({r['matched']}×)"
+            for r in candidates
+        )
+        parts.append(
+            "*Candidate questions* (people picked the tip; add to its `questions`):\n" + lines
+        )
+    text = "\n\n".join(parts)
+    return {
+        "response_type": "ephemeral",
+        "text": text[:3000],
+        "blocks": [section(p) for p in parts],
+    }
 
 
 def home_view(

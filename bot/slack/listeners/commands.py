@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.core import commands, ratings, rotation, subscriptions
+from bot.core import commands, learned, ratings, rotation, subscriptions
 from bot.core.schedule import ScheduleError
 from bot.slack import blocks
 from bot.slack.context import SlackContext
@@ -88,7 +88,11 @@ def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
 def _gaps(ctx: SlackContext, command: dict, rest: str) -> dict:
     if not ctx.is_admin(command["user_id"]):
         return blocks.plain(REFUSAL)
-    return blocks.gaps_message(ctx.coach.store.gaps(limit=int(rest) if rest else 15))
+    limit = int(rest) if rest else 15
+    return blocks.gaps_message(
+        ctx.coach.store.gaps(limit=limit),
+        learned=learned.for_curators(ctx.coach.store, ctx.coach.library.base, limit=limit),
+    )
 
 
 SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
