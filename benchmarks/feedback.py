@@ -5,12 +5,13 @@
 Each question is asked through the real Coach (a fresh SQLite file, the shipped tips) by a
 simulated PM who acts as the Slack buttons let them:
 
-* the first tip shown (sure or unsure) is wrong: they click "Not what I asked" on it (on
-  a sure answer; an unsure one has only picks), then pick a right tip if the bot offers one
-  (the other tips it shows after the click);
+* a sure answer's tip is wrong: they click "Not what I asked" on it, then pick a right tip
+  if the bot offers one (the other tips it shows after the click), else "None of these";
 * a right tip is offered without being first (unsure picks, "Also relevant", a decline's
   closest topics): they pick it, a confirmed match;
-* an off-topic question gets a tip: "Not what I asked".
+* an unsure answer offers no right tip: "None of these" (a mismatch for each tip offered);
+* an off-topic question gets a tip: "Not what I asked" on a sure one, "None of these" on an
+  unsure one.
 
 Then the stream is asked again by another person, as typed and as a near-identical
 variant (other case, other punctuation, one typo), and top-1 is compared. The check: no question
@@ -114,22 +115,33 @@ def _offered(answer) -> list[Tip]:
     return tips[:OFFERED]
 
 
+def _none_of_these(coach: Coach, question: str, tips: Sequence[Tip], replay: Replay) -> None:
+    for tip in tips:
+        coach.teach(question, tip.id, "mismatch", user=ASKER)
+    replay.mismatches += 1
+
+
 def simulate(coach: Coach, ask: Ask, replay: Replay) -> tuple[str, str] | None:
     """Ask once as the PM and click as they would; returns (question, tip id) of a sure mismatch."""
     answer = coach.ask(ask.question, user=ASKER, record_gap=False)
     first = _first(answer)
+    level = levels.level(answer)
     if ask.right is None:
-        if first is not None:
-            replay.off_topic_answered_before += 1
+        if first is None:
+            return None
+        replay.off_topic_answered_before += 1
+        if level == levels.SURE:
             coach.teach(ask.question, first.id, "mismatch", user=ASKER)
             replay.mismatches += 1
+            return ask.question, first.id
+        _none_of_these(coach, ask.question, _offered(answer), replay)
         return None
     if first is not None and ask.right(first):
         replay.top1_before += 1
         return None
     sure_mismatch = None
     offered = _offered(answer)
-    if first is not None and levels.level(answer) == levels.SURE:
+    if first is not None and level == levels.SURE:
         coach.teach(ask.question, first.id, "mismatch", user=ASKER)
         replay.mismatches += 1
         sure_mismatch = (ask.question, first.id)
@@ -140,6 +152,8 @@ def simulate(coach: Coach, ask: Ask, replay: Replay) -> tuple[str, str] | None:
     if right is not None:
         coach.teach(ask.question, right.id, "match", user=ASKER)
         replay.picks += 1
+    elif offered and (sure_mismatch or level == levels.UNSURE):
+        _none_of_these(coach, ask.question, offered, replay)
     return sure_mismatch
 
 
@@ -208,7 +222,8 @@ def render(replay: Replay) -> str:
         f"  top-1 after, same question   {d['top1_after']:.3f}",
         f"  near-identical: before {d['top1_before_variant']:.3f}, "
         f"after {d['top1_after_variant']:.3f}",
-        f"  clicks: {d['mismatch_clicks']} 'Not what I asked', {d['picks']} picks; "
+        f"  clicks: {d['mismatch_clicks']} 'Not what I asked' or 'None of these', "
+        f"{d['picks']} picks; "
         f"{d['changed_untaught']} untaught answers changed",
         f"  off-topic answered: {d['off_topic_answered_before']} before, "
         f"{d['off_topic_answered_after']} after",

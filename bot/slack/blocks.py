@@ -19,6 +19,7 @@ SHARE_ACTION = "share_tip"
 MISMATCH_ACTION = "not_what_i_asked"
 PICK_ACTION = "pick_tip"  # buttons are pick_tip_0, pick_tip_1, ...: unique within their block
 PICK_PATTERN = re.compile(r"^pick_tip_\d+$")
+NONE_OF_THESE_ACTION = "none_of_these"
 MAX_VALUE = 2000  # Slack's limit on a button's value
 UNSURE_INTRO = "Not sure this is what you need; closest I have:"
 EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
@@ -78,17 +79,19 @@ def rating_buttons(tip: Tip) -> dict:
     }
 
 
-def feedback_value(tip: Tip, question: str) -> str:
-    """A button value carrying the tip id and the question it answered (within Slack's 2,000).
+def feedback_value(tip: Tip | Sequence[Tip], question: str) -> str:
+    """A button value carrying the tip id (or ids, space-separated) and the question it answered.
 
-    The question is kept escaped (`mrkdwn.escape`), so no raw `<!channel>` travels in a
-    message even where Slack does not render it; `read_feedback_value` undoes that.
+    It stays within Slack's 2,000 characters. The question is kept escaped (`mrkdwn.escape`),
+    so no raw `<!channel>` travels in a message even where Slack does not render it;
+    `read_feedback_value` undoes that.
     """
+    ids = tip.id if isinstance(tip, Tip) else " ".join(t.id for t in tip)
     question = escape(question[:1000])
-    value = json.dumps({"t": tip.id, "q": question}, ensure_ascii=False)
+    value = json.dumps({"t": ids, "q": question}, ensure_ascii=False)
     while len(value) > MAX_VALUE:  # escapes can grow it; cut the question until it fits
         question = question[: len(question) * 3 // 4]
-        value = json.dumps({"t": tip.id, "q": question}, ensure_ascii=False)
+        value = json.dumps({"t": ids, "q": question}, ensure_ascii=False)
     return value
 
 
@@ -142,16 +145,27 @@ def feedback_buttons(tip: Tip, question: str) -> dict:
     }
 
 
-def pick_buttons(tips: Sequence[Tip], question: str, *, block_id: str = "pick") -> dict:
-    """One button per tip (its title); a click shows that tip and confirms it for the question."""
-    return {
-        "type": "actions",
-        "block_id": block_id,
-        "elements": [
-            _button(tip.title, f"{PICK_ACTION}_{i}", feedback_value(tip, question))
-            for i, tip in enumerate(tips)
-        ],
-    }
+def pick_buttons(
+    tips: Sequence[Tip], question: str, *, block_id: str = "pick", none_of_these: bool = False
+) -> dict:
+    """One button per tip (its title); a click shows that tip and confirms it for the question.
+
+    With `none_of_these`, a last button says none of them is what was asked (a mismatch
+    for each).
+    """
+    elements = [
+        _button(tip.title, f"{PICK_ACTION}_{i}", feedback_value(tip, question))
+        for i, tip in enumerate(tips)
+    ]
+    if none_of_these and tips:
+        elements.append(
+            _button(
+                ":leftwards_arrow_with_hook: None of these",
+                NONE_OF_THESE_ACTION,
+                feedback_value(tips, question),
+            )
+        )
+    return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
 def _snippet(tip: Tip, limit: int = 140) -> str:
@@ -195,7 +209,7 @@ def answer_message(answer: Answer, command: str) -> dict:
             "blocks": [
                 context(f"You asked: _{asked}_"),
                 section(f":thinking_face: {UNSURE_INTRO}\n{lines}"),
-                pick_buttons(picks, answer.question),
+                pick_buttons(picks, answer.question, none_of_these=True),
                 context("Pick the one you meant: I'll remember it for this question."),
             ],
         }
@@ -237,24 +251,29 @@ def picked_message(tip: Tip, question: str, *, remembered: bool) -> dict:
     }
 
 
-def mismatch_message(tip: Tip, answer: Answer, *, remembered: bool) -> dict:
-    """What a private answer turns into after "Not what I asked": thanks, and other tips to pick."""
+def mismatch_message(rejected: Sequence[Tip], answer: Answer, *, remembered: bool) -> dict:
+    """What a private answer turns into after "Not what I asked" or "None of these".
+
+    Thanks, and the other closest tips (not the `rejected` ones) to pick from.
+    """
     asked = quote(answer.question, limit=200)
+    names = ", ".join(f"*{escape(t.title)}*" for t in rejected)
     if remembered:
         note = (
-            f":pray: Thanks! Noted that *{escape(tip.title)}* is not what you asked; "
+            f":pray: Thanks! Noted that {names} is not what you asked; "
             "I won't answer this question with it again, and curators will see it."
         )
     else:
         note = (
-            f":pray: Thanks. This workspace keeps no questions, so I can't learn from it; "
-            f"*{escape(tip.title)}* still counts as useful or not only by its ratings."
+            ":pray: Thanks. This workspace keeps no questions, so I can't learn from it; "
+            "ratings of a tip only change with Useful and Not useful."
         )
     blocks = [context(f"You asked: _{asked}_"), section(note)]
-    tips = [t for t, _ in answer.matches if t.id != tip.id][:3]
+    gone = {t.id for t in rejected}
+    tips = [t for t, _ in answer.matches if t.id not in gone][:3]
     if tips:
         blocks.append(context("Is it one of these?"))
-        blocks.append(pick_buttons(tips, answer.question))
+        blocks.append(pick_buttons(tips, answer.question, none_of_these=True))
     else:
         blocks.append(context("I have no other tip on that yet."))
     return {"replace_original": True, "text": note, "blocks": blocks}

@@ -64,10 +64,9 @@ def test_unsure_answer_offers_up_to_three_tips_to_pick(running_bot):
     question = a_question_at(running_bot, levels.UNSURE)
     body = running_bot.slack.command(question).json()
     assert "Not sure this is what you need; closest I have:" in json.dumps(body)
-    picks = actions(body)
-    assert 1 <= len(picks) <= 3
-    assert all(e["action_id"].startswith("pick_tip_") for e in picks)
-    assert not [e for e in picks if e["action_id"] in ("rate_useful", "not_what_i_asked")]
+    buttons = [e["action_id"] for e in actions(body)]
+    assert 1 <= len(buttons) - 1 <= 3
+    assert buttons == [f"pick_tip_{i}" for i in range(len(buttons) - 1)] + ["none_of_these"]
 
 
 def test_decline_says_so_and_offers_nothing_unrelated(running_bot):
@@ -116,7 +115,7 @@ def test_mismatch_shows_in_gaps_as_answered_wrongly(running_bot):
 def test_a_pick_is_the_answer_next_time_for_anyone(running_bot):
     question = a_question_at(running_bot, levels.UNSURE)
     body = running_bot.slack.command(question, user="U1").json()
-    chosen = actions(body)[-1]
+    chosen = [e for e in actions(body) if e["action_id"].startswith("pick_tip_")][-1]
     tip_id, asked = read_feedback_value(chosen["value"])
     assert asked == question
     click(running_bot, chosen, user="U1")
@@ -168,3 +167,28 @@ def test_nothing_is_learned_when_questions_are_not_kept(fake_slack, knowledge_di
         assert "keeps no questions" in bot.responses(at_least=1)[-1]["text"]
     finally:
         bot.stop()
+
+
+def test_none_of_these_on_an_unsure_answer_rejects_every_tip_offered(running_bot):
+    question = a_question_at(running_bot, levels.UNSURE)
+    body = running_bot.slack.command(question).json()
+    offered = [
+        read_feedback_value(e["value"])[0]
+        for e in actions(body)
+        if e["action_id"].startswith("pick_tip_")
+    ]
+    click(running_bot, button(body, "none_of_these"))
+    assert {(p["tip_id"], p["verdict"]) for p in running_bot.store.learned()} == {
+        (tip_id, "mismatch") for tip_id in offered
+    }
+    assert "not what you asked" in running_bot.responses(at_least=1)[-1]["text"]
+    again = running_bot.slack.command(question, user="U2").json()
+    assert not set(offered) & {
+        (read_feedback_value(e["value"]) or ("",))[0] for e in actions(again)
+    }
+
+
+def test_a_forged_pick_cannot_confirm_several_tips(running_bot):
+    value = json.dumps({"t": f"{IKEA} hackathons", "q": IKEA_Q})
+    assert running_bot.slack.action("pick_tip_0", value).status == 200
+    assert running_bot.store.learned() == []

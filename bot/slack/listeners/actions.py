@@ -122,14 +122,17 @@ def _teach(ack: Ack, body: dict, context: BoltContext, verdict: str) -> None:
     ctx = SlackContext.of(context)
     action = (body.get("actions") or [{}])[0]
     found = blocks.read_feedback_value(action.get("value"))
-    tip = ctx.coach.library.base.get(found[0]) if found else None
+    base = ctx.coach.library.base
+    ids = found[0].split() if found else []
+    # A pick names one tip; "None of these" the few that were offered.
+    tips = [base.get(i) for i in ids] if 0 < len(ids) <= (1 if verdict == MATCH else 5) else []
     user = (body.get("user") or {}).get("id")
-    if tip is None or not user or not found[1].strip():
+    if not tips or None in tips or not user or not found[1].strip():
         context["aipm_outcome"] = "gone"
         return
-    context["aipm_feedback"] = (tip, found[1])
+    context["aipm_feedback"] = (tips, found[1])
     try:
-        kept = ctx.coach.teach(found[1], tip.id, verdict, user=user)
+        kept = all(ctx.coach.teach(found[1], t.id, verdict, user=user) for t in tips)
     except (sqlite3.Error, ValueError) as exc:
         log.error("could not record feedback: %s", exc)
         context["aipm_outcome"] = "failed"
@@ -149,7 +152,7 @@ def _outcome_problem(context: BoltContext, respond: Respond) -> bool:
 
 
 def record_mismatch(ack: Ack, body: dict, context: BoltContext) -> None:
-    """Not what I asked: keep the mismatch of this question and tip, then ack."""
+    """Not what I asked (one tip) or None of these (each tip offered): keep the mismatches, then ack."""
     _teach(ack, body, context, MISMATCH)
 
 
@@ -158,10 +161,10 @@ def offer_others(body: dict, respond: Respond, context: BoltContext) -> None:
     if _outcome_problem(context, respond):
         return
     ctx = SlackContext.of(context)
-    tip, question = context["aipm_feedback"]
+    tips, question = context["aipm_feedback"]
     user = (body.get("user") or {}).get("id")
-    answer = ctx.coach.ask(question, user=user, limit=4, record_gap=False)
-    respond(blocks.mismatch_message(tip, answer, remembered=context["aipm_outcome"] == "learned"))
+    answer = ctx.coach.ask(question, user=user, limit=3 + len(tips), record_gap=False)
+    respond(blocks.mismatch_message(tips, answer, remembered=context["aipm_outcome"] == "learned"))
 
 
 def record_pick(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -173,8 +176,10 @@ def show_pick(body: dict, respond: Respond, context: BoltContext) -> None:
     """After the ack: show the picked tip privately, with the usual buttons."""
     if _outcome_problem(context, respond):
         return
-    tip, question = context["aipm_feedback"]
-    respond(blocks.picked_message(tip, question, remembered=context["aipm_outcome"] == "learned"))
+    tips, question = context["aipm_feedback"]
+    respond(
+        blocks.picked_message(tips[0], question, remembered=context["aipm_outcome"] == "learned")
+    )
 
 
 def register(app: App) -> None:
@@ -182,5 +187,6 @@ def register(app: App) -> None:
     app.action(blocks.USEFUL_ACTION)(ack=record_useful, lazy=[thank_useful])
     app.action(blocks.NOT_USEFUL_ACTION)(ack=record_not_useful, lazy=[thank_not_useful])
     app.action(blocks.MISMATCH_ACTION)(ack=record_mismatch, lazy=[offer_others])
+    app.action(blocks.NONE_OF_THESE_ACTION)(ack=record_mismatch, lazy=[offer_others])
     app.action(blocks.PICK_PATTERN)(ack=record_pick, lazy=[show_pick])
     app.action(blocks.SHARE_ACTION)(ack=acknowledge, lazy=[share])
