@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
+import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.matching import QuestionSetError, hits, load_questions
-from bot.core import knowledge, levels
+from bot.core import knowledge, learned, levels
 from bot.core.coach import Coach
 from bot.core.knowledge import Tip
 from bot.settings import Settings
@@ -40,6 +43,8 @@ DEFAULT_SETS = (Path("benchmarks/questions/dev.yaml"), Path("benchmarks/question
 DEFAULT_KNOWLEDGE = Path("knowledge")
 ASKER, AGAIN = "UPM1", "UPM2"
 OFFERED = 3  # how many tips a Slack answer lets the PM pick from
+SCALE_PAIRS = 10_000
+SEED = 20240613
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,36 @@ def render(replay: Replay) -> str:
     return "\n".join(lines)
 
 
+def lookup_timing(asks: Sequence[Ask], *, pairs: int = SCALE_PAIRS, seed: int = SEED) -> dict:
+    """Per-question time of finding the lesson among `pairs` learned pairs (ms, p50 and p99).
+
+    The pairs are the stream's questions with words shuffled and swapped (fixed seed), so
+    many are near the questions asked, as in a workspace that has taught the bot a lot.
+    """
+    rng = random.Random(seed)
+    words = [w for a in asks for w in a.question.lower().split()] or ["question"]
+    rows = []
+    for i in range(pairs):
+        base = rng.choice(asks).question.lower().split() if asks else []
+        base = base + [rng.choice(words) for _ in range(rng.randint(0, 3))]
+        rng.shuffle(base)
+        rows.append(
+            {"norm": " ".join(base), "tip_id": f"tip-{i % 500}", "verdict": "match", "last_at": ""}
+        )
+    lessons = learned.Lessons(rows)
+    times = []
+    for ask in list(asks) * 3:
+        start = time.perf_counter()
+        lessons.lookup(variant(ask.question))
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "pairs": pairs,
+        "p50_ms": round(statistics.median(times), 3) if times else 0.0,
+        "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else 0.0,
+    }
+
+
 def run(argv: list[str] | None = None) -> list[Replay]:
     """Replay every set as the command line asks (each on a fresh database); print the figures."""
     parser = argparse.ArgumentParser(
@@ -242,6 +277,12 @@ def run(argv: list[str] | None = None) -> list[Replay]:
     parser.add_argument("--questions", action="append", type=Path, help="question set (repeatable)")
     parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE)
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=SCALE_PAIRS,
+        help="learned pairs for the lookup timing (0: skip)",
+    )
     args = parser.parse_args(argv)
     knowledge.load(args.knowledge)  # a broken base is reported before any replay
     replays = []
@@ -253,8 +294,16 @@ def run(argv: list[str] | None = None) -> list[Replay]:
             finally:
                 coach.close()
         print(render(replays[-1]) + "\n")
+    timing = None
+    if args.pairs > 0:
+        asks = [a for path in args.questions or DEFAULT_SETS for a in asks_from(path)]
+        timing = lookup_timing(asks, pairs=args.pairs)
+        print(
+            f"Learned-pair lookup at {timing['pairs']:,} pairs: p50 {timing['p50_ms']:.3f} ms, "
+            f"p99 {timing['p99_ms']:.3f} ms per question"
+        )
     if args.json:
-        print(json.dumps([r.as_dict() for r in replays], indent=2))
+        print(json.dumps({"sets": [r.as_dict() for r in replays], "lookup": timing}, indent=2))
     return replays
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from benchmarks.feedback import Ask, asks_from, open_coach, replay_stream, variant
@@ -75,3 +76,19 @@ def test_a_question_set_becomes_a_stream_in_file_order(tmp_path):
     asks = asks_from(path)
     assert [a.question for a in asks] == ["ikea?", "banana"]
     assert asks[1].right is None and asks[0].right is not None
+
+
+def test_the_command_replays_a_set_and_exits_0_when_the_check_holds(tmp_path, capsys):
+    from benchmarks.feedback import main
+
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "groups:\n  HACK: 'hackathon'\ncases:\n  - q: what is the ikea effect\n    want: HACK\n"
+        "  - q: recipe for banana bread\n    none: true\n"
+    )
+    assert main(["--questions", str(path), "--pairs", "50", "--json"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out[out.index("{") :])
+    [figures] = report["sets"]
+    assert figures["answerable"] == 1 and figures["violations"] == []
+    assert report["lookup"]["pairs"] == 50
