@@ -138,6 +138,10 @@ def simulate(coach: Coach, ask: Ask, replay: Replay) -> tuple[str, str] | None:
         if level == levels.SURE:
             coach.teach(ask.question, first.id, "mismatch", user=ASKER)
             replay.mismatches += 1
+            again = coach.ask(ask.question, user=ASKER, limit=OFFERED + 1, record_gap=False)
+            offered = [tip for tip, _ in again.matches if tip.id != first.id][:OFFERED]
+            if offered:
+                _none_of_these(coach, ask.question, offered, replay)
             return ask.question, first.id
         _none_of_these(coach, ask.question, _offered(answer), replay)
         return None

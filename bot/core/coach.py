@@ -14,6 +14,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 BOOST_TTL_SECONDS = 10.0
+OFFER_WINDOW = 3  # the tips an answer offers; a mismatch leaves the rest of these, no others
 LESSONS_TTL_SECONDS = 10.0  # other processes' clicks reach this one within this time
 
 
@@ -47,16 +48,17 @@ class Coach:
         This is the one place a question is cut: to `settings.max_question` characters,
         never refused. Ratings only break near-ties between answers; learned pairs (people's
         "Not what I asked" and picks) then move or leave out tips, see `bot.core.learned`.
-        The answer always carries a level (`levels.level`). `record_gap=False` keeps an
+        `record_gap=False` keeps an
         unanswered question out of the gaps (e.g. a curator trying the base).
         """
         question = question.strip()[: self.settings.max_question]
         matcher = self.library.matcher
         lesson = self.lessons().lookup(question)
-        # Ask for a few more when some may be left out, so `limit` still fill up.
-        extra = len(lesson.avoid) if lesson else 0
-        answer = matcher.answer(question, limit=limit + extra, boost=self.rating_boosts())
-        answer = learned.apply(answer, lesson, self.library.base, threshold=matcher.threshold)
+        # Learned pairs only take tips away from what the matcher would offer (or put a
+        # confirmed one first); they never bring up a tip it ranked below the usual few.
+        window = max(limit, OFFER_WINDOW) if lesson else limit
+        answer = matcher.answer(question, limit=window, boost=self.rating_boosts())
+        answer = learned.apply(answer, lesson, self.library.base)
         answer = levels.with_level(answer, levels.level(answer), matches=answer.matches[:limit])
         if not answer.answered and record_gap:
             try:

@@ -95,14 +95,13 @@ class Lessons:
         )
 
 
-def apply(answer: Answer, lesson: Lesson, base: KnowledgeBase, *, threshold: float) -> Answer:
+def apply(answer: Answer, lesson: Lesson, base: KnowledgeBase) -> Answer:
     """The answer after a lesson: the preferred tip first and sure, avoided tips left out.
 
     When the tip that would have come first is avoided, the rest are offered as "unsure"
     (or the question is declined when none is left). A preferred tip no longer in the base
     (or gone from its note) is ignored.
     """
-    answer = levels.levelled(answer, threshold=threshold)
     current = levels.level(answer)
     if not lesson:
         return answer

@@ -1,10 +1,8 @@
 """An answer's level: "sure" (show the tip), "unsure" (offer a few to pick) or "none" (decline).
 
-The matcher decides the level (`Answer.confidence`); this module reads it, and lets the
-Coach change it after the matcher (learned pairs). Until the matcher reports a level of
-its own, one is derived here from `answered` and the best score, without changing any
-answer the bot gave before: answered is "sure", and an unanswered question whose best tip
-came close to the threshold is "unsure".
+The matcher decides the level (`Answer.confidence`, from its fitted model); this module
+reads it, and lets the Coach change it after the matcher (learned pairs) while keeping
+`answered` in step: a tip is shown first exactly when the level is not "none".
 """
 
 from __future__ import annotations
@@ -12,45 +10,18 @@ from __future__ import annotations
 import dataclasses
 
 from bot.core.knowledge import Tip
-from bot.core.matcher import DEFAULT_THRESHOLD, Answer
+from bot.core.matcher import Answer
 
 SURE, UNSURE, NONE = "sure", "unsure", "none"
 LEVELS = (SURE, UNSURE, NONE)
-UNSURE_SHARE = 0.75  # a best score within 75 % of the threshold is worth offering
 
 
-@dataclasses.dataclass(frozen=True)
-class _Levelled(Answer):
-    # Stands in for the matcher's own `confidence` and `topic` until it has them.
-    confidence: str = NONE
-    topic: str | None = None
-
-
-_NATIVE = {f.name for f in dataclasses.fields(Answer)} >= {"confidence", "topic"}
-
-
-def level(answer: Answer, *, threshold: float = DEFAULT_THRESHOLD) -> str:
-    """The answer's level; derived from `answered` and the best score if the matcher gave none."""
+def level(answer: Answer) -> str:
+    """The answer's level; "none" for anything the matcher did not mark sure or unsure."""
     given = getattr(answer, "confidence", None)
-    if given in LEVELS:
+    if given in (SURE, UNSURE) and answer.answered and answer.matches:
         return given
-    if answer.answered and answer.matches:
-        return SURE
-    if answer.matches and answer.matches[0][1] >= UNSURE_SHARE * threshold:
-        return UNSURE
     return NONE
-
-
-def levelled(answer: Answer, *, threshold: float = DEFAULT_THRESHOLD) -> Answer:
-    """The answer with its level set: the matcher's own, or the one derived by `level`.
-
-    A derived decline keeps no related topics: only a matcher that reports levels can tell
-    which topics are plausibly related (no "banana bread -> breaking into AI PM").
-    """
-    lvl = level(answer, threshold=threshold)
-    if getattr(answer, "confidence", None) in LEVELS:
-        return answer
-    return with_level(answer, lvl, matches=[] if lvl == NONE else None)
 
 
 def topic(answer: Answer) -> str | None:
@@ -71,7 +42,4 @@ def with_level(
     matches = list(answer.matches if matches is None else matches)
     if not matches:
         lvl = NONE
-    changes = {"answered": lvl != NONE, "matches": matches, "confidence": lvl}
-    if _NATIVE:
-        return dataclasses.replace(answer, **changes)
-    return _Levelled(question=answer.question, topic=topic(answer), **changes)
+    return dataclasses.replace(answer, answered=lvl != NONE, matches=matches, confidence=lvl)

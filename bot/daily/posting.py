@@ -78,8 +78,13 @@ class Deliverer(Protocol):
         header: str | None = None,
         shared_by: str | None = None,
         nonce: str | None = None,
+        asked_by: str | None = None,
+        question: str | None = None,
     ) -> str:
-        """Post the tip message (with metadata carrying tip_id, date, kind, nonce); its ts."""
+        """Post the tip message (with metadata carrying tip_id, date, kind, nonce); its ts.
+
+        `asked_by` and `question` (a shared answer) say who asked what, above the tip.
+        """
         ...
 
     def find_tip(self, channel: str, *, since: float, match: Mapping[str, str]) -> str | None:
@@ -183,8 +188,13 @@ class Poster:
         local_date: str | None = None,
         header: str | None = None,
         shared_by: str | None = None,
+        asked_by: str | None = None,
+        question: str | None = None,
     ) -> PostOutcome:
-        """Post a tip that is not the daily one (a shared answer, a forced post); record it."""
+        """Post a tip that is not the daily one (a shared answer, a forced post); record it.
+
+        A shared answer passes `question` (and `asked_by`) so the channel sees what was asked.
+        """
         nonce = uuid.uuid4().hex[:12]
         date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
         options = {
@@ -194,6 +204,8 @@ class Poster:
             "shared_by": shared_by,
             "nonce": nonce,
         }
+        if question:
+            options |= {"asked_by": asked_by, "question": question}
         outcome = self._deliver(channel, tip, options, None, match={"nonce": nonce})
         if outcome.ok:
             post = self.store.add_post(
@@ -242,7 +254,7 @@ class Poster:
         since = time.time() - HISTORY_MARGIN
         attempts = len(self.backoff) + 1
         for attempt in range(attempts):
-            self._pace(channel)
+            self.pace(channel)
             try:
                 ts = self.deliverer.post_tip(channel, tip, **options)
                 return PostOutcome("posted", channel, tip.id, ts, local_date, post_id=post_id)
@@ -298,8 +310,12 @@ class Poster:
             "deferred", channel, tip.id, local_date=local_date, error="unreachable", post_id=post_id
         )
 
-    def _pace(self, channel: str) -> None:
-        """Wait until at least MIN_GAP after the previous post to this channel."""
+    def pace(self, channel: str) -> None:
+        """Wait until at least MIN_GAP after the previous post to this channel.
+
+        Every message the bot posts to a channel goes through here (daily tips, shares,
+        answers to mentions and DMs), so Slack's one message per second holds across them.
+        """
         with self._pace_lock:
             now = self.clock()
             slot = max(now, self._next_slot.get(channel, now))

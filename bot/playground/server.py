@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.fakeslack.server import answer_http
-from bot.fakeslack.web_api import WebAPI
+from bot.fakeslack.web_api import WebAPI, dm_channel
 from bot.playground.page import PageActions
 from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
@@ -91,7 +91,15 @@ class PlaygroundApp:
     def _page_action(self, name: str, data: dict) -> Reply:
         user = str(data.get("user") or "")
         if name == "send":
-            return _json(self.actions.send(user, str(data.get("text") or "")))
+            return _json(
+                self.actions.send(
+                    user, str(data.get("text") or ""), thread_ts=str(data.get("thread_ts") or "")
+                )
+            )
+        if name == "dm":
+            return _json(self.actions.send_dm(user, str(data.get("text") or "")))
+        if name == "shortcut":
+            return _json(self.actions.shortcut(user, ts=str(data.get("ts") or "")))
         if name == "action":
             return _json(
                 self.actions.click(
@@ -134,6 +142,7 @@ class PlaygroundApp:
                 {k: p[k] for k in ("id", "name", "real_name", "tz", "is_admin")} for p in PEOPLE
             ],
             "messages": self.api.timeline(user, CHANNEL["id"]),
+            "dm": self.api.timeline(user, dm_channel(user)),
             "home": self.api.homes.get(user),
         }
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.core import levels, subscriptions
 from bot.core.knowledge import Tip
@@ -25,7 +27,53 @@ UNSURE_INTRO = "Not sure this is what you need; closest I have:"
 EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
 RATE_HINT = "React :+1: if this helped, :-1: if not"
 HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
+ASKED_LIMIT = 200  # characters of the question a button carries and a shared post shows
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """What the buttons under one answer carry: the tip, who asked what, and the answer's key.
+
+    `key` makes Share idempotent per answer; buttons made before answers carried a ref
+    hold only the tip id (then question, asker and key are None).
+    """
+
+    tip_id: str
+    question: str | None = None
+    asker: str | None = None
+    key: str | None = None
+
+
+def answer_ref(tip: Tip, *, question: str, asker: str | None, key: str | None = None) -> str:
+    """The button value for one answer: compact JSON under Slack's 2,000-character limit."""
+    # Escaped, so no payload the bot sends holds a raw `<!here>`; parse_ref undoes it.
+    asked = escape(" ".join(question.split())[:ASKED_LIMIT])
+    ref = {"t": tip.id, "q": asked, "k": key or _new_key()}
+    if asker:
+        ref["u"] = asker
+    return json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_ref(value: str) -> AnswerRef:
+    """The AnswerRef in a button value: JSON from `answer_ref`, or a bare tip id."""
+    if value.startswith("{"):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("t"), str):
+            text = lambda key: str(data[key]) if data.get(key) else None  # noqa: E731
+            question = text("q")
+            if question:
+                for escaped, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+                    question = question.replace(escaped, char)
+            return AnswerRef(data["t"], question, text("u"), text("k"))
+    return AnswerRef(value)
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex[:16]
 
 
 def section(text: str) -> dict:
@@ -54,15 +102,18 @@ def tip_section(tip: Tip) -> dict:
     return section(f"*{tip.title}*\n{tip.text}")
 
 
-def rating_buttons(tip: Tip) -> dict:
-    """Useful / Not useful / Share to channel, carrying the tip id."""
+def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) -> dict:
+    """Useful / Not useful / Share to channel, carrying `ref` (see `answer_ref`) or the tip id.
+
+    Once the answer is shared the last button reads "Shared"; clicking it again posts nothing.
+    """
 
     def button(text: str, action: str, style: str | None = None) -> dict:
         element = {
             "type": "button",
             "text": {"type": "plain_text", "text": text, "emoji": True},
             "action_id": action,
-            "value": tip.id,
+            "value": ref or tip.id,
         }
         if style:
             element["style"] = style
@@ -74,41 +125,39 @@ def rating_buttons(tip: Tip) -> dict:
         "elements": [
             button(":+1: Useful", USEFUL_ACTION, "primary"),
             button(":-1: Not useful", NOT_USEFUL_ACTION),
-            button(":mega: Share to channel", SHARE_ACTION),
+            button(
+                ":white_check_mark: Shared" if shared else ":mega: Share to channel", SHARE_ACTION
+            ),
         ],
     }
 
 
-def feedback_value(tip: Tip | Sequence[Tip], question: str) -> str:
-    """A button value carrying the tip id (or ids, space-separated) and the question it answered.
+def feedback_value(tips: Tip | Sequence[Tip], question: str, *, asker: str | None = None) -> str:
+    """A button value for feedback on a question: `answer_ref`'s shape, any number of tips.
 
-    It stays within Slack's 2,000 characters. The question is kept escaped (`mrkdwn.escape`),
-    so no raw `<!channel>` travels in a message even where Slack does not render it;
-    `read_feedback_value` undoes that.
+    Several tip ids are space-separated (for "None of these"). The question is kept whole
+    (up to 1,000 characters, escaped, see `answer_ref`) so a learned pair holds the question
+    as asked; it is cut further only to stay within Slack's 2,000 characters.
     """
-    ids = tip.id if isinstance(tip, Tip) else " ".join(t.id for t in tip)
-    question = escape(question[:1000])
-    value = json.dumps({"t": ids, "q": question}, ensure_ascii=False)
+    ids = tips.id if isinstance(tips, Tip) else " ".join(t.id for t in tips)
+    asked = escape(" ".join(question.split())[:1000])
+    ref = {"t": ids, "q": asked, "k": _new_key()} | ({"u": asker} if asker else {})
+    value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
     while len(value) > MAX_VALUE:  # escapes can grow it; cut the question until it fits
-        question = question[: len(question) * 3 // 4]
-        value = json.dumps({"t": ids, "q": question}, ensure_ascii=False)
+        ref["q"] = ref["q"][: len(ref["q"]) * 3 // 4]
+        value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
     return value
 
 
-def read_feedback_value(value: object) -> tuple[str, str] | None:
-    """(tip id, question) from a `feedback_value`, or None when the value is not one."""
-    if not isinstance(value, str) or len(value) > MAX_VALUE:
+def read_feedback_value(value: object) -> tuple[list[str], str] | None:
+    """(tip ids, question) from a `feedback_value` or `answer_ref`, or None when it holds none."""
+    if not isinstance(value, str) or len(value) > MAX_VALUE or not value.startswith("{"):
         return None
-    try:
-        data = json.loads(value)
-    except ValueError:
+    ref = parse_ref(value)
+    ids = ref.tip_id.split()
+    if not ids or not ref.question or not ref.question.strip():
         return None
-    if not isinstance(data, dict):
-        return None
-    tip_id, question = data.get("t"), data.get("q")
-    if not isinstance(tip_id, str) or not isinstance(question, str) or not tip_id:
-        return None
-    return tip_id, question.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return ids, ref.question
 
 
 def _button(text: str, action: str, value: str, style: str | None = None) -> dict:
@@ -123,30 +172,27 @@ def _button(text: str, action: str, value: str, style: str | None = None) -> dic
     return element
 
 
-def feedback_buttons(tip: Tip, question: str) -> dict:
-    """Useful / Not useful / Not what I asked / Share to channel under a private answer.
+def feedback_buttons(tip: Tip, question: str, *, asker: str | None = None) -> dict:
+    """Useful / Not useful / Not what I asked / Share to channel under an answer.
 
-    Useful and Not useful rate the advice (their value is the tip id, as under any tip);
-    Not what I asked carries the question too, so the mismatch is kept for that question.
+    Every button carries one ref (`feedback_value`: the tip, the question, the asker and the
+    answer's key), so Share stays idempotent and Not what I asked is kept for the question.
     """
-    return {
-        "type": "actions",
-        "block_id": f"rate:{tip.id}"[:255],
-        "elements": [
-            _button(":+1: Useful", USEFUL_ACTION, tip.id, "primary"),
-            _button(":-1: Not useful", NOT_USEFUL_ACTION, tip.id),
-            _button(
-                ":leftwards_arrow_with_hook: Not what I asked",
-                MISMATCH_ACTION,
-                feedback_value(tip, question),
-            ),
-            _button(":mega: Share to channel", SHARE_ACTION, tip.id),
-        ],
-    }
+    ref = feedback_value(tip, question, asker=asker)
+    block = rating_buttons(tip, ref=ref)
+    block["elements"].insert(
+        2, _button(":leftwards_arrow_with_hook: Not what I asked", MISMATCH_ACTION, ref)
+    )
+    return block
 
 
 def pick_buttons(
-    tips: Sequence[Tip], question: str, *, block_id: str = "pick", none_of_these: bool = False
+    tips: Sequence[Tip],
+    question: str,
+    *,
+    asker: str | None = None,
+    block_id: str = "pick",
+    none_of_these: bool = False,
 ) -> dict:
     """One button per tip (its title); a click shows that tip and confirms it for the question.
 
@@ -154,7 +200,7 @@ def pick_buttons(
     for each).
     """
     elements = [
-        _button(tip.title, f"{PICK_ACTION}_{i}", feedback_value(tip, question))
+        _button(tip.title, f"{PICK_ACTION}_{i}", feedback_value(tip, question, asker=asker))
         for i, tip in enumerate(tips)
     ]
     if none_of_these and tips:
@@ -162,7 +208,7 @@ def pick_buttons(
             _button(
                 ":leftwards_arrow_with_hook: None of these",
                 NONE_OF_THESE_ACTION,
-                feedback_value(tips, question),
+                feedback_value(tips, question, asker=asker),
             )
         )
     return {"type": "actions", "block_id": block_id, "elements": elements}
@@ -173,14 +219,15 @@ def _snippet(tip: Tip, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def answer_message(answer: Answer, command: str) -> dict:
-    """The ephemeral reply to `/aipm QUESTION` at the answer's level.
+def answer_message(answer: Answer, command: str, *, asker: str | None = None) -> dict:
+    """The reply to a question (`/aipm QUESTION`, a mention, a DM) at the answer's level.
 
     Sure: the tip with feedback buttons, and the next ones as picks ("Also relevant").
     Unsure: up to three tips to pick from. None: an honest decline (naming the topic when
     the core named one), with the closest topics as picks only when the core offers any.
+    The buttons carry the question and `asker`, so a shared answer says who asked what.
     """
-    asked = quote(answer.question, limit=200)
+    asked = quote(answer.question, limit=ASKED_LIMIT)
     level = levels.level(answer)
     tips = [tip for tip, _ in answer.matches]
     if level == levels.SURE and tips:
@@ -189,12 +236,12 @@ def answer_message(answer: Answer, command: str) -> dict:
             context(f"You asked: _{asked}_"),
             tip_section(best),
             context(source_line(best)),
-            feedback_buttons(best, answer.question),
+            feedback_buttons(best, answer.question, asker=asker),
         ]
         others = tips[1:3]
         if others:
             blocks.append(context("Also relevant:"))
-            blocks.append(pick_buttons(others, answer.question, block_id="also"))
+            blocks.append(pick_buttons(others, answer.question, asker=asker, block_id="also"))
         return {
             "response_type": "ephemeral",
             "text": f"{best.title}: {best.text}"[:3000],
@@ -209,7 +256,7 @@ def answer_message(answer: Answer, command: str) -> dict:
             "blocks": [
                 context(f"You asked: _{asked}_"),
                 section(f":thinking_face: {UNSURE_INTRO}\n{lines}"),
-                pick_buttons(picks, answer.question, none_of_these=True),
+                pick_buttons(picks, answer.question, asker=asker, none_of_these=True),
                 context("Pick the one you meant: I'll remember it for this question."),
             ],
         }
@@ -221,7 +268,7 @@ def answer_message(answer: Answer, command: str) -> dict:
     ]
     if tips:
         blocks.append(context("Closest topics I have, if one is what you meant:"))
-        blocks.append(pick_buttons(tips[:3], answer.question, block_id="closest"))
+        blocks.append(pick_buttons(tips[:3], answer.question, asker=asker, block_id="closest"))
     else:
         blocks.append(context(f"Try `{command} help` to see what I can do."))
     return {
@@ -231,7 +278,7 @@ def answer_message(answer: Answer, command: str) -> dict:
     }
 
 
-def picked_message(tip: Tip, question: str, *, remembered: bool) -> dict:
+def picked_message(tip: Tip, question: str, *, remembered: bool, asker: str | None = None) -> dict:
     """What a private answer turns into when a tip was picked: that tip, with feedback buttons."""
     note = (
         ":white_check_mark: Noted: this question gets this tip first from now on."
@@ -242,21 +289,23 @@ def picked_message(tip: Tip, question: str, *, remembered: bool) -> dict:
         "replace_original": True,
         "text": f"{tip.title}: {tip.text}"[:3000],
         "blocks": [
-            context(f"You asked: _{quote(question, limit=200)}_"),
+            context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_"),
             tip_section(tip),
             context(source_line(tip)),
-            feedback_buttons(tip, question),
+            feedback_buttons(tip, question, asker=asker),
             context(note),
         ],
     }
 
 
-def mismatch_message(rejected: Sequence[Tip], answer: Answer, *, remembered: bool) -> dict:
+def mismatch_message(
+    rejected: Sequence[Tip], answer: Answer, *, remembered: bool, asker: str | None = None
+) -> dict:
     """What a private answer turns into after "Not what I asked" or "None of these".
 
     Thanks, and the other closest tips (not the `rejected` ones) to pick from.
     """
-    asked = quote(answer.question, limit=200)
+    asked = quote(answer.question, limit=ASKED_LIMIT)
     names = ", ".join(f"*{escape(t.title)}*" for t in rejected)
     if remembered:
         note = (
@@ -273,7 +322,7 @@ def mismatch_message(rejected: Sequence[Tip], answer: Answer, *, remembered: boo
     tips = [t for t, _ in answer.matches if t.id not in gone][:3]
     if tips:
         blocks.append(context("Is it one of these?"))
-        blocks.append(pick_buttons(tips, answer.question, none_of_these=True))
+        blocks.append(pick_buttons(tips, answer.question, asker=asker, none_of_these=True))
     else:
         blocks.append(context("I have no other tip on that yet."))
     return {"replace_original": True, "text": note, "blocks": blocks}
@@ -293,8 +342,10 @@ def tip_reply(tip: Tip, *, intro: str) -> dict:
     }
 
 
-def thanks_message(tip: Tip, value: int, *, shared_in: str | None = None) -> dict:
-    """What the ephemeral answer turns into after a click."""
+def thanks_message(
+    tip: Tip, value: int, *, shared_in: str | None = None, ref: str | None = None
+) -> dict:
+    """What the answer turns into after a click; its buttons keep carrying `ref`."""
     if shared_in:
         note = f":white_check_mark: Shared in <#{shared_in}>; the team can react :+1: / :-1: there."
     elif value > 0:
@@ -304,7 +355,12 @@ def thanks_message(tip: Tip, value: int, *, shared_in: str | None = None) -> dic
     return {
         "replace_original": True,
         "text": note,
-        "blocks": [tip_section(tip), context(source_line(tip)), context(note), rating_buttons(tip)],
+        "blocks": [
+            tip_section(tip),
+            context(source_line(tip)),
+            context(note),
+            rating_buttons(tip, ref=ref, shared=bool(shared_in)),
+        ],
     }
 
 
@@ -341,7 +397,15 @@ def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
         "*AI PM Coach* answers questions on AI product management with curated tips from "
         "an expert podcast, and posts a daily tip to channels that subscribe."
     )
-    text = f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+    elsewhere = (
+        "\n\nAlso: mention me in a channel (`@AI PM Coach QUESTION`, answered in the thread), "
+        "DM me (`tip`, `top` and `help` work there too), or use *Ask the coach about this* on "
+        "any message."
+    )
+    text = (
+        f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+        + elsewhere
+    )
     return {"response_type": "ephemeral", "text": intro, "blocks": [section(text)]}
 
 
@@ -474,11 +538,13 @@ def tip_message(
     kind: str,
     shared_by: str | None = None,
     nonce: str | None = None,
+    asked_by: str | None = None,
+    question: str | None = None,
 ) -> dict:
     """chat.postMessage arguments for a tip: text fallback, Block Kit blocks and metadata.
 
-    Tip title and text are curated mrkdwn and shown as written; the note title and the
-    header are escaped. The metadata (event type `aipm_tip`) carries the tip id and the
+    Tip title and text are curated mrkdwn and shown as written; the note title, the
+    header and `question` (a shared answer's "<@U…> asked: *…*" line) are escaped. The metadata (event type `aipm_tip`) carries the tip id and the
     date so ratings and reconciliation can find the tip from the message alone.
     """
     date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
@@ -486,6 +552,12 @@ def tip_message(
     stamp = escape(tip.source.timestamp).replace("|", "¦")
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": header[:150], "emoji": True}},
+    ]
+    if question:
+        who = f"<@{asked_by}>" if asked_by and _USER_ID.match(asked_by) else "Someone"
+        asked = quote(question.replace("*", ""), limit=ASKED_LIMIT)
+        blocks.append(section(f"{who} asked: *{asked}*"))
+    blocks += [
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": f"*{tip.title}*\n{tip.text}"[:3000]},

@@ -3,23 +3,26 @@
 Tables: `subscriptions` (daily tips per channel), `posts` (every tip message the bot
 made), `votes` (each reaction or button press still standing), `ratings` (one current
 opinion per person per tip, derived from votes), `events` (Slack event ids already
-handled), `gaps` (questions without a tip), `learned` (question-tip pairs people confirmed
-or rejected) and `notices` (one-off messages already sent).
+handled), `gaps` (questions without a tip), `notices` (one-off messages already sent),
+`shares` (answers shared to a channel, once each) and `learned` (question-tip pairs
+people confirmed or rejected).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
-subscriptions.py, gaps.py, learned.py, reports.py), each extending `Connection` (bot/store/db.py:
-open, transactions, backup); so call sites keep one object and one import, while each
-module holds only its own tables' SQL. Schema changes go in bot/store/migrations.py.
+subscriptions.py, gaps.py, events.py, shares.py, learned.py, reports.py), each extending
+`Connection` (bot/store/db.py: open, transactions, backup); so call sites keep one object
+and one import, while each module holds only its own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
 
 from __future__ import annotations
 
 from bot.store.db import BUSY_TIMEOUT_MS, Connection, StoreError, utcnow
+from bot.store.events import EventsTable
 from bot.store.gaps import GapsTable
 from bot.store.learned import LearnedTable
 from bot.store.migrations import migrations
 from bot.store.posts import Post, PostsTable
 from bot.store.reports import Reports
+from bot.store.shares import Share, SharesTable
 from bot.store.subscriptions import SubscriptionsTable
 from bot.store.votes import VotesTable
 
@@ -27,6 +30,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "Connection",
     "Post",
+    "Share",
     "Store",
     "StoreError",
     "migrations",
@@ -34,5 +38,14 @@ __all__ = [
 ]
 
 
-class Store(SubscriptionsTable, PostsTable, VotesTable, GapsTable, LearnedTable, Reports):
+class Store(
+    SubscriptionsTable,
+    PostsTable,
+    VotesTable,
+    EventsTable,
+    SharesTable,
+    GapsTable,
+    LearnedTable,
+    Reports,
+):
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""

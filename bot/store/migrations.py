@@ -78,7 +78,27 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
-def m002_learned_pairs(db: Database) -> None:
+def m002_shares(db: Database) -> None:
+    # One row per answer shared to a channel: the claim is the insert, so two clicks
+    # (even at the same moment, even in two processes) post it once.
+    db["shares"].create(
+        {
+            "key": str,
+            "channel": str,
+            "tip_id": str,
+            "user": str,
+            "status": str,
+            "ts": str,
+            "claimed_at": str,
+            "posted_at": str,
+        },
+        pk="key",
+        not_null={"channel", "tip_id", "status", "claimed_at"},
+    )
+
+
+@migrations()
+def m003_learned_pairs(db: Database) -> None:
     # One row per (normalised question, tip): what people told the bot about that pairing.
     db["learned"].create(
         {

@@ -6,7 +6,6 @@ import pytest
 
 from bot.core import learned, levels
 from bot.core.library import Library
-from bot.core.matcher import DEFAULT_THRESHOLD
 
 IKEA_Q = "what is the ikea effect"
 IKEA = "the-ikea-effect"
@@ -63,7 +62,7 @@ def test_the_nearest_then_latest_verdict_holds():
 def test_apply_puts_a_confirmed_tip_first_and_sure(library):
     answer = library.matcher.answer("what should I read")
     lesson = learned.Lesson(prefer="hackathons")
-    out = learned.apply(answer, lesson, library.base, threshold=DEFAULT_THRESHOLD)
+    out = learned.apply(answer, lesson, library.base)
     assert out.matches[0][0].id == "hackathons"
     assert levels.level(out) == levels.SURE and out.answered
 
@@ -71,18 +70,14 @@ def test_apply_puts_a_confirmed_tip_first_and_sure(library):
 def test_apply_leaves_out_a_mismatched_tip_and_is_no_longer_sure(library):
     answer = library.matcher.answer(IKEA_Q)
     assert answer.matches[0][0].id == IKEA
-    out = learned.apply(
-        answer, learned.Lesson(avoid=frozenset({IKEA})), library.base, threshold=DEFAULT_THRESHOLD
-    )
+    out = learned.apply(answer, learned.Lesson(avoid=frozenset({IKEA})), library.base)
     assert IKEA not in [t.id for t, _ in out.matches]
     assert levels.level(out) == (levels.UNSURE if out.matches else levels.NONE)
 
 
 def test_apply_ignores_a_preferred_tip_no_longer_in_the_base(library):
     answer = library.matcher.answer(IKEA_Q)
-    out = learned.apply(
-        answer, learned.Lesson(prefer="no-such-tip"), library.base, threshold=DEFAULT_THRESHOLD
-    )
+    out = learned.apply(answer, learned.Lesson(prefer="no-such-tip"), library.base)
     assert out.matches[0][0].id == IKEA
 
 

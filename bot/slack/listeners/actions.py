@@ -24,9 +24,12 @@ SORRY = "Sorry, I could not record that just now. Please click again in a moment
 GONE = "That tip is no longer in the base, so I could not record it."
 
 
+def _value(body: dict) -> str:
+    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+
+
 def _tip_and_user(ctx: SlackContext, body: dict):
-    action = (body.get("actions") or [{}])[0]
-    tip = ctx.coach.library.base.get(str(action.get("value") or ""))
+    tip = ctx.coach.library.base.get(blocks.parse_ref(_value(body)).tip_id)
     user = (body.get("user") or {}).get("id")
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id"
@@ -60,7 +63,8 @@ def _record(ack: Ack, body: dict, context: BoltContext, value: int) -> None:
 def _thank(body: dict, respond: Respond, context: BoltContext, value: int) -> None:
     outcome = context.get("aipm_outcome")
     if outcome == "recorded":
-        respond(blocks.thanks_message(_tip_and_user(SlackContext.of(context), body)[0], value))
+        tip = _tip_and_user(SlackContext.of(context), body)[0]
+        respond(blocks.thanks_message(tip, value, ref=_value(body)))
     elif outcome == "gone":
         respond(blocks.plain(GONE) | {"replace_original": False})
     else:
@@ -92,45 +96,72 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
+def share_key(body: dict, ref: blocks.AnswerRef, channel: str) -> str:
+    """What makes two Share clicks the same share: the answer's key, else its message."""
+    if ref.key:
+        return f"answer:{ref.key}"
+    message_ts = (body.get("container") or {}).get("message_ts") or ""
+    return f"message:{channel}:{message_ts}:{ref.tip_id}"
+
+
 def share(body: dict, respond: Respond, context: BoltContext) -> None:
-    """Share clicked: post the tip in the channel, then say so (or why not)."""
+    """Share clicked: post the answer in the channel once, then show "Shared" (or why not).
+
+    Clicks are claimed in the store first, so a second click (even at the same moment,
+    even in another process) posts nothing: it finds the share pending (the first click
+    answers) or done (the button is shown as "Shared" again).
+    """
     ctx = SlackContext.of(context)
     tip, user, channel = _tip_and_user(ctx, body)
     if tip is None or not channel:
         respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
         return
-    outcome = ctx.poster.post_tip(channel, tip, kind="shared", shared_by=user)
-    if not outcome.ok:
-        respond(
-            blocks.plain(
-                f"I could not post in this channel ({outcome.error}). "
-                "Invite me with `/invite @AI PM Coach` and try again."
-            )
-            | {"replace_original": False}
-        )
+    value = _value(body)
+    ref = blocks.parse_ref(value)
+    key = share_key(body, ref, channel)
+    fresh, claim = ctx.coach.store.claim_share(key, channel=channel, tip_id=tip.id, user=user)
+    if not fresh:
+        if claim.status == "posted":
+            respond(blocks.thanks_message(tip, 0, shared_in=claim.channel, ref=value))
         return
-    respond(blocks.thanks_message(tip, 0, shared_in=channel))
+    outcome = ctx.poster.post_tip(
+        channel, tip, kind="shared", shared_by=user, asked_by=ref.asker, question=ref.question
+    )
+    if outcome.ok:
+        ctx.coach.store.mark_shared(key, outcome.ts or "")
+        respond(blocks.thanks_message(tip, 0, shared_in=channel, ref=value))
+        return
+    if outcome.status != "unknown":  # certainly not posted: let a later click try again
+        ctx.coach.store.release_share(key)
+    respond(
+        blocks.plain(
+            f"I could not post in this channel ({outcome.error}). "
+            "Invite me with `/invite @AI PM Coach` and try again."
+        )
+        | {"replace_original": False}
+    )
 
 
 def _teach(ack: Ack, body: dict, context: BoltContext, verdict: str) -> None:
     """Keep a verdict on the question and tip a feedback button carries, then ack.
 
     Leaves `aipm_outcome` ("learned", "not kept", "gone" or "failed") and `aipm_feedback`
-    (tip, question) for the lazy listener. Never touches the tip's ratings.
+    (tips, question, asker) for the lazy listener. Never touches the tip's ratings.
     """
     ack()
     ctx = SlackContext.of(context)
-    action = (body.get("actions") or [{}])[0]
-    found = blocks.read_feedback_value(action.get("value"))
+    value = (body.get("actions") or [{}])[0].get("value")
+    found = blocks.read_feedback_value(value)
     base = ctx.coach.library.base
-    ids = found[0].split() if found else []
+    ids = found[0] if found else []
     # A pick names one tip; "None of these" the few that were offered.
     tips = [base.get(i) for i in ids] if 0 < len(ids) <= (1 if verdict == MATCH else 5) else []
     user = (body.get("user") or {}).get("id")
     if not tips or None in tips or not user or not found[1].strip():
         context["aipm_outcome"] = "gone"
         return
-    context["aipm_feedback"] = (tips, found[1])
+    asker = blocks.parse_ref(value).asker or user  # who asked, for a later Share
+    context["aipm_feedback"] = (tips, found[1], asker)
     try:
         kept = all(ctx.coach.teach(found[1], t.id, verdict, user=user) for t in tips)
     except (sqlite3.Error, ValueError) as exc:
@@ -161,10 +192,16 @@ def offer_others(body: dict, respond: Respond, context: BoltContext) -> None:
     if _outcome_problem(context, respond):
         return
     ctx = SlackContext.of(context)
-    tips, question = context["aipm_feedback"]
+    tips, question, asker = context["aipm_feedback"]
     user = (body.get("user") or {}).get("id")
+    # The next closest few, beyond what was just rejected (later askers get only what is
+    # left of the usual few: see Coach.ask).
     answer = ctx.coach.ask(question, user=user, limit=3 + len(tips), record_gap=False)
-    respond(blocks.mismatch_message(tips, answer, remembered=context["aipm_outcome"] == "learned"))
+    respond(
+        blocks.mismatch_message(
+            tips, answer, remembered=context["aipm_outcome"] == "learned", asker=asker
+        )
+    )
 
 
 def record_pick(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -176,9 +213,11 @@ def show_pick(body: dict, respond: Respond, context: BoltContext) -> None:
     """After the ack: show the picked tip privately, with the usual buttons."""
     if _outcome_problem(context, respond):
         return
-    tips, question = context["aipm_feedback"]
+    tips, question, asker = context["aipm_feedback"]
     respond(
-        blocks.picked_message(tips[0], question, remembered=context["aipm_outcome"] == "learned")
+        blocks.picked_message(
+            tips[0], question, remembered=context["aipm_outcome"] == "learned", asker=asker
+        )
     )
 
 

@@ -116,7 +116,7 @@ def reply_for(ctx: SlackContext, command: dict) -> dict:
     if not parsed.is_question:
         return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
     answer = ctx.coach.ask(parsed.rest, user=command.get("user_id"))
-    return blocks.answer_message(answer, ctx.command)
+    return blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
 
 
 def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
