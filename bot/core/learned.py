@@ -98,9 +98,10 @@ class Lessons:
 def apply(answer: Answer, lesson: Lesson, base: KnowledgeBase) -> Answer:
     """The answer after a lesson: the preferred tip first and sure, avoided tips left out.
 
-    When the tip that would have come first is avoided, the rest are offered as "unsure"
-    (or the question is declined when none is left). A preferred tip no longer in the base
-    (or gone from its note) is ignored.
+    When the tip that would have come first is avoided, the rest of `answer.matches` are
+    offered as "unsure", or the question is declined when none is left: no tip outside the
+    answer is brought in, so the caller decides how many the matcher may offer (Coach.ask:
+    the usual few). A preferred tip no longer in the base (or gone from its note) is ignored.
     """
     current = levels.level(answer)
     if not lesson:
