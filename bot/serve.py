@@ -45,22 +45,36 @@ class Runtime:
         )
         self.watcher = Watcher(coach.library)
         self.stopped = threading.Event()
+        self.started = False
 
     def health(self) -> dict:
-        """/healthz: the database and knowledge state."""
+        """/healthz: the database, knowledge and scheduler state.
+
+        Not ok when the database fails or the scheduler is enabled, was started and its
+        thread is no longer running (no daily tip would be posted).
+        """
         db = self.coach.store.health()
         kb = self.coach.library.health()
-        return {"ok": bool(db["ok"]), "database": db, "knowledge": kb}
+        scheduler = {"enabled": self.settings.scheduler, **self.scheduler.health()}
+        dead = self.settings.scheduler and self.started and not scheduler["running"]
+        return {
+            "ok": bool(db["ok"]) and not dead,
+            "database": db,
+            "knowledge": kb,
+            "scheduler": scheduler,
+        }
 
     def start_background(self) -> None:
         """Start the knowledge watcher and (unless disabled) the daily-tip scheduler."""
         self.watcher.start()
         if self.settings.scheduler:
             self.scheduler.start()
+        self.started = True
 
     def stop_background(self) -> None:
         """Finish work handed off after answers, stop the scheduler between posts and the
         watcher, and close the database."""
+        self.started = False
         self.executor.shutdown(wait=True)
         self.scheduler.stop()
         self.watcher.stop()

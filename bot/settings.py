@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from pathlib import Path
 DEFAULT_USEFUL = ("+1", "thumbsup", "heart", "star", "fire", "100", "raised_hands", "clap", "bulb")
 DEFAULT_NOT_USEFUL = ("-1", "thumbsdown")
 SLACK_API_DEFAULT = "https://slack.com/api/"
+# Below 0.1 s the scheduler spins; above an hour a daily post is late by more than that.
+TICK_RANGE = (0.1, 3600.0)
 
 WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
@@ -137,12 +140,14 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if raw_tick:
         try:
             tick = float(raw_tick)
-            if tick <= 0:
-                raise ValueError
         except ValueError:
+            tick = math.nan
+        if not (TICK_RANGE[0] <= tick <= TICK_RANGE[1]):  # also refuses nan and inf
             problems.append(
-                f"COACH_TICK_SECONDS={raw_tick!r} is not a positive number of seconds: use e.g. 30."
+                f"COACH_TICK_SECONDS={raw_tick!r} is not a number of seconds from "
+                f"{TICK_RANGE[0]:g} to {TICK_RANGE[1]:g}: use e.g. 30."
             )
+            tick = 30.0
     useful = _names(env.get("COACH_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_USEFUL)
     not_useful = _names(env.get("COACH_NOT_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_NOT_USEFUL)
     if useful & not_useful:

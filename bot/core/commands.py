@@ -14,7 +14,7 @@ from typing import NamedTuple
 from bot.core import schedule
 
 _TRAILING = re.compile(r"[?!.]+$")
-_TIME_LIKE = re.compile(r"^\d{1,2}([:.]\d{2})?\s*(am|pm|h)?$", re.IGNORECASE)
+_AM_PM_APART = re.compile(r"(\d)\s+([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)  # '9 am' is one time
 MAX_GAPS = 100
 MAX_DAYS = 3650
 
@@ -33,7 +33,7 @@ class Parsed(NamedTuple):
 
 def _schedule_token(token: str) -> bool:
     """Whether a word belongs to `subscribe`'s syntax: a time, a time zone or days."""
-    if _TIME_LIKE.match(token) or token[0].isdigit():
+    if token[0].isdigit():
         return True  # a time, even a wrong one ("25:99"): the subcommand explains the fix
     try:
         schedule.parse_days(token)
@@ -45,12 +45,14 @@ def _schedule_token(token: str) -> bool:
     try:
         schedule.parse_tz(token)
         return True
+    except schedule.FixedZoneError:
+        return True  # "EST": the subcommand says which city zone to use instead
     except schedule.ScheduleError:
         return False
 
 
 def _schedule_args(rest: str) -> bool:
-    text = re.sub(r"\s*,\s*", ",", rest)
+    text = _AM_PM_APART.sub(r"\1\2", re.sub(r"\s*,\s*", ",", rest))
     return all(_schedule_token(token) for token in text.split())
 
 

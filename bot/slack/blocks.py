@@ -13,6 +13,8 @@ from bot.core import levels, subscriptions
 from bot.core.knowledge import Tip
 from bot.core.matcher import Answer
 from bot.core.ratings import TipScore
+from bot.core.schedule import Schedule, describe_days
+from bot.core.schedule_changes import ScheduleChange
 from bot.slack.mrkdwn import escape, quote
 
 USEFUL_ACTION = "rate_useful"
@@ -364,12 +366,37 @@ def thanks_message(
     }
 
 
-def subscription_line(row: Mapping, *, where: str = "in this channel") -> str:
+def subscription_line(
+    row: Mapping, *, where: str = "in this channel", your_time: str | None = None
+) -> str:
     """'Daily tip in this channel at 09:00 Europe/Berlin on weekdays' as safe mrkdwn.
 
     Every stored value is escaped; `where` is shown as given (it may hold a `<#C…>` link).
+    `your_time` (e.g. '03:00', from `schedule.time_in_zone`) adds '(03:00 your time)'.
     """
-    return f"Daily tip {where} at {escape(subscriptions.describe(row))}"
+    line = f"Daily tip {where} at {escape(subscriptions.describe(row))}"
+    return f"{line} ({escape(your_time)} your time)" if your_time else line
+
+
+def schedule_notice(change: ScheduleChange, *, command: str) -> dict:
+    """The channel's notice that someone moved or stopped its daily tip (who, from, to)."""
+    who = f"<@{change.user}>" if change.user and _USER_ID.match(change.user) else "Someone"
+
+    def words(sched: Schedule) -> str:
+        return escape(f"{sched.at} {sched.tz} on {describe_days(sched.days)}")
+
+    if change.after is None:
+        text = (
+            f":calendar: {who} stopped this channel's daily tip (it was at {words(change.before)}). "
+            f"`{command} subscribe` starts it again."
+        )
+    else:
+        resumed = " and resumed it" if change.resumed else ""
+        text = (
+            f":calendar: {who} changed this channel's daily tip from {words(change.before)} "
+            f"to {words(change.after)}{resumed}."
+        )
+    return {"text": text, "blocks": [section(text)]}
 
 
 def subscribed_message(row: Mapping, *, created: bool, hint: str) -> dict:
@@ -409,6 +436,12 @@ def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
     return {"response_type": "ephemeral", "text": intro, "blocks": [section(text)]}
 
 
+NO_FAVOURITE = (
+    "No clear favourite yet: a tip is listed once enough people rated it that most of the "
+    "team likely finds it useful."
+)
+
+
 def ranking_lines(scores: Sequence[TipScore]) -> str:
     """'1. *Title* :+1: 4 · :-1: 1' lines for a list of scored tips."""
     return "\n".join(
@@ -421,7 +454,7 @@ def top_message(scores: Sequence[TipScore]) -> dict:
     """The team's favourite tips."""
     if not scores:
         return plain(
-            "No ratings yet. React :+1: / :-1: to tips, or use the buttons under an answer."
+            f"{NO_FAVOURITE} React :+1: / :-1: to tips, or use the buttons under an answer."
         )
     text = "*The tips your team found most useful*\n" + ranking_lines(scores)
     return {
@@ -518,7 +551,7 @@ def home_view(
             "*Daily tips*\n"
             + ("\n".join(f"• {s}" for s in subscriptions) or "No channel subscribed yet.")
         ),
-        section("*Team favourites*\n" + (ranking_lines(favourites) or "No ratings yet.")),
+        section("*Team favourites*\n" + (ranking_lines(favourites) or NO_FAVOURITE)),
         section(
             "*Tips you rated*\n"
             + (

@@ -154,20 +154,51 @@ class Connection:
             return {"ok": False, "path": str(self.path), "error": str(exc)}
 
     def backup(self, target: Path | str) -> Path:
-        """Write a consistent copy of the database to `target` (SQLite online backup)."""
+        """Write a consistent copy of the database to `target` (SQLite online backup).
+
+        A folder target gets a new timestamped file name (`coach-20261130T090000Z.db`).
+        Raises StoreError, writing nothing, when `target` is the live database (same path,
+        a link to it, or its `-wal`/`-shm` file) or cannot be written.
+        """
         target = Path(target)
-        if target.exists() and target.is_dir():
-            target = target / self.path.name
-        if not target.parent.exists():
-            raise StoreError(f"{target}: folder {target.parent} does not exist")
+        if target.is_dir():
+            target = _dated_name(target, self.path)
+        live = self.path.resolve()
+        if target.resolve() in (live, Path(f"{live}-wal"), Path(f"{live}-shm")) or (
+            target.exists() and self.path.exists() and target.samefile(self.path)
+        ):
+            raise StoreError(
+                f"{target}: that is the live database ({self.path}); a backup over it would lose "
+                "every later write. Give a new file name or a folder, e.g. backups/."
+            )
+        if not target.parent.is_dir():
+            raise StoreError(f"{target}: folder {target.parent} does not exist; create it first")
+        if target.exists() and not target.is_file():
+            raise StoreError(f"{target}: not a regular file; give a new file name or a folder")
         tmp = target.with_name(target.name + ".partial")
-        dest = sqlite3.connect(str(tmp))
         try:
-            self.db.conn.backup(dest)
-        finally:
-            dest.close()
-        tmp.replace(target)
+            dest = sqlite3.connect(str(tmp))
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            tmp.replace(target)
+        except (sqlite3.Error, OSError) as exc:
+            with suppress(OSError):
+                tmp.unlink()
+            raise StoreError(f"{target}: cannot write the backup there ({exc})") from exc
         return target
+
+
+def _dated_name(folder: Path, live: Path) -> Path:
+    """A file in `folder` named after `live` and the UTC time, never an existing file."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate = folder / f"{live.stem}-{stamp}{live.suffix}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{live.stem}-{stamp}-{n}{live.suffix}"
+    return candidate
 
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:

@@ -98,7 +98,15 @@ def m002_shares(db: Database) -> None:
 
 
 @migrations()
-def m003_learned_pairs(db: Database) -> None:
+def m003_served(db: Database) -> None:
+    # Tips given to one person on request (`/aipm tip`), apart from channel posts so the
+    # daily rotation never sees them.
+    db["served"].create({"id": int, "user": str, "tip_id": str, "at": str}, pk="id")
+    db["served"].create_index(["user", "id"])
+
+
+@migrations()
+def m004_learned_pairs(db: Database) -> None:
     # One row per (normalised question, tip): what people told the bot about that pairing.
     db["learned"].create(
         {

@@ -107,7 +107,8 @@ def test_mismatch_is_not_counted_in_top_or_stats(running_bot):
     body = running_bot.slack.command(IKEA_Q).json()
     click(running_bot, button(body, "not_what_i_asked"))
     running_bot.responses(at_least=1)
-    assert "No ratings yet" in running_bot.slack.command("top").json()["text"]
+    assert running_bot.store.tip_tallies() == {}
+    assert "Ikea" not in json.dumps(running_bot.slack.command("top").json())
     assert "0 ratings" in running_bot.slack.command("stats").json()["text"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import ratings
 from bot.core.ratings import reaction_value
+from bot.core.schedule import ScheduleError, time_in_zone
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.mrkdwn import escape
@@ -102,12 +104,30 @@ def on_reaction(
     return ("recorded" if added else "withdrawn") if done else "ignored: event already handled"
 
 
+def _your_time(row: dict, viewer_tz: str | None, now: dt.datetime) -> str | None:
+    # The viewer's clock only when it differs from the subscription's own.
+    if not viewer_tz:
+        return None
+    try:
+        seen = time_in_zone(row, viewer_tz, now)
+    except (ScheduleError, ValueError, KeyError):
+        return None  # an unusual Slack zone name: show the subscription's time alone
+    return None if seen == row["at"] else seen
+
+
 def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
     """Publish this person's App Home tab."""
     store, base = ctx.coach.store, ctx.coach.library.base
+    rows = store.subscriptions()
+    viewer_tz = ctx.user_info(user).get("tz") if rows else None
+    now = dt.datetime.now(dt.UTC)
     subs = [
-        blocks.subscription_line(row, where=f"in <#{escape(row['channel'])}>")
-        for row in store.subscriptions()
+        blocks.subscription_line(
+            row,
+            where=f"in <#{escape(row['channel'])}>",
+            your_time=_your_time(row, viewer_tz, now),
+        )
+        for row in rows
     ]
     rated = []
     for row in store.user_ratings(user)[:10]:

@@ -93,7 +93,7 @@ def test_dm_subcommands_tip_top_and_help(running_bot):
     calls = running_bot.calls("chat.postMessage", at_least=3)
     texts = sorted(json.dumps(c.params) for c in calls)
     assert any("type `tip`" in t for t in texts), texts
-    assert any("No ratings yet" in t for t in texts), texts
+    assert any("No clear favourite yet" in t for t in texts), texts
     assert any("A tip for you" in t for t in texts), texts
 
 
