@@ -4,11 +4,11 @@ Tables: `subscriptions` (daily tips per channel), `posts` (every tip message the
 made), `votes` (each reaction or button press still standing), `ratings` (one current
 opinion per person per tip, derived from votes), `events` (Slack event ids already
 handled), `gaps` (questions without a tip), `notices` (one-off messages already sent),
-`shares` (answers shared to a channel, once each) and `served` (tips given to a person
-on request).
+`shares` (answers shared to a channel, once each), `served` (tips given to a person
+on request) and `learned` (question-tip pairs people confirmed or rejected).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
-subscriptions.py, gaps.py, events.py, shares.py, served.py, reports.py), each extending
+subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, reports.py), each extending
 `Connection` (bot/store/db.py: open, transactions, backup); so call sites keep one object
 and one import, while each module holds only its own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 from bot.store.db import BUSY_TIMEOUT_MS, Connection, StoreError, utcnow
 from bot.store.events import EventsTable
 from bot.store.gaps import GapsTable
+from bot.store.learned import LearnedTable
 from bot.store.migrations import migrations
 from bot.store.posts import Post, PostsTable
 from bot.store.reports import Reports
@@ -46,6 +47,7 @@ class Store(
     SharesTable,
     GapsTable,
     ServedTable,
+    LearnedTable,
     Reports,
 ):
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""

@@ -155,3 +155,25 @@ def m005_claims_with_owner_and_lease(db: Database) -> None:
     db.execute(
         "CREATE UNIQUE INDEX posts_one_row_per_message ON posts(channel, ts) WHERE ts IS NOT NULL"
     )
+
+
+@migrations()
+def m006_learned_pairs(db: Database) -> None:
+    # One row per (normalised question, tip): what people told the bot about that pairing.
+    db["learned"].create(
+        {
+            "norm": str,
+            "tip_id": str,
+            "question": str,
+            "verdict": str,
+            "matched": int,
+            "mismatched": int,
+            "user": str,
+            "first_at": str,
+            "last_at": str,
+        },
+        pk=("norm", "tip_id"),
+        not_null={"question", "verdict"},
+        defaults={"matched": 0, "mismatched": 0},
+    )
+    db["learned"].create_index(["tip_id"])

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import personal, ratings, subscriptions
+from bot.core import commands, learned, personal, ratings, subscriptions
 from bot.core.schedule import ScheduleError
 from bot.core.schedule_changes import schedule_change
 from bot.slack import blocks
@@ -81,7 +81,7 @@ def _top(ctx: SlackContext, command: dict, rest: str) -> dict:
 
 
 def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
-    days = 30
+    days = int(rest) if rest else 30
     return blocks.stats_message(
         ratings.stats(ctx.coach.store, ctx.coach.library.base, days=days), days=days
     )
@@ -90,7 +90,11 @@ def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
 def _gaps(ctx: SlackContext, command: dict, rest: str) -> dict:
     if not ctx.is_admin(command["user_id"]):
         return blocks.plain(REFUSAL)
-    return blocks.gaps_message(ctx.coach.store.gaps(limit=15))
+    limit = int(rest) if rest else 15
+    return blocks.gaps_message(
+        ctx.coach.store.gaps(limit=limit),
+        learned=learned.for_curators(ctx.coach.store, ctx.coach.library.base, limit=limit),
+    )
 
 
 SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
@@ -103,21 +107,17 @@ SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
     "unsubscribe": ("stop the daily tip in this channel", _unsubscribe),
     "subscription": ("show this channel's daily tip settings", _subscription),
     "top": ("the tips the team found most useful", _top),
-    "stats": ("posts, ratings, most and least useful tips (30 days)", _stats),
-    "gaps": ("questions I had no tip for (admins)", _gaps),
+    "stats": ("`[DAYS]` posts, ratings, most and least useful tips (default 30 days)", _stats),
+    "gaps": ("`[N]` questions I had no tip for or answered wrongly (admins)", _gaps),
 }
 
 
 def reply_for(ctx: SlackContext, command: dict) -> dict:
     """The response to one slash command: a subcommand's, or the answer to a question."""
-    text = (command.get("text") or "").strip()
-    word, _, rest = text.partition(" ")
-    if not text:
-        return _help(ctx, command, "")
-    entry = SUBCOMMANDS.get(word.lower())
-    if entry is not None:
-        return entry[1](ctx, command, rest.strip())
-    answer = ctx.coach.ask(text, user=command.get("user_id"))
+    parsed = commands.parse(command.get("text") or "", SUBCOMMANDS)
+    if not parsed.is_question:
+        return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
+    answer = ctx.coach.ask(parsed.rest, user=command.get("user_id"))
     return blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
 
 
@@ -129,7 +129,7 @@ def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
     """
     try:
         ctx = SlackContext.of(context)
-        word = (command.get("text") or "").strip().partition(" ")[0].lower()
+        word = commands.parse(command.get("text") or "", SUBCOMMANDS).name
         channel = command.get("channel_id") or ""
         before = ctx.coach.store.subscription(channel) if word in CHANGES_SCHEDULE else None
         reply = reply_for(ctx, command)
