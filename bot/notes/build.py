@@ -32,9 +32,11 @@ SOURCE_ORDER = ("note", "timestamp", "url", "quote")
 CURATED_FIELDS = ("title", "kind", "text", "questions", "tags", "status")
 # First words that mark advice as something to do (a practice tip) rather than an idea.
 _VERBS = (
-    "add analyze ask avoid balance block build call compare count create define design do "
-    "encourage find gate hold keep label leverage measure obsess pick post prototype read "
-    "run sample set ship start study talk test track try use utilize write"
+    "add agree analyze ask avoid balance block build call check choose compare count create "
+    "define design do document draft encourage find gate give hold interview invite keep "
+    "label learn leverage limit list look make map measure obsess pair pick plan post "
+    "prototype read reduce remove review run sample schedule set share ship show start "
+    "study talk test track treat try use utilize watch write"
 )
 _DOING = frozenset(_VERBS.split())
 _CAREER = re.compile(

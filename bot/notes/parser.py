@@ -698,6 +698,14 @@ def _item_entries(item: _Item, parent: _Parent | None, heading: _Parent) -> list
     return entries
 
 
+def _short_title(text: str, limit: int = 60) -> str:
+    """The first sentence of `text`, cut to about `limit` characters at a word."""
+    sentence = re.split(r"(?<=[.!?:;])\s", text, maxsplit=1)[0].rstrip(".!?:;")
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+
+
 def _pieces(item: _Item) -> list[str]:
     """The plain text of a plain bullet and of its plain descendants, in note order."""
     return [
@@ -715,7 +723,11 @@ def _child_entries(item: _Item, parent: _Parent, heading: _Parent) -> list[_Entr
     word_slug = slugify(words, limit=MAX_ID - MAX_PARENT_PREFIX - 1)
     prefix = slugify(parent.slug, limit=MAX_PARENT_PREFIX)
     base_id = "-".join(p for p in (prefix, word_slug) if p)
-    title = f"{parent.title} ({words})" if words else parent.title
+    if parent.raw:
+        title = f"{parent.title} ({words})" if words else parent.title
+    else:
+        # A bullet straight under a heading: its own first words say more than the heading.
+        title = _short_title(text) or parent.title
     # Without a timestamp of its own, a sub-bullet points where its parent does.
     raw = f"{item.raw_all()} {parent.raw}"
     entries = [_Entry(item.line, base_id, title, text, raw, tuple(_pieces(item)))]
