@@ -137,6 +137,11 @@ class KnowledgeBase:
         return [tip for tip in self.tips if tip.status == "curated"]
 
     @property
+    def kinds(self) -> dict[str, str | None]:
+        """tip id -> kind for the served tips (what the rotation's first cycle orders by)."""
+        return {tip.id: tip.kind for tip in self.live_tips}
+
+    @property
     def drafts(self) -> list[Tip]:
         """Tips waiting for review (status: draft), never served."""
         return [tip for tip in self.tips if tip.status == "draft"]
