@@ -88,6 +88,8 @@ class Library:
             "ok": self.last_error is None,
             "folder": str(self.folder),
             "tips": len(self.current.base),
+            "served": len(self.current.base.live_tips),
+            "drafts_waiting": len(self.current.base.drafts),
             "errors": [str(p) for p in self.last_error.problems] if self.last_error else [],
         }
 
