@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import settings as settings_mod
 from bot.cli_types import channel_id, int_range, output_file
-from bot.core.knowledge import KnowledgeError
+from bot.core.knowledge import KnowledgeError, source_text
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
 
@@ -163,7 +163,7 @@ def _answer_text(answer) -> str:
         return "\n".join(lines)
     if answer.answered:
         tip, score = answer.matches[0]
-        lines = [f"{tip.title}  (score {score:.0f})", "", tip.text, "", f"Source: {tip.source.url}"]
+        lines = [f"{tip.title}  (score {score:.0f})", "", tip.text, "", source_text(tip)]
         others = answer.matches[1:]
         if others:
             lines += ["", "Also relevant: " + "; ".join(t.title for t, _ in others)]
@@ -366,13 +366,17 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import subscriptions
+    from bot.core.channel_topics import known_topics
     from bot.core.schedule import ScheduleError
 
+    known = known_topics(_load_base(settings).live_tips) if args.topics else ()
     store = _open_store(settings)
     parts = [p for p in (args.at, args.tz, args.days) if p]
+    if args.topics:
+        parts += ["topics", args.topics]
     try:
         row, created = subscriptions.subscribe(
-            store, args.channel, " ".join(parts), default_tz="UTC"
+            store, args.channel, " ".join(parts), default_tz="UTC", known_topics=known
         )
     except ScheduleError as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -514,6 +518,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", default="", help="local time, e.g. 09:00 or 9am (default 09:00)")
     p.add_argument("--tz", default="", help="IANA time zone, e.g. Europe/Berlin (default UTC)")
     p.add_argument("--days", default="", help="weekdays (default), daily, or e.g. mon,wed,fri")
+    p.add_argument(
+        "--topics",
+        default="",
+        help="only tips with these tags, e.g. ux,strategy ('all' for every tip; default: keep)",
+    )
     p = add("unsubscribe", cmd_unsubscribe, "stop a channel's daily tip")
     p.add_argument("--channel", required=True, type=channel_id)
     p = add("subscriptions", cmd_subscriptions, "list daily-tip subscriptions")

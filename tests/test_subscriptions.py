@@ -135,6 +135,7 @@ def test_as_json(store):
         "tz": "UTC",
         "days": "daily",
         "paused": True,
+        "topics": [],
     }
 
 

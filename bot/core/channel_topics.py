@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.core.knowledge import Tip
 
@@ -47,3 +47,9 @@ def tips_for_topics(tips: Sequence[Tip], topics: Sequence[str]) -> list[Tip]:
         return list(tips)
     wanted = set(topics)
     return [tip for tip in tips if wanted & set(tip.tags)]
+
+
+def channel_topics(row: Mapping | None) -> tuple[str, ...]:
+    """The topics stored with a subscription row (empty: every tip)."""
+    raw = (row or {}).get("topics") or ""
+    return tuple(t for t in raw.split(",") if t)

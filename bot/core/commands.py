@@ -15,6 +15,7 @@ from bot.core import schedule
 
 _TRAILING = re.compile(r"[?!.]+$")
 _AM_PM_APART = re.compile(r"(\d)\s+([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)  # '9 am' is one time
+_TOPICS = re.compile(r"(?:^|\s)(?:--)?topics(?=[\s=:]|$)", re.IGNORECASE)
 MAX_GAPS = 100
 MAX_DAYS = 3650
 
@@ -52,6 +53,8 @@ def _schedule_token(token: str) -> bool:
 
 
 def _schedule_args(rest: str) -> bool:
+    # `topics ux,strategy` ends subscribe's syntax: whatever follows it is its topics.
+    rest = _TOPICS.split(rest, maxsplit=1)[0]
     text = _AM_PM_APART.sub(r"\1\2", re.sub(r"\s*,\s*", ",", rest))
     return all(_schedule_token(token) for token in text.split())
 

@@ -76,6 +76,19 @@ class Tip:
         }
 
 
+def source_text(tip: Tip) -> str:
+    """A tip's source as plain terminal lines: note, moment and link, then what the note says."""
+    source = tip.source
+    line = f"Source: {source.note}"
+    if source.timestamp:
+        line += f" at {source.timestamp}"
+    if source.url:
+        line += f" ({source.url})"
+    if source.quote:
+        line += f'\nWhat the source says: "{source.quote}"'
+    return line
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the knowledge base, located as precisely as we can."""

@@ -37,6 +37,7 @@ def fresh_tip(
         store.tip_tallies(),
         seed=f"{user}:{time.time_ns()}",
         min_gap=len(live) - 1,
+        kinds=kb.kinds,
     )
     store.record_served(user, tip_id, keep=KEEP)
     return kb.get(tip_id)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 
-from bot.core.knowledge import KnowledgeBase, Tip
+from bot.core.channel_topics import TopicError, channel_topics, parse_topics
+from bot.core.knowledge import KnowledgeBase, Tip, source_text
 from bot.core.schedule import (
     ScheduleError,
     as_schedule,
@@ -41,14 +43,34 @@ def subscribe(
     *,
     user: str | None = None,
     default_tz: str | Callable[[], str] = "UTC",
+    known_topics: Sequence[str] = (),
 ) -> tuple[dict, bool]:
-    """Subscribe a channel (or change its settings) from `[HH:MM] [TZ] [days]` in any order.
+    """Subscribe a channel (or change its settings) from `[HH:MM] [TZ] [days] [topics T,U]`.
 
-    Parts not given keep the channel's current settings, or default to 09:00, `default_tz`
-    (e.g. the user's Slack time zone; a function is called only if needed) and weekdays.
+    Schedule parts come in any order; `topics` and the tags after it (or `topics all`)
+    come last. Parts not given keep the channel's current settings, or default to 09:00,
+    `default_tz` (e.g. the user's Slack time zone; a function is called only if needed),
+    weekdays and every topic. Topics must be tags of `known_topics` (the served tips').
     Returns (the stored row, True when the channel had no subscription before).
-    Raises ScheduleError with a plain-text message for the user; nothing is stored then.
+    Raises ScheduleError with a plain-text message for the user (an unknown topic lists
+    the known ones); nothing is stored then.
     """
+    args, raw_topics = split_topics(args)
+    topics = None
+    if raw_topics is not None:
+        if raw_topics.strip().lower() in ("all", "any", "every", "none"):
+            topics = ""
+        else:
+            try:
+                parsed = parse_topics(raw_topics, known_topics)
+            except TopicError as exc:
+                raise ScheduleError(str(exc)) from None
+            if not parsed:
+                raise ScheduleError(
+                    "No topics after 'topics': give tags comma-separated, e.g. "
+                    "topics ux,strategy (or topics all for every tip)."
+                )
+            topics = ",".join(parsed)
     current = store.subscription(channel)
     if current is not None:
         defaults = {
@@ -64,9 +86,21 @@ def subscribe(
         }
     schedule = parse_args(args, **defaults)
     row = store.save_subscription(
-        channel, at=schedule.at, tz=schedule.tz, days=schedule.days, user=user
+        channel, at=schedule.at, tz=schedule.tz, days=schedule.days, user=user, topics=topics
     )
     return row, current is None
+
+
+def split_topics(args: str | Sequence[str]) -> tuple[str, str | None]:
+    """(the schedule part, the text after the word `topics` or None) of subscribe's args.
+
+    `--topics` and `topics=` are read like `topics`.
+    """
+    text = args if isinstance(args, str) else " ".join(args)
+    match = re.search(r"(?:^|\s)(?:--)?topics(?:\s*[=:]\s*|\s+|$)", text, re.IGNORECASE)
+    if match is None:
+        return text, None
+    return text[: match.start()].strip(), text[match.end() :].strip()
 
 
 def unsubscribe(store: Store, channel: str) -> bool:
@@ -81,6 +115,9 @@ def describe(row: Mapping) -> str:
     """
     sched = as_schedule(row)
     text = f"{sched.at} {sched.tz} on {describe_days(sched.days)}"
+    topics = channel_topics(row)
+    if topics:
+        text += f", topics {', '.join(topics)}"
     if row.get("paused"):
         reason = row.get("paused_reason")
         text += f" (paused: {reason})" if reason else " (paused)"
@@ -88,13 +125,15 @@ def describe(row: Mapping) -> str:
 
 
 def as_json(row: Mapping) -> dict:
-    """The subscription as JSON-ready values: channel, at, tz, days, paused (a bool)."""
+    """The subscription as JSON-ready values: channel, at, tz, days, paused (a bool), topics
+    (a list; empty for every tip)."""
     return {
         "channel": row["channel"],
         "at": row["at"],
         "tz": row["tz"],
         "days": row["days"],
         "paused": bool(row.get("paused")),
+        "topics": list(channel_topics(row)),
     }
 
 
@@ -145,10 +184,7 @@ def preview_tip(
 
 def render_text(tip: Tip) -> str:
     """A tip as plain terminal text: title, text, source and link."""
-    source = tip.source
-    return (
-        f"{tip.title}\n\n{tip.text}\n\nSource: {source.note} at {source.timestamp} ({source.url})"
-    )
+    return f"{tip.title}\n\n{tip.text}\n\n{source_text(tip)}"
 
 
 def _valid_tz_or_utc(name: str | None) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core import rotation
+from bot.core.channel_topics import channel_topics, tips_for_topics
 from bot.core.knowledge import KnowledgeBase, Tip
 from bot.core.schedule import due_date, local_date
 from bot.daily.posting import DailyPoster
@@ -47,13 +48,18 @@ class TickResult:
 def choose_tip(store: Store, kb: KnowledgeBase, channel: str, day: str) -> Tip | None:
     """The rotation's next tip for a channel on a local date (None when the base is empty).
 
-    Repeatable: the exploration draw is seeded by channel and date.
+    Only served tips on the channel's topics (every served tip when it has none, or when
+    no tip carries them any more); the first cycle starts with practice tips. Repeatable:
+    the exploration draw is seeded by channel and date.
     """
+    live = kb.live_tips
+    tips = tips_for_topics(live, channel_topics(store.subscription(channel))) or live
     tip_id = rotation.next_tip(
-        [t.id for t in kb.live_tips],
+        [t.id for t in tips],
         store.posted_tip_ids(channel),
         store.tip_tallies(),
         seed=f"{channel}:{day}",
+        kinds=kb.kinds,
     )
     return kb.get(tip_id) if tip_id else None
 

@@ -30,6 +30,8 @@ EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
 RATE_HINT = "React :+1: if this helped, :-1: if not"
 HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
 ASKED_LIMIT = 200  # characters of the question a button carries and a shared post shows
+DRAFTS_SHOWN = 10  # draft titles listed on a curator's App Home
+QUOTE_LIMIT = 700  # characters of a tip's quote shown under it (context blocks allow 2,000)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
@@ -94,9 +96,27 @@ def header(text: str) -> dict:
 
 
 def source_line(tip: Tip) -> str:
-    """'Source: <url|note title · hh:mm:ss>' with the link text made safe."""
-    label = escape(f"{tip.source.note} · {tip.source.timestamp}").replace("|", "¦")
-    return f":movie_camera: Source: <{tip.source.url}|{label}>"
+    """'Source: <url|note title · 40:11>' with the link text made safe.
+
+    A tip from a note without a link (a team's own playbook) names the note unlinked.
+    """
+    label = escape(" · ".join(p for p in (tip.source.note, tip.source.timestamp) if p))
+    if not tip.source.url:
+        return f":memo: Source: {label}"
+    return f":movie_camera: Source: <{tip.source.url}|{label.replace('|', '¦')}>"
+
+
+def quote_line(tip: Tip) -> str:
+    """'What the source says: "…"': the note's own words the tip stands on, escaped."""
+    return f':speech_balloon: What the source says: "{quote(tip.source.quote, limit=QUOTE_LIMIT)}"'
+
+
+def source_blocks(tip: Tip) -> list[dict]:
+    """The source line and, when the tip has one, its quote, as context blocks."""
+    blocks = [context(source_line(tip))]
+    if tip.source.quote:
+        blocks.append(context(quote_line(tip)))
+    return blocks
 
 
 def tip_section(tip: Tip) -> dict:
@@ -237,7 +257,7 @@ def answer_message(answer: Answer, command: str, *, asker: str | None = None) ->
         blocks = [
             context(f"You asked: _{asked}_"),
             tip_section(best),
-            context(source_line(best)),
+            *source_blocks(best),
             feedback_buttons(best, answer.question, asker=asker),
         ]
         others = tips[1:3]
@@ -293,7 +313,7 @@ def picked_message(tip: Tip, question: str, *, remembered: bool, asker: str | No
         "blocks": [
             context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_"),
             tip_section(tip),
-            context(source_line(tip)),
+            *source_blocks(tip),
             feedback_buttons(tip, question, asker=asker),
             context(note),
         ],
@@ -338,7 +358,7 @@ def tip_reply(tip: Tip, *, intro: str) -> dict:
         "blocks": [
             context(intro),
             tip_section(tip),
-            context(source_line(tip)),
+            *source_blocks(tip),
             rating_buttons(tip),
         ],
     }
@@ -359,7 +379,7 @@ def thanks_message(
         "text": note,
         "blocks": [
             tip_section(tip),
-            context(source_line(tip)),
+            *source_blocks(tip),
             context(note),
             rating_buttons(tip, ref=ref, shared=bool(shared_in)),
         ],
@@ -537,8 +557,10 @@ def home_view(
     subscriptions: Sequence[str],
     favourites: Sequence[TipScore],
     rated: Sequence[tuple[str, int]],
+    drafts: Sequence[str] = (),
 ) -> dict:
-    """The App Home tab: how to use, subscriptions, team favourites, this person's ratings."""
+    """The App Home tab: how to use, subscriptions, team favourites, this person's ratings,
+    and for curators (admins) the draft tips waiting for review."""
     blocks = [
         header("AI PM Coach"),
         section(
@@ -560,6 +582,17 @@ def home_view(
             )
         ),
     ]
+    if drafts:
+        shown = "\n".join(f"• {escape(title)}" for title in drafts[:DRAFTS_SHOWN])
+        more = len(drafts) - DRAFTS_SHOWN
+        blocks.append(
+            section(
+                f"*Waiting for review* ({len(drafts)} draft tip{'s' if len(drafts) != 1 else ''}, "
+                "never served until a curator sets `status: curated`)\n"
+                + shown
+                + (f"\n…and {more} more (`python -m bot knowledge list`)" if more > 0 else "")
+            )
+        )
     return {"type": "home", "blocks": blocks}
 
 
@@ -581,8 +614,6 @@ def tip_message(
     date so ratings and reconciliation can find the tip from the message alone.
     """
     date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
-    note = escape(tip.source.note).replace("|", "¦")
-    stamp = escape(tip.source.timestamp).replace("|", "¦")
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": header[:150], "emoji": True}},
     ]
@@ -595,10 +626,7 @@ def tip_message(
             "type": "section",
             "text": {"type": "mrkdwn", "text": f"*{tip.title}*\n{tip.text}"[:3000]},
         },
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"Source: {note} <{tip.source.url}|{stamp}>"}],
-        },
+        *source_blocks(tip),
     ]
     if shared_by:
         who = f"<@{shared_by}>" if _USER_ID.match(shared_by) else escape(shared_by)

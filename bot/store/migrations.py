@@ -177,3 +177,9 @@ def m006_learned_pairs(db: Database) -> None:
         defaults={"matched": 0, "mismatched": 0},
     )
     db["learned"].create_index(["tip_id"])
+
+
+@migrations()
+def m007_subscription_topics(db: Database) -> None:
+    # The tags a channel cares about, comma-separated; NULL or '' means every tip.
+    db["subscriptions"].add_column("topics", str)

@@ -9,9 +9,20 @@ class SubscriptionsTable(Connection):
     """Which channels get a daily tip, when, and whether it is paused."""
 
     def save_subscription(
-        self, channel: str, *, at: str, tz: str, days: str, user: str | None = None
+        self,
+        channel: str,
+        *,
+        at: str,
+        tz: str,
+        days: str,
+        user: str | None = None,
+        topics: str | None = None,
     ) -> dict:
-        """Create or update the channel's subscription (unpausing it); returns the row."""
+        """Create or update the channel's subscription (unpausing it); returns the row.
+
+        `topics`: the tags the channel cares about, comma-separated ('' for every tip);
+        None keeps the channel's current topics.
+        """
         now = utcnow()
         with self.transaction() as db:
             existing = self.subscription(channel)
@@ -25,6 +36,7 @@ class SubscriptionsTable(Connection):
                 "created_by": user if existing is None else existing.get("created_by") or user,
                 "created_at": now if existing is None else existing["created_at"],
                 "updated_at": now,
+                "topics": ((existing or {}).get("topics") or "") if topics is None else topics,
             }
             db["subscriptions"].upsert(row, pk="channel")
             db["notices"].delete_where("key = ?", [f"paused:{channel}"])

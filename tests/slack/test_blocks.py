@@ -28,8 +28,9 @@ def test_tip_message_shape():
         message["blocks"][1]["text"]["text"] == "*The IKEA effect*\nPeople value what they *build*."
     )
     source = message["blocks"][2]["elements"][0]["text"]
-    assert "Lenny &lt;&amp;&gt; ¦ Episode" in source
-    assert "<https://example.com/ep?t=754|00:12:34>" in source
+    assert source == (
+        ":movie_camera: Source: <https://example.com/ep?t=754|Lenny &lt;&amp;&gt; ¦ Episode · 00:12:34>"
+    )
     assert message["blocks"][3]["elements"][0]["text"] == "React :+1: if this helped, :-1: if not"
     assert "link_names" not in message and "parse" not in message
     assert "The IKEA effect" in message["text"]
@@ -64,3 +65,16 @@ def test_a_shared_tip_says_who_asked_what_before_the_tip():
     asked = message["blocks"][1]["text"]["text"]
     assert asked == "<@U1> asked: *bold &lt;!channel&gt; evals?*"
     assert message["blocks"][2]["text"]["text"].startswith(f"*{TIP.title}*")
+
+
+def test_a_tip_with_a_quote_shows_what_the_source_says_escaped():
+    source = Source("Playbook", quote='Ship <!channel> & "small" changes')
+    tip = Tip("ship-small", "Ship small", "Ship small.", ("x",), ("a", "b", "c"), source)
+    message = tip_message(tip, local_date=DAY, header="Today's AI PM tip", kind="daily")
+    texts = [b["elements"][0]["text"] for b in message["blocks"] if b["type"] == "context"]
+    # No link in the note: the source is named, not linked; the quote follows, escaped.
+    assert texts[0] == ":memo: Source: Playbook"
+    assert texts[1] == (
+        ':speech_balloon: What the source says: "Ship &lt;!channel&gt; &amp; "small" changes"'
+    )
+    assert "<!channel>" not in str(message["blocks"])

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core import commands, learned, personal, ratings, subscriptions
+from bot.core.channel_topics import known_topics
 from bot.core.schedule import ScheduleError
 from bot.core.schedule_changes import schedule_change
 from bot.slack import blocks
@@ -57,9 +58,10 @@ def _subscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
             rest,
             user=command["user_id"],
             default_tz=lambda: ctx.user_info(command["user_id"]).get("tz") or "UTC",
+            known_topics=known_topics(ctx.coach.library.base.live_tips),
         )
     except ScheduleError as exc:
-        return blocks.plain(f":warning: {quote(str(exc), limit=500)}")
+        return blocks.plain(f":warning: {quote(str(exc), limit=2000)}")  # room for the topic list
     return blocks.subscribed_message(row, created=created, hint=MEMBERSHIP_HINT)
 
 
@@ -101,7 +103,8 @@ SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
     "help": ("what I do and how to use me", _help),
     "tip": ("a tip for you now", _tip),
     "subscribe": (
-        "`[HH:MM] [TZ] [weekdays|daily|mon,wed,fri]` a daily tip in this channel",
+        "`[HH:MM] [TZ] [weekdays|daily|mon,wed,fri] [topics ux,strategy]` a daily tip in "
+        "this channel, optionally only on some topics",
         _subscribe,
     ),
     "unsubscribe": ("stop the daily tip in this channel", _unsubscribe),

@@ -144,11 +144,14 @@ def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
     for row in store.user_ratings(user)[:10]:
         tip = base.get(row["tip_id"])
         rated.append((tip.title if tip else row["tip_id"], row["value"]))
+    # Drafts are curators' business: only admins see what waits for review.
+    drafts = [t.title for t in base.drafts] if base.drafts and ctx.is_admin(user) else []
     view = blocks.home_view(
         command=ctx.command,
         subscriptions=subs,
         favourites=ratings.top(store, base, limit=5),
         rated=rated,
+        drafts=drafts,
     )
     client.views_publish(user_id=user, view=view)
 
