@@ -217,6 +217,7 @@ def test_subscribe_then_list_as_json(tmp_path):
             "tz": "Europe/Berlin",
             "days": "mon,wed,fri",
             "paused": False,
+            "topics": [],
         }
     ]
     assert run_bot(["unsubscribe", "--channel", "C123"], env).returncode == 0
