@@ -271,7 +271,10 @@ def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    data = _open_store(settings).export()
+    store = _open_store(settings)
+    if args.output:
+        store.refuse_live_target(Path(args.output), "an export", "e.g. ratings.json")
+    data = store.export()
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
