@@ -168,8 +168,14 @@ class _Handler(BaseHTTPRequestHandler):
     app: PlaygroundApp
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0 or length > MAX_BODY:
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not (declared.isascii() and declared.isdigit()):
+            # int() would also take '١٢' or '+1_0'; a length is plain ASCII digits or nothing.
+            self.close_connection = True
+            self._reply(400, "text/plain", b"Content-Length is not a number of bytes")
+            return
+        length = int(declared)
+        if length > MAX_BODY:
             self._reply(413, "text/plain", b"body too large")
             return
         body = self.rfile.read(length) if length else b""
