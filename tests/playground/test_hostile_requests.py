@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
-from tests.playground.test_cross_origin import host_of
+from bot.playground.workspace import CHANNEL
+from tests.playground.test_cross_origin import host_of, raw
 from tests.test_playground import ANA, Page
 
 
@@ -47,3 +49,42 @@ def _post_with_length(url: str, length: str) -> tuple[int, bytes]:
         return response.status, response.read()
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("force", ["no", "false", 0.5, [False], {"x": 1}])
+def test_a_force_that_is_not_a_boolean_is_refused_and_posts_nothing_twice(playground, force):
+    page = Page(playground.url)
+    assert page.post("/api/post-tip", {"force": False})["status"] == "posted"
+    status, body = raw(
+        playground.url,
+        "POST",
+        "/api/post-tip",
+        body=json.dumps({"force": force}).encode(),
+        headers={
+            "Host": host_of(playground.url),
+            "Origin": playground.url,
+            "Content-Type": "application/json",
+        },
+    )
+    assert status == 400, body
+    assert "force" in json.loads(body)["error"]
+    posts = [m for m in playground.api.timeline(ANA, CHANNEL["id"]) if m.get("user") != ANA]
+    assert len(posts) == 1, posts
+
+
+def test_a_react_add_that_is_not_a_boolean_is_refused(playground):
+    page = Page(playground.url)
+    ts = page.post("/api/post-tip", {"force": False})["ts"]
+    status, body = raw(
+        playground.url,
+        "POST",
+        "/api/react",
+        body=json.dumps({"user": ANA, "ts": ts, "name": "+1", "add": "false"}).encode(),
+        headers={
+            "Host": host_of(playground.url),
+            "Origin": playground.url,
+            "Content-Type": "application/json",
+        },
+    )
+    assert status == 400 and "add" in json.loads(body)["error"]
+    assert page.post("/api/react", {"user": ANA, "ts": ts, "name": "+1", "add": True})["ok"]
