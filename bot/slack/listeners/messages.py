@@ -77,14 +77,6 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
     return None
 
 
-def first_delivery(ctx: SlackContext, body: dict) -> bool:
-    """Claim this delivery's event id: False when it was handled before (a retry)."""
-    event_id = body.get("event_id")
-    if not event_id:
-        return True
-    return ctx.coach.store.claim_event(str(event_id))
-
-
 def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
     """The answer message to a question typed in a mention, a DM or a shortcut."""
     answer = ctx.coach.ask(question, user=user)
@@ -148,7 +140,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
         log.debug("mention %s ignored: %s", body.get("event_id"), reason)
         return
     ctx = SlackContext.of(context)
-    if not first_delivery(ctx, body):
+    if not ctx.first_delivery(body):
         log.info("mention %s already answered (a retry)", body.get("event_id"))
         return
     channel, user = event["channel"], event.get("user")
@@ -173,7 +165,7 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
         log.debug("message %s ignored: %s", body.get("event_id"), reason)
         return
     ctx = SlackContext.of(context)
-    if not first_delivery(ctx, body):
+    if not ctx.first_delivery(body):
         log.info("message %s already answered (a retry)", body.get("event_id"))
         return
     channel, user = event["channel"], event.get("user") or ""
@@ -199,7 +191,7 @@ def greet_thread(body: dict, event: dict, client: WebClient, context: BoltContex
     if not channel or not thread_ts:
         return
     ctx = SlackContext.of(context)
-    if not first_delivery(ctx, body):
+    if not ctx.first_delivery(body):
         return
     try:
         client.assistant_threads_setSuggestedPrompts(
