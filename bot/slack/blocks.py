@@ -72,9 +72,31 @@ def _new_key() -> str:
     return uuid.uuid4().hex[:16]
 
 
+SECTION_LIMIT = 3000  # characters of text Slack takes in one section block
+
+
 def section(text: str) -> dict:
     """A mrkdwn section block (Slack's limit of 3,000 characters enforced)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+
+
+def bullet_list(title: str, lines: Sequence[str], *, empty: str, more: str = "more") -> str:
+    """'*title*' then '• line' for as many whole lines as fit one section, then '…and N more'.
+
+    Lines are never cut: a half line could end inside `<#C123>` or `*bold*`.
+    """
+    if not lines:
+        return f"{title}\n{empty}"
+    text, shown = title, 0
+    for line in lines:
+        room = SECTION_LIMIT - len(f"\n…and {len(lines)} {more}")
+        if len(text) + len(line) + 3 > room:
+            break
+        text += f"\n• {line}"
+        shown += 1
+    if shown < len(lines):
+        text += f"\n…and {len(lines) - shown} {more}"
+    return text
 
 
 def context(*texts: str) -> dict:
@@ -332,11 +354,15 @@ def gaps_message(rows: Sequence[dict]) -> dict:
     """The most frequent unanswered topics (for admins and curators)."""
     if not rows:
         return plain("No unanswered questions recorded. :tada:")
-    lines = "\n".join(
-        f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
-        for r in rows
+    text = bullet_list(
+        "*Questions I had no tip for*, most frequent first:",
+        [
+            f"*{quote(r['topic'], limit=200)}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
+            for r in rows
+        ],
+        empty="",
+        more="more topics",
     )
-    text = "*Questions I had no tip for*, most frequent first:\n" + lines
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
@@ -357,15 +383,19 @@ def home_view(
         ),
         {"type": "divider"},
         section(
-            "*Daily tips*\n"
-            + ("\n".join(f"• {s}" for s in subscriptions) or "No channel subscribed yet.")
+            bullet_list(
+                "*Daily tips*",
+                subscriptions,
+                empty="No channel subscribed yet.",
+                more="more channels",
+            )
         ),
         section("*Team favourites*\n" + (ranking_lines(favourites) or NO_FAVOURITE)),
         section(
-            "*Tips you rated*\n"
-            + (
-                "\n".join(f"• {':+1:' if v > 0 else ':-1:'} {escape(title)}" for title, v in rated)
-                or "None yet."
+            bullet_list(
+                "*Tips you rated*",
+                [f"{':+1:' if v > 0 else ':-1:'} {escape(title)}" for title, v in rated],
+                empty="None yet.",
             )
         ),
     ]
