@@ -224,7 +224,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_INVALID)
     if settings.socket_mode:
         return serve_socket(runtime)
-    return serve_http(runtime, host=settings.host, port=settings.port)
+    from bot.serve import ListenError
+
+    try:
+        return serve_http(runtime, host=settings.host, port=settings.port)
+    except ListenError as exc:
+        return _fail(str(exc), EXIT_USAGE)
 
 
 def _replace(settings: Settings, **changes) -> Settings:
