@@ -528,7 +528,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
     except Exception as exc:  # the last resort: one line, never a traceback
         return _fail(
-            f"Unexpected error: {type(exc).__name__}: {exc}. This is a bug; please report it "
+            f"Unexpected error: {type(exc).__name__}: {settings.redact(str(exc))}. This is a "
+            "bug; please report it "
             "with the command you ran.",
             EXIT_INVALID,
         )
