@@ -13,6 +13,7 @@ from bot.core.library import Watcher
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+LANE_DRAIN_SECONDS = 10.0  # replies still queued per channel at shutdown get this long
 
 
 class Runtime:
@@ -91,6 +92,10 @@ class Runtime:
         watcher, and close the database."""
         self.started = False
         self.executor.shutdown(wait=True)
+        if not self.poster.lanes.drain(timeout=LANE_DRAIN_SECONDS):
+            log.warning(
+                "stopped with replies still queued in %d channel(s)", self.poster.lanes.busy
+            )
         self.scheduler.stop()
         self.watcher.stop()
         self.coach.close()

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.core.knowledge import Tip
+from bot.daily.lanes import ChannelLanes
 from bot.store import Post, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,8 @@ class Poster:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pace_lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
+        # Replies and shares queue here per channel, so pacing waits stay in their channel.
+        self.lanes = ChannelLanes()
 
     # -- public ----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ ignored) get nothing. Other bots are answered only when they mention the bot.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -102,22 +103,31 @@ def post(
     message: dict,
     *,
     thread_ts: str | None = None,
-) -> str | None:
-    """chat.postMessage of a reply (paced per channel); its ts, or None when Slack refused."""
+) -> Future:
+    """chat.postMessage of a reply, queued in the channel's lane (paced per channel).
+
+    Returns at once: the pacing wait happens on the channel's own lane thread, not on
+    the worker answering, so a busy channel never delays answers elsewhere. The Future
+    holds the message's ts, or None when Slack refused it.
+    """
     fields = {k: v for k, v in message.items() if k in ("text", "blocks")}
-    ctx.poster.pace(channel)
-    try:
-        response = client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            unfurl_links=False,
-            unfurl_media=False,
-            **fields,
-        )
-    except SlackApiError as exc:
-        log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
-        return None
-    return response.get("ts")
+
+    def send() -> str | None:
+        ctx.poster.pace(channel)
+        try:
+            response = client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+                **fields,
+            )
+        except SlackApiError as exc:
+            log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
+            return None
+        return response.get("ts")
+
+    return ctx.poster.lanes.submit(channel, send)
 
 
 def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> None:
