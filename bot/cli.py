@@ -239,7 +239,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_INVALID)
     if settings.socket_mode:
         return serve_socket(runtime)
-    return serve_http(runtime, host=settings.host, port=settings.port)
+    from bot.serve import ListenError
+
+    try:
+        return serve_http(runtime, host=settings.host, port=settings.port)
+    except ListenError as exc:
+        return _fail(str(exc), EXIT_USAGE)
 
 
 def _replace(settings: Settings, **changes) -> Settings:
@@ -327,7 +332,10 @@ def cmd_learned(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    data = _open_store(settings).export()
+    store = _open_store(settings)
+    if args.output:
+        store.refuse_live_target(Path(args.output), "an export", "e.g. ratings.json")
+    data = store.export()
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
@@ -590,7 +598,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
     except Exception as exc:  # the last resort: one line, never a traceback
         return _fail(
-            f"Unexpected error: {type(exc).__name__}: {exc}. This is a bug; please report it "
+            f"Unexpected error: {type(exc).__name__}: {settings.redact(str(exc))}. This is a "
+            "bug; please report it "
             "with the command you ran.",
             EXIT_INVALID,
         )

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_USEFUL = ("+1", "thumbsup", "heart", "star", "fire", "100", "raised_hands", "clap", "bulb")
 DEFAULT_NOT_USEFUL = ("-1", "thumbsdown")
@@ -132,8 +133,20 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         problems.append(
             f"SLACK_API_URL={api_url!r} is not an http(s) URL: use e.g. https://slack.com/api/ or leave it unset."
         )
+    elif problem := _url_problem(api_url):
+        problems.append(
+            f"SLACK_API_URL={api_url!r} {problem}: use e.g. https://slack.com/api/ or leave it unset."
+        )
     if not api_url.endswith("/"):
         api_url += "/"
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        raw = env.get(name, "").strip()
+        if raw and not (raw.isascii() and raw.isprintable() and " " not in raw):
+            # Never echo it: a secret goes in no message, even a broken one.
+            problems.append(
+                f"{name} holds a space, a line break or a non-ASCII character (a paste "
+                f"error?): copy it again from {WHERE[name]}, as one line."
+            )
     command = env.get("COACH_COMMAND", "").strip() or "/aipm"
     if not command.startswith("/") or not command[1:].replace("-", "").replace("_", "").isalnum():
         problems.append(f"COACH_COMMAND={command!r} is not a slash command: use e.g. /aipm.")
@@ -172,6 +185,16 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _url_problem(url: str) -> str | None:
+    """What is wrong with an http(s) URL's host or port, or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    return None if parts.hostname else "names no host"
 
 
 def _seconds(

@@ -102,7 +102,10 @@ class PlaygroundApp:
             return _json({"ok": False, "error": "the body is not JSON"}, 400)
         if not isinstance(data, dict):
             return _json({"ok": False, "error": "the body is not a JSON object"}, 400)
-        return self._page_action(path.removeprefix("/api/"), data)
+        try:
+            return self._page_action(path.removeprefix("/api/"), data)
+        except BadField as exc:
+            return _json({"ok": False, "error": str(exc)}, 400)
 
     def _page_action(self, name: str, data: dict) -> Reply:
         user = str(data.get("user") or "")
@@ -131,13 +134,13 @@ class PlaygroundApp:
                     user,
                     ts=str(data.get("ts") or ""),
                     name=str(data.get("name") or ""),
-                    add=bool(data.get("add", True)),
+                    add=flag(data, "add", default=True),
                 )
             )
         if name == "home":
             return _json(self.actions.open_home(user))
         if name == "post-tip":
-            return _json(self.post_tip(force=bool(data.get("force"))))
+            return _json(self.post_tip(force=flag(data, "force", default=False)))
         return _json({"ok": False, "error": f"no such action: {name}"}, 404)
 
     def state(self, user: str, *, since: str = "") -> dict:
@@ -168,8 +171,14 @@ class _Handler(BaseHTTPRequestHandler):
     app: PlaygroundApp
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0 or length > MAX_BODY:
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not (declared.isascii() and declared.isdigit()):
+            # int() would also take '١٢' or '+1_0'; a length is plain ASCII digits or nothing.
+            self.close_connection = True
+            self._reply(400, "text/plain", b"Content-Length is not a number of bytes")
+            return
+        length = int(declared)
+        if length > MAX_BODY:
             self._reply(413, "text/plain", b"body too large")
             return
         body = self.rfile.read(length) if length else b""
@@ -371,6 +380,18 @@ def run_playground(settings: Settings) -> int:
     playground.stop()
     print("Playground stopped.", flush=True)
     return 0
+
+
+class BadField(ValueError):
+    """A page request whose field has the wrong JSON type (answered 400, naming the field)."""
+
+
+def flag(data: dict, name: str, *, default: bool) -> bool:
+    """A JSON true/false field of a page request; BadField for anything else ("no", 1, [])."""
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise BadField(f"field {name!r} must be true or false, not {json.dumps(value)[:40]}")
+    return value
 
 
 def _json(data: dict, status: int = 200) -> Reply:

@@ -24,7 +24,9 @@ from slack_sdk.signature import SignatureVerifier
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-MAX_BODY = 256 * 1024
+# Slack's largest message (40,000 characters, sent as `text` and again in `blocks`, an
+# emoji as a 12-byte \u escape) is about 1 MB of JSON; 2 MB leaves room for the envelope.
+MAX_BODY = 2 * 1024 * 1024
 MAX_TIMESTAMP_DIGITS = 12
 REQUEST_TIMEOUT = 10.0  # seconds to receive a request's headers and body
 CONNECTION_LIMIT = 500
@@ -258,7 +260,7 @@ class HttpServer:
             port=port,
             threads=threads,
             ident="aipm-coach",
-            max_request_body_size=MAX_BODY * 32,
+            max_request_body_size=MAX_BODY * 2,
             clear_untrusted_proxy_headers=True,
             channel_timeout=30,
             connection_limit=connection_limit,

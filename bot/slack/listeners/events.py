@@ -67,6 +67,20 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
     return None
 
 
+def event_time(event: dict) -> str | None:
+    """When Slack says the event happened (`event_ts`, at most now), as an ISO time; None if unreadable.
+
+    Reactions are ordered by it, not by arrival: Slack may deliver a removal before the
+    addition it undoes.
+    """
+    try:
+        when = dt.datetime.fromtimestamp(float(event.get("event_ts") or ""), dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    # Never from the future: a skewed stamp would outrank the person's next real vote.
+    return min(when, dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
+
+
 def on_reaction(
     ctx: SlackContext,
     event: dict,
@@ -107,6 +121,7 @@ def on_reaction(
         message_ts=item["ts"],
         reaction=reaction.split("::", 1)[0],
         event_id=body.get("event_id"),
+        at=event_time(event),
     )
     if added:
         done = ctx.coach.store.record_vote(value=value, **fields)
