@@ -3,10 +3,12 @@
 Tables: `subscriptions` (daily tips per channel), `posts` (every tip message the bot
 made), `votes` (each reaction or button press still standing), `ratings` (one current
 opinion per person per tip, derived from votes), `events` (Slack event ids already
-handled), `gaps` (questions without a tip) and `notices` (one-off messages already sent).
+handled), `gaps` (questions without a tip), `notices` (one-off messages already sent),
+`team_tips` and `team_tip_versions` (tips written in Slack, every version kept) and
+`gap_waiters` (who asked to be told when a question gets a tip).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
-subscriptions.py, gaps.py, reports.py), each extending `Connection` (bot/store/db.py:
+subscriptions.py, gaps.py, tips.py, waiters.py, reports.py), each extending `Connection` (bot/store/db.py:
 open, transactions, backup); so call sites keep one object and one import, while each
 module holds only its own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
@@ -19,12 +21,15 @@ from bot.store.migrations import migrations
 from bot.store.posts import Post, PostsTable
 from bot.store.reports import Reports
 from bot.store.subscriptions import SubscriptionsTable
+from bot.store.tips import StaleTipError, TeamTipsTable
 from bot.store.votes import VotesTable
+from bot.store.waiters import WaitersTable
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "Connection",
     "Post",
+    "StaleTipError",
     "Store",
     "StoreError",
     "migrations",
@@ -32,5 +37,13 @@ __all__ = [
 ]
 
 
-class Store(SubscriptionsTable, PostsTable, VotesTable, GapsTable, Reports):
+class Store(
+    SubscriptionsTable,
+    PostsTable,
+    VotesTable,
+    GapsTable,
+    TeamTipsTable,
+    WaitersTable,
+    Reports,
+):
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""
