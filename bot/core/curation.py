@@ -123,7 +123,9 @@ def check_form(
     base = snapshot.base
     existing = base.get(tip_id) if tip_id else None
     if tip_id and (existing is None or existing.status == "gone"):
-        return FormResult(None, {"title": "This tip has been retired or removed: reopen the Library."})
+        return FormResult(
+            None, {"title": "This tip has been retired or removed: reopen the Library."}
+        )
     link = form.link.strip()
     if existing is not None:
         source = {
@@ -178,22 +180,21 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
-def _row(tip: Tip) -> dict:
+def tip_row(tip: Tip) -> dict:
+    """A tip as the plain values the store keeps (the YAML shape plus its status)."""
     data = tip.as_dict()
     data["status"] = tip.status
     return data
 
 
-def save(
-    store: Store, library: Library, tip: Tip, *, user: str, expected_version: int
-) -> Snapshot:
+def save(store: Store, library: Library, tip: Tip, *, user: str, expected_version: int) -> Snapshot:
     """Store a checked tip as the next version and serve it at once; returns the new snapshot.
 
     `expected_version` is the version the editor saw (0 for a new tip or an unedited YAML
     tip). Raises StaleTipError, storing nothing, when it changed or was retired since.
     """
     origin = "yaml" if library.current.yaml_base.get(tip.id) is not None else "team"
-    store.save_team_tip(_row(tip), user=user, expected_version=expected_version, origin=origin)
+    store.save_team_tip(tip_row(tip), user=user, expected_version=expected_version, origin=origin)
     return library.refresh()
 
 

@@ -88,7 +88,12 @@ class WaitersTable(Connection):
         for wait in self.waiting_topics():
             row = rows.setdefault(
                 wait["topic"],
-                {"topic": wait["topic"], "count": 0, "last_asked": "", "question": wait["question"]},
+                {
+                    "topic": wait["topic"],
+                    "count": 0,
+                    "last_asked": "",
+                    "question": wait["question"],
+                },
             )
             row["waiting"] = wait["waiting"]
             row["count"] = max(row["count"], wait["waiting"])
