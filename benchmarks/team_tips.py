@@ -32,14 +32,66 @@ from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "https://bench.slack.com/app_redirect?app=ABENCH"
-WORDS = (
-    "roadmap pricing churn onboarding retention latency evals dataset labeling rollout "
-    "guardrails hallucination prompt agent copilot search ranking feedback survey interview "
-    "stakeholder budget hiring vendor contract compliance privacy security launch beta "
-    "metrics dashboard funnel activation adoption trust explainability fairness bias cost "
-    "inference caching fallback escalation support sales marketing positioning competitor "
-    "moat platform api integration workflow automation summarisation translation voice"
-).split()
+WORDS = [
+    "roadmap",
+    "pricing",
+    "churn",
+    "onboarding",
+    "retention",
+    "latency",
+    "evals",
+    "dataset",
+    "labeling",
+    "rollout",
+    "guardrails",
+    "hallucination",
+    "prompt",
+    "agent",
+    "copilot",
+    "search",
+    "ranking",
+    "feedback",
+    "survey",
+    "interview",
+    "stakeholder",
+    "budget",
+    "hiring",
+    "vendor",
+    "contract",
+    "compliance",
+    "privacy",
+    "security",
+    "launch",
+    "beta",
+    "metrics",
+    "dashboard",
+    "funnel",
+    "activation",
+    "adoption",
+    "trust",
+    "explainability",
+    "fairness",
+    "bias",
+    "cost",
+    "inference",
+    "caching",
+    "fallback",
+    "escalation",
+    "support",
+    "sales",
+    "marketing",
+    "positioning",
+    "competitor",
+    "moat",
+    "platform",
+    "api",
+    "integration",
+    "workflow",
+    "automation",
+    "summarisation",
+    "translation",
+    "voice",
+]
 
 
 def generated_form(rng: random.Random, number: int) -> TipForm:
