@@ -27,6 +27,10 @@ from bot.fakeslack.web_api import WebAPI
 from bot.playground.page import PageActions
 from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
+from bot.slack.curation_blocks import SAVE_SHORTCUT
+
+# The message shortcuts of manifest.yml, as the page's message menu offers them.
+SHORTCUTS = ((SAVE_SHORTCUT, "Save as AI-PM tip"),)
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +116,43 @@ class PlaygroundApp:
             )
         if name == "home":
             return _json(self.actions.open_home(user))
+        if name == "home-action":
+            return _json(
+                self.actions.click_home(
+                    user,
+                    action_id=str(data.get("action_id") or ""),
+                    block_id=str(data.get("block_id") or ""),
+                    value=str(data.get("value") or ""),
+                )
+            )
+        if name == "modal-action":
+            return _json(
+                self.actions.click_modal(
+                    user,
+                    view_id=str(data.get("view_id") or ""),
+                    action_id=str(data.get("action_id") or ""),
+                    value=str(data.get("value") or ""),
+                )
+            )
+        if name == "shortcut":
+            return _json(
+                self.actions.shortcut(
+                    user,
+                    ts=str(data.get("ts") or ""),
+                    callback_id=str(data.get("callback_id") or ""),
+                )
+            )
+        if name == "submit":
+            values = data.get("values")
+            return _json(
+                self.actions.submit(
+                    user,
+                    view_id=str(data.get("view_id") or ""),
+                    values=values if isinstance(values, dict) else {},
+                )
+            )
+        if name == "close-modal":
+            return _json(self.actions.close_modal(user, view_id=str(data.get("view_id") or "")))
         if name == "post-tip":
             return _json(self.post_tip(force=bool(data.get("force"))))
         return _json({"ok": False, "error": f"no such action: {name}"}, 404)
@@ -135,7 +176,15 @@ class PlaygroundApp:
             ],
             "messages": self.api.timeline(user, CHANNEL["id"]),
             "home": self.api.homes.get(user),
+            "modal": self.modal_of(user),
+            "shortcuts": [{"callback_id": c, "name": n} for c, n in SHORTCUTS],
         }
+
+    def modal_of(self, user: str) -> dict | None:
+        """The modal this person has open (the newest), as the page shows it."""
+        with self.api.lock:
+            mine = [m for m in self.api.modals if m.get("user") == user]
+            return json.loads(json.dumps(mine[-1])) if mine else None
 
 
 class _Handler(BaseHTTPRequestHandler):
