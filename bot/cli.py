@@ -73,7 +73,8 @@ def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(
             f"No notes found in {args.seeds}/ (pass NOTE files or --seeds DIR).", EXIT_USAGE
         )
-    settings.knowledge_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.knowledge_dir.exists():  # a file in its place is build()'s error to report
+        settings.knowledge_dir.mkdir(parents=True)
     try:
         report = build(notes, settings.knowledge_dir)
     except BuildError as exc:
@@ -152,13 +153,14 @@ def _answer_text(answer) -> str:
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core.library import Library
-    from bot.core.matcher import Answer
+    from bot.core.coach import Coach
 
-    library = Library(settings.knowledge_dir)
+    # The same path as /aipm in Slack, so answers rank with the team's ratings; a
+    # question tried in the terminal is not a gap the team had.
+    coach = Coach.open(settings)
 
-    def answer(question: str) -> Answer:
-        return library.matcher.answer(question[: settings.max_question], limit=args.limit)
+    def answer(question: str):
+        return coach.ask(question, limit=args.limit, record_gap=False)
 
     if args.question == "-":
         for line in sys.stdin:
@@ -195,10 +197,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
         setup_logging(settings)
         return run_playground(settings)
+    from bot.playground import CHANNEL_ID as PLAYGROUND_CHANNEL
+
     settings.require_slack()
     setup_logging(settings)
     coach = Coach.open(settings)
-    runtime = Runtime(settings, coach)
+    # The playground's simulated channel lives in the same database: never post there.
+    runtime = Runtime(settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}))
     if settings.socket_mode:
         return serve_socket(runtime)
     return serve_http(runtime, host=settings.host, port=settings.port)
@@ -292,17 +297,23 @@ def cmd_subscribe(settings: Settings, args: argparse.Namespace) -> int:
     store = _open_store(settings)
     parts = [p for p in (args.at, args.tz, args.days) if p]
     try:
-        _, message = subscriptions.subscribe(store, args.channel, " ".join(parts), default_tz="UTC")
+        row, created = subscriptions.subscribe(
+            store, args.channel, " ".join(parts), default_tz="UTC"
+        )
     except ScheduleError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    print(message)
+    verb = "Subscribed" if created else "Updated"
+    print(f"{verb} {args.channel}: daily tip at {subscriptions.describe(row)}.")
     return EXIT_OK
 
 
 def cmd_unsubscribe(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import subscriptions
 
-    print(subscriptions.unsubscribe(_open_store(settings), args.channel))
+    if subscriptions.unsubscribe(_open_store(settings), args.channel):
+        print(f"Stopped the daily tip in {args.channel}. Ratings and past posts are kept.")
+    else:
+        print(f"{args.channel} has no daily tip, so there was nothing to stop.")
     return EXIT_OK
 
 
@@ -316,7 +327,7 @@ def cmd_subscriptions(settings: Settings, args: argparse.Namespace) -> int:
     if not rows:
         print("No subscriptions.")
     for row in rows:
-        print(subscriptions.describe(row, where=f"in {row['channel']}"))
+        print(f"{row['channel']}: daily tip at {subscriptions.describe(row)}")
     return EXIT_OK
 
 

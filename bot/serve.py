@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.core.coach import Coach
 from bot.core.library import Watcher
-from bot.playground import CHANNEL_ID as PLAYGROUND_CHANNEL
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,7 +17,14 @@ log = logging.getLogger(__name__)
 class Runtime:
     """Everything `serve` starts, so it can be stopped in the right order."""
 
-    def __init__(self, settings: Settings, coach: Coach):
+    def __init__(
+        self, settings: Settings, coach: Coach, *, skip_channels: frozenset[str] = frozenset()
+    ):
+        """Build the Slack app, the poster and the scheduler; nothing runs until started.
+
+        The scheduler posts in every subscribed channel except `skip_channels` (e.g. the
+        playground's simulated channel, which shares the database).
+        """
         from bot.daily.posting import Poster
         from bot.daily.scheduler import Scheduler
         from bot.slack.app import build_app
@@ -35,7 +41,7 @@ class Runtime:
             lambda: coach.library.base,
             self.poster,
             tick_seconds=settings.tick_seconds,
-            include=lambda channel: channel != PLAYGROUND_CHANNEL,
+            include=lambda channel: channel not in skip_channels,
         )
         self.watcher = Watcher(coach.library)
         self.stopped = threading.Event()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_USEFUL = ("+1", "thumbsup", "heart", "star", "fire", "100", "raised_hands", "clap", "bulb")
@@ -50,7 +50,6 @@ class Settings:
     scheduler: bool = True
     tick_seconds: float = 30.0
     max_question: int = 500
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def socket_mode(self) -> bool:

@@ -7,9 +7,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.cli import main as cli_main
 from bot.core import knowledge
 from bot.notes import build as build_module
-from bot.notes.build import BuildError, build, cut_text, draft_questions, main_build
+from bot.notes.build import BuildError, build, cut_text, draft_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt"
@@ -28,6 +29,14 @@ Intro text about the note <a class="yt-timestamp" data-t="00:00:10">[00:00:10]</
 *   **Ship Weekly** <a class="yt-timestamp" data-t="00:01:00">[00:01:00]</a>: Ship something every week.
 *   **Talk to Users** <a class="yt-timestamp" data-t="00:02:00">[00:02:00]</a>: Call one customer a day.
 """
+
+
+def cli_build(monkeypatch, paths, kdir) -> int:
+    """`python -m bot knowledge build PATHS` into `kdir`, in process; returns the exit code."""
+    for name in ("COACH_KNOWLEDGE", "COACH_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COACH_KNOWLEDGE", str(kdir))
+    return cli_main(["knowledge", "build", *map(str, paths)])
 
 
 def tips_by_id(path: Path) -> dict:
@@ -201,7 +210,7 @@ def test_without_build_ids_tips_linking_to_the_video_count_as_generated(tmp_path
     assert report.notes[0].gone == ["talk-to-users"]
 
 
-def test_invalid_existing_yaml_is_refused_untouched(tmp_path, kdir):
+def test_invalid_existing_yaml_is_refused_untouched(tmp_path, kdir, monkeypatch):
     note = write_note(tmp_path, NOTE)
     kdir.mkdir()
     broken = "tips:\n  - id: a\n    title: [unclosed\n    text: x\n"
@@ -214,7 +223,7 @@ def test_invalid_existing_yaml_is_refused_untouched(tmp_path, kdir):
     assert error.startswith(f"{kdir / 'small-note.yaml'}:4:")
     assert "YAML syntax error" in error
     assert (kdir / "small-note.yaml").read_text(encoding="utf-8") == broken
-    assert main_build([note], kdir) == 1
+    assert cli_build(monkeypatch, [note], kdir) == 1
 
 
 @pytest.mark.parametrize("content", ["- just\n- a list\n", "tips: not-a-list\n"])
@@ -289,8 +298,8 @@ def test_new_file_gets_normal_permissions(tmp_path, kdir):
     assert mode == 0o666 & ~umask
 
 
-def test_main_build_returns_zero_and_prints(tmp_path, kdir, capsys):
-    assert main_build([write_note(tmp_path, NOTE)], kdir) == 0
+def test_cli_build_returns_zero_and_prints(tmp_path, kdir, capsys, monkeypatch):
+    assert cli_build(monkeypatch, [write_note(tmp_path, NOTE)], kdir) == 0
     out = capsys.readouterr().out
     assert "small-note.yaml (written): 3 added" in out
 
@@ -401,12 +410,12 @@ def test_generated_notes_always_build_a_valid_base(texts):
         assert {p.name: p.read_bytes() for p in kdir.iterdir()} == snapshot
 
 
-def test_knowledge_dir_that_is_a_file_is_a_build_error(tmp_path):
+def test_knowledge_dir_that_is_a_file_is_a_build_error(tmp_path, monkeypatch):
     not_a_dir = tmp_path / "knowledge"
     not_a_dir.write_text("oops", encoding="utf-8")
     with pytest.raises(BuildError, match="not a folder"):
         build([SEED], not_a_dir)
-    assert main_build([SEED], not_a_dir) == 1
+    assert cli_build(monkeypatch, [SEED], not_a_dir) == 1
     assert not_a_dir.read_text(encoding="utf-8") == "oops"
 
 

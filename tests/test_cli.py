@@ -265,3 +265,19 @@ def test_shipped_base_survives_a_rebuild_byte_for_byte(tmp_path):
     result = run_bot(["knowledge", "build"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
     assert result.returncode == 0, result.stderr
     assert {p.name: p.read_bytes() for p in kb.iterdir()} == before
+
+
+def test_ask_in_the_terminal_ranks_with_the_teams_ratings(tmp_path):
+    from bot.store import Store
+    from tests.core.test_coach import NEAR_TIE, rate
+
+    env = bot_env(tmp_path)
+    before = json.loads(run_bot(["ask", "--json", NEAR_TIE], env).stdout)
+    assert before["matches"][0]["id"] == "utilize-modern-tools"
+    store = Store.open(tmp_path / "coach.db")
+    rate(store, "graphic-design", +1)
+    rate(store, "utilize-modern-tools", -1)
+    store.close()
+    after = json.loads(run_bot(["ask", "--json", NEAR_TIE], env).stdout)
+    assert after["matches"][0]["id"] == "graphic-design"
+    assert Store.open(tmp_path / "coach.db").gaps(limit=5) == []  # a try is not a gap

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -164,3 +166,57 @@ def test_malformed_request_logs_one_line_and_no_traceback(running_bot, caplog):
     running_bot.slack.signed("{not json", "application/json")
     lines = [r for r in caplog.records if r.name.startswith("bot.")]
     assert len(lines) == 1 and lines[0].exc_info is None
+
+
+@pytest.mark.parametrize("timestamp", ["¹", "1¹", "²³"], ids=["one", "mixed", "two"])
+def test_a_non_ascii_digit_timestamp_gets_401_not_500(running_bot, timestamp, caplog):
+    """Issue 15 item 8: `'¹'.isdigit()` is True but `int('¹')` raises."""
+    assert timestamp.isdigit()
+    caplog.set_level(logging.INFO)
+    reply = post(
+        running_bot.url,
+        command_body("recipe for banana bread").encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": "v0=00",
+        },
+    )
+    assert reply.status == 401
+    assert running_bot.store.gaps() == []
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_a_signed_body_that_is_not_utf8_gets_401(running_bot):
+    """Slack only sends UTF-8: bytes that are not cannot be Slack's, whatever they are signed with."""
+    ts = str(int(time.time()))
+    body = b"command=%2Faipm&text=\xff\xfe"
+    digest = hmac.new(
+        running_bot.slack.secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256
+    )
+    reply = post(
+        running_bot.url,
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": "v0=" + digest.hexdigest(),
+        },
+    )
+    assert reply.status == 401
+    assert running_bot.store.gaps() == []
+
+
+def test_a_signature_is_checked_once_per_request(running_bot, monkeypatch):
+    from slack_sdk.signature import SignatureVerifier
+
+    checks = []
+    real = SignatureVerifier.is_valid
+
+    def counting(self, *args, **kwargs):
+        checks.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignatureVerifier, "is_valid", counting)
+    assert running_bot.slack.command("what is the ikea effect").status == 200
+    assert len(checks) == 1

@@ -44,8 +44,9 @@ class Coach:
     ) -> Answer:
         """Answer a question from the base; an unanswered one is kept as a gap.
 
-        Over-long questions are cut to `settings.max_question` characters first. Ratings
-        only break near-ties between answers.
+        This is the one place a question is cut: to `settings.max_question` characters,
+        never refused. Ratings only break near-ties between answers. `record_gap=False`
+        keeps an unanswered question out of the gaps (e.g. a curator trying the base).
         """
         question = question.strip()[: self.settings.max_question]
         answer = self.library.matcher.answer(question, limit=limit, boost=self.rating_boosts())

@@ -28,7 +28,6 @@ from rapidfuzz import fuzz, process
 from bot.core import text
 from bot.core.knowledge import Tip
 
-MAX_QUESTION_CHARS = 500
 DEFAULT_THRESHOLD = 29.0
 SUGGESTION_FLOOR = 12.0  # below this a tip is not even worth suggesting as a related topic
 BOOST_POINTS = 2.0  # how far a team rating may move a tip: only enough to reorder near-ties
@@ -345,13 +344,12 @@ class Matcher:
     ) -> Answer:
         """Answer a PM's question: the tip to show, or a decline with related topics.
 
-        Input longer than MAX_QUESTION_CHARS is cut, never refused. `boost` maps tip ids to a
-        team rating in -1..1 (e.g. helpful votes); it only reorders tips whose scores are
+        The whole question is matched: callers cut over-long input first (`Coach.ask` does,
+        to `settings.max_question`). `boost` maps tip ids to a team rating in -1..1 (e.g. helpful votes); it only reorders tips whose scores are
         within a couple of points and never makes an unanswered question answered.
         """
         question = question if isinstance(question, str) else ""
-        cut = question[:MAX_QUESTION_CHARS]
-        matches = self.extract(cut, limit=max(limit, 1) + 3, score_cutoff=SUGGESTION_FLOOR)
+        matches = self.extract(question, limit=max(limit, 1) + 3, score_cutoff=SUGGESTION_FLOOR)
         answered = bool(matches) and matches[0][1] >= self.threshold
         if boost:
             matches = self._apply_boost(matches, boost, answered)

@@ -1,4 +1,8 @@
-"""The Slack-free core of the subscription commands and of `post-tip` / `tip` in the terminal."""
+"""The Slack-free core of the subscription commands and of `post-tip` / `tip` in the terminal.
+
+Plain values in, plain values out: each surface (Slack, the terminal, the playground)
+words and escapes the result itself.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,6 @@ from bot.core.schedule import (
     parse_tz,
 )
 from bot.daily.scheduler import choose_tip, todays_tip
-from bot.slack.mrkdwn import escape
 from bot.store import Store
 
 __all__ = [
@@ -38,12 +41,13 @@ def subscribe(
     *,
     user: str | None = None,
     default_tz: str | Callable[[], str] = "UTC",
-) -> tuple[dict, str]:
+) -> tuple[dict, bool]:
     """Subscribe a channel (or change its settings) from `[HH:MM] [TZ] [days]` in any order.
 
     Parts not given keep the channel's current settings, or default to 09:00, `default_tz`
-    (e.g. the user's Slack time zone; a function is called only if needed) and weekdays. Returns (row, mrkdwn message).
-    Raises ScheduleError with a message for the user; nothing is stored then.
+    (e.g. the user's Slack time zone; a function is called only if needed) and weekdays.
+    Returns (the stored row, True when the channel had no subscription before).
+    Raises ScheduleError with a plain-text message for the user; nothing is stored then.
     """
     current = store.subscription(channel)
     if current is not None:
@@ -62,30 +66,24 @@ def subscribe(
     row = store.save_subscription(
         channel, at=schedule.at, tz=schedule.tz, days=schedule.days, user=user
     )
-    verb = "Updated" if current is not None else "Subscribed"
-    return row, f":white_check_mark: {verb}. {describe(row)}."
+    return row, current is None
 
 
-def unsubscribe(store: Store, channel: str) -> str:
-    """Stop the daily tip in a channel; the message says whether there was one."""
-    if store.delete_subscription(channel):
-        return "Stopped the daily tip in this channel. Ratings and past posts are kept."
-    return "This channel has no daily tip, so there was nothing to stop."
+def unsubscribe(store: Store, channel: str) -> bool:
+    """Stop the daily tip in a channel; False when it had none. Ratings and posts are kept."""
+    return store.delete_subscription(channel)
 
 
-def describe(row: Mapping, *, where: str = "in this channel") -> str:
-    """'Daily tip in this channel at 09:00 Europe/Berlin on weekdays' (+ paused and why).
+def describe(row: Mapping) -> str:
+    """'09:00 Europe/Berlin on weekdays', plus ' (paused: why)' when paused. Plain text.
 
-    Safe to show as mrkdwn: every stored value is escaped; `where` is shown as given.
+    Stored values are returned as they are: a surface that renders markup escapes them.
     """
     sched = as_schedule(row)
-    text = (
-        f"Daily tip {where} at {escape(sched.at)} {escape(sched.tz)} "
-        f"on {escape(describe_days(sched.days))}"
-    )
+    text = f"{sched.at} {sched.tz} on {describe_days(sched.days)}"
     if row.get("paused"):
         reason = row.get("paused_reason")
-        text += f" (paused: {escape(reason)})" if reason else " (paused)"
+        text += f" (paused: {reason})" if reason else " (paused)"
     return text
 
 

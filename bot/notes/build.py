@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,6 @@ from bot.notes.parser import YOUTUBE_WATCH, Advice, Note, NoteError, read_note, 
 KEY_ORDER = ("id", "title", "status", "tags", "text", "questions", "source")
 SOURCE_ORDER = ("note", "timestamp", "url")
 CURATED_FIELDS = ("title", "text", "questions", "tags", "status")
-DEFAULT_NOTES_DIR = Path("seeds")
 # Long text is folded onto several lines so a one-word edit is a one-line diff.
 FOLD_AT = 80
 WIDTH = 96
@@ -149,23 +147,6 @@ def build(note_paths: list[Path], knowledge_dir: Path) -> BuildReport:
         except OSError as exc:
             result.error = f"{target}: cannot write: {exc.strerror or exc}"
     return report
-
-
-def main_build(paths: list[Path] | None, knowledge_dir: Path) -> int:
-    """CLI entry: build `paths` (default: every file in seeds/), print the report.
-
-    Returns 0 when every note was built, 1 otherwise.
-    """
-    if not paths:
-        paths = sorted(p for p in DEFAULT_NOTES_DIR.glob("*") if p.is_file())
-    try:
-        report = build([Path(p) for p in paths], Path(knowledge_dir))
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    stream = sys.stdout if report.ok else sys.stderr
-    print(report.format(), file=stream)
-    return 0 if report.ok else 1
 
 
 def draft_tip(advice: Advice, note: Note) -> dict:

@@ -351,11 +351,11 @@ def post_tip(runtime, *, force: bool) -> dict:
 
 def describe_subscription(runtime) -> str:
     """The playground channel's daily-tip setting, in words, for the channel header."""
-    from bot.core import subscriptions
+    from bot.slack.blocks import subscription_line
 
     row = runtime.coach.store.subscription(CHANNEL["id"])
     command = runtime.settings.command
-    return subscriptions.describe(row) if row else f"No daily tip here yet: try {command} subscribe"
+    return subscription_line(row) if row else f"No daily tip here yet: try {command} subscribe"
 
 
 def run_playground(settings: Settings) -> int:

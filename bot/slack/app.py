@@ -62,5 +62,7 @@ def build_app(
         log.error("listener failed: %s: %s", type(error).__name__, settings.redact(str(error)))
         return BoltResponse(status=500, body="")
 
-    register_listeners(app, SlackContext(coach=coach, poster=poster, lookup=lookup_client(client)))
+    ctx = SlackContext(coach=coach, poster=poster, lookup=lookup_client(client))
+    app.use(ctx.attach)
+    register_listeners(app, command=settings.command)
     return app

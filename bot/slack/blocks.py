@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from bot.core import subscriptions
 from bot.core.knowledge import Tip
 from bot.core.matcher import Answer
 from bot.core.ratings import TipScore
@@ -136,6 +137,27 @@ def thanks_message(tip: Tip, value: int, *, shared_in: str | None = None) -> dic
         "text": note,
         "blocks": [tip_section(tip), context(source_line(tip)), context(note), rating_buttons(tip)],
     }
+
+
+def subscription_line(row: Mapping, *, where: str = "in this channel") -> str:
+    """'Daily tip in this channel at 09:00 Europe/Berlin on weekdays' as safe mrkdwn.
+
+    Every stored value is escaped; `where` is shown as given (it may hold a `<#C…>` link).
+    """
+    return f"Daily tip {where} at {escape(subscriptions.describe(row))}"
+
+
+def subscribed_message(row: Mapping, *, created: bool, hint: str) -> dict:
+    """The reply to `/aipm subscribe`: what the channel's daily tip is now, then `hint`."""
+    verb = "Subscribed" if created else "Updated"
+    return plain(f":white_check_mark: {verb}. {subscription_line(row)}.\n{hint}")
+
+
+def unsubscribed_message(stopped: bool) -> dict:
+    """The reply to `/aipm unsubscribe`, saying whether there was a daily tip to stop."""
+    if stopped:
+        return plain("Stopped the daily tip in this channel. Ratings and past posts are kept.")
+    return plain("This channel has no daily tip, so there was nothing to stop.")
 
 
 def plain(text: str) -> dict:

@@ -1,12 +1,14 @@
 """What the Slack listeners share: the core, the poster and a few quick Slack look-ups.
 
-Look-ups happen while Slack waits for our answer (3 seconds at most), so they use
+A global middleware (`SlackContext.attach`) puts one SlackContext into every request's
+Bolt `context`; callbacks read it back with `SlackContext.of(context)`. Look-ups happen while Slack waits for our answer (3 seconds at most), so they use
 `lookup`, a client with a short timeout and no retries, and degrade when it fails.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -17,6 +19,7 @@ from bot.daily.posting import Poster
 
 log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 2
+CONTEXT_KEY = "aipm"
 
 
 def lookup_client(client: WebClient) -> WebClient:
@@ -26,11 +29,26 @@ def lookup_client(client: WebClient) -> WebClient:
 
 @dataclass
 class SlackContext:
-    """Handed to every listener group by `register_listeners`."""
+    """The services every listener needs, shared by all requests (never copied)."""
 
     coach: Coach
     poster: Poster
     lookup: WebClient
+
+    def attach(self, context: dict, next: Callable[[], None]) -> None:
+        """Bolt global middleware: make this SlackContext available as `context["aipm"]`."""
+        context[CONTEXT_KEY] = self
+        next()
+
+    @staticmethod
+    def of(context: Mapping) -> SlackContext:
+        """The SlackContext a listener was given; KeyError when `attach` did not run."""
+        return context[CONTEXT_KEY]
+
+    def __deepcopy__(self, memo: dict) -> SlackContext:
+        # Bolt deep-copies the context for lazy listeners; they must share the same
+        # database, poster and client, not copies of them.
+        return self
 
     @property
     def command(self) -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.context import SlackContext
 from bot.slack.listeners import actions, commands, events
 
 
-def register_listeners(app: App, ctx: SlackContext) -> None:
-    """Attach the command, event and action listeners to `app`."""
-    commands.register(app, ctx)
-    events.register(app, ctx)
-    actions.register(app, ctx)
+def register_listeners(app: App, *, command: str) -> None:
+    """Attach the command, event and action listeners to `app`.
+
+    Callbacks find the coach and poster in `context` (see `SlackContext.attach`), so
+    `build_app` installs that middleware first.
+    """
+    commands.register(app, command=command)
+    events.register(app)
+    actions.register(app)

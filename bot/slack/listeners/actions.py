@@ -1,11 +1,17 @@
-"""Buttons under an answer: Useful, Not useful, Share to channel."""
+"""Buttons under an answer: Useful, Not useful, Share to channel, as module-level callbacks.
+
+A rating is recorded before Slack gets its answer, so a 200 means it is in the database;
+updating the message (and sharing, which may wait on rate limits) happens after, in
+Bolt's lazy listeners, so Slack's 3-second window always holds. The ack callback leaves
+its outcome in `context["aipm_outcome"]` for the lazy one.
+"""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.core.ratings import NOT_USEFUL, USEFUL
 from bot.slack import blocks
@@ -27,78 +33,86 @@ def _tip_and_user(ctx: SlackContext, body: dict):
     return tip, user, channel
 
 
-def register(app: App, ctx: SlackContext) -> None:
-    """Listen for the rating and share buttons.
+def _record(ack: Ack, body: dict, context: BoltContext, value: int) -> None:
+    ack()
+    ctx = SlackContext.of(context)
+    tip, user, channel = _tip_and_user(ctx, body)
+    if tip is None or not user:
+        context["aipm_outcome"] = "gone"
+        return
+    try:
+        ctx.coach.store.record_vote(
+            user=user,
+            tip_id=tip.id,
+            channel=channel or "",
+            message_ts=BUTTON_TS,
+            reaction="button",
+            value=value,
+        )
+    except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
+        log.error("could not record a rating: %s", exc)
+        context["aipm_outcome"] = "failed"
+        return
+    context["aipm_outcome"] = "recorded"
 
-    A rating is recorded before Slack gets its answer, so a 200 means it is in the
-    database; updating the message (and sharing, which may wait on rate limits) happens
-    after, in Bolt's lazy listeners, so Slack's 3-second window always holds.
-    """
 
-    def record(ack: Ack, body: dict, context, value: int) -> None:
-        ack()
-        tip, user, channel = _tip_and_user(ctx, body)
-        if tip is None or not user:
-            context["aipm_outcome"] = "gone"
-            return
-        try:
-            ctx.coach.store.record_vote(
-                user=user,
-                tip_id=tip.id,
-                channel=channel or "",
-                message_ts=BUTTON_TS,
-                reaction="button",
-                value=value,
+def _thank(body: dict, respond: Respond, context: BoltContext, value: int) -> None:
+    outcome = context.get("aipm_outcome")
+    if outcome == "recorded":
+        respond(blocks.thanks_message(_tip_and_user(SlackContext.of(context), body)[0], value))
+    elif outcome == "gone":
+        respond(blocks.plain(GONE) | {"replace_original": False})
+    else:
+        respond(blocks.plain(SORRY) | {"replace_original": False})
+
+
+def record_useful(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Useful clicked: store the rating, then ack."""
+    _record(ack, body, context, USEFUL)
+
+
+def thank_useful(body: dict, respond: Respond, context: BoltContext) -> None:
+    """After the ack: replace the answer with a thank-you (or say why not)."""
+    _thank(body, respond, context, USEFUL)
+
+
+def record_not_useful(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Not useful clicked: store the rating, then ack."""
+    _record(ack, body, context, NOT_USEFUL)
+
+
+def thank_not_useful(body: dict, respond: Respond, context: BoltContext) -> None:
+    """After the ack: replace the answer with a thank-you (or say why not)."""
+    _thank(body, respond, context, NOT_USEFUL)
+
+
+def acknowledge(ack: Ack) -> None:
+    """Answer Slack at once; the work follows in a lazy listener."""
+    ack()
+
+
+def share(body: dict, respond: Respond, context: BoltContext) -> None:
+    """Share clicked: post the tip in the channel, then say so (or why not)."""
+    ctx = SlackContext.of(context)
+    tip, user, channel = _tip_and_user(ctx, body)
+    if tip is None or not channel:
+        respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
+        return
+    outcome = ctx.poster.post_tip(channel, tip, kind="shared", shared_by=user)
+    if not outcome.ok:
+        respond(
+            blocks.plain(
+                f"I could not post in this channel ({outcome.error}). "
+                "Invite me with `/invite @AI PM Coach` and try again."
             )
-        except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
-            log.error("could not record a rating: %s", exc)
-            context["aipm_outcome"] = "failed"
-            return
-        context["aipm_outcome"] = "recorded"
+            | {"replace_original": False}
+        )
+        return
+    respond(blocks.thanks_message(tip, 0, shared_in=channel))
 
-    def thank(body: dict, respond: Respond, context, value: int) -> None:
-        outcome = context.get("aipm_outcome")
-        if outcome == "recorded":
-            respond(blocks.thanks_message(_tip_and_user(ctx, body)[0], value))
-        elif outcome == "gone":
-            respond(blocks.plain(GONE) | {"replace_original": False})
-        else:
-            respond(blocks.plain(SORRY) | {"replace_original": False})
 
-    def record_useful(ack: Ack, body: dict, context) -> None:
-        record(ack, body, context, USEFUL)
-
-    def thank_useful(body: dict, respond: Respond, context) -> None:
-        thank(body, respond, context, USEFUL)
-
-    def record_not_useful(ack: Ack, body: dict, context) -> None:
-        record(ack, body, context, NOT_USEFUL)
-
-    def thank_not_useful(body: dict, respond: Respond, context) -> None:
-        thank(body, respond, context, NOT_USEFUL)
-
-    def acknowledge(ack: Ack) -> None:
-        ack()
-
-    def share(body: dict, respond: Respond) -> None:
-        tip, user, channel = _tip_and_user(ctx, body)
-        if tip is None or not channel:
-            respond(
-                blocks.plain("That tip is no longer in the base.") | {"replace_original": False}
-            )
-            return
-        outcome = ctx.poster.post_tip(channel, tip, kind="shared", shared_by=user)
-        if not outcome.ok:
-            respond(
-                blocks.plain(
-                    f"I could not post in this channel ({outcome.error}). "
-                    "Invite me with `/invite @AI PM Coach` and try again."
-                )
-                | {"replace_original": False}
-            )
-            return
-        respond(blocks.thanks_message(tip, 0, shared_in=channel))
-
+def register(app: App) -> None:
+    """Listen for the rating and share buttons."""
     app.action(blocks.USEFUL_ACTION)(ack=record_useful, lazy=[thank_useful])
     app.action(blocks.NOT_USEFUL_ACTION)(ack=record_not_useful, lazy=[thank_not_useful])
     app.action(blocks.SHARE_ACTION)(ack=acknowledge, lazy=[share])

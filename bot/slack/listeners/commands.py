@@ -1,4 +1,4 @@
-"""`/aipm ...`: the slash command and its subcommands."""
+"""`/aipm ...`: the slash command and its subcommands, as module-level callbacks."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
 from bot.core import ratings, rotation, subscriptions
 from bot.core.schedule import ScheduleError
@@ -17,20 +16,21 @@ from bot.slack.mrkdwn import quote
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[SlackContext, dict, str, WebClient], dict]
+Handler = Callable[[SlackContext, dict, str], dict]
 MEMBERSHIP_HINT = (
     "I can only post where I'm a member: if I'm not in this channel yet, `/invite @AI PM Coach`."
 )
 REFUSAL = "Sorry, only workspace admins (or people in COACH_ADMINS) can see that: it shows other people's questions."
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
-def _help(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+def _help(ctx: SlackContext, command: dict, rest: str) -> dict:
     return blocks.help_message(
         ctx.command, [(name, what) for name, (what, _) in SUBCOMMANDS.items()]
     )
 
 
-def _tip(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+def _tip(ctx: SlackContext, command: dict, rest: str) -> dict:
     base = ctx.coach.library.base
     history = ctx.coach.store.posted_tip_ids(command["channel_id"])
     tip_id = rotation.next_tip(
@@ -47,9 +47,9 @@ def _tip(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict
     return blocks.tip_reply(tip, intro=":bulb: A tip for you")
 
 
-def _subscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+def _subscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
     try:
-        _, message = subscriptions.subscribe(
+        row, created = subscriptions.subscribe(
             ctx.coach.store,
             command["channel_id"],
             rest,
@@ -58,32 +58,34 @@ def _subscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -
         )
     except ScheduleError as exc:
         return blocks.plain(f":warning: {quote(str(exc), limit=500)}")
-    return blocks.plain(f"{message}\n{MEMBERSHIP_HINT}")
+    return blocks.subscribed_message(row, created=created, hint=MEMBERSHIP_HINT)
 
 
-def _unsubscribe(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
-    return blocks.plain(subscriptions.unsubscribe(ctx.coach.store, command["channel_id"]))
+def _unsubscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
+    return blocks.unsubscribed_message(
+        subscriptions.unsubscribe(ctx.coach.store, command["channel_id"])
+    )
 
 
-def _subscription(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+def _subscription(ctx: SlackContext, command: dict, rest: str) -> dict:
     row = ctx.coach.store.subscription(command["channel_id"])
     if row is None:
         return blocks.plain(f"This channel has no daily tip. `{ctx.command} subscribe` starts one.")
-    return blocks.plain(subscriptions.describe(row))
+    return blocks.plain(blocks.subscription_line(row))
 
 
-def _top(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+def _top(ctx: SlackContext, command: dict, rest: str) -> dict:
     return blocks.top_message(ratings.top(ctx.coach.store, ctx.coach.library.base))
 
 
-def _stats(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
     days = 30
     return blocks.stats_message(
         ratings.stats(ctx.coach.store, ctx.coach.library.base, days=days), days=days
     )
 
 
-def _gaps(ctx: SlackContext, command: dict, rest: str, client: WebClient) -> dict:
+def _gaps(ctx: SlackContext, command: dict, rest: str) -> dict:
     if not ctx.is_admin(command["user_id"]):
         return blocks.plain(REFUSAL)
     return blocks.gaps_message(ctx.coach.store.gaps(limit=15))
@@ -104,29 +106,29 @@ SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
 }
 
 
-def reply_for(ctx: SlackContext, command: dict, client: WebClient) -> dict:
+def reply_for(ctx: SlackContext, command: dict) -> dict:
     """The response to one slash command: a subcommand's, or the answer to a question."""
     text = (command.get("text") or "").strip()
     word, _, rest = text.partition(" ")
     if not text:
-        return _help(ctx, command, "", client)
+        return _help(ctx, command, "")
     entry = SUBCOMMANDS.get(word.lower())
     if entry is not None:
-        return entry[1](ctx, command, rest.strip(), client)
+        return entry[1](ctx, command, rest.strip())
     answer = ctx.coach.ask(text, user=command.get("user_id"))
     return blocks.answer_message(answer, ctx.command)
 
 
-def register(app: App, ctx: SlackContext) -> None:
-    """Listen for the configured slash command."""
+def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
+    """Answer the slash command in the acknowledgement (only the asker sees it)."""
+    try:
+        reply = reply_for(SlackContext.of(context), command)
+    except Exception:
+        log.exception("command failed")
+        reply = blocks.plain(SORRY)
+    ack(reply)
 
-    @app.command(ctx.command)
-    def on_command(ack: Ack, command: dict, client: WebClient) -> None:
-        try:
-            reply = reply_for(ctx, command, client)
-        except Exception:
-            log.exception("command failed")
-            reply = blocks.plain(
-                "Sorry, something went wrong on my side. Please try again in a moment."
-            )
-        ack(reply)
+
+def register(app: App, *, command: str) -> None:
+    """Listen for the configured slash command, e.g. /aipm."""
+    app.command(command)(on_command)

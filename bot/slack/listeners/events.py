@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import ratings, subscriptions
+from bot.core import ratings
 from bot.core.ratings import reaction_value
 from bot.slack import blocks
 from bot.slack.context import SlackContext
@@ -106,7 +106,7 @@ def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
     """Publish this person's App Home tab."""
     store, base = ctx.coach.store, ctx.coach.library.base
     subs = [
-        subscriptions.describe(row, where=f"in <#{escape(row['channel'])}>")
+        blocks.subscription_line(row, where=f"in <#{escape(row['channel'])}>")
         for row in store.subscriptions()
     ]
     rated = []
@@ -122,25 +122,31 @@ def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
     client.views_publish(user_id=user, view=view)
 
 
-def register(app: App, ctx: SlackContext) -> None:
+def reaction_added(event: dict, body: dict, context: BoltContext) -> None:
+    """A reaction on a tip message: record the rating before Slack gets its 200."""
+    outcome = on_reaction(SlackContext.of(context), event, body, context.bot_user_id, added=True)
+    log.debug("reaction_added %s: %s", body.get("event_id"), outcome)
+
+
+def reaction_removed(event: dict, body: dict, context: BoltContext) -> None:
+    """A reaction taken back: withdraw that rating."""
+    outcome = on_reaction(SlackContext.of(context), event, body, context.bot_user_id, added=False)
+    log.debug("reaction_removed %s: %s", body.get("event_id"), outcome)
+
+
+def acknowledge(ack: Ack) -> None:
+    """Answer Slack at once; the work follows in a lazy listener."""
+    ack()
+
+
+def publish(event: dict, client: WebClient, context: BoltContext) -> None:
+    """App Home opened: publish the tab (lazy: views.publish may be slow or rate-limited)."""
+    if event.get("tab", "home") == "home" and event.get("user"):
+        publish_home(SlackContext.of(context), client, event["user"])
+
+
+def register(app: App) -> None:
     """Listen for reactions and App Home opens."""
-
-    @app.event("reaction_added")
-    def reaction_added(event: dict, body: dict, context) -> None:
-        outcome = on_reaction(ctx, event, body, context.bot_user_id, added=True)
-        log.debug("reaction_added %s: %s", body.get("event_id"), outcome)
-
-    @app.event("reaction_removed")
-    def reaction_removed(event: dict, body: dict, context) -> None:
-        outcome = on_reaction(ctx, event, body, context.bot_user_id, added=False)
-        log.debug("reaction_removed %s: %s", body.get("event_id"), outcome)
-
-    def acknowledge(ack: Ack) -> None:
-        ack()
-
-    def publish(event: dict, client: WebClient) -> None:
-        if event.get("tab", "home") == "home" and event.get("user"):
-            publish_home(ctx, client, event["user"])
-
-    # views.publish may be slow or rate-limited: answer Slack first, publish after.
+    app.event("reaction_added")(reaction_added)
+    app.event("reaction_removed")(reaction_removed)
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish])
