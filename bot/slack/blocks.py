@@ -222,18 +222,6 @@ def stats_message(stats: dict, *, days: int) -> dict:
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
-def gaps_message(rows: Sequence[dict]) -> dict:
-    """The most frequent unanswered topics (for admins and curators)."""
-    if not rows:
-        return plain("No unanswered questions recorded. :tada:")
-    lines = "\n".join(
-        f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
-        for r in rows
-    )
-    text = "*Questions I had no tip for*, most frequent first:\n" + lines
-    return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
-
-
 def home_view(
     *,
     command: str,

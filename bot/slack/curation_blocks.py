@@ -1,6 +1,7 @@
 """Block Kit for curating: the App Home Library, open gaps with "Write a tip", the asker's DM.
 
-Titles and questions typed by people are escaped (`mrkdwn.escape` / `quote`); tip text is
+Titles and questions typed by people are escaped (`mrkdwn.escape` / `quote`), button values
+too (`button_value` reads them back); tip text is
 curated mrkdwn, already checked not to ping anyone. Views stay inside Slack's limits: the
 Library pages its lists, so a base of any size fits in 100 blocks.
 """
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 
 from bot.core.knowledge import Tip
 from bot.slack.blocks import context, header, rating_buttons, section, source_line, tip_section
-from bot.slack.mrkdwn import escape, quote
+from bot.slack.mrkdwn import escape, quote, unescape
 
 ADD_ACTION = "aipm_add_tip"
 EDIT_ACTION = "aipm_edit_tip"
@@ -30,15 +31,21 @@ LISTS = (
 
 
 def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict:
+    # Values are escaped too: never shown, but nothing the bot sends carries a raw <!channel>.
     element = {
         "type": "button",
         "text": {"type": "plain_text", "text": text, "emoji": True},
         "action_id": action_id,
-        "value": value[:2000],
+        "value": escape(value)[:2000],
     }
     if style:
         element["style"] = style
     return element
+
+
+def button_value(body: dict) -> str:
+    """The clicked button's value as the bot meant it (unescaped)."""
+    return unescape(str(((body.get("actions") or [{}])[0]).get("value") or ""))
 
 
 def wait_button(question: str) -> dict:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events
+from bot.slack.listeners import actions, commands, curation, events
 
 
 def register_listeners(app: App, *, command: str) -> None:
-    """Attach the command, event and action listeners to `app`.
+    """Attach the command, event, action and curation listeners to `app`.
 
     Callbacks find the coach and poster in `context` (see `SlackContext.attach`), so
     `build_app` installs that middleware first.
@@ -16,3 +16,4 @@ def register_listeners(app: App, *, command: str) -> None:
     commands.register(app, command=command)
     events.register(app)
     actions.register(app)
+    curation.register(app)

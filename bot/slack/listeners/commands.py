@@ -12,15 +12,15 @@ from bot.core import ratings, rotation, subscriptions
 from bot.core.schedule import ScheduleError
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.listeners import curation
 from bot.slack.mrkdwn import quote
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[SlackContext, dict, str], dict]
+Handler = Callable[[SlackContext, dict, str], dict | None]
 MEMBERSHIP_HINT = (
     "I can only post where I'm a member: if I'm not in this channel yet, `/invite @AI PM Coach`."
 )
-REFUSAL = "Sorry, only workspace admins (or people in COACH_ADMINS) can see that: it shows other people's questions."
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
@@ -86,9 +86,7 @@ def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
 
 
 def _gaps(ctx: SlackContext, command: dict, rest: str) -> dict:
-    if not ctx.is_admin(command["user_id"]):
-        return blocks.plain(REFUSAL)
-    return blocks.gaps_message(ctx.coach.store.gaps(limit=15))
+    return curation.gaps_command(ctx, command, rest)
 
 
 SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
@@ -102,12 +100,16 @@ SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
     "subscription": ("show this channel's daily tip settings", _subscription),
     "top": ("the tips the team found most useful", _top),
     "stats": ("posts, ratings, most and least useful tips (30 days)", _stats),
-    "gaps": ("questions I had no tip for (admins)", _gaps),
+    "gaps": ("open questions I had no tip for, with *Write a tip* (curators)", _gaps),
+    "add": ("`[question]` add a tip to the coach (curators)", curation.add_command),
 }
 
 
-def reply_for(ctx: SlackContext, command: dict) -> dict:
-    """The response to one slash command: a subcommand's, or the answer to a question."""
+def reply_for(ctx: SlackContext, command: dict) -> dict | None:
+    """The response to one slash command: a subcommand's, or the answer to a question.
+
+    None when there is nothing to say (a subcommand answered another way, e.g. a modal).
+    """
     text = (command.get("text") or "").strip()
     word, _, rest = text.partition(" ")
     if not text:
@@ -116,7 +118,10 @@ def reply_for(ctx: SlackContext, command: dict) -> dict:
     if entry is not None:
         return entry[1](ctx, command, rest.strip())
     answer = ctx.coach.ask(text, user=command.get("user_id"))
-    return blocks.answer_message(answer, ctx.command)
+    reply = blocks.answer_message(answer, ctx.command)
+    if not answer.answered:
+        reply = curation.with_wait_button(reply, answer.question)
+    return reply
 
 
 def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
@@ -126,7 +131,10 @@ def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
     except Exception:
         log.exception("command failed")
         reply = blocks.plain(SORRY)
-    ack(reply)
+    if reply is None:  # e.g. `add` opened a form: nothing to say in the channel
+        ack()
+    else:
+        ack(reply)
 
 
 def register(app: App, *, command: str) -> None:

@@ -137,7 +137,7 @@ def with_wait_button(reply: dict, question: str) -> dict:
 
 
 def _value(body: dict) -> str:
-    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+    return cb.button_value(body)
 
 
 def wait_for_tip(ack: Ack, body: dict, context: BoltContext) -> None:

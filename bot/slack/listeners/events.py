@@ -12,6 +12,7 @@ from bot.core import ratings
 from bot.core.ratings import reaction_value
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.listeners import curation
 from bot.slack.mrkdwn import escape
 from bot.store import Post
 
@@ -102,8 +103,18 @@ def on_reaction(
     return ("recorded" if added else "withdrawn") if done else "ignored: event already handled"
 
 
-def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
-    """Publish this person's App Home tab."""
+def publish_home(
+    ctx: SlackContext,
+    client: WebClient,
+    user: str,
+    *,
+    pages: dict[str, int] | None = None,
+    notice: str = "",
+) -> None:
+    """Publish this person's App Home tab; curators also get the Library (`pages` of it).
+
+    `notice` (mrkdwn) is shown at the top, e.g. why a Library click did nothing.
+    """
     store, base = ctx.coach.store, ctx.coach.library.base
     subs = [
         blocks.subscription_line(row, where=f"in <#{escape(row['channel'])}>")
@@ -119,6 +130,9 @@ def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
         favourites=ratings.top(store, base, limit=5),
         rated=rated,
     )
+    if notice:
+        view["blocks"].insert(1, blocks.section(notice))
+    view["blocks"].extend(curation.library_section(ctx, user, pages=pages or {}))
     client.views_publish(user_id=user, view=view)
 
 
