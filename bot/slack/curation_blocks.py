@@ -45,7 +45,10 @@ def _button(text: str, action_id: str, value: str, *, style: str | None = None) 
 
 def button_value(body: dict) -> str:
     """The clicked button's value as the bot meant it (unescaped)."""
-    return unescape(str(((body.get("actions") or [{}])[0]).get("value") or ""))
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    value = first.get("value") if isinstance(first, dict) else None
+    return unescape(value) if isinstance(value, str) else ""
 
 
 def wait_button(question: str) -> dict:

@@ -70,6 +70,11 @@ def shape_problem(payload: object) -> str | None:
         return "body is not a JSON object"
     if not ({"type", "command", "ssl_check"} & payload.keys()):
         return "neither an event, an interaction nor a command"
+    if payload.get("type") in ("view_submission", "view_closed"):
+        # Bolt's middleware reads view.type before any listener runs and raises without it.
+        view = payload.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("type"), str):
+            return "a view payload without a view"
     return None
 
 

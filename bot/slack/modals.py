@@ -106,11 +106,14 @@ def tip_modal(
 
 
 def read_form(view: dict) -> TipForm:
-    """The form as submitted (missing or null inputs read as empty)."""
-    values = (view.get("state") or {}).get("values") or {}
+    """The form as submitted; missing, null or malformed inputs read as empty (never raises)."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    values = values if isinstance(values, dict) else {}
 
     def value(name: str) -> str:
-        field = (values.get(name) or {}).get(VALUE) or {}
+        block = values.get(name)
+        field = block.get(VALUE) if isinstance(block, dict) else None
         raw = field.get("value") if isinstance(field, dict) else None
         return raw if isinstance(raw, str) else ""
 

@@ -46,15 +46,20 @@ def is_curator(ctx: SlackContext, user: str | None) -> bool:
 
 
 def _user(body: dict) -> str | None:
-    return (body.get("user") or {}).get("id") or body.get("user_id")
+    user = body.get("user")
+    found = user.get("id") if isinstance(user, dict) else body.get("user_id")
+    return found if isinstance(found, str) and found else None
 
 
 def home_link(body: dict) -> str:
     """A link for tips written without one: the coach's App Home in this workspace."""
-    domain = (body.get("team") or {}).get("domain") or body.get("team_domain")
-    app_id = body.get("api_app_id") or ""
+    team = body.get("team")
+    domain = team.get("domain") if isinstance(team, dict) else body.get("team_domain")
+    domain = domain if isinstance(domain, str) and domain.replace("-", "").isalnum() else ""
+    app_id = body.get("api_app_id")
+    app_id = app_id if isinstance(app_id, str) and app_id.isalnum() else ""
     host = f"https://{domain}.slack.com" if domain else "https://slack.com"
-    return f"{host}/app_redirect?app={app_id}"
+    return f"{host}/app_redirect?app={app_id}" if app_id else f"{host}/"
 
 
 def open_form(
@@ -266,8 +271,9 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
     if not is_curator(ctx, _user(body)):
         respond(plain(NOT_CURATOR) | {"replace_original": False})
         return
-    message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or ""
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    channel = body.get("channel")
+    channel = channel.get("id") if isinstance(channel, dict) else ""
     link = ""
     try:
         link = (
@@ -278,7 +284,8 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
         )
     except Exception as exc:  # a form without the link beats no form: the curator can paste it
         log.warning("chat.getPermalink failed: %s", type(exc).__name__)
-    form = TipForm(text=str(message.get("text") or ""), link=link)
+    text = message.get("text")
+    form = TipForm(text=text if isinstance(text, str) else "", link=link)
     if not open_form(ctx, body.get("trigger_id") or "", form):
         respond(plain(NO_FORM) | {"replace_original": False})
 

@@ -318,3 +318,74 @@ def test_a_question_with_mentions_is_escaped_in_the_button_and_stored_as_typed(b
     bot.slack.action(cb.WAIT_ACTION, value, user=ASKER)
     assert bot.store.waiting_topics()[0]["question"] == question
     assert "<!here>" not in json.dumps(bot.responses(at_least=1)[-1])
+
+
+MODAL_VIEW = {"type": "modal", "callback_id": modals.CALLBACK_ID}
+
+
+def _payload(bot, payload: dict):
+    from urllib.parse import urlencode
+
+    return bot.slack.signed(
+        urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"view": {"callback_id": modals.CALLBACK_ID}},
+        {"view": "a string"},
+        {"view": {**MODAL_VIEW, "state": "nope"}},
+        {"view": {**MODAL_VIEW, "state": {"values": {"title": "x"}}}},
+        {"view": {**MODAL_VIEW, "state": {"values": [1, 2]}}},
+        {"user": "U0CURATOR", "view": MODAL_VIEW},
+        {"team": "T1", "view": {**MODAL_VIEW, "private_metadata": 7}},
+    ],
+)
+def test_hostile_submissions_get_an_answer_not_a_5xx(bot, changes):
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T1", "domain": "t1"},
+        "user": {"id": CURATOR},
+        "api_app_id": "A1",
+        "trigger_id": "1.2.3",
+        **changes,
+    }
+    reply = _payload(bot, payload)
+    assert reply.status in (200, 400)
+    if reply.status == 200 and reply.body.strip():
+        assert reply.json()["response_action"] == "errors"
+    assert bot.store.team_tips() == []
+
+
+@pytest.mark.parametrize("message", ["just a string", None, {"ts": 5, "text": ["x"]}])
+def test_a_hostile_message_shortcut_gets_no_5xx(bot, message):
+    payload = {
+        "type": "message_action",
+        "callback_id": cb.SAVE_SHORTCUT,
+        "team": {"id": "T1", "domain": "t1"},
+        "user": {"id": CURATOR},
+        "channel": {"id": "C1"},
+        "trigger_id": "1.2.3",
+        "response_url": bot.fake.response_url,
+        "message": message,
+    }
+    assert _payload(bot, payload).status < 500
+
+
+def test_library_pages_turn_and_retire_republishes_with_a_notice(bot):
+    for n in range(10):
+        submit(bot, open_form(bot), title=f"Pricing angle {n}", tags="pricing")
+    bot.slack.action(
+        cb.PAGE_ACTION, "team:1", user=CURATOR, block_id="lib:page:team", view={"id": "V"}
+    )
+    wait = bot.calls("views.publish", at_least=11)
+    home = json.dumps(wait[-1].params["view"], ensure_ascii=False)
+    assert "Team tips* · 10 (page 2 of 2)" in home
+    bot.slack.action(
+        cb.RETIRE_ACTION, "pricing-angle-0:7", user=CURATOR, block_id="x", view={"id": "V"}
+    )
+    stale = json.dumps(bot.calls("views.publish", at_least=12)[-1].params["view"])
+    assert "changed since this page was shown" in stale
+    assert bot.store.team_tip("pricing-angle-0")["status"] == "curated"
