@@ -102,6 +102,16 @@ class Library:
     def _load(self, yaml_base: KnowledgeBase | None = None) -> Snapshot:
         yaml_base = yaml_base or knowledge.load(self.folder)
         rows = self.team.team_tips() if self.team is not None else []
+        for row in rows:
+            shadowed = yaml_base.get(row["id"])
+            if row["origin"] == "team" and shadowed and shadowed.title != row["title"]:
+                # An exported tip committed to YAML keeps its title; another title means a
+                # YAML tip took a team tip's id, and the team's version is what is served.
+                log.warning(
+                    "team tip '%s' hides a different YAML tip with its id (%s): rename one",
+                    row["id"],
+                    shadowed.file,
+                )
         base = merge(yaml_base, rows)
         return Snapshot(
             base=base,

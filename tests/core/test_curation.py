@@ -164,3 +164,12 @@ def test_export_passes_knowledge_check_and_is_not_served_twice(knowledge_dir, st
     ids = [t.id for t in merged.base]
     assert ids.count(tip.id) == 1 and ids.count(yaml_tip.id) == 1
     assert len(merged.matcher.tips) == len(set(t.id for t in merged.matcher.tips))
+
+
+def test_a_yaml_tip_taking_a_team_tips_id_is_logged(knowledge_dir, store, library, caplog):
+    tip = _check(library, PRICING).tip
+    curation.save(store, library, tip, user="U1", expected_version=0)
+    text, _ = curation.export_yaml(store)
+    (knowledge_dir / "clash.yaml").write_text(text.replace(tip.title, "Something else"))
+    Library(knowledge_dir, team=store)
+    assert f"team tip '{tip.id}' hides a different YAML tip" in caplog.text
