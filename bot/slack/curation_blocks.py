@@ -153,7 +153,11 @@ def library_blocks(
     `lists` maps "drafts", "team" and "base" to (tip, stored version, detail) rows; `pages`
     the page shown of each (0-based). At most PAGE_SIZE tips per list and HOME_GAPS gaps.
     """
-    counts = ", ".join(f"{len(lists.get(key, []))} {title.lower()}" for key, title, _ in LISTS)
+    n = {key: len(lists.get(key, [])) for key, _, _ in LISTS}
+    counts = (
+        f"{n['drafts']} draft{'' if n['drafts'] == 1 else 's'} waiting, {n['team']} team "
+        f"tip{'' if n['team'] == 1 else 's'}, {n['base']} in the YAML base"
+    )
     blocks = [
         {"type": "divider"},
         header("Library"),
