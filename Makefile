@@ -33,7 +33,7 @@ format: $(STAMP)
 
 ## bench: every benchmark, figures for the README
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.matching --questions benchmarks/questions/dev.yaml --questions benchmarks/questions/own.yaml
+	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.rotation
 	$(BIN)/python -m benchmarks.soak
 	$(BIN)/python -m benchmarks.load

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
+from bot.cli_types import channel_id, int_range, output_file
 from bot.core.knowledge import KnowledgeError
 from bot.core.library import TEAM_FILE
 from bot.settings import Settings, SettingsError
@@ -163,6 +164,8 @@ def _answer_json(answer) -> dict:
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "confidence": answer.confidence,
+        "topic": answer.topic,
         "matches": [
             {
                 "id": tip.id,
@@ -177,6 +180,10 @@ def _answer_json(answer) -> dict:
 
 
 def _answer_text(answer) -> str:
+    if answer.answered and answer.confidence == "unsure":
+        lines = ["Not sure this is what you need; closest I have:"]
+        lines += [f"  - {tip.title}  (score {score:.0f})" for tip, score in answer.matches]
+        return "\n".join(lines)
     if answer.answered:
         tip, score = answer.matches[0]
         lines = [f"{tip.title}  (score {score:.0f})", "", tip.text, "", f"Source: {tip.source.url}"]
@@ -184,7 +191,9 @@ def _answer_text(answer) -> str:
         if others:
             lines += ["", "Also relevant: " + "; ".join(t.title for t, _ in others)]
         return "\n".join(lines)
-    lines = ["I have no tip on that yet."]
+    lines = [
+        f"I have no tip on {answer.topic} yet." if answer.topic else "I have no tip on that yet."
+    ]
     if answer.matches:
         lines.append("Closest topics: " + "; ".join(t.title for t, _ in answer.matches))
     return "\n".join(lines)
@@ -241,7 +250,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     setup_logging(settings)
     coach = Coach.open(settings)
     # The playground's simulated channel lives in the same database: never post there.
-    runtime = Runtime(settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}))
+    from bot.slack.auth import SlackUnavailable, TokenRejected
+
+    try:
+        runtime = Runtime(settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}))
+    except TokenRejected as exc:
+        coach.close()
+        return _fail(str(exc), EXIT_USAGE)  # one line: which variable, Slack's error, the fix
+    except SlackUnavailable as exc:
+        coach.close()
+        return _fail(str(exc), EXIT_INVALID)
     if settings.socket_mode:
         return serve_socket(runtime)
     return serve_http(runtime, host=settings.host, port=settings.port)
@@ -445,7 +463,12 @@ def build_parser() -> argparse.ArgumentParser:
         "question", metavar="QUESTION", help="the question, or - to read one per line from stdin"
     )
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with -)")
-    p.add_argument("--limit", type=int, default=3, help="how many matches to show (default 3)")
+    p.add_argument(
+        "--limit",
+        type=int_range(1, 25, example=3),
+        default=3,
+        help="how many matches to show, 1-25 (default 3)",
+    )
 
     p = add(
         "serve", cmd_serve, "run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on $PORT)"
@@ -458,36 +481,55 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the playground when no Slack token is set",
     )
-    p.add_argument("--port", type=int, default=0, help="port (default $PORT or 3000)")
+    p.add_argument(
+        "--port",
+        type=int_range(1, 65535, example=3000),
+        default=0,
+        help="port (default $PORT or 3000)",
+    )
 
     p = add("subscribe", cmd_subscribe, "post a daily tip in a channel")
-    p.add_argument("--channel", required=True, help="channel id, e.g. C0123456")
-    p.add_argument("--at", default="", help="local time HH:MM (default 09:00)")
+    p.add_argument("--channel", required=True, type=channel_id, help="channel id, e.g. C0123456")
+    p.add_argument("--at", default="", help="local time, e.g. 09:00 or 9am (default 09:00)")
     p.add_argument("--tz", default="", help="IANA time zone, e.g. Europe/Berlin (default UTC)")
     p.add_argument("--days", default="", help="weekdays (default), daily, or e.g. mon,wed,fri")
     p = add("unsubscribe", cmd_unsubscribe, "stop a channel's daily tip")
-    p.add_argument("--channel", required=True)
+    p.add_argument("--channel", required=True, type=channel_id)
     p = add("subscriptions", cmd_subscriptions, "list daily-tip subscriptions")
     p.add_argument("--json", action="store_true")
     p = add("post-tip", cmd_post_tip, "post the due daily tip now (once per local day)")
-    p.add_argument("--channel", required=True)
+    p.add_argument("--channel", required=True, type=channel_id)
     p.add_argument(
         "--force", action="store_true", help="post another tip even if today's was posted"
     )
     p = add("tip", cmd_tip, "print today's tip locally")
     p.add_argument(
-        "--channel", default=None, help="follow this channel's rotation (default: a new one)"
+        "--channel",
+        default=None,
+        type=channel_id,
+        help="follow this channel's rotation (default: a new one)",
     )
 
     p = add("stats", cmd_stats, "posts, ratings and each tip's tally")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--days", type=int, default=None, help="only the last N days")
+    p.add_argument(
+        "--days",
+        type=int_range(1, 36500, example=30),
+        default=None,
+        help="only the last N days (1-36500)",
+    )
     p = add("gaps", cmd_gaps, "the most frequent questions without a tip")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int_range(1, 100_000, example=20), default=20)
     p = add("export", cmd_export, "export all ratings and posts")
     p.add_argument("--format", choices=("csv", "json"), default="json")
-    p.add_argument("--output", "-o", default="", help="file to write (default: standard output)")
+    p.add_argument(
+        "--output",
+        "-o",
+        type=output_file,
+        default="",
+        help="file to write (default: standard output)",
+    )
     p = add("backup", cmd_backup, "a consistent copy of the database, safe while the bot runs")
     p.add_argument("path", metavar="PATH")
     return parser
@@ -515,3 +557,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
+    except Exception as exc:  # the last resort: one line, never a traceback
+        return _fail(
+            f"Unexpected error: {type(exc).__name__}: {exc}. This is a bug; please report it "
+            "with the command you ran.",
+            EXIT_INVALID,
+        )

@@ -28,39 +28,67 @@ class Runtime:
         from bot.daily.posting import Poster
         from bot.daily.scheduler import Scheduler
         from bot.slack.app import build_app
+        from bot.slack.auth import verify_token
         from bot.slack.delivery import SlackDeliverer, make_client
 
         self.settings = settings
         self.coach = coach
         self.client = make_client(settings)
-        self.poster = Poster(SlackDeliverer(self.client, command=settings.command), coach.store)
+        me = verify_token(self.client)
+        log.info("signed in to Slack as %s in %s", me.get("user"), me.get("team"))
+        self.poster = Poster(
+            SlackDeliverer(self.client, command=settings.command),
+            coach.store,
+            lease=settings.claim_lease,
+        )
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
-        self.app = build_app(coach, client=self.client, poster=self.poster, executor=self.executor)
+        self.app = build_app(
+            coach,
+            client=self.client,
+            poster=self.poster,
+            executor=self.executor,
+            token_verified=True,
+        )
         self.scheduler = Scheduler(
             coach.store,
             lambda: coach.library.base,
             self.poster,
             tick_seconds=settings.tick_seconds,
+            reconcile_age=settings.claim_lease,
             include=lambda channel: channel not in skip_channels,
         )
         self.watcher = Watcher(coach.library)
         self.stopped = threading.Event()
+        self.started = False
 
     def health(self) -> dict:
-        """/healthz: the database and knowledge state."""
+        """/healthz: the database, knowledge and scheduler state.
+
+        Not ok when the database fails or the scheduler is enabled, was started and its
+        thread is no longer running (no daily tip would be posted).
+        """
         db = self.coach.store.health()
         kb = self.coach.library.health()
-        return {"ok": bool(db["ok"]), "database": db, "knowledge": kb}
+        scheduler = {"enabled": self.settings.scheduler, **self.scheduler.health()}
+        dead = self.settings.scheduler and self.started and not scheduler["running"]
+        return {
+            "ok": bool(db["ok"]) and not dead,
+            "database": db,
+            "knowledge": kb,
+            "scheduler": scheduler,
+        }
 
     def start_background(self) -> None:
         """Start the knowledge watcher and (unless disabled) the daily-tip scheduler."""
         self.watcher.start()
         if self.settings.scheduler:
             self.scheduler.start()
+        self.started = True
 
     def stop_background(self) -> None:
         """Finish work handed off after answers, stop the scheduler between posts and the
         watcher, and close the database."""
+        self.started = False
         self.executor.shutdown(wait=True)
         self.scheduler.stop()
         self.watcher.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -11,6 +12,8 @@ from pathlib import Path
 DEFAULT_USEFUL = ("+1", "thumbsup", "heart", "star", "fire", "100", "raised_hands", "clap", "bulb")
 DEFAULT_NOT_USEFUL = ("-1", "thumbsdown")
 SLACK_API_DEFAULT = "https://slack.com/api/"
+# Below 0.1 s the scheduler spins; above an hour a daily post is late by more than that.
+TICK_RANGE = (0.1, 3600.0)
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 WHERE = {
@@ -49,6 +52,7 @@ class Settings:
     not_useful_reactions: frozenset[str] = frozenset(DEFAULT_NOT_USEFUL)
     scheduler: bool = True
     tick_seconds: float = 30.0
+    claim_lease: float = 120.0
     max_question: int = 500
 
     @property
@@ -146,17 +150,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     command = env.get("COACH_COMMAND", "").strip() or "/aipm"
     if not command.startswith("/") or not command[1:].replace("-", "").replace("_", "").isalnum():
         problems.append(f"COACH_COMMAND={command!r} is not a slash command: use e.g. /aipm.")
-    tick = 30.0
-    raw_tick = env.get("COACH_TICK_SECONDS", "").strip()
-    if raw_tick:
-        try:
-            tick = float(raw_tick)
-            if tick <= 0:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                f"COACH_TICK_SECONDS={raw_tick!r} is not a positive number of seconds: use e.g. 30."
-            )
+    tick = _seconds(env, "COACH_TICK_SECONDS", 30.0, TICK_RANGE, problems)
+    lease = _seconds(env, "COACH_CLAIM_LEASE_SECONDS", 120.0, (1.0, 3600.0), problems)
     useful = _names(env.get("COACH_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_USEFUL)
     not_useful = _names(env.get("COACH_NOT_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_NOT_USEFUL)
     if useful & not_useful:
@@ -184,7 +179,28 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         not_useful_reactions=not_useful,
         scheduler=_flag(env, "COACH_SCHEDULER", True, problems),
         tick_seconds=tick,
+        claim_lease=lease,
     )
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _seconds(
+    env: Mapping[str, str], name: str, default: float, bounds: tuple[float, float], problems: list
+) -> float:
+    """A number of seconds within `bounds` from `env[name]`, or `default` (noting a problem)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not bounds[0] <= value <= bounds[1]:  # also refuses nan and inf
+        problems.append(
+            f"{name}={raw!r} is not a number of seconds from {bounds[0]:g} to {bounds[1]:g}: "
+            f"use e.g. {default:g}."
+        )
+        return default
+    return value

@@ -100,3 +100,46 @@ def test_synthetic_bases_are_deterministic_and_sized():
     assert len(a) == 80
     assert [t.text for t in a] == [t.text for t in b]
     assert len({t.id for t in a}) == 80
+
+
+def test_holdout_keeps_every_blind_question_unchanged_and_in_order():
+    import yaml
+
+    qdir = ROOT / "benchmarks" / "questions"
+    raw = yaml.safe_load((qdir / "holdout_raw.yaml").read_text(encoding="utf-8"))["cases"]
+    labelled = yaml.safe_load((qdir / "holdout.yaml").read_text(encoding="utf-8"))["cases"]
+    assert [c["q"] for c in labelled] == [c["q"] for c in raw]
+    for before, after in zip(raw, labelled, strict=True):
+        assert {k: after[k] for k in before} == before  # about, quote, kind kept as written
+        if before["kind"] == "answerable":
+            assert after["ids"] and "expect" not in after
+        else:
+            assert after["expect"] == "decline" and "ids" not in after
+
+
+def test_holdout_labels_name_live_tips():
+    from bot.core import knowledge
+
+    ids = {t.id for t in knowledge.load(ROOT / "knowledge").live_tips}
+    qs = matching.load_questions(ROOT / "benchmarks" / "questions" / "holdout.yaml", ids)
+    kinds = [c.kind for c in qs.cases]
+    assert kinds.count("answerable") >= 80 and kinds.count("not_covered") >= 20
+    assert kinds.count("off_topic") >= 5
+
+
+def test_unknown_tip_id_in_a_question_set_is_named(tmp_path):
+    path = tmp_path / "ids.yaml"
+    path.write_text('cases:\n  - {q: "ikea", kind: answerable, ids: [no-such-tip]}\n')
+    with pytest.raises(matching.QuestionSetError, match=r"ids.yaml: case #1 .*no-such-tip"):
+        matching.load_questions(path, {"the-ikea-effect"})
+
+
+def test_loqo_set_takes_each_question_off_its_own_tip():
+    from bot.core import knowledge
+
+    tips = knowledge.load(ROOT / "knowledge").live_tips
+    qs = matching.loqo_set(tips)
+    assert len(qs.cases) == sum(len(t.questions) for t in tips)
+    for case, base in zip(qs.cases, qs.bases, strict=True):
+        owner = next(t for t in base if t.id == case.want_ids[0])
+        assert case.q not in owner.questions

@@ -26,7 +26,11 @@ def test_load_benchmark_counts_ratings_exactly():
     assert data["bot"]["counts_exact"] is True
     assert data["bot"]["ratings_recorded"] > 0
     assert data["bot"]["sigterm_exit_code"] == 0
-    assert set(data) >= {"bot", "bare_bolt", "throughput_ratio", "commands_alone"}
+    assert set(data) >= {"bot", "bare_bolt", "throughput_ratio", "commands_alone", "conversations"}
+    talk = data["conversations"]
+    assert talk["errors"] == 0 and talk["mention"]["requests"] > 0 and talk["dm"]["requests"] > 0
+    post = talk["event_to_post"]
+    assert post["answered"] == post["events"] > 0 and post["duplicates"] == 0
 
 
 def test_startup_benchmark_reports_time_and_memory():

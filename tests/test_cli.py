@@ -268,19 +268,34 @@ def test_shipped_base_survives_a_rebuild_byte_for_byte(tmp_path):
 
 
 def test_ask_in_the_terminal_ranks_with_the_teams_ratings(tmp_path):
+    from bot.core import knowledge
     from bot.store import Store
-    from tests.core.test_coach import NEAR_TIE, rate
+    from tests.conftest import SHIPPED_KNOWLEDGE
+    from tests.core.test_coach import near_tie, rate
 
+    question, first, second = near_tie(knowledge.load(SHIPPED_KNOWLEDGE))
     env = bot_env(tmp_path)
-    before = json.loads(run_bot(["ask", "--json", NEAR_TIE], env).stdout)
-    assert before["matches"][0]["id"] == "utilize-modern-tools"
+    before = json.loads(run_bot(["ask", "--json", question], env).stdout)
+    assert before["matches"][0]["id"] == first
     store = Store.open(tmp_path / "coach.db")
-    rate(store, "graphic-design", +1)
-    rate(store, "utilize-modern-tools", -1)
+    rate(store, second, +1)
+    rate(store, first, -1)
     store.close()
-    after = json.loads(run_bot(["ask", "--json", NEAR_TIE], env).stdout)
-    assert after["matches"][0]["id"] == "graphic-design"
+    after = json.loads(run_bot(["ask", "--json", question], env).stdout)
+    assert after["matches"][0]["id"] == second
     assert Store.open(tmp_path / "coach.db").gaps(limit=5) == []  # a try is not a gap
+
+
+def test_ask_json_reports_confidence_and_topic(tmp_path):
+    env = bot_env(tmp_path)
+    sure = json.loads(run_bot(["ask", "--json", "what is the ikea effect"], env).stdout)
+    assert sure["confidence"] == "sure" and sure["answered"] is True
+    assert sure["topic"] is None
+    topic = json.loads(run_bot(["ask", "--json", "how should we price our AI feature"], env).stdout)
+    assert topic["confidence"] == "none" and topic["answered"] is False
+    assert topic["topic"] == "pricing"
+    text = run_bot(["ask", "how should we price our AI feature"], env).stdout
+    assert "I have no tip on pricing yet." in text
 
 
 def test_knowledge_export_names_what_is_wrong_and_writes_nothing(tmp_path):

@@ -35,7 +35,7 @@ class Page:
         request = urllib.request.Request(
             self.url + path,
             data=json.dumps(data).encode(),
-            headers={"Content-Type": content_type},
+            headers={"Content-Type": content_type, "Origin": self.url},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=30) as response:

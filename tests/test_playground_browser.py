@@ -129,3 +129,41 @@ def test_ask_rate_post_and_react_in_the_browser(playground, browser_page, tmp_pa
     assert ben == {tip_id: 1}
     assert ana == {"the-ikea-effect": 1}
     assert errors == []
+
+
+def test_a_mention_in_a_thread_and_a_dm_in_the_browser(playground, browser_page):
+    running, _ = playground
+    page, expect = browser_page, sync_api.expect
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(running.url)
+
+    composer = page.get_by_test_id("composer")
+    composer.fill("@AI PM Coach what is the ikea effect")
+    composer.press("Enter")
+    thread = page.get_by_test_id("thread").first
+    expect(thread).to_contain_text("The Ikea effect: leave users some control")
+    question = page.get_by_test_id("message").first
+    expect(question).to_contain_text("@AI PM Coach what is the ikea effect")
+
+    reply = thread.get_by_test_id("thread-reply")
+    reply.fill("@coach <!here> and what about evals?")
+    reply.press("Enter")
+    expect(thread).to_contain_text("3 replies")
+    assert page.locator("[data-testid=thread] script").count() == 0
+
+    question.hover()
+    question.get_by_test_id("ask-coach").first.click()
+    expect(page.get_by_test_id("ephemeral").last).to_contain_text("The Ikea effect")
+
+    page.get_by_test_id("tab-dm").click()
+    dm = page.get_by_test_id("dm-composer")
+    dm.fill("what is the ikea effect")
+    dm.press("Enter")
+    expect(page.get_by_test_id("dm-messages")).to_contain_text(
+        "The Ikea effect: leave users some control"
+    )
+    dm.fill("help")
+    dm.press("Enter")
+    expect(page.get_by_test_id("dm-messages")).to_contain_text("type tip")
+    assert errors == []

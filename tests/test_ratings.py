@@ -38,7 +38,7 @@ def test_wilson_prefers_many_votes_over_a_few():
 def test_top_ranks_by_wilson_not_raw_counts(store):
     base = knowledge.load(SHIPPED_KNOWLEDGE)
     a, b, c = (t.id for t in base.tips[:3])
-    for i in range(3):
+    for i in range(4):
         store.record_vote(
             user=f"U{i}", tip_id=a, channel="C", message_ts="1", reaction="+1", value=1
         )
@@ -59,12 +59,17 @@ def test_top_ranks_by_wilson_not_raw_counts(store):
 def test_stats_report_tallies_and_extremes(store):
     base = knowledge.load(SHIPPED_KNOWLEDGE)
     a, b = base.tips[0].id, base.tips[1].id
-    store.record_vote(user="U1", tip_id=a, channel="C", message_ts="1", reaction="+1", value=1)
-    store.record_vote(user="U2", tip_id=b, channel="C", message_ts="2", reaction="-1", value=-1)
+    for i in range(4):
+        store.record_vote(
+            user=f"U{i}", tip_id=a, channel="C", message_ts="1", reaction="+1", value=1
+        )
+        store.record_vote(
+            user=f"U{i}", tip_id=b, channel="C", message_ts="2", reaction="-1", value=-1
+        )
     store.add_post("C", "1", a, kind="daily", local_date="2026-11-28")
     data = ratings.stats(store, base, days=30)
-    assert data["posts"] == 1 and data["ratings"] == 2
-    assert {t["id"]: (t["useful"], t["not_useful"]) for t in data["tips"]} == {a: (1, 0), b: (0, 1)}
+    assert data["posts"] == 1 and data["ratings"] == 8
+    assert {t["id"]: (t["useful"], t["not_useful"]) for t in data["tips"]} == {a: (4, 0), b: (0, 4)}
     assert data["most_useful"][0]["id"] == a and data["least_useful"][0]["id"] == b
 
 

@@ -28,7 +28,7 @@ def test_parse_time_accepts_24_hour_times(raw, expected):
     assert parse_time(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["25:00", "9am", "24:00", "9:60", "9", "09:00:00", ""])
+@pytest.mark.parametrize("raw", ["25:00", "24:00", "9:60", "9", "09:00:00", ""])
 def test_parse_time_rejects_with_what_is_accepted(raw):
     with pytest.raises(ScheduleError, match="24-hour HH:MM"):
         parse_time(raw)
@@ -99,7 +99,7 @@ def test_parse_args_accepts_a_list_of_parts():
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("9am", "not a valid time"),
+        ("13pm", "not a valid time"),
         ("25:00 UTC", "not a valid time"),
         ("Mars/Base", "Unknown time zone 'Mars/Base'"),
         ("tomorrow", "I could not read 'tomorrow'"),

@@ -50,6 +50,11 @@ def test_everything_configurable():
         ({"COACH_COMMAND": "aipm"}, "COACH_COMMAND"),
         ({"COACH_LOG_USERS": "sometimes"}, "COACH_LOG_USERS"),
         ({"COACH_TICK_SECONDS": "-1"}, "COACH_TICK_SECONDS"),
+        ({"COACH_TICK_SECONDS": "nan"}, "COACH_TICK_SECONDS"),
+        ({"COACH_TICK_SECONDS": "inf"}, "COACH_TICK_SECONDS"),
+        ({"COACH_TICK_SECONDS": "-inf"}, "COACH_TICK_SECONDS"),
+        ({"COACH_TICK_SECONDS": "1e300"}, "COACH_TICK_SECONDS"),
+        ({"COACH_TICK_SECONDS": "1e-9"}, "COACH_TICK_SECONDS"),
         ({"COACH_USEFUL_REACTIONS": "-1"}, "COACH_NOT_USEFUL_REACTIONS"),
     ],
 )

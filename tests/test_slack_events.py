@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
 from slack_sdk import WebClient
 
 from bot.daily.posting import Poster
 from bot.slack.blocks import tip_message
 from bot.slack.delivery import SlackDeliverer
-from tests.conftest import BOT_TOKEN
+from tests.conftest import BOT_TOKEN, wait_until
 
 IKEA = "the-ikea-effect"
 HACK = "hackathons"
@@ -180,3 +181,62 @@ def test_a_reaction_during_a_database_lock_is_retried_by_slack_and_counted_once(
     )
     assert retry.status == 200
     assert tallies(running_bot) == {IKEA: (1, 0)}
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [{"status": 500}, {"status": 429, "headers": {"Retry-After": "1"}}, {"error": "fatal_error"}],
+    ids=["http-500", "http-429", "ok-false"],
+)
+def test_a_failed_message_look_up_answers_5xx_so_slack_redelivers(running_bot, failure):
+    """Issue 15 item 4: when we cannot tell whether it is a tip, the rating must not be lost."""
+    tip = running_bot.coach.library.base.get(HACK)
+    client = WebClient(token=BOT_TOKEN, base_url=running_bot.fake.url)
+    ts = client.chat_postMessage(
+        channel="C7", **tip_message(tip, local_date="2026-11-02", header="Tip", kind="daily")
+    )["ts"]
+    running_bot.fake.fail_next("conversations.history", **failure)
+    first = running_bot.slack.reaction("+1", user="U1", channel="C7", ts=ts, event_id="EvLook")
+    assert first.status >= 500, "a 2xx here tells Slack the rating was handled"
+    assert tallies(running_bot) == {}
+    retry = running_bot.slack.reaction(
+        "+1", user="U1", channel="C7", ts=ts, event_id="EvLook", retry=1
+    )
+    assert retry.status == 200
+    assert tallies(running_bot) == {HACK: (1, 0)}
+
+
+def test_reactions_during_a_slow_daily_post_leave_one_posts_row(running_bot):
+    """Issue 15 item 3: people react while chat.postMessage is still answering."""
+    tip = running_bot.coach.library.base.get(IKEA)
+    poster = Poster(
+        SlackDeliverer(WebClient(token=BOT_TOKEN, base_url=running_bot.fake.url)),
+        running_bot.store,
+    )
+    running_bot.fake.fail_next("chat.postMessage", delay=1.5, post_anyway=True)
+    outcome = []
+    posting = threading.Thread(
+        target=lambda: outcome.append(poster.post_daily("C1", tip, "2026-11-30"))
+    )
+    posting.start()
+    messages = wait_until(lambda: running_bot.fake.messages("C1"), 1, 5.0)
+    ts = messages[0]["ts"]
+    replies = []
+    reactors = [
+        threading.Thread(
+            target=lambda u=u: replies.append(
+                running_bot.slack.reaction("+1", user=u, channel="C1", ts=ts)
+            )
+        )
+        for u in ("U1", "U2", "U3", "U4", "U5")
+    ]
+    for t in reactors:
+        t.start()
+    for t in reactors:
+        t.join()
+    posting.join()
+    assert [r.status for r in replies] == [200] * 5
+    assert outcome[0].status == "posted" and outcome[0].ts == ts
+    assert [(p.ts, p.kind) for p in running_bot.store.posts("C1")] == [(ts, "daily")]
+    assert running_bot.store.counts()["posts"] == 1
+    assert tallies(running_bot) == {IKEA: (5, 0)}

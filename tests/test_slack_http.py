@@ -220,3 +220,50 @@ def test_a_signature_is_checked_once_per_request(running_bot, monkeypatch):
     monkeypatch.setattr(SignatureVerifier, "is_valid", counting)
     assert running_bot.slack.command("what is the ikea effect").status == 200
     assert len(checks) == 1
+
+
+WRONG_SHAPES = {
+    "event-is-a-string": {"type": "event_callback", "event_id": "E5", "event": "x"},
+    "event-is-a-list": {"type": "event_callback", "event_id": "E6", "event": ["reaction_added"]},
+    "event-type-is-a-dict": {"type": "event_callback", "event_id": "E7", "event": {"type": {}}},
+    "actions-is-a-string": {"type": "block_actions", "actions": "x", "user": {"id": "U1"}},
+    "actions-hold-strings": {"type": "block_actions", "actions": ["x"], "user": {"id": "U1"}},
+    "user-is-a-string": {"type": "block_actions", "actions": [], "user": "U1"},
+    "view-is-a-string": {"type": "view_submission", "view": "x", "user": {"id": "U1"}},
+    "view-callback-id-is-a-number": {
+        "type": "view_submission",
+        "view": {"callback_id": 5, "state": "x"},
+        "user": {"id": "U1"},
+    },
+    "reaction-is-a-number": {
+        "type": "event_callback",
+        "event_id": "E9",
+        "event": {
+            "type": "reaction_added",
+            "user": "U1",
+            "reaction": 5,
+            "item": {"type": "message", "channel": "C1", "ts": "1.1"},
+        },
+    },
+    "authorizations-is-a-string": {
+        "type": "event_callback",
+        "event_id": "E8",
+        "event": {"type": "reaction_added"},
+        "authorizations": "x",
+    },
+}
+
+
+@pytest.mark.parametrize("payload", WRONG_SHAPES.values(), ids=WRONG_SHAPES.keys())
+def test_signed_payloads_of_the_wrong_shape_get_400_or_200_never_500(running_bot, payload):
+    """Issue 15 item 9: a field of the wrong JSON type is Slack's mistake or an attack: 4xx."""
+    if payload["type"] == "event_callback":
+        reply = running_bot.slack.signed(json.dumps(payload), "application/json")
+    else:
+        reply = running_bot.slack.signed(
+            urllib.parse.urlencode({"payload": json.dumps(payload)}),
+            "application/x-www-form-urlencoded",
+        )
+    assert reply.status in (200, 400), reply.status
+    assert running_bot.store.tip_tallies() == {}
+    assert running_bot.slack.command("what is the ikea effect").status == 200

@@ -70,7 +70,7 @@ def test_resubscribing_unpauses(store):
     ("text", "fragment"),
     [
         ("25:00", "not a valid time"),
-        ("9am", "24-hour HH:MM"),
+        ("9:75pm", "24-hour HH:MM"),
         ("9:00 Mars/Base", "Unknown time zone 'Mars/Base'"),
         ("9:00 UTC funday", "I could not read 'funday'"),
     ],

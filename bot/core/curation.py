@@ -231,7 +231,8 @@ class Notice:
 def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Notice]:
     """After saving `tip`: close the open questions it now answers, and claim who waits on them.
 
-    Each waiting person is returned once (across threads and processes), so the caller
+    "Answers" means the matcher is sure and `tip` comes first; an unsure match leaves the
+    question open (a guess is no reason to tell someone). Each waiting person is returned once (across threads and processes), so the caller
     sends each one message.
     """
     notices: list[Notice] = []
@@ -239,7 +240,7 @@ def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Noti
         if not row.get("question"):
             continue
         answer = snapshot.matcher.answer(row["question"], limit=1)
-        if not (answer.answered and answer.matches and answer.matches[0][0].id == tip.id):
+        if not (answer.confidence == "sure" and answer.matches[0][0].id == tip.id):
             continue
         if row["waiting"]:
             for waiter in store.claim_waiters(row["topic"], tip.id):

@@ -274,6 +274,9 @@ def _check_tip(
     )
 
 
+DEEP = "nested too deeply (lists or mappings inside each other hundreds of levels deep): a tip needs a few levels at most"
+
+
 def parse_file(path: Path, *, display: str | None = None) -> tuple[list[Tip], list[Problem]]:
     """Parse and validate one knowledge file; returns its valid tips and every problem."""
     name = display or str(path)
@@ -297,6 +300,8 @@ def parse_text(content: str, *, display: str) -> tuple[list[Tip], list[Problem]]
         return [], [Problem(display, line, col, f"YAML syntax error: {message}")]
     except yaml.YAMLError as exc:
         return [], [Problem(display, 1, 1, f"YAML syntax error: {exc}")]
+    except RecursionError:
+        return [], [Problem(display, 1, None, DEEP)]
     if data is None:
         return [], []
     if not isinstance(data, dict):
@@ -319,10 +324,13 @@ def parse_text(content: str, *, display: str) -> tuple[list[Tip], list[Problem]]
         )
         return [], problems
     tips = []
-    for index, raw in enumerate(raw_tips):
-        tip = _check_tip(raw, index, display, data.line_of("tips"), problems)
-        if tip is not None:
-            tips.append(tip)
+    try:
+        for index, raw in enumerate(raw_tips):
+            tip = _check_tip(raw, index, display, data.line_of("tips"), problems)
+            if tip is not None:
+                tips.append(tip)
+    except RecursionError:
+        return [], [*problems, Problem(display, 1, None, DEEP)]
     return tips, problems
 
 

@@ -1,35 +1,46 @@
 """Match a PM's free-text question to the one tip that helps, or decline honestly.
 
-Ranking combines two signals over normalised terms (`bot.core.text`):
+Ranking combines three signals, the first two over normalised terms (`bot.core.text`):
 
 * field-weighted term coverage (BM25F-like): how much of the question's information (IDF) the
   tip's title, tags, curated questions and text account for, with per-field saturation;
 * nearest curated question: IDF-weighted cosine between the question and the tip's best
   matching example question, so a paraphrase of a curated question wins even when the tip's
-  prose uses other words.
+  prose uses other words;
+* plain BM25 (`bm25s`) over every field, scaled to its best tip: a second, differently
+  tokenised opinion that settles near-ties.
 
-Unknown words are mapped to close vocabulary words with rapidfuzz (typos), at a discount; words
-that stay unknown count against the match, which is what lets off-topic questions score low.
-Everything is looked up through inverted indexes, so a question only touches the tips that
-share a term with it.
+Unknown words that English does not know are mapped to close vocabulary words with rapidfuzz
+(typos), at a discount; misspelt stop words are dropped; words that stay unknown count against
+the match by how rare they are in English (`bot.core.frequency`). Whether to answer is decided
+by `bot.core.confidence` from features of the match, and `bot.core.topics` declines subjects
+the base has no advice on. Our signals are looked up through inverted indexes, so a question
+only touches the tips that share a term with it.
 """
 
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
-from bot.core import text
+from bot.core import confidence, frequency, text, topics
 from bot.core.knowledge import Tip
 
-DEFAULT_THRESHOLD = 29.0
+DEFAULT_THRESHOLD = 5.0  # a hard floor under the confidence model: no tip this weak is shown
 SUGGESTION_FLOOR = 12.0  # below this a tip is not even worth suggesting as a related topic
+RELATED_TOPIC_MIN = 0.5  # a decline suggests tips only when a specific topic word matched
+SPECIFIC_RARITY = 0.3  # rarity() from which a topical word counts as specific (not "ai")
+RARE_WORD_RARITY = 0.8  # rarity() from which any matched word is specific (Zipf <= 3.6)
 BOOST_POINTS = 2.0  # how far a team rating may move a tip: only enough to reorder near-ties
 
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "questions": 2.5, "text": 1.0}
@@ -45,33 +56,120 @@ MAX_QUERY_TERMS = 40
 COMMON_MIN_DF = 200  # below this many tips no term counts as common: small bases score exactly
 COMMON_SHARE = 0.05
 _FUZZY_CACHE_SIZE = 4096
+MERGE_CANDIDATES = 50  # leaders of each ranking merged (exact for bases up to this size)
+BM25_SHARE = 0.35  # weight of plain BM25 next to ours (1.0), chosen on the tuning sets
+RARE_ZIPF = 6.0  # rarity(): a word at Zipf 3 (or unlisted) is fully specific
+ZIPF_FREE = 5.0  # an unknown word this common in English ("tomorrow") costs nothing
+_STOP_CHOICES = sorted(w for w in text.STOP_WORDS if len(w) >= 3 and w.isalpha())
 
 
 @dataclass(frozen=True)
 class Answer:
     """What the matcher says to one question.
 
-    `answered` is True when the best tip clears the threshold; then `matches[0]` is the tip
-    to show. Otherwise `matches` holds a few related topics to suggest, or is empty.
+    `confidence` is "sure", "unsure" or "none"; `answered` is True when a tip is shown first
+    (sure or unsure), and then `matches[0]` is that tip. On "none", `matches` holds a few
+    plausibly related topics or is empty, and `topic` may name the not-covered subject the
+    question is about ("pricing"). `features` are the confidence model's inputs.
     """
 
     question: str
     answered: bool
     matches: list[tuple[Tip, float]] = field(default_factory=list)
+    confidence: str = "none"
+    topic: str | None = None
+    features: tuple[float, ...] = ()
 
 
 @dataclass
 class _QueryTerm:
     term: str
+    word: str  # what the PM typed (a phrase for multi-word synonyms)
     weight: float  # how much a match on this term earns (typo-corrected words earn less)
     idf: float
     known: bool
     mass: float = 1.0  # how much the term asks for: what an unmatched term costs
 
 
+def unknown_cost(word: str) -> float:
+    """How much an unknown word counts against a match, 0..1, by how rare it is in English.
+
+    Everyday words ("tomorrow", "honestly", "lol") cost almost nothing: they are chatter
+    around a question. Rare ones ("SOC2", "GDPR") cost fully: they are what the question is
+    about, and the base does not know them.
+    """
+    zipf = frequency.zipf(word)
+    return max(0.0, min(1.0, (ZIPF_FREE - zipf) / (ZIPF_FREE - frequency.LISTED_MIN)))
+
+
+def rarity(word: str) -> float:
+    """How specific a word is, 0.1..1, by English frequency: "the" 0.1, "hackathon" 1."""
+    if " " in word:
+        return 1.0  # a multi-word synonym ("walk and chew gum") is specific by construction
+    return max(0.1, min(1.0, (RARE_ZIPF - frequency.zipf(word)) / 3.0))
+
+
+@lru_cache(maxsize=4096)
+def _is_stop_word_typo(word: str) -> bool:
+    """Whether an unknown, uncommon word is one edit (or one swap) from a stop word."""
+    if len(word) < 3 or not word.isalpha() or frequency.is_common(word):
+        return False
+    hit = process.extractOne(
+        word, _STOP_CHOICES, scorer=OSA.distance, score_cutoff=1, processor=None
+    )
+    return hit is not None
+
+
 def _fuzzy_weight(ratio: float) -> float:
     """Discount for a typo-corrected word: a 100 ratio keeps full weight, 80 keeps 0.6."""
     return max(0.0, min(1.0, (ratio - 50.0) / 50.0))
+
+
+class _Bm25:
+    """Plain BM25 (the `bm25s` package) over every field of every tip, Snowball-stemmed."""
+
+    def __init__(self, tips: Sequence[Tip]) -> None:
+        corpus = [self.tokens(_document(t)) for t in tips]
+        self._vocab = {w for doc in corpus for w in doc}
+        self._index = None
+        if self._vocab:
+            import bm25s  # imported when a base is built: `bot.core.text` users never load it
+
+            # bm25s sets its own logger to DEBUG on import, which would log every rebuild.
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
+            self._index = bm25s.BM25()
+            self._index.index(corpus, show_progress=False)
+
+    @staticmethod
+    def tokens(value: str) -> list[str]:
+        """Lowercase words of two or more characters, minus bm25s's English stop words, stemmed."""
+        from bm25s.stopwords import STOPWORDS_EN
+
+        return [text.stem(w) for w in text.words(value) if len(w) >= 2 and w not in STOPWORDS_EN]
+
+    def scores(self, query: str):
+        """A numpy array of BM25 scores, one per tip, or None when no query word is known."""
+        if self._index is None:
+            return None
+        known = [w for w in self.tokens(query)[:MAX_QUERY_TERMS] if w in self._vocab]
+        if not known:
+            return None
+        return self._index.get_scores(known)
+
+
+def _document(tip: Tip) -> str:
+    return " ".join([tip.title, " ".join(tip.tags), " ".join(tip.questions), tip.text])
+
+
+class _TipTerms:
+    """A set-like view of one tip's terms, answered from the postings (no per-tip sets)."""
+
+    def __init__(self, matcher: Matcher, doc: int) -> None:
+        self._matcher = matcher
+        self._doc = doc
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._matcher._doc_has(term, self._doc)
 
 
 class Matcher:
@@ -110,6 +208,8 @@ class Matcher:
                 df[term] = df.get(term, 0) + 1
         self._n = n
         self._df = df
+        self._doc_index = {tip.id: i for i, tip in enumerate(self.tips)}
+        self._bm25 = _Bm25(self.tips)
         # Topic words: what titles, tags and the synonym list name. Everyday words that only
         # occur in prose or example questions still match, but cannot carry an answer alone.
         topical = set(text.SYNONYM_TERMS)
@@ -207,24 +307,29 @@ class Matcher:
         for t in text.terms(query)[:MAX_QUERY_TERMS]:
             if t.term in self._df:
                 weight = PLAIN_WORD_WEIGHT if t.term in self._plain else 1.0
-                qt = _QueryTerm(t.term, weight, self._idf[t.term], True)
+                qt = _QueryTerm(t.term, t.word, weight, self._idf[t.term], True)
             else:
-                hit = self._fuzzy(t.word) if " " not in t.word else None
+                single = " " not in t.word
+                # A real English word is never "corrected" into another one; only words the
+                # frequency list does not know (typos, jargon, names) are looked up.
+                hit = self._fuzzy(t.word) if single and not frequency.is_common(t.word) else None
                 if hit is not None:
                     weight = _fuzzy_weight(hit[1])
                     if hit[0] in self._plain:
                         weight *= PLAIN_WORD_WEIGHT
-                    qt = _QueryTerm(hit[0], weight, self._idf[hit[0]], True)
+                    qt = _QueryTerm(hit[0], t.word, weight, self._idf[hit[0]], True)
+                elif single and _is_stop_word_typo(t.word):
+                    continue  # "waht", "shoud": a misspelt stop word asks for nothing
                 else:
-                    qt = _QueryTerm(t.term, 0.0, self._idf_unknown, False, UNKNOWN_WEIGHT)
+                    mass = UNKNOWN_WEIGHT * unknown_cost(t.word)
+                    qt = _QueryTerm(t.term, t.word, 0.0, self._idf_unknown, False, mass)
             old = best.get(qt.term)
             if old is None or (old.weight, old.mass) < (qt.weight, qt.mass):
                 best[qt.term] = qt
         return list(best.values())
 
-    def _score_all(self, query: str) -> dict[int, float]:
-        """Score every tip sharing a term with the query (0..100, unrounded)."""
-        qterms = self._query_terms(query)
+    def _score_all(self, qterms: list[_QueryTerm]) -> dict[int, float]:
+        """Score every tip sharing a term with the query terms (0..100, unrounded)."""
         known = sorted((q for q in qterms if q.known), key=lambda q: (self._df[q.term], q.term))
         if not known:
             return {}
@@ -316,6 +421,42 @@ class Matcher:
                 if q_doc[qid] in candidates:
                     yield qid
 
+    def _ranked(
+        self, query: str, qterms: list[_QueryTerm], limit: int, cutoff: float
+    ) -> tuple[list[tuple[Tip, float]], dict[int, float]]:
+        """The best tips (merged score) and our own scores by doc, before BM25 is mixed in."""
+        ours = scores = self._score_all(qterms)
+        bm25 = self._bm25.scores(query)
+        if bm25 is not None:
+            # A second, differently tokenised opinion (plain BM25 over every field, no
+            # synonyms or typo fixes) breaks our ties and near-misses; scaled to its best tip.
+            # Only the leaders of either list can end up first, so only they are merged.
+            top = float(bm25.max())
+            if top > 0:
+                scale = BM25_SHARE * 100.0 / top
+                keep = max(limit, MERGE_CANDIDATES)
+                lead = heapq.nlargest(keep, scores.items(), key=lambda kv: kv[1])
+                merged = {d: s / (1.0 + BM25_SHARE) for d, s in lead}
+                if len(bm25) > keep:
+                    best_bm25 = numpy.argpartition(bm25, -keep)[-keep:].tolist()
+                else:
+                    best_bm25 = range(len(bm25))
+                for d in best_bm25:
+                    extra = float(bm25[d]) * scale / (1.0 + BM25_SHARE)
+                    if extra > 0:
+                        merged[d] = merged.get(d, scores.get(d, 0.0) / (1.0 + BM25_SHARE)) + extra
+                scores = merged
+        # Rounded so float noise cannot outrank the tip-id tie-break.
+        ranked = heapq.nsmallest(
+            limit,
+            (
+                (-round(s, 4), self.tips[d].id, d)
+                for d, s in scores.items()
+                if s > 0 and round(s, 4) >= cutoff
+            ),
+        )
+        return [(self.tips[d], -neg) for neg, _, d in ranked], ours
+
     def extract(
         self, query: str, *, limit: int = 3, score_cutoff: float | None = None
     ) -> list[tuple[Tip, float]]:
@@ -326,34 +467,100 @@ class Matcher:
         """
         if limit <= 0 or not isinstance(query, str) or not query.strip():
             return []
-        scores = self._score_all(query)
         cutoff = score_cutoff if score_cutoff is not None else 0.0
-        # Rounded so float noise cannot outrank the tip-id tie-break.
-        ranked = heapq.nsmallest(
-            limit,
-            (
-                (-round(s, 4), self.tips[d].id, d)
-                for d, s in scores.items()
-                if s > 0 and round(s, 4) >= cutoff
-            ),
+        return self._ranked(query, self._query_terms(query), limit, cutoff)[0]
+
+    def _doc_has(self, term: str, doc: int) -> bool:
+        docs = self._post_docs.get(term)
+        if docs is None:
+            return False
+        i = bisect_left(docs, doc)
+        return i < len(docs) and docs[i] == doc
+
+    def _tip_has(self, term: str, doc: int) -> bool:
+        """Whether a tip holds a term or, at a lower weight, one of its related groups."""
+        return self._doc_has(term, doc) or any(
+            self._doc_has(r, doc) for r in text.RELATED.get(term, ())
         )
-        return [(self.tips[d], -neg) for neg, _, d in ranked]
+
+    def _features(
+        self, qterms: list[_QueryTerm], ranked: list[tuple[Tip, float]], ours: dict[int, float]
+    ) -> list[float]:
+        """The confidence model's inputs for the first tip (see `bot.core.confidence`).
+
+        Scores here are our own (0..100), not the BM25 mix: BM25 is scaled to its best tip,
+        so it ranks well but says nothing about how good the best tip is.
+        """
+        if not ranked:
+            return [0.0] * len(confidence.FEATURES)
+        doc = self._doc_index[ranked[0][0].id]
+        best = ours.get(doc, 0.0) / 100.0
+        two = heapq.nlargest(2, ((s, d) for d, s in ours.items()))
+        second = next((s for s, d in two if d != doc), 0.0) / 100.0
+        margin = best - second
+        total = covered = topic_hit = unknown = 0.0
+        for q in qterms:
+            r = rarity(q.word)
+            total += r
+            if not q.known:
+                unknown += unknown_cost(q.word)
+                continue
+            if self._tip_has(q.term, doc):
+                covered += r * (1.0 if q.weight >= 1.0 else 0.5 + 0.5 * q.weight)
+                # Specific: a topic word (title, tag, synonym) that is not everyday English,
+                # or any rare word ("Karpathy", "Crocker") wherever the tip has it.
+                topical = q.term not in self._plain and r >= SPECIFIC_RARITY
+                if topical or r >= RARE_WORD_RARITY:
+                    topic_hit = 1.0
+        rare_cover = covered / total if total else 0.0
+        return [best, margin, rare_cover, topic_hit, min(2.0, unknown) / 2.0]
 
     def answer(
         self, question: str, *, limit: int = 3, boost: Mapping[str, float] | None = None
     ) -> Answer:
-        """Answer a PM's question: the tip to show, or a decline with related topics.
+        """Answer a PM's question: the tip to show, a few to pick from, or a decline.
 
-        The whole question is matched: callers cut over-long input first (`Coach.ask` does,
-        to `settings.max_question`). `boost` maps tip ids to a team rating in -1..1 (e.g. helpful votes); it only reorders tips whose scores are
+        `confidence` is "sure" (show `matches[0]`), "unsure" (offer `matches` to pick from)
+        or "none" (decline; `matches` then holds related topics only when plausibly related,
+        and `topic` names a not-covered subject the question is clearly about, if any).
+        The whole question is matched: callers cut over-long input first (`Coach.ask`
+        does, to `settings.max_question`). `boost` maps tip ids to a
+        team rating in -1..1 (e.g. helpful votes); it only reorders tips whose scores are
         within a couple of points and never makes an unanswered question answered.
         """
         question = question if isinstance(question, str) else ""
-        matches = self.extract(question, limit=max(limit, 1) + 3, score_cutoff=SUGGESTION_FLOOR)
-        answered = bool(matches) and matches[0][1] >= self.threshold
+        if not question.strip() or limit < 0:
+            return Answer(question=question, answered=False)
+        qterms = self._query_terms(question)
+        ranked, ours = self._ranked(question, qterms, max(limit, 1) + 3, 0.0)
+        features = self._features(qterms, ranked, ours)
+        level = confidence.model().level(features)
+        if not ranked or ranked[0][1] < self.threshold:
+            level = confidence.NONE
+        doc = self._doc_index[ranked[0][0].id] if ranked else -1
+        topic = topics.decline_topic(
+            {q.term for q in qterms}, _TipTerms(self, doc) if ranked else frozenset()
+        )
+        if topic is not None:
+            level = confidence.NONE
+        answered = level != confidence.NONE
+        matches = [
+            (t, s)
+            for i, (t, s) in enumerate(ranked)
+            if s >= SUGGESTION_FLOOR or (answered and i == 0)
+        ]
+        if not answered and (topic is not None or features[3] < RELATED_TOPIC_MIN):
+            matches = []  # nothing plausibly related: no "haiku -> prototyping"
         if boost:
             matches = self._apply_boost(matches, boost, answered)
-        return Answer(question=question, answered=answered, matches=matches[: max(limit, 0)])
+        return Answer(
+            question=question,
+            answered=answered,
+            matches=matches[: max(limit, 0)],
+            confidence=level,
+            topic=topic,
+            features=tuple(features),
+        )
 
     def _apply_boost(
         self, matches: list[tuple[Tip, float]], boost: Mapping[str, float], answered: bool

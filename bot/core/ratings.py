@@ -38,6 +38,15 @@ def wilson_lower_bound(up: int, down: int, *, z: float = Z_95) -> float:
     return (centre - spread) / (1 + z * z / n)
 
 
+def net_lower_bound(up: int, down: int, *, z: float = Z_95) -> float:
+    """The Wilson lower bound on the -1..1 net rating (useful minus not useful shares).
+
+    Positive only when the team is confident (95 %) that most raters find the tip useful:
+    4 of 4, 10 of 12; never 1 of 3 or a lone vote. Swap the arguments for "not useful".
+    """
+    return 2 * wilson_lower_bound(up, down, z=z) - 1
+
+
 @dataclass(frozen=True)
 class TipScore:
     """A tip's current tally and its rank score."""
@@ -75,16 +84,28 @@ def scored(tallies: Mapping[str, tuple[int, int]], base: KnowledgeBase) -> list[
     return out
 
 
+def favourites(ranked: Iterable[TipScore]) -> list[TipScore]:
+    """The scored tips with a positive net lower bound (see `net_lower_bound`), best first."""
+    return [s for s in ranked if net_lower_bound(s.useful, s.not_useful) > 0]
+
+
+def least_useful(ranked: Iterable[TipScore]) -> list[TipScore]:
+    """The scored tips the team is confident most find not useful, worst first."""
+    worst = [s for s in ranked if net_lower_bound(s.not_useful, s.useful) > 0]
+    return sorted(worst, key=lambda s: (-wilson_lower_bound(s.not_useful, s.useful), s.id))
+
+
 def top(store: Store, base: KnowledgeBase, *, limit: int = 5) -> list[TipScore]:
-    """The tips the team found most useful (at least one useful vote), best first."""
-    return [s for s in scored(store.tip_tallies(), base) if s.useful > 0][:limit]
+    """The team's favourite tips (positive net lower bound), best first; may be empty."""
+    return favourites(scored(store.tip_tallies(), base))[:limit]
 
 
 def stats(store: Store, base: KnowledgeBase, *, days: int | None = None) -> dict:
     """Posts, ratings and every rated tip's tally (optionally over the last `days` days).
 
     Shape: {"posts", "ratings", "tips": [{"id","title","useful","not_useful"}], ...}, the
-    tips best first by Wilson score; `most_useful` / `least_useful` name the extremes.
+    tips best first by Wilson score; `most_useful` / `least_useful` name the extremes
+    (each needs a positive net lower bound, so a tip is in at most one, and both may be empty).
     """
     since = None
     if days is not None:
@@ -93,11 +114,9 @@ def stats(store: Store, base: KnowledgeBase, *, days: int | None = None) -> dict
         )
     counts = store.counts(since=since)
     ranked = scored(store.tip_tallies(since=since), base)
-    most = [s for s in ranked if s.useful > 0][:3]
-    least = sorted(
-        (s for s in ranked if s.not_useful > 0),
-        key=lambda s: (-wilson_lower_bound(s.not_useful, s.useful), s.id),
-    )[:3]
+    most = favourites(ranked)[:3]
+    # Disjoint by construction (both bounds cannot pass one half); the filter keeps it so.
+    least = [s for s in least_useful(ranked) if s not in most][:3]
     return {
         "posts": counts["posts"],
         "ratings": counts["ratings"],

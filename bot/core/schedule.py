@@ -30,7 +30,52 @@ DEFAULT_DAYS = WEEKDAYS
 ACCEPTED_DAYS = "`weekdays`, `daily`, or days like `mon,wed,fri` (or a range like `mon-thu`)"
 USAGE = "[HH:MM] [time zone] [days], e.g. `09:00 Europe/Berlin weekdays`"
 
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2})|h)")
+_TIME_12H = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?([ap])m")
+_TIME_DIGITS = re.compile(r"(\d{1,2})(\d{2})")
+_AM_PM_APART = re.compile(r"(\d)\s+([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)
+# Abbreviations and legacy zones with a fixed offset (or US rules only): a team that picks
+# EST gets its tip an hour late all summer. Each maps to the city zone people mean.
+_ABBREVIATIONS = {
+    "America/New_York": ("EST", "EDT", "ET", "EST5EDT"),
+    "America/Chicago": ("CST", "CDT", "CT", "CST6CDT"),
+    "America/Denver": ("MST", "MDT", "MT", "MST7MDT"),
+    "America/Los_Angeles": ("PST", "PDT", "PT", "PST8PDT"),
+    "America/Anchorage": ("AKST", "AKDT"),
+    "Pacific/Honolulu": ("HST",),
+    "Europe/London": ("BST",),
+    "Europe/Berlin": ("CET", "CEST", "MET", "MEST"),
+    "Europe/Athens": ("EET", "EEST"),
+    "Europe/Lisbon": ("WET", "WEST"),
+    "Asia/Kolkata": ("IST",),
+    "Asia/Tokyo": ("JST",),
+    "Asia/Seoul": ("KST",),
+    "Australia/Sydney": ("AEST", "AEDT"),
+    "Pacific/Auckland": ("NZST", "NZDT"),
+}
+_ABBREVIATION_CITY = {abbr: city for city, names in _ABBREVIATIONS.items() for abbr in names}
+_OFFSET = re.compile(r"(etc/)?(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+_OFFSET_CITY = {
+    -10 * 60: "Pacific/Honolulu",
+    -9 * 60: "America/Anchorage",
+    -8 * 60: "America/Los_Angeles",
+    -7 * 60: "America/Denver",
+    -6 * 60: "America/Chicago",
+    -5 * 60: "America/New_York",
+    -4 * 60: "America/Halifax",
+    -3 * 60: "America/Sao_Paulo",
+    1 * 60: "Europe/Berlin",
+    2 * 60: "Europe/Athens",
+    3 * 60: "Europe/Moscow",
+    4 * 60: "Asia/Dubai",
+    5 * 60: "Asia/Karachi",
+    5 * 60 + 30: "Asia/Kolkata",
+    7 * 60: "Asia/Bangkok",
+    8 * 60: "Asia/Singapore",
+    9 * 60: "Asia/Tokyo",
+    10 * 60: "Australia/Sydney",
+    12 * 60: "Pacific/Auckland",
+}
 _DAY_ALIASES = {
     "weekdays": WEEKDAYS,
     "weekday": WEEKDAYS,
@@ -45,6 +90,10 @@ _UTC = dt.UTC
 
 class ScheduleError(ValueError):
     """The schedule text is invalid; the message says what is accepted."""
+
+
+class FixedZoneError(ScheduleError):
+    """A zone abbreviation or fixed offset (EST, UTC-5) was given; the message names a city zone."""
 
 
 @dataclass(frozen=True)
@@ -70,14 +119,28 @@ class Schedule:
 
 
 def parse_time(text: str) -> str:
-    """'9:00' or '09:00' -> '09:00'. Raises ScheduleError for anything else (e.g. '9am', '25:00')."""
+    """A time as people type it -> 'HH:MM' (24 h). Raises ScheduleError when it is no time.
+
+    Accepts '9:00', '09:00', '9.30', '9h30', '0900', '930', and 12-hour forms such as
+    '9am', '9 a.m.', '9:30pm', '12am' (midnight) and '12pm' (noon). A bare '9' is refused:
+    it could mean 09:00 or 21:00.
+    """
     raw = text.strip()
-    match = _TIME.match(raw)
-    if match:
+    squeezed = re.sub(r"([ap])\.?m\.?$", r"\1m", raw.lower().replace(" ", ""))
+    hour = minute = None
+    if match := _TIME_12H.fullmatch(squeezed):
+        h, m = int(match.group(1)), int(match.group(2) or 0)
+        if 1 <= h <= 12:
+            hour, minute = h % 12 + (12 if match.group(3) == "p" else 0), m
+    elif match := _TIME.fullmatch(squeezed):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    elif match := _TIME_DIGITS.fullmatch(squeezed):
         hour, minute = int(match.group(1)), int(match.group(2))
-        if hour < 24 and minute < 60:
-            return f"{hour:02d}:{minute:02d}"
-    raise ScheduleError(f"'{raw}' is not a valid time: use 24-hour HH:MM, e.g. 09:00 or 17:30.")
+    if hour is not None and hour < 24 and minute < 60:
+        return f"{hour:02d}:{minute:02d}"
+    raise ScheduleError(
+        f"'{raw}' is not a valid time: use 24-hour HH:MM, e.g. 09:00 or 17:30 (or 9am, 5:30pm)."
+    )
 
 
 @cache
@@ -94,6 +157,7 @@ def _zone(name: str) -> ZoneInfo:
 def parse_tz(text: str) -> str:
     """An IANA time zone name in its canonical spelling. Raises ScheduleError when unknown."""
     raw = text.strip()
+    _refuse_fixed_zone(raw)
     name = _zone_names().get(raw.lower())
     if name is not None:
         try:
@@ -109,6 +173,24 @@ def parse_tz(text: str) -> str:
             hint = f" (did you mean {' or '.join(matches[:3])}?)"
     raise ScheduleError(
         f"Unknown time zone '{raw}'{hint}: use an IANA name like Europe/Berlin or America/New_York."
+    )
+
+
+def _refuse_fixed_zone(raw: str) -> None:
+    """Raise FixedZoneError for EST-like abbreviations and UTC/GMT offsets (not UTC itself)."""
+    city = _ABBREVIATION_CITY.get(raw.upper())
+    if city is None and (match := _OFFSET.fullmatch(raw)):
+        minutes = int(match.group(3)) * 60 + int(match.group(4) or 0)
+        # POSIX-style Etc/GMT+5 means five hours *behind* UTC.
+        sign = -1 if (match.group(2) == "-") != bool(match.group(1)) else 1
+        if minutes == 0:
+            return
+        city = _OFFSET_CITY.get(sign * minutes, "Europe/Berlin or America/New_York")
+    if city is None:
+        return
+    raise FixedZoneError(
+        f"'{raw}' is a fixed offset with no daylight saving, so the tip would move by an hour "
+        f"for half the year: use a city zone such as {city}."
     )
 
 
@@ -193,6 +275,7 @@ def parse_args(
     text = args if isinstance(args, str) else " ".join(args)
     # 'mon, wed' is one list of days, not two words.
     text = re.sub(r"\s*,\s*", ",", text.strip())
+    text = _AM_PM_APART.sub(r"\1\2", text)  # '9 am' is one time
     tokens = text.split()
     at = tz = None
     day_tokens: list[str] = []
@@ -211,7 +294,7 @@ def parse_args(
             try:
                 parse_tz(token)
             except ScheduleError as exc:
-                if "did you mean" in str(exc):
+                if isinstance(exc, FixedZoneError) or "did you mean" in str(exc):
                     raise
             raise ScheduleError(f"I could not read '{token}': use {USAGE}.")
     days = parse_days(",".join(day_tokens)) if day_tokens else parse_days(default_days)
@@ -280,3 +363,32 @@ def due_date(sub: Schedule | Mapping, now: dt.datetime) -> str | None:
     if now < post_moment(sched, today):
         return None
     return today.isoformat()
+
+
+def next_post(sub: Schedule | Mapping, now: dt.datetime) -> dt.datetime:
+    """The aware UTC instant of the next scheduled post strictly after `now`."""
+    sched = as_schedule(sub)
+    today = local_date(sched.tz, now)
+    for offset in range(8):
+        day = today + dt.timedelta(days=offset)
+        if is_scheduled_day(sched, day):
+            moment = post_moment(sched, day)
+            if moment > now:
+                return moment
+    raise ValueError(f"no scheduled day in {sched.days!r}")  # pragma: no cover
+
+
+def time_in_zone(sub: Schedule | Mapping, tz: str, now: dt.datetime) -> str:
+    """The subscription's next post time as seen in zone `tz`: '03:00', or '23:00 (day before)'.
+
+    DST-correct for the next post after `now` (offsets differ by date). Raises
+    ScheduleError when `tz` is no usable zone.
+    """
+    sched = as_schedule(sub)
+    viewer = _zone(parse_tz(tz))
+    moment = next_post(sched, now)
+    there = moment.astimezone(sched.zone)
+    here = moment.astimezone(viewer)
+    shift = (here.date() - there.date()).days
+    note = {-1: " (day before)", 1: " (next day)"}.get(shift, "")
+    return f"{here:%H:%M}{note}"

@@ -12,6 +12,8 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+import snowballstemmer
+
 from bot.core import synonyms
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -38,83 +40,95 @@ _STOP_TEXT = """
 # Function words plus the filler PMs wrap questions in; they never decide a match.
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
-_SUFFIXES_INFLECTION = ("ing", "ed")
-_SUFFIXES_DERIVATION = (
-    "ational",
-    "ization",
-    "isation",
-    "ation",
-    "ition",
-    "ments",
-    "ment",
-    "ness",
-    "ities",
-    "ity",
-    "ively",
-    "ive",
-    "fully",
-    "ful",
-    "ably",
-    "able",
-    "ibly",
-    "ible",
-    "ical",
-    "ally",
-    "ally",
-    "al",
-    "izer",
-    "iser",
-    "ize",
-    "ise",
-    "ly",
-    "er",
-    "ate",
-    "at",
-    "ic",
+_STEMMER = snowballstemmer.stemmer("english")
+# British spellings meet American ones before stemming: "organise" -> "organize".
+_BRITISH = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"))
+_BRITISH_KEEP = frozenset(
+    [
+        "advise",
+        "advertise",
+        "comprise",
+        "compromise",
+        "concise",
+        "enterprise",
+        "exercise",
+        "expertise",
+        "franchise",
+        "otherwise",
+        "precise",
+        "premise",
+        "promise",
+        "raise",
+        "revise",
+        "rise",
+        "supervise",
+        "surprise",
+        "wise",
+        "noise",
+        "praise",
+        "cruise",
+        "exercise",
+        "devise",
+        "despise",
+        "disguise",
+    ]
 )
-_MIN_STEM = {"al": 4, "er": 4, "at": 4, "ate": 4, "ic": 4, "ly": 4}
-_VOWELS = set("aeiouy")
+# Snowball merges a few unrelated words this domain needs apart ("business" / "busy",
+# "executive" / "execute").
+_STEM_EXCEPTIONS = {
+    "business": "business",
+    "businesses": "business",
+    "executive": "executive",
+    "executives": "executive",
+}
+NUMBER_WORDS = dict(
+    enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+)
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A small suffix-stripping stemmer for English: "prototyping" -> "prototyp".
+    """The Snowball (Porter2) English stem of a lowercase word: "prototyping" -> "prototyp".
 
-    Deterministic and conservative: words of four letters or fewer, digits and non-Latin words
-    pass through unchanged.
+    British spellings are folded first ("flavour" and "flavor" meet). Words of three letters
+    or fewer, words with digits and non-Latin words pass through unchanged.
     """
     if len(word) <= 3 or not word.isascii() or not word.isalpha():
         return word
-    w = word
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
-        w = w[:-1]
-    for suffix in _SUFFIXES_INFLECTION:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            base = w[: -len(suffix)]
-            if any(c in _VOWELS for c in base):
-                w = base
-                if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-                    w = w[:-1]  # running -> run, shipped -> ship
-            break
-    if len(w) > 5 and w.endswith("our"):
-        w = w[:-3] + "or"  # flavour -> flavor
-    # Two rounds so stacked suffixes meet: experimentation -> experiment -> experi.
-    for _ in range(2):
-        for suffix in _SUFFIXES_DERIVATION:
-            if w.endswith(suffix) and len(w) - len(suffix) >= _MIN_STEM.get(suffix, 3):
-                w = w[: -len(suffix)] + ("ic" if suffix == "ical" else "")
+    if word in _STEM_EXCEPTIONS:
+        return _STEM_EXCEPTIONS[word]
+    if len(word) > 5 and word.endswith(("our", "ours")) and not word.endswith("hour"):
+        word = word.replace("our", "or") if word.count("our") == 1 else word
+    if word not in _BRITISH_KEEP:
+        for british, american in _BRITISH:
+            if word.endswith(british) and len(word) - len(british) >= 4:
+                word = word[: -len(british)] + american
                 break
-        else:
-            break
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    if w.endswith("y") and len(w) > 4:
-        w = w[:-1] + "i"  # company / companies, strategy / strategies
-    return w
+    return _STEMMER.stemWord(word)
 
 
 def words(text: str) -> list[str]:
@@ -180,8 +194,10 @@ for _key, _canonical in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
 @lru_cache(maxsize=65536)
 def _single(word: str) -> tuple[str, str | None]:
     """A word's stem, and its term when it stands alone (None for stop words and noise)."""
+    if word.isdigit():
+        word = NUMBER_WORDS.get(int(word), word) if len(word) <= 2 else word
     s = stem(word)
-    if word in STOP_WORDS or word.isdigit() or len(word) < 2:
+    if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
         return s, None
     # Acronym plurals ("pms", "kpis") are too short for the stemmer.
     single = SYNONYMS.get((word[:-1],)) if word.endswith("s") else None

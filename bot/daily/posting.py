@@ -15,12 +15,21 @@ one of the plain errors below:
 
 Rate limits (429) are waited out inside the Deliverer's client: a 429 posted nothing.
 Consecutive posts to one channel are paced at least a second apart (Slack's limit).
+
+A daily claim is this process's (`Poster.owner`) for `lease` seconds, renewed every
+lease/4 by a heartbeat thread for as long as the post is in progress (waiting out
+Retry-After, backing off, a slow Slack). Another process settles a claim only once its
+lease ran out (the owner crashed or hung), taking it over first, so it never posts a
+tip that the owner is still posting. Should the owner lose its claim all the same (a
+pause longer than the lease), it stops before its next attempt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -36,6 +45,7 @@ log = logging.getLogger(__name__)
 BACKOFF = (1.0, 2.0, 4.0)
 MIN_GAP = 1.0
 HISTORY_MARGIN = 600.0
+LEASE = 120.0
 
 
 class DeliveryError(Exception):
@@ -78,8 +88,13 @@ class Deliverer(Protocol):
         header: str | None = None,
         shared_by: str | None = None,
         nonce: str | None = None,
+        asked_by: str | None = None,
+        question: str | None = None,
     ) -> str:
-        """Post the tip message (with metadata carrying tip_id, date, kind, nonce); its ts."""
+        """Post the tip message (with metadata carrying tip_id, date, kind, nonce); its ts.
+
+        `asked_by` and `question` (a shared answer) say who asked what, above the tip.
+        """
         ...
 
     def find_tip(self, channel: str, *, since: float, match: Mapping[str, str]) -> str | None:
@@ -142,12 +157,15 @@ class Poster:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         backoff: tuple[float, ...] = BACKOFF,
+        lease: float = LEASE,
     ):
         self.deliverer = deliverer
         self.store = store
         self.sleep = sleep
         self.clock = clock
         self.backoff = backoff
+        self.lease = lease
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pace_lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
 
@@ -158,20 +176,30 @@ class Poster:
 
         Claims the day first; if it is already claimed nothing is posted ('already').
         """
-        claim = self.store.claim_daily(channel, local_date, tip.id)
+        claim = self.store.claim_daily(
+            channel, local_date, tip.id, owner=self.owner, lease=self.lease
+        )
         if claim is None:
             return PostOutcome("already", channel, tip.id, local_date=local_date)
-        outcome = self._deliver(
-            channel,
-            tip,
-            {"kind": "daily", "local_date": local_date},
-            claim.id,
-            match={"tip_id": tip.id, "date": local_date},
-        )
+        with _Heartbeat(self.store, claim.id, self.owner, self.lease) as heartbeat:
+            outcome = self._deliver(
+                channel,
+                tip,
+                {"kind": "daily", "local_date": local_date},
+                claim.id,
+                match={"tip_id": tip.id, "date": local_date},
+                still_ours=heartbeat.held,
+            )
         if outcome.ok:
-            self.store.mark_posted(claim.id, outcome.ts)
+            if not self.store.mark_posted(claim.id, outcome.ts, owner=self.owner):
+                log.error(
+                    "posted the tip in %s (ts %s) after losing claim %d to another process",
+                    channel,
+                    outcome.ts,
+                    claim.id,
+                )
         elif outcome.status != "unknown":
-            self.store.release_post(claim.id)
+            self.store.release_post(claim.id, owner=self.owner)
         return outcome
 
     def post_tip(
@@ -183,8 +211,13 @@ class Poster:
         local_date: str | None = None,
         header: str | None = None,
         shared_by: str | None = None,
+        asked_by: str | None = None,
+        question: str | None = None,
     ) -> PostOutcome:
-        """Post a tip that is not the daily one (a shared answer, a forced post); record it."""
+        """Post a tip that is not the daily one (a shared answer, a forced post); record it.
+
+        A shared answer passes `question` (and `asked_by`) so the channel sees what was asked.
+        """
         nonce = uuid.uuid4().hex[:12]
         date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
         options = {
@@ -194,6 +227,8 @@ class Poster:
             "shared_by": shared_by,
             "nonce": nonce,
         }
+        if question:
+            options |= {"asked_by": asked_by, "question": question}
         outcome = self._deliver(channel, tip, options, None, match={"nonce": nonce})
         if outcome.ok:
             post = self.store.add_post(
@@ -224,6 +259,9 @@ class Poster:
             created = _parse_time(claimed_at)
             if created is not None and (now - created).total_seconds() < min_age:
                 continue
+            # Only a claim whose owner stopped renewing it; and only one process settles it.
+            if not self.store.take_over_claim(post.id, self.owner, self.lease, min_age=min_age):
+                continue
             outcomes.append(self._reconcile_one(post, created))
         return outcomes
 
@@ -237,12 +275,18 @@ class Poster:
         post_id: int | None,
         *,
         match: dict,
+        still_ours: Callable[[], bool] = lambda: True,
     ) -> PostOutcome:
         local_date = options["local_date"]
         since = time.time() - HISTORY_MARGIN
         attempts = len(self.backoff) + 1
         for attempt in range(attempts):
-            self._pace(channel)
+            self.pace(channel)
+            if not still_ours():
+                log.error("lost the claim on %s's tip to another process; not posting", channel)
+                return PostOutcome(
+                    "unknown", channel, tip.id, local_date=local_date, error="claim lost"
+                )
             try:
                 ts = self.deliverer.post_tip(channel, tip, **options)
                 return PostOutcome("posted", channel, tip.id, ts, local_date, post_id=post_id)
@@ -298,8 +342,12 @@ class Poster:
             "deferred", channel, tip.id, local_date=local_date, error="unreachable", post_id=post_id
         )
 
-    def _pace(self, channel: str) -> None:
-        """Wait until at least MIN_GAP after the previous post to this channel."""
+    def pace(self, channel: str) -> None:
+        """Wait until at least MIN_GAP after the previous post to this channel.
+
+        Every message the bot posts to a channel goes through here (daily tips, shares,
+        answers to mentions and DMs), so Slack's one message per second holds across them.
+        """
         with self._pace_lock:
             now = self.clock()
             slot = max(now, self._next_slot.get(channel, now))
@@ -330,7 +378,7 @@ class Poster:
                 post.channel, since=since, match={"tip_id": post.tip_id, "date": post.local_date}
             )
         except ChannelGone as gone:
-            self.store.release_post(post.id)
+            self.store.release_post(post.id, owner=self.owner)
             self._channel_gone(post.channel, gone)
             return PostOutcome(
                 "paused",
@@ -363,16 +411,47 @@ class Poster:
                 post_id=post.id,
             )
         if found:
-            self.store.mark_posted(post.id, found)
+            self.store.mark_posted(post.id, found, owner=self.owner)
             log.info("claim %d in %s was posted (ts %s)", post.id, post.channel, found)
             return PostOutcome(
                 "reconciled", post.channel, post.tip_id, found, post.local_date, post_id=post.id
             )
-        self.store.release_post(post.id)
+        self.store.release_post(post.id, owner=self.owner)
         log.info("claim %d in %s was not posted; released", post.id, post.channel)
         return PostOutcome(
             "released", post.channel, post.tip_id, local_date=post.local_date, post_id=post.id
         )
+
+
+class _Heartbeat:
+    """Renews a claim's lease every lease/4 seconds in a thread while a post is in progress."""
+
+    def __init__(self, store: Store, post_id: int, owner: str, lease: float):
+        self.store, self.post_id, self.owner, self.lease = store, post_id, owner, lease
+        self._stop = threading.Event()
+        self._lost = False
+        self._thread = threading.Thread(target=self._run, name="claim-lease", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def held(self) -> bool:
+        """False once a renewal found the claim no longer ours."""
+        return not self._lost
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.lease / 4):
+            try:
+                if not self.store.renew_claim(self.post_id, self.owner, self.lease):
+                    self._lost = True
+                    return
+            except Exception as exc:  # a failed renewal is retried; the lease has slack
+                log.warning("could not renew the claim %d: %s", self.post_id, exc)
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:

@@ -99,6 +99,7 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._retry_at: dict[str, tuple[dt.datetime, float]] = {}
+        self.error: str | None = None  # why the background thread died, if it did
         self._done: dict[str, str] = {}  # channel -> local date known posted (saves a query a tick)
 
     def tick(self) -> list[TickResult]:
@@ -143,16 +144,30 @@ class Scheduler:
                 log.warning("the scheduler did not stop within %.0f s", timeout)
             self._thread = None
 
+    @property
+    def running(self) -> bool:
+        """True while the background thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def health(self) -> dict:
+        """The thread's state for /healthz: whether it runs, and why it died (if it did)."""
+        return {"running": self.running, "error": self.error}
+
     # -- internals ---------------------------------------------------------------------
 
     def _run(self) -> None:
         # tick() settles pending claims first, so the first tick is reconcile + catch-up.
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:
-                log.exception("scheduler tick failed")
-            self._stop.wait(self.tick_seconds)
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.tick()
+                except Exception:
+                    log.exception("scheduler tick failed")
+                self._stop.wait(self.tick_seconds)
+        except BaseException as exc:
+            # Anything escaping the loop ends daily posting: record it so /healthz fails.
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.critical("the daily-tip scheduler stopped: %s", self.error)
 
     def _reconcile(self) -> None:
         # A claim left pending by an outage or a crash is settled once it is old enough

@@ -173,37 +173,6 @@ def block_actions(
     return urlencode({"payload": json.dumps(payload)}), FORM
 
 
-def message_shortcut(
-    *,
-    callback_id: str,
-    message: dict,
-    user: dict,
-    channel: dict,
-    team: dict,
-    api_app_id: str,
-    response_url: str,
-    trigger: str | None = None,
-) -> tuple[str, str]:
-    """The `payload=` form body Slack sends when `user` picks a message shortcut on `message`."""
-    payload = {
-        "type": "message_action",
-        "token": VERIFICATION_TOKEN,
-        "action_ts": f"{time.time():.6f}",
-        "team": {"id": team["id"], "domain": team["domain"]},
-        "user": {"id": user["id"], "name": user["name"], "team_id": team["id"]},
-        "channel": {"id": channel["id"], "name": channel["name"]},
-        "is_enterprise_install": False,
-        "enterprise": None,
-        "callback_id": callback_id,
-        "trigger_id": trigger or trigger_id(),
-        "response_url": response_url,
-        "message_ts": message["ts"],
-        "message": message,
-        "api_app_id": api_app_id,
-    }
-    return urlencode({"payload": json.dumps(payload)}), FORM
-
-
 def view_submission(
     *,
     view: dict,
@@ -252,5 +221,165 @@ def view_submission(
         "response_urls": [],
         "is_enterprise_install": False,
         "enterprise": None,
+    }
+    return urlencode({"payload": json.dumps(payload)}), FORM
+
+
+def message_event(
+    *,
+    user: str | None,
+    channel: str,
+    text: str,
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    channel_type: str = "channel",
+    subtype: str | None = None,
+    bot_id: str | None = None,
+    files: list[dict] | None = None,
+) -> dict:
+    """A `message` event as Slack sends it for `message.channels` / `message.im`.
+
+    `channel_type` is "channel", "group" or "im"; `subtype` e.g. "bot_message",
+    "channel_join", "file_share"; `bot_id` marks a bot's message.
+    """
+    event: dict = {
+        "type": "message",
+        "channel": channel,
+        "text": text,
+        "ts": ts or f"{time.time():.6f}",
+        "channel_type": channel_type,
+    }
+    event["event_ts"] = event["ts"]
+    if user:
+        event["user"] = user
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    if subtype:
+        event["subtype"] = subtype
+    if bot_id:
+        event["bot_id"] = bot_id
+    if files:
+        event["files"] = files
+    return event
+
+
+def app_mention_event(
+    *, user: str, channel: str, text: str, ts: str | None = None, thread_ts: str | None = None
+) -> dict:
+    """An `app_mention` event: `text` includes the `<@BOT>` mention, as Slack sends it."""
+    event = message_event(user=user, channel=channel, text=text, ts=ts, thread_ts=thread_ts)
+    event["type"] = "app_mention"
+    del event["channel_type"]
+    return event
+
+
+def message_changed_event(*, user: str, channel: str, ts: str, text: str, old_text: str) -> dict:
+    """A `message_changed` event: `user` edited their message at `ts`."""
+    now = f"{time.time():.6f}"
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": channel,
+        "hidden": True,
+        "ts": now,
+        "event_ts": now,
+        "channel_type": "channel",
+        "message": {"type": "message", "user": user, "text": text, "ts": ts},
+        "previous_message": {"type": "message", "user": user, "text": old_text, "ts": ts},
+    }
+
+
+def message_deleted_event(*, user: str, channel: str, ts: str, text: str) -> dict:
+    """A `message_deleted` event for `user`'s message at `ts`."""
+    now = f"{time.time():.6f}"
+    return {
+        "type": "message",
+        "subtype": "message_deleted",
+        "channel": channel,
+        "hidden": True,
+        "ts": now,
+        "event_ts": now,
+        "deleted_ts": ts,
+        "channel_type": "channel",
+        "previous_message": {"type": "message", "user": user, "text": text, "ts": ts},
+    }
+
+
+def assistant_thread_started_event(*, user: str, channel: str, thread_ts: str) -> dict:
+    """`assistant_thread_started`: `user` opened a new thread in the app's agent container."""
+    return {
+        "type": "assistant_thread_started",
+        "assistant_thread": {
+            "user_id": user,
+            "channel_id": channel,
+            "thread_ts": thread_ts,
+            "context": {},
+        },
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def function_executed_event(
+    *,
+    callback_id: str,
+    inputs: dict,
+    app_id: str,
+    execution_id: str | None = None,
+    bot_access_token: str | None = None,
+) -> dict:
+    """`function_executed`: a workflow reached the app's custom step `callback_id`."""
+    return {
+        "type": "function_executed",
+        "function": {
+            "id": new_id("Fn"),
+            "callback_id": callback_id,
+            "title": callback_id,
+            "description": "",
+            "type": "app",
+            "app_id": app_id,
+            "date_created": int(time.time()),
+            "date_updated": int(time.time()),
+            "date_deleted": 0,
+        },
+        "inputs": inputs,
+        "function_execution_id": execution_id or new_id("Fx"),
+        "workflow_execution_id": new_id("Wx"),
+        "event_ts": f"{time.time():.6f}",
+        "bot_access_token": bot_access_token or f"xwfp-{secrets.token_hex(12)}",
+    }
+
+
+def message_action(
+    *,
+    callback_id: str,
+    user: dict,
+    channel: dict,
+    team: dict,
+    api_app_id: str,
+    response_url: str,
+    message: dict,
+    trigger: str | None = None,
+) -> tuple[str, str]:
+    """The `payload=` form body of a message shortcut `callback_id` run on `message`."""
+    payload = {
+        "type": "message_action",
+        "token": VERIFICATION_TOKEN,
+        "action_ts": f"{time.time():.6f}",
+        "team": {"id": team["id"], "domain": team["domain"]},
+        "user": {
+            "id": user["id"],
+            "username": user["name"],
+            "name": user["name"],
+            "team_id": team["id"],
+        },
+        "channel": {"id": channel["id"], "name": channel["name"]},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "api_app_id": api_app_id,
+        "callback_id": callback_id,
+        "trigger_id": trigger or trigger_id(),
+        "response_url": response_url,
+        "message_ts": message.get("ts", ""),
+        "message": message,
     }
     return urlencode({"payload": json.dumps(payload)}), FORM

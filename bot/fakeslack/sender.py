@@ -2,13 +2,15 @@
 
 slack = SlackSender("http://127.0.0.1:3000/slack/events", secret, response_url=...)
 reply = slack.command("what is the ikea effect", user="U1")
+reply = slack.mention("should we let users edit this?", user="U1", channel="C1")
+reply = slack.dm("how do I evaluate an LLM feature?", user="U1")
 """
 
 from __future__ import annotations
 
 from bot.fakeslack import payloads
 from bot.fakeslack.signing import Reply, post_signed
-from bot.fakeslack.web_api import BOT, TEAM
+from bot.fakeslack.web_api import BOT, TEAM, dm_channel
 
 CHANNEL_NAME = "product"
 
@@ -136,6 +138,52 @@ class SlackSender:
         )
         return self.signed(body, kind)
 
+    def submit(self, view: dict, values: dict[str, dict[str, str]], *, user: str = "U1") -> Reply:
+        """A view_submission of the modal `view` with the inputs holding `values`."""
+        body, kind = payloads.view_submission(
+            view=view, values=values, user=_person(user), team=self.team, api_app_id=BOT["app_id"]
+        )
+        return self.signed(body, kind)
+
+    def mention(
+        self,
+        question: str,
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> Reply:
+        """`@AI PM Coach question` in a channel (an `app_mention`; `question` may be empty)."""
+        text = f"<@{self.bot_user}> {question}".rstrip()
+        event = payloads.app_mention_event(
+            user=user, channel=channel, text=text, ts=ts, thread_ts=thread_ts
+        )
+        return self.event(event, event_id=event_id, retry=retry)
+
+    def dm(
+        self,
+        text: str,
+        *,
+        user: str = "U1",
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> Reply:
+        """A direct message from `user` to the bot (`message.im`)."""
+        event = payloads.message_event(
+            user=user,
+            channel=dm_channel(user),
+            text=text,
+            ts=ts,
+            thread_ts=thread_ts,
+            channel_type="im",
+        )
+        return self.event(event, event_id=event_id, retry=retry)
+
     def shortcut(
         self,
         callback_id: str,
@@ -145,25 +193,33 @@ class SlackSender:
         channel: str = "C1",
         trigger: str | None = None,
     ) -> Reply:
-        """A message shortcut picked on `message` (a dict with at least ts and text)."""
-        body, kind = payloads.message_shortcut(
+        """A message shortcut run by `user` on `message` (a dict with at least ts and text)."""
+        body, kind = payloads.message_action(
             callback_id=callback_id,
-            message={"type": "message", **message},
             user=_person(user),
             channel={"id": channel, "name": CHANNEL_NAME},
             team=self.team,
             api_app_id=BOT["app_id"],
             response_url=self.response_url,
+            message={"type": "message", **message},
             trigger=trigger,
         )
         return self.signed(body, kind)
 
-    def submit(self, view: dict, values: dict[str, dict[str, str]], *, user: str = "U1") -> Reply:
-        """A view_submission of the modal `view` with the inputs holding `values`."""
-        body, kind = payloads.view_submission(
-            view=view, values=values, user=_person(user), team=self.team, api_app_id=BOT["app_id"]
+    def function(
+        self,
+        callback_id: str,
+        inputs: dict,
+        *,
+        execution_id: str | None = None,
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> Reply:
+        """A workflow reaching the app's custom step `callback_id` with `inputs`."""
+        event = payloads.function_executed_event(
+            callback_id=callback_id, inputs=inputs, app_id=BOT["app_id"], execution_id=execution_id
         )
-        return self.signed(body, kind)
+        return self.event(event, event_id=event_id, retry=retry)
 
 
 def _person(user: str) -> dict:

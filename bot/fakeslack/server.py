@@ -94,6 +94,10 @@ class FakeSlack:
         """See WebAPI.add_user."""
         self.api.add_user(user, **details)
 
+    def add_channel(self, channel: str, **details) -> None:
+        """See WebAPI.add_channel."""
+        self.api.add_channel(channel, **details)
+
     def calls(self, method: str | None = None) -> list:
         """See WebAPI.calls."""
         return self.api.calls(method)

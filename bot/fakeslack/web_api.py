@@ -19,9 +19,14 @@ Failures are scripted per method, first in first out:
 
 Methods answered: auth.test, chat.postMessage, chat.postEphemeral, chat.update,
 chat.delete, views.publish, users.info, conversations.history, conversations.info,
-conversations.open, views.open, views.update, chat.getPermalink; `respond_fixed(method,
-payload)` sets a fixed answer for any other. Modals opened with views.open are kept in
-`modals` (newest last); `issue_trigger(user)` hands out a trigger id tied to a person.
+conversations.open, assistant.threads.setStatus / setSuggestedPrompts / setTitle (the
+agent surface: state in `assistant`), functions.completeSuccess / completeError (workflow
+steps: state in `functions`), views.open, views.update, chat.getPermalink;
+`respond_fixed(method, payload)` sets a fixed answer for any other. A channel given with
+`"is_member": False` is one the bot is not in: posts there answer `not_in_channel`.
+Workflow-step tokens (`xwfp-...`) are accepted like the bot's. Modals opened with
+views.open are kept in `modals` (newest last); `issue_trigger(user)` hands out a trigger
+id tied to a person.
 Unknown methods get `unknown_method`. Response URLs (what Bolt's `respond` posts to)
 are answered by `response_url`.
 """
@@ -56,7 +61,9 @@ MAX_PRIVATE_METADATA = 3000
 RESPONSE_URL_USES = 5
 MAX_CALLS = 10_000  # recorded calls kept, newest last: a long playground run stays small
 RESPONSE_URL = "response_url"  # the method name response-URL posts are recorded under
-_JSON_FIELDS = ("blocks", "attachments", "metadata", "view")
+_JSON_FIELDS = ("blocks", "attachments", "metadata", "view", "prompts", "outputs")
+FUNCTION_TOKEN_PREFIX = "xwfp-"  # what Slack hands a workflow step's handler
+MAX_PROMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class Call:
     token_present: bool
     status: int = 200
     response: dict = field(default_factory=dict)
+    at: float = 0.0  # time.time() when the request arrived (latency from an event to a post)
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,9 @@ class WebAPI:
         self._scripts: dict[str, deque[_Script]] = defaultdict(deque)
         self._fixed: dict[str, dict] = {}
         self._response_urls: dict[str, dict] = {}
+        self.assistant: dict[tuple[str, str], dict] = {}
+        self._first_post: dict[str, float] = {}
+        self.functions: dict[str, dict] = {}
         self._last_ts = 0.0
         self._methods: dict[str, Callable[[dict], dict]] = {
             "auth.test": self._auth_test,
@@ -139,6 +150,11 @@ class WebAPI:
             "conversations.history": self._history,
             "conversations.info": self._conversations_info,
             "conversations.open": self._conversations_open,
+            "assistant.threads.setStatus": self._assistant_status,
+            "assistant.threads.setSuggestedPrompts": self._assistant_prompts,
+            "assistant.threads.setTitle": self._assistant_title,
+            "functions.completeSuccess": self._function_success,
+            "functions.completeError": self._function_error,
             "views.open": self._views_open,
             "views.update": self._views_update,
             "chat.getPermalink": self._get_permalink,
@@ -205,6 +221,11 @@ class WebAPI:
         with self.lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def first_post(self, channel: str) -> float | None:
+        """When the bot first posted in `channel` (time.time()), or None; cheap to poll."""
+        with self.lock:
+            return self._first_post.get(channel)
+
     def messages(self, channel: str | None = None) -> list[dict]:
         """Copies of the messages in a channel (or all, each with its "channel"), oldest first."""
         with self.lock:
@@ -250,7 +271,7 @@ class WebAPI:
             token = authorization.removeprefix("Bearer ").strip() or str(args.get("token") or "")
             if not token:
                 return {"ok": False, "error": "not_authed"}
-            if token != self.token:
+            if token != self.token and not token.startswith(FUNCTION_TOKEN_PREFIX):
                 return {"ok": False, "error": "invalid_auth"}
         try:
             args = {k: _decode(k, v) for k, v in args.items()}
@@ -274,6 +295,7 @@ class WebAPI:
     def _serve(
         self, method: str, params: dict, headers: dict, token_present: bool, answer
     ) -> Answer:
+        arrived = time.time()
         with self.lock:
             queue = self._scripts.get(method)
             script = queue.popleft() if queue else None
@@ -296,7 +318,7 @@ class WebAPI:
             elif status >= 500:
                 body = {"ok": False, "error": "internal_error"}
         with self.lock:
-            self._calls.append(Call(method, params, headers, token_present, status, body))
+            self._calls.append(Call(method, params, headers, token_present, status, body, arrived))
         raw = script.body if script and script.body is not None else json.dumps(body)
         return Answer(status, reply_headers, raw.encode())
 
@@ -318,12 +340,15 @@ class WebAPI:
         channel = self.resolve_channel(str(args.get("channel") or ""))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
+        if not self.bot_is_in(channel):
+            return {"ok": False, "error": "not_in_channel"}
         problem = _check_content(args)
         if problem:
             return {"ok": False, "error": problem}
         message = self._bot_message(args)
         message["channel"] = channel
         self._messages.append(message)
+        self._first_post.setdefault(channel, time.time())
         self._changed()
         return {
             "ok": True,
@@ -337,6 +362,8 @@ class WebAPI:
         user = str(args.get("user") or "")
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
+        if not self.bot_is_in(channel):
+            return {"ok": False, "error": "not_in_channel"}
         if not self.is_member(user):
             return {"ok": False, "error": "user_not_in_channel"}
         problem = _check_content(args)
@@ -466,7 +493,7 @@ class WebAPI:
                 "id": channel,
                 "name": known.get("name", channel.lower()),
                 "is_channel": True,
-                "is_member": True,
+                "is_member": self.bot_is_in(channel),
                 "is_archived": False,
             },
         }
@@ -478,6 +505,69 @@ class WebAPI:
         if len(users) != 1 or not self.is_member(users[0]):
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "channel": {"id": dm_channel(users[0])}}
+
+    def _assistant_thread(self, args: dict) -> tuple[str, str] | dict:
+        channel = str(args.get("channel_id") or "")
+        thread_ts = str(args.get("thread_ts") or "")
+        if not channel or not thread_ts:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not channel.startswith("D"):
+            return {"ok": False, "error": "channel_not_found"}
+        return channel, thread_ts
+
+    def _assistant_status(self, args: dict) -> dict:
+        where = self._assistant_thread(args)
+        if isinstance(where, dict):
+            return where
+        self.assistant.setdefault(where, {})["status"] = str(args.get("status") or "")
+        self._changed()
+        return {"ok": True}
+
+    def _assistant_prompts(self, args: dict) -> dict:
+        where = self._assistant_thread(args)
+        if isinstance(where, dict):
+            return where
+        prompts = args.get("prompts")
+        if (
+            not isinstance(prompts, list)
+            or not 1 <= len(prompts) <= MAX_PROMPTS
+            or not all(isinstance(p, dict) and p.get("title") and p.get("message") for p in prompts)
+        ):
+            return {"ok": False, "error": "invalid_arguments"}
+        entry = self.assistant.setdefault(where, {})
+        entry["prompts"] = prompts
+        if args.get("title"):
+            entry["prompts_title"] = str(args["title"])
+        self._changed()
+        return {"ok": True}
+
+    def _assistant_title(self, args: dict) -> dict:
+        where = self._assistant_thread(args)
+        if isinstance(where, dict):
+            return where
+        self.assistant.setdefault(where, {})["title"] = str(args.get("title") or "")
+        self._changed()
+        return {"ok": True}
+
+    def _function_success(self, args: dict) -> dict:
+        return self._complete_function(
+            args, {"status": "completed", "outputs": args.get("outputs")}
+        )
+
+    def _function_error(self, args: dict) -> dict:
+        if not args.get("error"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._complete_function(args, {"status": "failed", "error": str(args["error"])})
+
+    def _complete_function(self, args: dict, outcome: dict) -> dict:
+        execution = str(args.get("function_execution_id") or "")
+        if not execution:
+            return {"ok": False, "error": "invalid_arguments"}
+        if execution in self.functions:
+            return {"ok": False, "error": "function_execution_not_found"}  # already finished
+        self.functions[execution] = outcome
+        self._changed()
+        return {"ok": True}
 
     # -- modals ---------------------------------------------------------------------------
 
@@ -646,8 +736,10 @@ class WebAPI:
             self._changed()
             return entry
 
-    def add_user_message(self, user: str, channel: str, text: str) -> dict:
-        """A person's plain message in a channel."""
+    def add_user_message(
+        self, user: str, channel: str, text: str, *, thread_ts: str | None = None
+    ) -> dict:
+        """A person's plain message in a channel (or a DM), optionally a reply in a thread."""
         with self.lock:
             message = {
                 "type": "message",
@@ -657,6 +749,8 @@ class WebAPI:
                 "ts": self.next_ts(),
                 "team": self.team["id"],
             }
+            if thread_ts:
+                message["thread_ts"] = thread_ts
             self._messages.append(message)
             self._changed()
             return message
@@ -745,6 +839,20 @@ class WebAPI:
             "profile": {"real_name": real_name, "display_name": name},
             **{k: v for k, v in person.items() if k not in known},
         }
+
+    def bot_is_in(self, channel: str) -> bool:
+        """Whether the bot may post in `channel` (False only for channels given `is_member: False`)."""
+        with self.lock:
+            return self.channels.get(channel, {}).get("is_member", True) is not False
+
+    def add_channel(self, channel: str, *, name: str | None = None, is_member: bool = True) -> None:
+        """Add or redefine a channel; `is_member=False` makes it one the bot is not in."""
+        with self.lock:
+            self.channels[channel] = {
+                "id": channel,
+                "name": name or channel.lower(),
+                "is_member": is_member,
+            }
 
     def resolve_channel(self, name: str) -> str | None:
         """The channel id for an id, `#name`, a DM id or a user id (a DM), or None."""

@@ -1,8 +1,10 @@
 """What the playground page's controls do: each becomes the request Slack would send the bot.
 
-A typed `/aipm ...` becomes a signed slash-command form; a click a signed `block_actions`
-payload; a message shortcut a `message_action`; a submitted modal a `view_submission`; a
-reaction or the Home tab a signed Events API delivery. They go over HTTP to
+A typed `/aipm ...` becomes a signed slash-command form; a message that mentions the bot
+(`@AI PM Coach ...`) an `app_mention` event; a line typed in the DM pane a `message.im`
+event; a message shortcut ("Ask the coach about this", "Save as AI-PM tip") a
+`message_action`; a click a signed `block_actions` payload; a submitted modal a
+`view_submission`; a reaction or the Home tab a signed Events API delivery. They go over HTTP to
 the real bot's `/slack/events`; what it answers (the ack, response-URL posts, Web API
 calls) lands in the `WebAPI` workspace the page then shows.
 """
@@ -24,6 +26,10 @@ DELIVERY_TIMEOUT = 30
 MAX_MESSAGE = 4000
 REACTIONS = ("+1", "-1")
 LAZY_WAIT = 2.0  # seconds to wait for the bot's update after a click or an App Home open
+ANSWER_WAIT = 5.0  # seconds to wait for the bot's answer to a mention, a DM or a shortcut
+ASK_SHORTCUT = "ask_coach_about_message"  # manifest.yml's message shortcut
+# What a person types to mention the bot: the display name, or the short forms.
+MENTION = re.compile(r"@(?:AI PM Coach|aipm[_ ]coach|coach)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -58,15 +64,17 @@ class PageActions:
             return Delivery(0, "")
         return Delivery(reply.status, reply.body, reply.headers.get("Content-Type", ""))
 
-    def response_url(self, user: str, *, source: dict | None = None) -> str:
-        """A fresh response URL on the playground for a command or a click."""
-        token = self.api.new_response_url(user, CHANNEL["id"], source=source)
+    def response_url(
+        self, user: str, *, source: dict | None = None, channel: str = CHANNEL["id"]
+    ) -> str:
+        """A fresh response URL on the playground for a command or a click (in `channel`)."""
+        token = self.api.new_response_url(user, channel, source=source)
         return f"{self.base_url}/response/{token}"
 
     # -- the composer ----------------------------------------------------------------
 
-    def send(self, user: str, text: str) -> dict:
-        """What Slack does with a line typed in the channel's composer."""
+    def send(self, user: str, text: str, *, thread_ts: str = "") -> dict:
+        """What Slack does with a line typed in the channel's composer (or a thread's)."""
         person = self.api.people.get(user)
         if person is None:
             return {"ok": False, "error": "unknown user"}
@@ -75,9 +83,10 @@ class PageActions:
             return {"ok": False, "error": "empty message"}
         if len(text) > MAX_MESSAGE:
             return {"ok": False, "error": f"messages are limited to {MAX_MESSAGE} characters"}
-        if not text.startswith("/"):
-            self.api.add_user_message(user, CHANNEL["id"], text)
-            return {"ok": True, "kind": "message"}
+        if thread_ts and self.api.find_message(CHANNEL["id"], thread_ts) is None:
+            return {"ok": False, "error": "thread not found"}
+        if not text.startswith("/") or thread_ts:
+            return self._message(user, text, thread_ts=thread_ts or None)
         parts = re.split(r"\s", text, maxsplit=1)
         command = parts[0].lower()
         rest = parts[1].strip() if len(parts) > 1 else ""
@@ -125,6 +134,71 @@ class PageActions:
         )
         return {"ok": True, "kind": "ephemeral", "status": 200, "id": entry["id"]}
 
+    def _message(self, user: str, text: str, *, thread_ts: str | None) -> dict:
+        """A channel message; when it mentions the bot, the bot gets `app_mention`."""
+        marked = MENTION.sub(f"<@{BOT['id']}>", text)
+        message = self.api.add_user_message(user, CHANNEL["id"], marked, thread_ts=thread_ts)
+        if f"<@{BOT['id']}>" not in marked:
+            return {"ok": True, "kind": "message"}
+        event = payloads.app_mention_event(
+            user=user, channel=CHANNEL["id"], text=marked, ts=message["ts"], thread_ts=thread_ts
+        )
+        reply = self._event_and_wait(event)
+        return {"ok": reply.status == 200, "kind": "mention", "status": reply.status}
+
+    def send_dm(self, user: str, text: str) -> dict:
+        """A line typed in the DM pane: a message to the bot (`message.im`)."""
+        if user not in self.api.people:
+            return {"ok": False, "error": "unknown user"}
+        text = text.strip()
+        if not text:
+            return {"ok": False, "error": "empty message"}
+        if len(text) > MAX_MESSAGE:
+            return {"ok": False, "error": f"messages are limited to {MAX_MESSAGE} characters"}
+        channel = dm_channel(user)
+        message = self.api.add_user_message(user, channel, text)
+        event = payloads.message_event(
+            user=user, channel=channel, text=text, ts=message["ts"], channel_type="im"
+        )
+        reply = self._event_and_wait(event)
+        return {"ok": reply.status == 200, "kind": "dm", "status": reply.status}
+
+    def shortcut(self, user: str, *, ts: str, callback_id: str = "") -> dict:
+        """A message shortcut on a channel message ("Ask the coach about this" by default).
+
+        The bot answers only `user`, or opens a modal for them (e.g. "Save as AI-PM tip").
+        """
+        person = self.api.people.get(user)
+        if person is None:
+            return {"ok": False, "error": "unknown user"}
+        message = self.api.find_message(CHANNEL["id"], ts)
+        if message is None:
+            return {"ok": False, "error": "message not found"}
+        body, kind = payloads.message_action(
+            callback_id=callback_id or ASK_SHORTCUT,
+            user=person,
+            channel=CHANNEL,
+            team=TEAM,
+            api_app_id=BOT["app_id"],
+            response_url=self.response_url(user),
+            message=_strip(message),
+            trigger=self.api.issue_trigger(user),
+        )
+        before = self.api.version
+        reply = self.deliver(body, kind)
+        self.api.wait_for_change(before, ANSWER_WAIT)
+        return {"ok": reply.status == 200, "status": reply.status}
+
+    def _event_and_wait(self, event: dict) -> Delivery:
+        body, kind = payloads.event_callback(
+            event, team=TEAM, api_app_id=BOT["app_id"], bot_user=BOT["id"]
+        )
+        before = self.api.version
+        reply = self.deliver(body, kind)
+        if reply.status == 200:  # the answer is posted after the ack
+            self.api.wait_for_change(before, ANSWER_WAIT)
+        return reply
+
     def _slackbot(self, user: str, text: str, *, command: str | None = None) -> None:
         self.api.add_ephemeral(
             user, CHANNEL["id"], {"text": text}, author=SLACKBOT, command=command
@@ -140,7 +214,11 @@ class PageActions:
         ephemeral = self.api.find_ephemeral(target)
         if ephemeral is not None and ephemeral["user"] != user:
             ephemeral = None
+        channel = CHANNEL
         message = ephemeral or self.api.find_message(CHANNEL["id"], target)
+        if message is None:  # a button under the coach's answer in this person's DM
+            channel = {"id": dm_channel(user), "name": "directmessage"}
+            message = self.api.find_message(channel["id"], target)
         if message is None:
             return {"ok": False, "error": "message not found"}
         element, found_block = _find_button(message.get("blocks") or [], action_id, block_id)
@@ -152,10 +230,10 @@ class PageActions:
         body, kind = payloads.block_actions(
             action=action,
             user=person,
-            channel=CHANNEL,
+            channel=channel,
             team=TEAM,
             api_app_id=BOT["app_id"],
-            response_url=self.response_url(user, source=source),
+            response_url=self.response_url(user, source=source, channel=channel["id"]),
             message=None if ephemeral else _strip(message),
             message_ts=message["ts"],
             ephemeral=ephemeral is not None,
@@ -248,27 +326,6 @@ class PageActions:
             ephemeral=False,
             trigger=self.api.issue_trigger(person["id"]),
             view=_strip_view(view),
-        )
-        before = self.api.version
-        reply = self.deliver(body, kind)
-        self.api.wait_for_change(before, LAZY_WAIT)
-        return {"ok": reply.status == 200, "status": reply.status}
-
-    def shortcut(self, user: str, *, ts: str, callback_id: str) -> dict:
-        """Run a message shortcut (the message's ⋮ menu) on the channel message at `ts`."""
-        person = self.api.people.get(user)
-        message = self.api.find_message(CHANNEL["id"], ts)
-        if person is None or message is None:
-            return {"ok": False, "error": "message not found"}
-        body, kind = payloads.message_shortcut(
-            callback_id=callback_id,
-            message=_strip(message),
-            user=person,
-            channel=CHANNEL,
-            team=TEAM,
-            api_app_id=BOT["app_id"],
-            response_url=self.response_url(user, source={"ts": ts}),
-            trigger=self.api.issue_trigger(user),
         )
         before = self.api.version
         reply = self.deliver(body, kind)

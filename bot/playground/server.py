@@ -23,13 +23,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.fakeslack.server import answer_http
-from bot.fakeslack.web_api import WebAPI
+from bot.fakeslack.web_api import WebAPI, dm_channel
 from bot.playground.page import PageActions
 from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
 from bot.slack.curation_blocks import SAVE_SHORTCUT
 
-# The message shortcuts of manifest.yml, as the page's message menu offers them.
+# The message shortcuts of manifest.yml that the page's ⋮ menu offers ("Ask the coach about
+# this" has its own link on each message).
 SHORTCUTS = ((SAVE_SHORTCUT, "Save as AI-PM tip"),)
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,28 @@ Reply = tuple[int, str, bytes]
 class PlaygroundApp:
     """The playground's routes, independent of the HTTP server that carries them."""
 
-    def __init__(self, api: WebAPI, actions: PageActions, *, post_tip, subscription):
+    def __init__(self, api: WebAPI, actions: PageActions, *, post_tip, subscription, port: int):
         self.api = api
         self.actions = actions
         self.post_tip = post_tip
         self.subscription = subscription
+        # The only names this server answers to; anything else is another site's request
+        # (a DNS-rebinding page reaches 127.0.0.1 with its own name in Host).
+        self.hosts = frozenset({f"{HOST}:{port}", f"localhost:{port}"})
+        self.origins = frozenset(f"http://{host}" for host in self.hosts)
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
-        """Answer one request: (status, content type, body)."""
+        """Answer one request: (status, content type, body).
+
+        403 for any Host but this server's, and for a state-changing request whose Origin
+        is another site's (the page's own POSTs always carry Origin; the bot's server-side
+        calls carry none and present the bot token or a response URL's secret instead).
+        """
+        if headers.get("host", "").lower() not in self.hosts:
+            return 403, "text/plain", b"the playground only answers on 127.0.0.1 or localhost"
+        origin = headers.get("origin")
+        if method not in ("GET", "HEAD") and origin is not None and origin not in self.origins:
+            return 403, "text/plain", b"the playground only answers its own page"
         parts = urlsplit(target)
         path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
         if path.startswith(("/slack-api/", "/response/")) and method == "POST":
@@ -82,7 +97,9 @@ class PlaygroundApp:
             return 404, "text/plain", b"not found"
         if method != "POST" or not path.startswith("/api/"):
             return 405, "text/plain", b"method not allowed"
-        if not _same_origin(headers):
+        if origin is None or media_type(headers) != "application/json":
+            # A JSON body from our own page: other sites can only send "simple" types
+            # without a CORS preflight, and the page always sends its Origin.
             return 403, "text/plain", b"the playground only answers its own page"
         try:
             data = json.loads(body.decode("utf-8") or "{}")
@@ -95,7 +112,13 @@ class PlaygroundApp:
     def _page_action(self, name: str, data: dict) -> Reply:
         user = str(data.get("user") or "")
         if name == "send":
-            return _json(self.actions.send(user, str(data.get("text") or "")))
+            return _json(
+                self.actions.send(
+                    user, str(data.get("text") or ""), thread_ts=str(data.get("thread_ts") or "")
+                )
+            )
+        if name == "dm":
+            return _json(self.actions.send_dm(user, str(data.get("text") or "")))
         if name == "action":
             return _json(
                 self.actions.click(
@@ -175,6 +198,7 @@ class PlaygroundApp:
                 {k: p[k] for k in ("id", "name", "real_name", "tz", "is_admin")} for p in PEOPLE
             ],
             "messages": self.api.timeline(user, CHANNEL["id"]),
+            "dm": self.api.timeline(user, dm_channel(user)),
             "home": self.api.homes.get(user),
             "modal": self.modal_of(user),
             "shortcuts": [{"callback_id": c, "name": n} for c, n in SHORTCUTS],
@@ -270,7 +294,13 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
     httpd = _Server((HOST, settings.port if port is None else port), _Handler)
     base_url = f"http://{HOST}:{httpd.server_address[1]}"
     actions = PageActions(api, secret=secret, command=settings.command, base_url=base_url)
-    app = PlaygroundApp(api, actions, post_tip=lambda **_: {}, subscription=lambda: "")
+    app = PlaygroundApp(
+        api,
+        actions,
+        post_tip=lambda **_: {},
+        subscription=lambda: "",
+        port=httpd.server_address[1],
+    )
     httpd.RequestHandlerClass = type("Handler", (_Handler,), {"app": app})
     page_thread = threading.Thread(
         target=httpd.serve_forever,
@@ -404,8 +434,6 @@ def _static(name: str) -> Reply:
     return 200, _TYPES.get(path.suffix, "application/octet-stream"), path.read_bytes()
 
 
-def _same_origin(headers: dict[str, str]) -> bool:
-    # The JSON content type forces a CORS preflight from other sites (which is never
-    # answered), and the Host check stops DNS-rebinding pages from reaching the API.
-    host = headers.get("host", "").rsplit(":", 1)[0]
-    return "application/json" in headers.get("content-type", "") and host in (HOST, "localhost")
+def media_type(headers: dict[str, str]) -> str:
+    """The Content-Type's media type alone, lower case ('text/plain;charset=x' -> 'text/plain')."""
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower()

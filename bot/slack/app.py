@@ -29,13 +29,16 @@ def build_app(
     client: WebClient | None = None,
     poster: Poster | None = None,
     executor: ThreadPoolExecutor | None = None,
+    token_verified: bool = False,
 ) -> App:
     """A Bolt app serving the coach's slash command, events and buttons.
 
     Listeners run before the HTTP response (`process_before_response`), so a 200 means
     the rating is recorded; work that waits on Slack (updating a message, sharing,
     App Home) runs after the answer, as lazy listeners on `executor`. A caller that
-    passes its own executor shuts it down to let that work finish.
+    passes its own executor shuts it down to let that work finish. `token_verified`
+    says the caller already ran auth.test (`bot.slack.auth.verify_token`, which retries
+    Slack's blips); otherwise Bolt calls it once here and raises on any failure.
     """
     settings = coach.settings
     client = client or make_client(settings)
@@ -48,6 +51,7 @@ def build_app(
         process_before_response=True,
         raise_error_for_unhandled_request=True,
         request_verification_enabled=not settings.socket_mode,
+        token_verification_enabled=not token_verified,
         logger=bolt_log,
         listener_executor=executor
         or ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy"),

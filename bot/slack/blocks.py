@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.core import subscriptions
 from bot.core.knowledge import Tip
 from bot.core.matcher import Answer
 from bot.core.ratings import TipScore
+from bot.core.schedule import Schedule, describe_days
+from bot.core.schedule_changes import ScheduleChange
 from bot.slack.mrkdwn import escape, quote
 
 USEFUL_ACTION = "rate_useful"
@@ -18,7 +23,53 @@ SHARE_ACTION = "share_tip"
 EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
 RATE_HINT = "React :+1: if this helped, :-1: if not"
 HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
+ASKED_LIMIT = 200  # characters of the question a button carries and a shared post shows
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """What the buttons under one answer carry: the tip, who asked what, and the answer's key.
+
+    `key` makes Share idempotent per answer; buttons made before answers carried a ref
+    hold only the tip id (then question, asker and key are None).
+    """
+
+    tip_id: str
+    question: str | None = None
+    asker: str | None = None
+    key: str | None = None
+
+
+def answer_ref(tip: Tip, *, question: str, asker: str | None, key: str | None = None) -> str:
+    """The button value for one answer: compact JSON under Slack's 2,000-character limit."""
+    # Escaped, so no payload the bot sends holds a raw `<!here>`; parse_ref undoes it.
+    asked = escape(" ".join(question.split())[:ASKED_LIMIT])
+    ref = {"t": tip.id, "q": asked, "k": key or _new_key()}
+    if asker:
+        ref["u"] = asker
+    return json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_ref(value: str) -> AnswerRef:
+    """The AnswerRef in a button value: JSON from `answer_ref`, or a bare tip id."""
+    if value.startswith("{"):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("t"), str):
+            text = lambda key: str(data[key]) if data.get(key) else None  # noqa: E731
+            question = text("q")
+            if question:
+                for escaped, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+                    question = question.replace(escaped, char)
+            return AnswerRef(data["t"], question, text("u"), text("k"))
+    return AnswerRef(value)
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex[:16]
 
 
 def section(text: str) -> dict:
@@ -47,15 +98,18 @@ def tip_section(tip: Tip) -> dict:
     return section(f"*{tip.title}*\n{tip.text}")
 
 
-def rating_buttons(tip: Tip) -> dict:
-    """Useful / Not useful / Share to channel, carrying the tip id."""
+def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) -> dict:
+    """Useful / Not useful / Share to channel, carrying `ref` (see `answer_ref`) or the tip id.
+
+    Once the answer is shared the last button reads "Shared"; clicking it again posts nothing.
+    """
 
     def button(text: str, action: str, style: str | None = None) -> dict:
         element = {
             "type": "button",
             "text": {"type": "plain_text", "text": text, "emoji": True},
             "action_id": action,
-            "value": tip.id,
+            "value": ref or tip.id,
         }
         if style:
             element["style"] = style
@@ -67,21 +121,27 @@ def rating_buttons(tip: Tip) -> dict:
         "elements": [
             button(":+1: Useful", USEFUL_ACTION, "primary"),
             button(":-1: Not useful", NOT_USEFUL_ACTION),
-            button(":mega: Share to channel", SHARE_ACTION),
+            button(
+                ":white_check_mark: Shared" if shared else ":mega: Share to channel", SHARE_ACTION
+            ),
         ],
     }
 
 
-def answer_message(answer: Answer, command: str) -> dict:
-    """The ephemeral reply to `/aipm QUESTION`: the best tip, or an honest decline."""
-    asked = quote(answer.question, limit=200)
+def answer_message(answer: Answer, command: str, *, asker: str | None = None) -> dict:
+    """The reply to a question (`/aipm QUESTION`, a mention, a DM): the best tip, or a decline.
+
+    The buttons carry the question and `asker`, so a shared answer says who asked what.
+    """
+    asked = quote(answer.question, limit=ASKED_LIMIT)
     if answer.answered and answer.matches:
         best = answer.matches[0][0]
+        ref = answer_ref(best, question=answer.question, asker=asker)
         blocks = [
             context(f"You asked: _{asked}_"),
             tip_section(best),
             context(source_line(best)),
-            rating_buttons(best),
+            rating_buttons(best, ref=ref),
         ]
         others = [tip for tip, _ in answer.matches[1:3]]
         if others:
@@ -124,8 +184,10 @@ def tip_reply(tip: Tip, *, intro: str) -> dict:
     }
 
 
-def thanks_message(tip: Tip, value: int, *, shared_in: str | None = None) -> dict:
-    """What the ephemeral answer turns into after a click."""
+def thanks_message(
+    tip: Tip, value: int, *, shared_in: str | None = None, ref: str | None = None
+) -> dict:
+    """What the answer turns into after a click; its buttons keep carrying `ref`."""
     if shared_in:
         note = f":white_check_mark: Shared in <#{shared_in}>; the team can react :+1: / :-1: there."
     elif value > 0:
@@ -135,16 +197,46 @@ def thanks_message(tip: Tip, value: int, *, shared_in: str | None = None) -> dic
     return {
         "replace_original": True,
         "text": note,
-        "blocks": [tip_section(tip), context(source_line(tip)), context(note), rating_buttons(tip)],
+        "blocks": [
+            tip_section(tip),
+            context(source_line(tip)),
+            context(note),
+            rating_buttons(tip, ref=ref, shared=bool(shared_in)),
+        ],
     }
 
 
-def subscription_line(row: Mapping, *, where: str = "in this channel") -> str:
+def subscription_line(
+    row: Mapping, *, where: str = "in this channel", your_time: str | None = None
+) -> str:
     """'Daily tip in this channel at 09:00 Europe/Berlin on weekdays' as safe mrkdwn.
 
     Every stored value is escaped; `where` is shown as given (it may hold a `<#C…>` link).
+    `your_time` (e.g. '03:00', from `schedule.time_in_zone`) adds '(03:00 your time)'.
     """
-    return f"Daily tip {where} at {escape(subscriptions.describe(row))}"
+    line = f"Daily tip {where} at {escape(subscriptions.describe(row))}"
+    return f"{line} ({escape(your_time)} your time)" if your_time else line
+
+
+def schedule_notice(change: ScheduleChange, *, command: str) -> dict:
+    """The channel's notice that someone moved or stopped its daily tip (who, from, to)."""
+    who = f"<@{change.user}>" if change.user and _USER_ID.match(change.user) else "Someone"
+
+    def words(sched: Schedule) -> str:
+        return escape(f"{sched.at} {sched.tz} on {describe_days(sched.days)}")
+
+    if change.after is None:
+        text = (
+            f":calendar: {who} stopped this channel's daily tip (it was at {words(change.before)}). "
+            f"`{command} subscribe` starts it again."
+        )
+    else:
+        resumed = " and resumed it" if change.resumed else ""
+        text = (
+            f":calendar: {who} changed this channel's daily tip from {words(change.before)} "
+            f"to {words(change.after)}{resumed}."
+        )
+    return {"text": text, "blocks": [section(text)]}
 
 
 def subscribed_message(row: Mapping, *, created: bool, hint: str) -> dict:
@@ -172,8 +264,22 @@ def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
         "*AI PM Coach* answers questions on AI product management with curated tips from "
         "an expert podcast, and posts a daily tip to channels that subscribe."
     )
-    text = f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+    elsewhere = (
+        "\n\nAlso: mention me in a channel (`@AI PM Coach QUESTION`, answered in the thread), "
+        "DM me (`tip`, `top` and `help` work there too), or use *Ask the coach about this* on "
+        "any message."
+    )
+    text = (
+        f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
+        + elsewhere
+    )
     return {"response_type": "ephemeral", "text": intro, "blocks": [section(text)]}
+
+
+NO_FAVOURITE = (
+    "No clear favourite yet: a tip is listed once enough people rated it that most of the "
+    "team likely finds it useful."
+)
 
 
 def ranking_lines(scores: Sequence[TipScore]) -> str:
@@ -188,7 +294,7 @@ def top_message(scores: Sequence[TipScore]) -> dict:
     """The team's favourite tips."""
     if not scores:
         return plain(
-            "No ratings yet. React :+1: / :-1: to tips, or use the buttons under an answer."
+            f"{NO_FAVOURITE} React :+1: / :-1: to tips, or use the buttons under an answer."
         )
     text = "*The tips your team found most useful*\n" + ranking_lines(scores)
     return {
@@ -242,7 +348,7 @@ def home_view(
             "*Daily tips*\n"
             + ("\n".join(f"• {s}" for s in subscriptions) or "No channel subscribed yet.")
         ),
-        section("*Team favourites*\n" + (ranking_lines(favourites) or "No ratings yet.")),
+        section("*Team favourites*\n" + (ranking_lines(favourites) or NO_FAVOURITE)),
         section(
             "*Tips you rated*\n"
             + (
@@ -262,11 +368,13 @@ def tip_message(
     kind: str,
     shared_by: str | None = None,
     nonce: str | None = None,
+    asked_by: str | None = None,
+    question: str | None = None,
 ) -> dict:
     """chat.postMessage arguments for a tip: text fallback, Block Kit blocks and metadata.
 
-    Tip title and text are curated mrkdwn and shown as written; the note title and the
-    header are escaped. The metadata (event type `aipm_tip`) carries the tip id and the
+    Tip title and text are curated mrkdwn and shown as written; the note title, the
+    header and `question` (a shared answer's "<@U…> asked: *…*" line) are escaped. The metadata (event type `aipm_tip`) carries the tip id and the
     date so ratings and reconciliation can find the tip from the message alone.
     """
     date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
@@ -274,6 +382,12 @@ def tip_message(
     stamp = escape(tip.source.timestamp).replace("|", "¦")
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": header[:150], "emoji": True}},
+    ]
+    if question:
+        who = f"<@{asked_by}>" if asked_by and _USER_ID.match(asked_by) else "Someone"
+        asked = quote(question.replace("*", ""), limit=ASKED_LIMIT)
+        blocks.append(section(f"{who} asked: *{asked}*"))
+    blocks += [
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": f"*{tip.title}*\n{tip.text}"[:3000]},

@@ -112,6 +112,8 @@ class SlackDeliverer:
         header: str | None = None,
         shared_by: str | None = None,
         nonce: str | None = None,
+        asked_by: str | None = None,
+        question: str | None = None,
     ) -> str:
         """chat.postMessage of the tip's Block Kit message; returns its ts."""
         message = tip_message(
@@ -121,6 +123,8 @@ class SlackDeliverer:
             kind=kind,
             shared_by=shared_by,
             nonce=nonce,
+            asked_by=asked_by,
+            question=question,
         )
         try:
             return self.client.chat_postMessage(channel=channel, **message)["ts"]

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 256 * 1024
 MAX_TIMESTAMP_DIGITS = 12
+REQUEST_TIMEOUT = 10.0  # seconds to receive a request's headers and body
+CONNECTION_LIMIT = 500
 _REASONS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
 _REASONS |= {413: "Payload Too Large", 503: "Service Unavailable"}
 
@@ -64,12 +66,39 @@ def timestamp_problem(timestamp: str | None) -> str | None:
     return None
 
 
+# Top-level fields Bolt reads as objects or lists of objects before any listener runs;
+# a string there makes Bolt's own code raise (a 500), so it is refused first.
+_OBJECT_FIELDS = ("event", "user", "team", "channel", "view", "container", "message")
+_OBJECT_LIST_FIELDS = ("actions", "authorizations")
+_SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+_STRING_FIELDS = ("type", "command", "text", "trigger_id", "response_url", "callback_id")
+
+
 def shape_problem(payload: object) -> str | None:
-    """Why a body Bolt parsed cannot be a Slack request, or None when it may be one."""
+    """Why a body Bolt parsed cannot be a Slack request, or None when it may be one.
+
+    Checks the JSON types of the top-level fields Bolt itself reads (an `event` that is a
+    string, `actions` that are not a list of objects, ...), not each listener's fields.
+    """
     if not isinstance(payload, dict):
         return "body is not a JSON object"
     if not ({"type", "command", "ssl_check"} & payload.keys()):
         return "neither an event, an interaction nor a command"
+    for key in _STRING_FIELDS:
+        if payload.get(key) is not None and not isinstance(payload[key], str):
+            return f"field {key!r} is not a string"
+    for key in _OBJECT_FIELDS:
+        if payload.get(key) is not None and not isinstance(payload[key], dict):
+            return f"field {key!r} is not an object"
+    for key in _OBJECT_LIST_FIELDS:
+        value = payload.get(key)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ):
+            return f"field {key!r} is not a list of objects"
+    event = payload.get("event") or {}
+    if event.get("type") is not None and not isinstance(event["type"], str):
+        return "field 'event.type' is not a string"
     if payload.get("type") in ("view_submission", "view_closed"):
         # Bolt's middleware reads view.type before any listener runs and raises without it.
         view = payload.get("view")
@@ -101,6 +130,11 @@ class _GuardedHandler(SlackRequestHandler):
             return self._refuse(body, headers, problem)
         try:
             return self.app.dispatch(bolt_request)
+        except _SHAPE_ERRORS as exc:
+            # Bolt hands listener errors to the app's error handler; what escapes dispatch
+            # is Bolt failing to read a field of an unexpected type in the signed body.
+            log.warning("rejected a signed request Bolt cannot read: %s", type(exc).__name__)
+            return BoltResponse(status=400, body="malformed payload")
         except Exception as exc:  # one line, never a traceback flood; the server keeps serving
             log.error("request failed: %s", type(exc).__name__)
             return BoltResponse(status=500, body="")
@@ -177,13 +211,52 @@ def _send(
     return [body]
 
 
-class HttpServer:
-    """waitress serving a WSGI app, with a shutdown that lets in-flight requests finish."""
+def _deadline_channel():
+    """waitress's HTTPChannel, remembering when the request it is receiving began."""
+    from waitress.channel import HTTPChannel
 
-    def __init__(self, wsgi: SlackWSGI, *, host: str, port: int, threads: int = 4):
-        from waitress.server import create_server
+    class DeadlineChannel(HTTPChannel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # A fresh connection must deliver its first request in time, too.
+            self.request_started: float | None = self.creation_time
+
+        def received(self, data: bytes) -> bool:
+            if data and self.request_started is None:
+                self.request_started = time.time()
+            result = super().received(data)
+            if self.request is None:  # nothing half-received: the clock stops
+                self.request_started = None
+            return result
+
+    return DeadlineChannel
+
+
+class HttpServer:
+    """waitress serving a WSGI app, with a shutdown that lets in-flight requests finish.
+
+    Slow clients cannot starve it: a connection must deliver a whole request (headers
+    and body) within `request_timeout` seconds of its first byte (or of connecting), or
+    it is closed; waitress's own `channel_timeout` only counts silence, so a client
+    trickling a byte every few seconds would otherwise hold its connection for ever.
+    Up to `connection_limit` connections are open at once. Production still belongs
+    behind a buffering proxy (see the README's deployment notes).
+    """
+
+    def __init__(
+        self,
+        wsgi: SlackWSGI,
+        *,
+        host: str,
+        port: int,
+        threads: int = 4,
+        request_timeout: float = REQUEST_TIMEOUT,
+        connection_limit: int = CONNECTION_LIMIT,
+    ):
+        from waitress.server import BaseWSGIServer, create_server
 
         self.wsgi = wsgi
+        self.request_timeout = request_timeout
         self.server = create_server(
             wsgi,
             host=host,
@@ -193,8 +266,37 @@ class HttpServer:
             max_request_body_size=MAX_BODY * 32,
             clear_untrusted_proxy_headers=True,
             channel_timeout=30,
+            connection_limit=connection_limit,
+            cleanup_interval=1,
         )
+        channel_class = _deadline_channel()
+        for listener in [self.server, *self.server._map.values()]:
+            if isinstance(listener, BaseWSGIServer):
+                listener.channel_class = channel_class
+                listener.maintenance = self._maintenance(listener.maintenance)
         self._stop = threading.Event()
+
+    def _maintenance(self, waitress_maintenance: Callable[[float], None]) -> Callable:
+        def maintenance(now: float) -> None:
+            waitress_maintenance(now)  # idle connections (channel_timeout)
+            cutoff = now - self.request_timeout
+            slow = [
+                ch
+                for ch in list(self.server._map.values())
+                if (getattr(ch, "request_started", None) or now) < cutoff
+                and not ch.requests
+                and not ch.will_close
+            ]
+            for channel in slow:
+                channel.will_close = True
+            if slow:
+                log.warning(
+                    "closed %d connection(s) that took over %.0f s to send a request",
+                    len(slow),
+                    self.request_timeout,
+                )
+
+        return maintenance
 
     @property
     def port(self) -> int:

@@ -4,22 +4,27 @@ Tables: `subscriptions` (daily tips per channel), `posts` (every tip message the
 made), `votes` (each reaction or button press still standing), `ratings` (one current
 opinion per person per tip, derived from votes), `events` (Slack event ids already
 handled), `gaps` (questions without a tip), `notices` (one-off messages already sent),
-`team_tips` and `team_tip_versions` (tips written in Slack, every version kept) and
-`gap_waiters` (who asked to be told when a question gets a tip).
+`shares` (answers shared to a channel, once each), `served` (tips given to a person
+on request), `team_tips` and `team_tip_versions` (tips written in Slack, every version
+kept) and `gap_waiters` (who asked to be told when a question gets a tip).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
-subscriptions.py, gaps.py, tips.py, waiters.py, reports.py), each extending `Connection` (bot/store/db.py:
-open, transactions, backup); so call sites keep one object and one import, while each
-module holds only its own tables' SQL. Schema changes go in bot/store/migrations.py.
+subscriptions.py, gaps.py, events.py, shares.py, served.py, tips.py, waiters.py,
+reports.py), each extending `Connection` (bot/store/db.py: open, transactions, backup); so
+call sites keep one object and one import, while each module holds only its own tables'
+SQL. Schema changes go in bot/store/migrations.py.
 """
 
 from __future__ import annotations
 
 from bot.store.db import BUSY_TIMEOUT_MS, Connection, StoreError, utcnow
+from bot.store.events import EventsTable
 from bot.store.gaps import GapsTable
 from bot.store.migrations import migrations
 from bot.store.posts import Post, PostsTable
 from bot.store.reports import Reports
+from bot.store.served import ServedTable
+from bot.store.shares import Share, SharesTable
 from bot.store.subscriptions import SubscriptionsTable
 from bot.store.tips import StaleTipError, TeamTipsTable
 from bot.store.votes import VotesTable
@@ -29,6 +34,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "Connection",
     "Post",
+    "Share",
     "StaleTipError",
     "Store",
     "StoreError",
@@ -41,7 +47,10 @@ class Store(
     SubscriptionsTable,
     PostsTable,
     VotesTable,
+    EventsTable,
+    SharesTable,
     GapsTable,
+    ServedTable,
     TeamTipsTable,
     WaitersTable,
     Reports,

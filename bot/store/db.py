@@ -8,6 +8,7 @@ The per-table modules (posts, votes, subscriptions, gaps, ...) extend `Connectio
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from typing import Self
 
 from sqlite_utils import Database
 
-from bot.store.migrations import migrations
+from bot.store.migrations import known_names, migrations
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -42,6 +43,7 @@ class Connection:
         self._writer = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
+        self._files: dict[Path, tuple[int, int]] = {}  # file -> (device, inode) when opened
 
     @classmethod
     def open(cls, path: Path | str) -> Self:
@@ -63,18 +65,39 @@ class Connection:
         store = cls(path)
         try:
             store.migrate()
+        except StoreError:
+            store.close()
+            raise
         except sqlite3.DatabaseError as exc:
             store.close()
             raise StoreError(_explain(path, exc)) from None
         return store
 
     def migrate(self) -> list[str]:
-        """Apply pending schema migrations (idempotent, safe with several processes)."""
+        """Apply pending schema migrations (idempotent, safe with several processes).
+
+        Raises StoreError when the file was migrated by a newer version of the bot (it
+        holds migrations this version does not know): its schema may differ in ways this
+        code would silently get wrong.
+        """
         db = self.db
         with self._write_lock(db):
+            self._refuse_newer(db)
             pending = [m.name for m in migrations.pending(db)]
             migrations.apply(db)
         return pending
+
+    def _refuse_newer(self, db: Database) -> None:
+        known = set(known_names())
+        applied = [m.name for m in migrations.applied(db)]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise StoreError(
+                f"{self.path}: the database has schema version {len(applied)} (migrations up to "
+                f"{', '.join(unknown)}), but this version of the bot expects schema version "
+                f"{len(known)} or older. Run the newer version of the bot on it, or point "
+                "COACH_DB at a backup made by this version."
+            )
 
     @contextmanager
     def _write_lock(self, db: Database) -> Iterator[None]:
@@ -110,7 +133,44 @@ class Connection:
             self._local.db = db
             with self._lock:
                 self._connections.append(conn)
+                if not self._files:
+                    self._remember_files(conn)
         return db
+
+    def _remember_files(self, conn: sqlite3.Connection) -> None:
+        # SQLite keeps writing to a file unlinked under it (its inode lives on), so the
+        # identity of the database and its -wal is what tells that they are still the
+        # files a restart will read.
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # opens the -wal
+        for file in (self.path, Path(f"{self.path}-wal")):
+            with suppress(OSError):
+                st = os.stat(file)
+                self._files[file] = (st.st_dev, st.st_ino)
+
+    def file_problem(self) -> str | None:
+        """Why the files this store writes are no longer the ones on disk, or None.
+
+        A database file or -wal deleted or replaced while the bot runs means every later
+        write would vanish at the next restart.
+        """
+        for file, identity in list(self._files.items()):
+            try:
+                st = os.stat(file)
+            except FileNotFoundError:
+                return f"{file} was deleted while the bot was running"
+            except OSError as exc:
+                return f"{file} cannot be checked ({exc.strerror})"
+            if (st.st_dev, st.st_ino) != identity:
+                return f"{file} was replaced by another file while the bot was running"
+        return None
+
+    def _check_files(self) -> None:
+        problem = self.file_problem()
+        if problem:
+            raise StoreError(
+                f"{problem}; refusing to write where nothing would survive a restart. "
+                "Restore the database from a backup and restart the bot."
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
@@ -120,6 +180,7 @@ class Connection:
             with db.atomic():
                 yield db
             return
+        self._check_files()
         # Threads of this process queue here and wake the moment the writer is done;
         # SQLite's busy handler would make them sleep in steps of up to 100 ms instead.
         # Other processes still wait on SQLite's lock (busy_timeout).
@@ -149,25 +210,59 @@ class Connection:
         try:
             applied = [m.name for m in migrations.applied(self.db)]
             self.db.execute("SELECT 1").fetchone()
+            problem = self.file_problem()
+            if problem:
+                return {"ok": False, "path": str(self.path), "error": problem}
             return {"ok": True, "path": str(self.path), "migrations": applied}
         except sqlite3.Error as exc:
             return {"ok": False, "path": str(self.path), "error": str(exc)}
 
     def backup(self, target: Path | str) -> Path:
-        """Write a consistent copy of the database to `target` (SQLite online backup)."""
+        """Write a consistent copy of the database to `target` (SQLite online backup).
+
+        A folder target gets a new timestamped file name (`coach-20261130T090000Z.db`).
+        Raises StoreError, writing nothing, when `target` is the live database (same path,
+        a link to it, or its `-wal`/`-shm` file) or cannot be written.
+        """
         target = Path(target)
-        if target.exists() and target.is_dir():
-            target = target / self.path.name
-        if not target.parent.exists():
-            raise StoreError(f"{target}: folder {target.parent} does not exist")
+        if target.is_dir():
+            target = _dated_name(target, self.path)
+        live = self.path.resolve()
+        if target.resolve() in (live, Path(f"{live}-wal"), Path(f"{live}-shm")) or (
+            target.exists() and self.path.exists() and target.samefile(self.path)
+        ):
+            raise StoreError(
+                f"{target}: that is the live database ({self.path}); a backup over it would lose "
+                "every later write. Give a new file name or a folder, e.g. backups/."
+            )
+        if not target.parent.is_dir():
+            raise StoreError(f"{target}: folder {target.parent} does not exist; create it first")
+        if target.exists() and not target.is_file():
+            raise StoreError(f"{target}: not a regular file; give a new file name or a folder")
         tmp = target.with_name(target.name + ".partial")
-        dest = sqlite3.connect(str(tmp))
         try:
-            self.db.conn.backup(dest)
-        finally:
-            dest.close()
-        tmp.replace(target)
+            dest = sqlite3.connect(str(tmp))
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            tmp.replace(target)
+        except (sqlite3.Error, OSError) as exc:
+            with suppress(OSError):
+                tmp.unlink()
+            raise StoreError(f"{target}: cannot write the backup there ({exc})") from exc
         return target
+
+
+def _dated_name(folder: Path, live: Path) -> Path:
+    """A file in `folder` named after `live` and the UTC time, never an existing file."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate = folder / f"{live.stem}-{stamp}{live.suffix}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{live.stem}-{stamp}-{n}{live.suffix}"
+    return candidate
 
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:

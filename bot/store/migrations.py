@@ -12,6 +12,11 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("aipm_coach")
 
 
+def known_names() -> list[str]:
+    """Every migration this version of the bot ships, in order (its schema version = len)."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     db["subscriptions"].create(
@@ -78,7 +83,82 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
-def m002_team_tips(db: Database) -> None:
+def m002_shares(db: Database) -> None:
+    # One row per answer shared to a channel: the claim is the insert, so two clicks
+    # (even at the same moment, even in two processes) post it once.
+    db["shares"].create(
+        {
+            "key": str,
+            "channel": str,
+            "tip_id": str,
+            "user": str,
+            "status": str,
+            "ts": str,
+            "claimed_at": str,
+            "posted_at": str,
+        },
+        pk="key",
+        not_null={"channel", "tip_id", "status", "claimed_at"},
+    )
+
+
+@migrations()
+def m003_served(db: Database) -> None:
+    # Tips given to one person on request (`/aipm tip`), apart from channel posts so the
+    # daily rotation never sees them.
+    db["served"].create({"id": int, "user": str, "tip_id": str, "at": str}, pk="id")
+    db["served"].create_index(["user", "id"])
+
+
+@migrations()
+def m004_one_row_per_message(db: Database) -> None:
+    # A message was once recorded several times (concurrent "recovered" rows, then the
+    # claim marked posted with the same ts). Keep one row per (channel, ts): the daily
+    # claim if there is one, else the oldest; votes refer to (channel, ts), not to ids.
+    db.execute(
+        "DELETE FROM posts WHERE ts IS NOT NULL AND id NOT IN ("
+        "  SELECT (SELECT p.id FROM posts p WHERE p.channel = g.channel AND p.ts = g.ts"
+        "          ORDER BY p.kind = 'daily' DESC, p.id LIMIT 1)"
+        "  FROM (SELECT DISTINCT channel, ts FROM posts WHERE ts IS NOT NULL) g"
+        ")"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX posts_one_row_per_message ON posts(channel, ts) WHERE ts IS NOT NULL"
+    )
+
+
+@migrations()
+def m005_claims_with_owner_and_lease(db: Database) -> None:
+    # A daily claim belongs to the process that made it (`owner`) for as long as that
+    # process keeps renewing `lease_until`; ids are AUTOINCREMENT so a released claim's id
+    # is never handed to a new one (a stale process could otherwise update it). SQLite
+    # cannot add AUTOINCREMENT to a table, so the table is rebuilt.
+    db.execute(
+        "CREATE TABLE posts_new ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " channel TEXT NOT NULL, ts TEXT, tip_id TEXT NOT NULL, local_date TEXT,"
+        " kind TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT, posted_at TEXT,"
+        " owner TEXT, lease_until TEXT)"
+    )
+    db.execute(
+        "INSERT INTO posts_new (id, channel, ts, tip_id, local_date, kind, status, created_at,"
+        " posted_at) SELECT id, channel, ts, tip_id, local_date, kind, status, created_at,"
+        " posted_at FROM posts"
+    )
+    db.execute("DROP TABLE posts")
+    db.execute("ALTER TABLE posts_new RENAME TO posts")
+    db.execute("CREATE INDEX idx_posts_channel_ts ON posts(channel, ts)")
+    db.execute("CREATE INDEX idx_posts_channel_tip_id ON posts(channel, tip_id)")
+    db.execute(
+        "CREATE UNIQUE INDEX posts_one_daily ON posts(channel, local_date) WHERE kind = 'daily'"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX posts_one_row_per_message ON posts(channel, ts) WHERE ts IS NOT NULL"
+    )
+
+
+@migrations()
+def m006_team_tips(db: Database) -> None:
     # Tips the team writes in Slack, layered over the YAML base by id. `team_tips` holds the
     # current version; `team_tip_versions` keeps every version and who made it.
     db["team_tips"].create(

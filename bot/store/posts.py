@@ -2,10 +2,14 @@
 
 The claim is an insert under a unique index on (channel, local_date) for daily posts, so
 no two ticks, threads or processes post one channel's daily tip twice on one local day.
+A claim belongs to its `owner` (one per process) until its lease runs out: the owner
+renews the lease while it waits on Slack, and only a claim whose lease ran out may be
+taken over by another process to settle it. Ids are AUTOINCREMENT: never reused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,21 +50,62 @@ class PostsTable(Connection):
         super().__init__(path, busy_timeout_ms=busy_timeout_ms)
         self._posts_by_ts: dict[tuple[str, str], Post] = {}
 
-    def claim_daily(self, channel: str, local_date: str, tip_id: str) -> Post | None:
+    def claim_daily(
+        self,
+        channel: str,
+        local_date: str,
+        tip_id: str,
+        *,
+        owner: str | None = None,
+        lease: float = 0.0,
+    ) -> Post | None:
         """Record the intent to post today's tip; None if this channel already has one that day.
 
         The unique index makes this the single point that prevents double daily posts,
-        across restarts and across processes sharing the database.
+        across restarts and across processes sharing the database. With an `owner`, the
+        claim is that owner's for `lease` seconds (renew with `renew_claim`); without one,
+        reconciliation judges it by its age alone.
         """
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO posts (channel, tip_id, local_date, kind, status, created_at) "
-                "VALUES (?, ?, ?, 'daily', 'pending', ?)",
-                [channel, tip_id, local_date, utcnow()],
+                "INSERT OR IGNORE INTO posts "
+                "(channel, tip_id, local_date, kind, status, created_at, owner, lease_until) "
+                "VALUES (?, ?, ?, 'daily', 'pending', ?, ?, ?)",
+                [channel, tip_id, local_date, utcnow(), owner, _lease_until(lease, owner)],
             )
             if cursor.rowcount == 0:
                 return None
             return _post(db["posts"].get(cursor.lastrowid))
+
+    def renew_claim(self, post_id: int, owner: str, lease: float) -> bool:
+        """Extend `owner`'s pending claim by `lease` seconds from now; False if it is not
+        (or no longer) that owner's pending claim."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE posts SET lease_until = ? WHERE id = ? AND owner = ? AND status = 'pending'",
+                [_lease_until(lease, owner), post_id, owner],
+            )
+            return cursor.rowcount == 1
+
+    def take_over_claim(self, post_id: int, owner: str, lease: float, *, min_age: float) -> bool:
+        """Make a pending claim `owner`'s, if its lease ran out (or, with no lease, it is older
+        than `min_age` seconds): what reconciliation does before settling it. Only one
+        process wins; False for the others."""
+        now = dt.datetime.now(dt.UTC)
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE posts SET owner = ?, lease_until = ? WHERE id = ? AND status = 'pending' "
+                "AND ((lease_until IS NOT NULL AND lease_until < ?) "
+                "OR (lease_until IS NULL AND created_at <= ?))",
+                [
+                    owner,
+                    _lease_until(lease, owner),
+                    post_id,
+                    now.isoformat(timespec="microseconds"),
+                    (now - dt.timedelta(seconds=min_age)).isoformat(timespec="microseconds"),
+                ],
+            )
+            return cursor.rowcount == 1
 
     def add_post(
         self,
@@ -72,28 +117,58 @@ class PostsTable(Connection):
         local_date: str | None = None,
         status: str = "posted",
     ) -> Post:
-        """Record a tip message that is not a daily post (a shared answer, a forced post)."""
+        """Record a tip message that is not a daily post (a shared answer, a forced post).
+
+        One row per message: when (channel, ts) is already recorded (say, by a concurrent
+        reaction, or as the daily post) that row is returned unchanged.
+        """
         with self.transaction() as db:
             now = utcnow()
             cursor = db.execute(
                 "INSERT INTO posts (channel, ts, tip_id, local_date, kind, status, created_at, posted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (channel, ts) WHERE ts IS NOT NULL DO NOTHING",
                 [channel, ts, tip_id, local_date, kind, status, now, now if ts else None],
             )
-            return _post(db["posts"].get(cursor.lastrowid))
+            if cursor.rowcount:
+                return _post(db["posts"].get(cursor.lastrowid))
+            return _post(next(db["posts"].rows_where("channel = ? AND ts = ?", [channel, ts])))
 
-    def mark_posted(self, post_id: int, ts: str) -> None:
-        """The message for a claimed post exists in Slack with this ts."""
+    def mark_posted(self, post_id: int, ts: str, *, owner: str | None = None) -> bool:
+        """The message for a claimed post exists in Slack with this ts; False when `owner`
+        is given and the claim is no longer that owner's (nothing is changed then).
+
+        A row recorded for the same message meanwhile (a reaction recovered it from its
+        metadata while the post was in flight) is merged into the claim.
+        """
         with self.transaction() as db:
+            if owner is not None and not _owns(db, post_id, owner):
+                return False
             db.execute(
-                "UPDATE posts SET ts = ?, status = 'posted', posted_at = ? WHERE id = ?",
+                "DELETE FROM posts WHERE ts = ? AND id != ? "
+                "AND channel = (SELECT channel FROM posts WHERE id = ?)",
+                [ts, post_id, post_id],
+            )
+            db.execute(
+                "UPDATE posts SET ts = ?, status = 'posted', posted_at = ?, lease_until = NULL "
+                "WHERE id = ?",
                 [ts, utcnow(), post_id],
             )
+            return True
 
-    def release_post(self, post_id: int) -> None:
-        """Forget a claim whose message certainly was not posted, so a later run may retry."""
+    def release_post(self, post_id: int, *, owner: str | None = None) -> None:
+        """Forget a claim whose message certainly was not posted, so a later run may retry.
+
+        With `owner`, only that owner's claim is released.
+        """
         with self.transaction() as db:
-            db.execute("DELETE FROM posts WHERE id = ? AND status = 'pending'", [post_id])
+            if owner is None:
+                db.execute("DELETE FROM posts WHERE id = ? AND status = 'pending'", [post_id])
+            else:
+                db.execute(
+                    "DELETE FROM posts WHERE id = ? AND status = 'pending' AND owner = ?",
+                    [post_id, owner],
+                )
 
     def set_post_status(self, post_id: int, status: str) -> None:
         """Mark a claimed post, e.g. 'failed' when the channel is gone for good."""
@@ -154,3 +229,15 @@ class PostsTable(Connection):
             (_post(r), r["created_at"])
             for r in self.db["posts"].rows_where("status = 'pending'", order_by="id")
         ]
+
+
+def _lease_until(lease: float, owner: str | None) -> str | None:
+    if owner is None:
+        return None
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=lease)
+    return until.isoformat(timespec="microseconds")
+
+
+def _owns(db, post_id: int, owner: str) -> bool:
+    row = db.execute("SELECT owner FROM posts WHERE id = ?", [post_id]).fetchone()
+    return row is not None and row[0] == owner

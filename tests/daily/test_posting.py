@@ -1,4 +1,5 @@
 import logging
+import time
 
 import pytest
 from slack_sdk import WebClient
@@ -258,3 +259,28 @@ def test_the_protocol_runs_on_any_deliverer(store):
     assert store.subscription("C1")["paused_reason"] == "the room was closed"
     assert store.daily_post("C1", DAY) is None
     assert deliverer.told == [("U42", "C1", "the room was closed")]
+
+
+def test_a_poster_that_lost_its_claim_stops_before_posting_again(fake, store, clock):
+    """Issue 15 item 2: the owner renews its lease while it waits; once it is gone, it stops."""
+    client = make_client(Settings(bot_token=TOKEN, api_url=fake.url), timeout=1, sleep=clock.sleep)
+    poster = Poster(SlackDeliverer(client), store, sleep=clock.sleep, clock=clock.clock, lease=1.0)
+    taken = []
+
+    def lose_the_claim(seconds):
+        # While A backs off, its lease runs out (a long pause) and B takes the claim over.
+        if taken:
+            return
+        claim = store.daily_post("C1", DAY)
+        with store.transaction() as db:
+            db.execute("UPDATE posts SET lease_until = '2000-01-01' WHERE id = ?", [claim.id])
+        taken.append(store.take_over_claim(claim.id, "B", 60, min_age=0))
+        time.sleep(0.5)  # A's heartbeat (every lease/4) notices
+
+    poster.sleep = lose_the_claim
+    fake.fail_next("chat.postMessage", status=500)
+    outcome = poster.post_daily("C1", TIP, DAY)
+    assert taken == [True]
+    assert outcome.status == "unknown" and outcome.error == "claim lost"
+    assert tip_messages(fake, "C1") == []
+    assert store.daily_post("C1", DAY).status == "pending", "B settles it, not A"

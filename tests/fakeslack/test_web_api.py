@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -174,6 +175,73 @@ def test_a_fixed_answer_serves_methods_the_fake_does_not_know():
 )
 def test_request_fields_merge_query_and_body(query, body, kind, expected):
     assert parse_args(query, body, kind) == expected
+
+
+def test_a_channel_without_the_bot_refuses_posts_with_not_in_channel():
+    api = closed()
+    api.add_channel("C2", name="elsewhere", is_member=False)
+    assert answer(api, "chat.postMessage", channel="C2", text="hi")[1]["error"] == "not_in_channel"
+    assert answer(api, "chat.postEphemeral", channel="C2", user="U1", text="x")[1]["error"] == (
+        "not_in_channel"
+    )
+    assert answer(api, "conversations.info", channel="C2")[1]["channel"]["is_member"] is False
+    assert answer(api, "chat.postMessage", channel="C1", text="hi")[1]["ok"]
+
+
+def test_the_agent_surface_keeps_status_prompts_and_title_per_dm_thread():
+    api = WebAPI()
+    prompts = [{"title": "Evals", "message": "How do I evaluate an LLM feature?"}]
+    where = {"channel_id": "DU1", "thread_ts": "1.5"}
+    assert answer(api, "assistant.threads.setStatus", status="Finding a tip…", **where)[1]["ok"]
+    _, ok = answer(
+        api, "assistant.threads.setSuggestedPrompts", prompts=json.dumps(prompts), **where
+    )
+    assert ok["ok"] and answer(api, "assistant.threads.setTitle", title="Evals", **where)[1]["ok"]
+    assert api.assistant[("DU1", "1.5")] == {
+        "status": "Finding a tip…",
+        "prompts": prompts,
+        "title": "Evals",
+    }
+    assert answer(api, "assistant.threads.setStatus", channel_id="C1", thread_ts="1", status="x")[
+        1
+    ] == {"ok": False, "error": "channel_not_found"}
+    too_many = json.dumps(prompts * 5)
+    assert not answer(api, "assistant.threads.setSuggestedPrompts", prompts=too_many, **where)[1][
+        "ok"
+    ]
+
+
+def test_a_workflow_step_completes_once_with_a_step_token():
+    api = WebAPI(token=TOKEN)
+    step = {"Authorization": "Bearer xwfp-step-token"}
+    outputs = json.dumps({"tip_id": "t1"})
+    reply = api.handle(
+        "functions.completeSuccess", {"function_execution_id": "Fx1", "outputs": outputs}, step
+    )
+    assert json.loads(reply.body)["ok"] and api.functions["Fx1"] == {
+        "status": "completed",
+        "outputs": {"tip_id": "t1"},
+    }
+    again = api.handle(
+        "functions.completeError", {"function_execution_id": "Fx1", "error": "x"}, step
+    )
+    assert json.loads(again.body)["ok"] is False
+    failed = api.handle(
+        "functions.completeError", {"function_execution_id": "Fx2", "error": "no"}, step
+    )
+    assert json.loads(failed.body)["ok"] and api.functions["Fx2"]["error"] == "no"
+
+
+def test_calls_carry_the_time_they_arrived():
+    api = WebAPI()
+    before = time.time()
+    answer(api, "auth.test")
+    assert api.calls("auth.test")[0].at >= before
+    assert api.first_post("C7") is None
+    answer(api, "chat.postMessage", channel="C7", text="one")
+    first = api.first_post("C7")
+    answer(api, "chat.postMessage", channel="C7", text="two")
+    assert before <= first == api.first_post("C7")
 
 
 MODAL = {

@@ -2,7 +2,7 @@
 
 from benchmarks.rotation import make_base
 from bot.core.knowledge import Source, Tip
-from bot.slack.blocks import tip_message
+from bot.slack.blocks import AnswerRef, answer_ref, parse_ref, tip_message
 
 DAY = "2024-05-06"
 TIP = make_base(3).tips[0]
@@ -40,3 +40,27 @@ def test_shared_by_is_a_mention_only_for_a_user_id():
     odd = tip_message(TIP, local_date=DAY, header="h", kind="shared", shared_by="<!channel>")
     assert "Shared by <@U123ABC>" in str(ok["blocks"])
     assert "<!channel>" not in str(odd["blocks"])
+
+
+def test_an_answer_ref_round_trips_and_fits_a_button_value():
+    value = answer_ref(TIP, question="is p < 0.05 & <!here> " + "x" * 5000, asker="U1")
+    assert len(value) <= 2000 and "<!here>" not in value
+    ref = parse_ref(value)
+    assert ref.tip_id == TIP.id and ref.asker == "U1" and ref.key
+    assert ref.question.startswith("is p < 0.05 & <!here> x")
+    assert parse_ref("plain-tip-id") == AnswerRef("plain-tip-id")
+    assert parse_ref("{not json").tip_id == "{not json"
+
+
+def test_a_shared_tip_says_who_asked_what_before_the_tip():
+    message = tip_message(
+        TIP,
+        local_date=DAY,
+        header="An AI PM tip",
+        kind="shared",
+        asked_by="U1",
+        question="*bold* <!channel> evals?",
+    )
+    asked = message["blocks"][1]["text"]["text"]
+    assert asked == "<@U1> asked: *bold &lt;!channel&gt; evals?*"
+    assert message["blocks"][2]["text"]["text"].startswith(f"*{TIP.title}*")

@@ -97,5 +97,39 @@ def test_backup_while_writing_is_consistent(db_path, tmp_path):
 
 
 def test_the_database_holds_ids_not_names(store):
-    columns = {c.name for t in store.db.tables if not t.name.startswith("_") for c in t.columns}
+    internal = ("_", "sqlite_")  # sqlite_sequence (AUTOINCREMENT) has a `name` column
+    columns = {
+        c.name for t in store.db.tables if not t.name.startswith(internal) for c in t.columns
+    }
     assert not columns & {"name", "real_name", "email", "user_name", "display_name"}
+
+
+def test_a_database_from_a_newer_version_is_refused(db_path):
+    """Issue 15 item 12: a schema this version does not know is never opened silently."""
+    first = Store.open(db_path)
+    known = [m.name for m in migrations.applied(first.db)]
+    with first.transaction() as db:
+        db["_sqlite_migrations"].insert(
+            {"migration_set": migrations.name, "name": "m999_from_the_future", "applied_at": "x"}
+        )
+    first.close()
+    with pytest.raises(StoreError) as err:
+        Store.open(db_path)
+    message = str(err.value)
+    assert str(db_path) in message
+    assert f"version {len(known) + 1}" in message and f"version {len(known)}" in message
+    assert "m999_from_the_future" in message
+
+
+def test_a_replaced_database_file_fails_health_and_writes(db_path, tmp_path):
+    """Issue 15 item 5: writes to a file no longer on disk would vanish at restart."""
+    store = Store.open(db_path)
+    assert store.health()["ok"] is True
+    other = Store.open(tmp_path / "other.db")
+    other.close()
+    (tmp_path / "other.db").replace(db_path)
+    report = store.health()
+    assert report["ok"] is False and "replaced" in report["error"]
+    with pytest.raises(StoreError, match="coach.db was replaced"):
+        vote(store, "U1", 1, event_id="E1")
+    store.close()

@@ -6,6 +6,7 @@
   const POLL_MS = 2500;
   const REACTIONS = ["+1", "-1"];
   const SUGGESTIONS = ["help", "what is the ikea effect", "tip", "subscribe", "top", "stats"];
+  const MENTION_EXAMPLE = "@AI PM Coach should we let users edit the AI's draft?";
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -13,7 +14,9 @@
     switcher: $("user-switcher"), postTip: $("post-tip"), tabMessages: $("tab-messages"),
     tabHome: $("tab-home"), messagesPane: $("messages-pane"), homePane: $("home-pane"),
     homeView: $("home-view"), topic: $("channel-topic"), title: $("channel-title"),
-    suggestions: $("suggestions"), send: $("send"), modalRoot: $("modal-root"),
+    suggestions: $("suggestions"), send: $("send"), tabDm: $("tab-dm"), dmPane: $("dm-pane"),
+    dmMessages: $("dm-messages"), dmForm: $("dm-form"), dmComposer: $("dm-composer"),
+    modalRoot: $("modal-root"),
   };
   let state = null;
   let me = localStorage.getItem("playground-user") || "";
@@ -83,14 +86,18 @@
     ui.switcher.replaceChildren(...state.people.map((p) => el("option", {
       value: p.id, selected: p.id === me,
     }, `${p.real_name}${p.is_admin ? " (admin)" : ""} · ${p.tz}`)));
-    ui.title.textContent = "# " + state.channel.name;
+    ui.title.textContent = tab === "dm" ? `${state.bot.name} · Messages` : "# " + state.channel.name;
     ui.topic.replaceChildren(renderMrkdwn(state.channel.topic || ""));
     ui.composer.placeholder = `Message #${state.channel.name}, e.g. ${state.command} what is the ikea effect`;
     ui.suggestions.replaceChildren(...SUGGESTIONS.map((s) => el("button", {
       type: "button", class: "chip", "data-testid": "suggestion",
       onclick: () => { ui.composer.value = `${state.command} ${s}`; ui.composer.focus(); },
-    }, `${state.command} ${s}`)));
+    }, `${state.command} ${s}`)), el("button", {
+      type: "button", class: "chip", "data-testid": "suggestion",
+      onclick: () => { ui.composer.value = MENTION_EXAMPLE; ui.composer.focus(); },
+    }, MENTION_EXAMPLE));
     renderMessages();
+    renderDm();
     if (tab === "home") renderHome();
     renderModal();
   }
@@ -101,10 +108,44 @@
         `Nothing here yet. Type ${state.command} what is the ikea effect, or press “Post today's tip”.`));
       return;
     }
-    ui.messages.replaceChildren(...state.messages.map(renderMessage));
+    // Replies sit in their parent's thread, as Slack shows them when the thread is open.
+    const replies = {};
+    for (const m of state.messages) {
+      if (m.thread_ts && m.thread_ts !== m.ts) (replies[m.thread_ts] = replies[m.thread_ts] || []).push(m);
+    }
+    const known = new Set(state.messages.map((m) => m.ts));
+    const top = state.messages.filter((m) => !m.thread_ts || m.thread_ts === m.ts || !known.has(m.thread_ts));
+    ui.messages.replaceChildren(...top.map((m) => {
+      const box = renderMessage(m, false);
+      const thread = replies[m.ts];
+      if (thread && m.kind !== "ephemeral") box.querySelector(".body").append(renderThread(m, thread));
+      return box;
+    }));
   }
 
-  function renderMessage(message) {
+  function renderThread(parent, replies) {
+    const input = el("input", {
+      type: "text", class: "thread-input", "data-testid": "thread-reply", maxlength: "4000",
+      "aria-label": "Reply in thread", placeholder: "Reply… (mention @AI PM Coach to ask again)",
+    });
+    const form = el("form", { class: "thread-form", autocomplete: "off" }, input,
+      el("button", { type: "submit", class: "chip" }, "Reply"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      send(input.value, parent.ts);
+    });
+    return el("div", { class: "thread", "data-testid": "thread", "data-thread-ts": parent.ts },
+      el("div", { class: "thread-count" }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`),
+      replies.map((m) => renderMessage(m, false)), form);
+  }
+
+  function renderDm() {
+    const dm = state.dm || [];
+    ui.dmMessages.replaceChildren(...(dm.length ? dm.map((m) => renderMessage(m, true)) : [el("div", { class: "empty" },
+      "Ask the coach anything here, only you see it. Try: how do we evaluate an LLM feature? Or tip, top, help.")]));
+  }
+
+  function renderMessage(message, inDm) {
     const who = authorOf(message);
     const ephemeral = message.kind === "ephemeral";
     const target = ephemeral ? message.id : message.ts;
@@ -120,11 +161,16 @@
         el("span", { class: "author" }, who.name),
         who.bot ? el("span", { class: "app-badge" }, "APP") : null,
         el("span", { class: "time" }, clock(message.ts)),
-        ephemeral ? el("span", { class: "only-you", "data-testid": "only-visible" }, "👁 Only visible to you") : null),
+        ephemeral ? el("span", { class: "only-you", "data-testid": "only-visible" }, "👁 Only visible to you") : null,
+        !ephemeral && !inDm && message.user !== state.bot.id ? el("button", {
+          type: "button", class: "link ask-coach", "data-testid": "ask-coach",
+          title: "Message shortcut: the coach answers only you",
+          onclick: () => askAbout(message.ts),
+        }, "⋯ Ask the coach about this") : null),
       ephemeral && message.command ? el("div", { class: "invoked" }, "You used ", el("code", {}, message.command)) : null,
       el("div", { class: "blocks" }, renderBlocks(message.blocks, message.text, onAction)),
-      !ephemeral && message.user === state.bot.id ? renderReactions(message) : null),
-    ephemeral ? null : renderShortcuts(message));
+      !ephemeral && !inDm && message.metadata?.event_type === "aipm_tip" ? renderReactions(message) : null),
+    ephemeral || inDm ? null : renderShortcuts(message));
     return box;
   }
 
@@ -200,7 +246,7 @@
 
   // -- actions -------------------------------------------------------------------------
 
-  async function send(text) {
+  async function send(text, threadTs) {
     if (!text.trim()) return;
     if (text.trim().startsWith("/")) {
       if (history[history.length - 1] !== text) history.push(text);
@@ -210,11 +256,31 @@
     ui.composer.value = "";
     notify("");
     await withBusy(async () => {
-      const result = await api("/api/send", { user: me, text });
+      const result = await api("/api/send", { user: me, text, thread_ts: threadTs || "" });
       if (!result.ok && result.error && result.kind !== "error") notify(result.error);
       await refresh(true);
     });
     ui.composer.focus();
+  }
+
+  async function sendDm(text) {
+    if (!text.trim()) return;
+    ui.dmComposer.value = "";
+    await withBusy(async () => {
+      const result = await api("/api/dm", { user: me, text });
+      if (!result.ok) notify(result.error || `The coach did not answer (HTTP ${result.status}).`);
+      await refresh(true);
+      ui.dmMessages.scrollTop = ui.dmMessages.scrollHeight;
+    });
+    ui.dmComposer.focus();
+  }
+
+  async function askAbout(ts) {
+    await withBusy(async () => {
+      const result = await api("/api/shortcut", { user: me, ts });
+      if (!result.ok) notify(`The shortcut did not run (${result.error || "HTTP " + result.status}).`);
+      await refresh(true);
+    });
   }
 
   async function click(target, element, button) {
@@ -305,14 +371,16 @@
 
   function showTab(name) {
     tab = name;
-    ui.messagesPane.hidden = name !== "messages";
-    ui.homePane.hidden = name !== "home";
-    ui.tabMessages.classList.toggle("active", name === "messages");
-    ui.tabHome.classList.toggle("active", name === "home");
-    for (const [button, active] of [[ui.tabMessages, name === "messages"], [ui.tabHome, name === "home"]]) {
-      if (active) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
+    const panes = [[ui.tabMessages, ui.messagesPane, "messages"], [ui.tabHome, ui.homePane, "home"],
+      [ui.tabDm, ui.dmPane, "dm"]];
+    for (const [button, pane, id] of panes) {
+      pane.hidden = name !== id;
+      button.classList.toggle("active", name === id);
+      if (name === id) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
     }
+    if (state) render();
     if (name === "messages") ui.composer.focus();
+    if (name === "dm") ui.dmComposer.focus();
   }
 
   // -- wiring --------------------------------------------------------------------------
@@ -341,6 +409,14 @@
   ui.postTip.addEventListener("click", () => postTip(false));
   ui.tabMessages.addEventListener("click", () => showTab("messages"));
   ui.tabHome.addEventListener("click", openHome);
+  ui.tabDm.addEventListener("click", () => showTab("dm"));
+  ui.dmForm.addEventListener("submit", (event) => { event.preventDefault(); sendDm(ui.dmComposer.value); });
+  ui.dmComposer.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      sendDm(ui.dmComposer.value);
+    }
+  });
 
   const ready = refresh(true).catch((e) => notify("The playground server did not answer: " + e.message))
     .then(() => ui.composer.focus());

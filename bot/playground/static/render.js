@@ -56,6 +56,8 @@ function renderAngle(inner) {
       decodeEntities(label !== undefined ? label : target));
   }
   if (target.startsWith("@")) {
+    const bot = (window.playgroundState || {}).bot;
+    if (bot && bot.id === target.slice(1)) return el("span", { class: "mention" }, "@" + bot.name);
     const person = people().find((p) => p.id === target.slice(1));
     const name = label || (person ? person.real_name : target.slice(1));
     return el("span", { class: "mention" }, "@" + decodeEntities(name));

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, curation, events
+from bot.slack.listeners import (
+    actions,
+    commands,
+    curation,
+    events,
+    functions,
+    messages,
+    shortcuts,
+)
 
 
 def register_listeners(app: App, *, command: str) -> None:
-    """Attach the command, event, action and curation listeners to `app`.
+    """Attach the command, event, action, message, shortcut, workflow-step and curation listeners.
 
     Callbacks find the coach and poster in `context` (see `SlackContext.attach`), so
     `build_app` installs that middleware first.
@@ -16,4 +24,7 @@ def register_listeners(app: App, *, command: str) -> None:
     commands.register(app, command=command)
     events.register(app)
     actions.register(app)
+    messages.register(app)
+    shortcuts.register(app)
+    functions.register(app)
     curation.register(app)

@@ -23,9 +23,12 @@ SORRY = "Sorry, I could not record that just now. Please click again in a moment
 GONE = "That tip is no longer in the base, so I could not record it."
 
 
+def _value(body: dict) -> str:
+    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+
+
 def _tip_and_user(ctx: SlackContext, body: dict):
-    action = (body.get("actions") or [{}])[0]
-    tip = ctx.coach.library.base.get(str(action.get("value") or ""))
+    tip = ctx.coach.library.base.get(blocks.parse_ref(_value(body)).tip_id)
     user = (body.get("user") or {}).get("id")
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id"
@@ -59,7 +62,8 @@ def _record(ack: Ack, body: dict, context: BoltContext, value: int) -> None:
 def _thank(body: dict, respond: Respond, context: BoltContext, value: int) -> None:
     outcome = context.get("aipm_outcome")
     if outcome == "recorded":
-        respond(blocks.thanks_message(_tip_and_user(SlackContext.of(context), body)[0], value))
+        tip = _tip_and_user(SlackContext.of(context), body)[0]
+        respond(blocks.thanks_message(tip, value, ref=_value(body)))
     elif outcome == "gone":
         respond(blocks.plain(GONE) | {"replace_original": False})
     else:
@@ -91,24 +95,50 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
+def share_key(body: dict, ref: blocks.AnswerRef, channel: str) -> str:
+    """What makes two Share clicks the same share: the answer's key, else its message."""
+    if ref.key:
+        return f"answer:{ref.key}"
+    message_ts = (body.get("container") or {}).get("message_ts") or ""
+    return f"message:{channel}:{message_ts}:{ref.tip_id}"
+
+
 def share(body: dict, respond: Respond, context: BoltContext) -> None:
-    """Share clicked: post the tip in the channel, then say so (or why not)."""
+    """Share clicked: post the answer in the channel once, then show "Shared" (or why not).
+
+    Clicks are claimed in the store first, so a second click (even at the same moment,
+    even in another process) posts nothing: it finds the share pending (the first click
+    answers) or done (the button is shown as "Shared" again).
+    """
     ctx = SlackContext.of(context)
     tip, user, channel = _tip_and_user(ctx, body)
     if tip is None or not channel:
         respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
         return
-    outcome = ctx.poster.post_tip(channel, tip, kind="shared", shared_by=user)
-    if not outcome.ok:
-        respond(
-            blocks.plain(
-                f"I could not post in this channel ({outcome.error}). "
-                "Invite me with `/invite @AI PM Coach` and try again."
-            )
-            | {"replace_original": False}
-        )
+    value = _value(body)
+    ref = blocks.parse_ref(value)
+    key = share_key(body, ref, channel)
+    fresh, claim = ctx.coach.store.claim_share(key, channel=channel, tip_id=tip.id, user=user)
+    if not fresh:
+        if claim.status == "posted":
+            respond(blocks.thanks_message(tip, 0, shared_in=claim.channel, ref=value))
         return
-    respond(blocks.thanks_message(tip, 0, shared_in=channel))
+    outcome = ctx.poster.post_tip(
+        channel, tip, kind="shared", shared_by=user, asked_by=ref.asker, question=ref.question
+    )
+    if outcome.ok:
+        ctx.coach.store.mark_shared(key, outcome.ts or "")
+        respond(blocks.thanks_message(tip, 0, shared_in=channel, ref=value))
+        return
+    if outcome.status != "unknown":  # certainly not posted: let a later click try again
+        ctx.coach.store.release_share(key)
+    respond(
+        blocks.plain(
+            f"I could not post in this channel ({outcome.error}). "
+            "Invite me with `/invite @AI PM Coach` and try again."
+        )
+        | {"replace_original": False}
+    )
 
 
 def register(app: App) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot.core import ratings, rotation, subscriptions
+from bot.core import personal, ratings, subscriptions
 from bot.core.schedule import ScheduleError
+from bot.core.schedule_changes import schedule_change
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.listeners import curation
@@ -21,6 +23,8 @@ Handler = Callable[[SlackContext, dict, str], dict | None]
 MEMBERSHIP_HINT = (
     "I can only post where I'm a member: if I'm not in this channel yet, `/invite @AI PM Coach`."
 )
+NOTICE_KEY = "aipm_schedule_change"
+CHANGES_SCHEDULE = frozenset({"subscribe", "unsubscribe"})
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
@@ -31,15 +35,13 @@ def _help(ctx: SlackContext, command: dict, rest: str) -> dict:
 
 
 def _tip(ctx: SlackContext, command: dict, rest: str) -> dict:
-    base = ctx.coach.library.base
-    history = ctx.coach.store.posted_tip_ids(command["channel_id"])
-    tip_id = rotation.next_tip(
-        [t.id for t in base.live_tips],
-        history,
-        ctx.coach.store.tip_tallies(),
-        seed=f"{command['user_id']}:{time.time_ns()}",  # a fresh tip each time it is asked
+    # The asker's own rotation: a tip they have not had lately, never the channel's posts.
+    tip = personal.fresh_tip(
+        ctx.coach.store,
+        ctx.coach.library.base,
+        user=command["user_id"],
+        channel=command.get("channel_id"),
     )
-    tip = base.get(tip_id) if tip_id else None
     if tip is None:
         return blocks.plain(
             "The tip base is empty. Ask a curator to run `python -m bot knowledge build`."
@@ -118,16 +120,33 @@ def reply_for(ctx: SlackContext, command: dict) -> dict | None:
     if entry is not None:
         return entry[1](ctx, command, rest.strip())
     answer = ctx.coach.ask(text, user=command.get("user_id"))
-    reply = blocks.answer_message(answer, ctx.command)
+    reply = blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
     if not answer.answered:
         reply = curation.with_wait_button(reply, answer.question)
     return reply
 
 
 def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
-    """Answer the slash command in the acknowledgement (only the asker sees it)."""
+    """Answer the slash command in the acknowledgement (only the asker sees it).
+
+    A command that moved or stopped the channel's daily tip leaves the change in
+    `context[NOTICE_KEY]` for `announce`, which tells the channel after the answer.
+    """
     try:
-        reply = reply_for(SlackContext.of(context), command)
+        ctx = SlackContext.of(context)
+        word = (command.get("text") or "").strip().partition(" ")[0].lower()
+        channel = command.get("channel_id") or ""
+        before = ctx.coach.store.subscription(channel) if word in CHANGES_SCHEDULE else None
+        reply = reply_for(ctx, command)
+        if before is not None:
+            change = schedule_change(
+                channel,
+                before,
+                ctx.coach.store.subscription(channel),
+                user=command.get("user_id"),
+            )
+            if change is not None:
+                context[NOTICE_KEY] = change
     except Exception:
         log.exception("command failed")
         reply = blocks.plain(SORRY)
@@ -137,6 +156,28 @@ def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
         ack(reply)
 
 
+def announce(command: dict, context: BoltContext, client: WebClient) -> None:
+    """After the answer: post the notice `on_command` left, if any, in the channel.
+
+    A channel the bot cannot post in (not a member, archived) only logs: the change
+    itself is already stored and confirmed to the person who made it.
+    """
+    change = context.get(NOTICE_KEY)
+    if change is None:
+        return
+    notice = blocks.schedule_notice(change, command=SlackContext.of(context).command)
+    try:
+        client.chat_postMessage(channel=change.channel, **notice)
+    except SlackApiError as exc:
+        log.warning(
+            "could not tell %s about its schedule change: %s",
+            change.channel,
+            exc.response.get("error"),
+        )
+    except Exception as exc:  # network trouble: the notice is a courtesy, not a record
+        log.warning("could not tell %s about its schedule change: %s", change.channel, exc)
+
+
 def register(app: App, *, command: str) -> None:
     """Listen for the configured slash command, e.g. /aipm."""
-    app.command(command)(on_command)
+    app.command(command)(ack=on_command, lazy=[announce])

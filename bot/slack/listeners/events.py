@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import ratings
 from bot.core.ratings import reaction_value
+from bot.core.schedule import ScheduleError, time_in_zone
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.listeners import curation
@@ -24,7 +26,9 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
     """The tip message at (channel, ts): from the database, else from its Slack metadata.
 
     A message the database does not know (e.g. after restoring a backup) is recognised
-    through its `aipm_tip` metadata via conversations.history, and then recorded.
+    through its `aipm_tip` metadata via conversations.history, and then recorded. When
+    that look-up fails (5xx, 429, ok=false, a time-out) the error propagates: the event
+    then answers 5xx and Slack delivers it again, rather than a rating being dropped.
     """
     store = ctx.coach.store
     post = store.post_by_ts(channel, ts)
@@ -40,8 +44,12 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
             include_all_metadata=True,
         )
     except SlackApiError as exc:
-        log.warning("conversations.history failed for %s: %s", channel, exc.response.get("error"))
-        return None
+        log.warning(
+            "conversations.history failed for %s (%s): answering 5xx so Slack retries",
+            channel,
+            exc.response.get("error") or exc.response.status_code,
+        )
+        raise
     for message in history.get("messages") or []:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
@@ -77,9 +85,14 @@ def on_reaction(
         return "ignored: the bot's own reaction"
     if bot_user_id and event.get("item_user") and event["item_user"] != bot_user_id:
         return "ignored: not the bot's message"
+    reaction = event.get("reaction")
+    if not isinstance(reaction, str) or not all(
+        isinstance(item.get(k), str) for k in ("channel", "ts")
+    ):
+        return "ignored: malformed reaction event"
     settings = ctx.coach.settings
     value = reaction_value(
-        event.get("reaction") or "",
+        reaction,
         useful=settings.useful_reactions,
         not_useful=settings.not_useful_reactions,
     )
@@ -93,7 +106,7 @@ def on_reaction(
         tip_id=post.tip_id,
         channel=item["channel"],
         message_ts=item["ts"],
-        reaction=event["reaction"].split("::", 1)[0],
+        reaction=reaction.split("::", 1)[0],
         event_id=body.get("event_id"),
     )
     if added:
@@ -101,6 +114,17 @@ def on_reaction(
     else:
         done = ctx.coach.store.withdraw_vote(**fields)
     return ("recorded" if added else "withdrawn") if done else "ignored: event already handled"
+
+
+def _your_time(row: dict, viewer_tz: str | None, now: dt.datetime) -> str | None:
+    # The viewer's clock only when it differs from the subscription's own.
+    if not viewer_tz:
+        return None
+    try:
+        seen = time_in_zone(row, viewer_tz, now)
+    except (ScheduleError, ValueError, KeyError):
+        return None  # an unusual Slack zone name: show the subscription's time alone
+    return None if seen == row["at"] else seen
 
 
 def publish_home(
@@ -116,9 +140,16 @@ def publish_home(
     `notice` (mrkdwn) is shown at the top, e.g. why a Library click did nothing.
     """
     store, base = ctx.coach.store, ctx.coach.library.base
+    rows = store.subscriptions()
+    viewer_tz = ctx.user_info(user).get("tz") if rows else None
+    now = dt.datetime.now(dt.UTC)
     subs = [
-        blocks.subscription_line(row, where=f"in <#{escape(row['channel'])}>")
-        for row in store.subscriptions()
+        blocks.subscription_line(
+            row,
+            where=f"in <#{escape(row['channel'])}>",
+            your_time=_your_time(row, viewer_tz, now),
+        )
+        for row in rows
     ]
     rated = []
     for row in store.user_ratings(user)[:10]:

@@ -1,0 +1,57 @@
+"""Argument types for the command line: each refuses a bad value saying what is accepted.
+
+argparse turns the ArgumentTypeError into `error: argument --days: ...` and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+_CHANNEL = re.compile(r"[CGD][A-Z0-9]+")
+
+
+def int_range(low: int, high: int, *, example: int) -> Callable[[str], int]:
+    """A type accepting whole numbers from `low` to `high` (e.g. `--days`: 1 to 36500)."""
+
+    def parse(text: str) -> int:
+        raw = text.strip()
+        if not re.fullmatch(r"[+-]?[0-9]{1,30}", raw):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number: use {low} to {high}, e.g. {example}"
+            )
+        value = int(raw)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: use {low} to {high}")
+        return value
+
+    return parse
+
+
+def channel_id(text: str) -> str:
+    """A Slack channel id such as C0123456 (not a #name, not empty)."""
+    raw = text.strip()
+    if not _CHANNEL.fullmatch(raw):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a channel id: use the id (e.g. C0123456) from the channel's "
+            "details in Slack, not its #name"
+        )
+    return raw
+
+
+def output_file(text: str) -> str:
+    """A file to write: its folder must exist and it must not be a folder ('' means stdout)."""
+    if not text:
+        return text
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder: give a file name, e.g. {path}/export.json"
+        )
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"folder {path.parent} does not exist: create it or give another path"
+        )
+    return text

@@ -1,0 +1,220 @@
+"""@mentions in channels and direct messages: answered in the thread or the DM, once each.
+
+Slack waits 3 seconds for a 200, so every callback here is a lazy listener: Bolt acks
+first, then the callback claims the event id (a retried delivery, same `event_id` with
+`X-Slack-Retry-Num`, finds it taken and does nothing), asks the coach and posts, paced
+at one message per second per channel with the daily posts and shares.
+
+Never a loop: the bot's own messages, edits, deletions, joins and other subtypes, and
+channel messages (only `message.im` is subscribed, but any other that arrives is
+ignored) get nothing. Other bots are answered only when they mention the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import blocks
+from bot.slack.context import SlackContext
+from bot.slack.listeners.commands import SUBCOMMANDS
+from bot.slack.message_text import plain_question
+
+log = logging.getLogger(__name__)
+
+ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
+DM_SUBCOMMANDS = ("help", "tip", "top")
+THINKING = "Finding a tip…"
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+NO_TEXT = "I can only read text: ask your question in words and I'll find the tip that helps."
+SUGGESTED_PROMPTS = (
+    ("Evaluate an LLM feature", "How do we evaluate an LLM feature before launch?"),
+    ("Pricing an AI product", "How should we price an AI feature?"),
+    ("A tip for today", "tip"),
+    ("The team's favourites", "top"),
+)
+
+
+def how_to(ctx: SlackContext) -> str:
+    """The one-line how-to for a mention without a question."""
+    return (
+        "Ask me after the mention, e.g. `@AI PM Coach how do we evaluate an LLM feature?`, "
+        f"and I answer in the thread. `{ctx.command} help` lists everything else."
+    )
+
+
+def dm_help(ctx: SlackContext) -> str:
+    """What a DM to the bot can do."""
+    return (
+        "Ask me anything about AI product management here and I answer with the one tip "
+        "that helps. Or type `tip` (a tip for you now), `top` (the team's favourites) or "
+        "`help`. In a channel, mention me with your question and I answer in the thread; "
+        f"`{ctx.command} help` lists the rest."
+    )
+
+
+def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str | None:
+    """Why this message or mention gets no answer, or None when it should get one.
+
+    `mentioned` is True for `app_mention` events (other bots count then); plain
+    `message` events are answered only in a DM (`channel_type` "im").
+    """
+    if event.get("subtype") not in ANSWERED_SUBTYPES:
+        return f"subtype {event.get('subtype')}"
+    if bot_user and event.get("user") == bot_user:
+        return "the bot's own message"
+    if event.get("bot_id") and not mentioned:
+        return "another bot's message"
+    if not event.get("user") and not event.get("bot_id"):
+        return "no author"
+    if not mentioned and event.get("channel_type") != "im":
+        return "a channel message without a mention"
+    if not isinstance(event.get("channel"), str) or not isinstance(event.get("ts"), str):
+        return "no channel or ts"
+    return None
+
+
+def first_delivery(ctx: SlackContext, body: dict) -> bool:
+    """Claim this delivery's event id: False when it was handled before (a retry)."""
+    event_id = body.get("event_id")
+    if not event_id:
+        return True
+    return ctx.coach.store.claim_event(str(event_id))
+
+
+def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
+    """The answer message to a question typed in a mention, a DM or a shortcut."""
+    answer = ctx.coach.ask(question, user=user)
+    return blocks.answer_message(answer, ctx.command, asker=user)
+
+
+def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
+    """The reply to one DM: `tip`, `top` or `help`, or the answer to a question."""
+    word, _, rest = text.partition(" ")
+    word = word.lower()
+    if word == "help" and not rest.strip():
+        return blocks.plain(dm_help(ctx))
+    if word in DM_SUBCOMMANDS and not rest.strip():
+        command = {"text": text, "user_id": user, "channel_id": channel}
+        return SUBCOMMANDS[word][1](ctx, command, "")
+    return answer_for(ctx, text, user=user)
+
+
+def post(
+    ctx: SlackContext,
+    client: WebClient,
+    channel: str,
+    message: dict,
+    *,
+    thread_ts: str | None = None,
+) -> str | None:
+    """chat.postMessage of a reply (paced per channel); its ts, or None when Slack refused."""
+    fields = {k: v for k, v in message.items() if k in ("text", "blocks")}
+    ctx.poster.pace(channel)
+    try:
+        response = client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+            **fields,
+        )
+    except SlackApiError as exc:
+        log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
+        return None
+    return response.get("ts")
+
+
+def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> None:
+    """The agent surface's "Finding a tip…" line; silently absent where the surface is off."""
+    try:
+        client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status=status)
+    except SlackApiError as exc:
+        log.debug("assistant.threads.setStatus failed: %s", exc.response.get("error"))
+
+
+def acknowledge(ack: Ack) -> None:
+    """Answer Slack at once; the answer follows in a lazy listener."""
+    ack()
+
+
+def answer_mention(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
+    """`@AI PM Coach question` in a channel: answer in the message's thread, publicly."""
+    reason = ignore_reason(event, bot_user=context.bot_user_id, mentioned=True)
+    if reason:
+        log.debug("mention %s ignored: %s", body.get("event_id"), reason)
+        return
+    ctx = SlackContext.of(context)
+    if not first_delivery(ctx, body):
+        log.info("mention %s already answered (a retry)", body.get("event_id"))
+        return
+    channel, user = event["channel"], event.get("user")
+    question = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
+    try:
+        if question:
+            message = answer_for(ctx, question, user=user)
+        elif event.get("files"):
+            message = blocks.plain(NO_TEXT)
+        else:
+            message = blocks.plain(how_to(ctx))
+    except Exception:
+        log.exception("answering a mention failed")
+        message = blocks.plain(SORRY)
+    post(ctx, client, channel, message, thread_ts=event.get("thread_ts") or event["ts"])
+
+
+def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
+    """A direct message to the bot: answer in the DM (in its thread in the agent surface)."""
+    reason = ignore_reason(event, bot_user=context.bot_user_id, mentioned=False)
+    if reason:
+        log.debug("message %s ignored: %s", body.get("event_id"), reason)
+        return
+    ctx = SlackContext.of(context)
+    if not first_delivery(ctx, body):
+        log.info("message %s already answered (a retry)", body.get("event_id"))
+        return
+    channel, user = event["channel"], event.get("user") or ""
+    thread_ts = event.get("thread_ts")  # set in the agent surface: each chat is a thread
+    if thread_ts:
+        set_status(client, channel, thread_ts, THINKING)
+    text = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
+    try:
+        if text:
+            message = dm_reply(ctx, text, user=user, channel=channel)
+        else:
+            message = blocks.plain(NO_TEXT if event.get("files") else dm_help(ctx))
+    except Exception:
+        log.exception("answering a DM failed")
+        message = blocks.plain(SORRY)
+    post(ctx, client, channel, message, thread_ts=thread_ts)  # posting clears the status
+
+
+def greet_thread(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
+    """A new chat in the agent surface: a greeting and suggested prompts."""
+    thread = event.get("assistant_thread") or {}
+    channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
+    if not channel or not thread_ts:
+        return
+    ctx = SlackContext.of(context)
+    if not first_delivery(ctx, body):
+        return
+    try:
+        client.assistant_threads_setSuggestedPrompts(
+            channel_id=channel,
+            thread_ts=thread_ts,
+            title="Try one of these:",
+            prompts=[{"title": title, "message": text} for title, text in SUGGESTED_PROMPTS],
+        )
+    except SlackApiError as exc:
+        log.warning("could not set suggested prompts: %s", exc.response.get("error"))
+    post(ctx, client, channel, blocks.plain(dm_help(ctx)), thread_ts=thread_ts)
+
+
+def register(app: App) -> None:
+    """Listen for mentions, DMs and new chats in the agent surface."""
+    app.event("app_mention")(ack=acknowledge, lazy=[answer_mention])
+    app.event("message")(ack=acknowledge, lazy=[answer_dm])
+    app.event("assistant_thread_started")(ack=acknowledge, lazy=[greet_thread])

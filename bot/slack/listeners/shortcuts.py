@@ -1,0 +1,63 @@
+"""The message shortcut "Ask the coach about this": a private answer to any message.
+
+The answer is ephemeral in the message's channel; where the bot cannot post there (not
+a member, a DM between people) it comes as a DM instead. Slack waits 3 seconds, so the
+answer is a lazy listener.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import blocks
+from bot.slack.context import SlackContext
+from bot.slack.listeners.messages import answer_for
+from bot.slack.message_text import plain_question
+
+log = logging.getLogger(__name__)
+
+ASK_ABOUT_MESSAGE = "ask_coach_about_message"
+NO_TEXT = (
+    "That message has no text I can read (only files or attachments). Try the shortcut on a "
+    "message with words, or ask me with `{command} your question`."
+)
+
+
+def acknowledge(ack: Ack) -> None:
+    """Answer Slack at once; the answer follows in a lazy listener."""
+    ack()
+
+
+def answer_privately(body: dict, client: WebClient, context: BoltContext) -> None:
+    """Answer the message's text as a question, only to the person who ran the shortcut."""
+    ctx = SlackContext.of(context)
+    user = (body.get("user") or {}).get("id") or ""
+    channel = (body.get("channel") or {}).get("id") or ""
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    question = plain_question(str(message.get("text") or ""), bot_user=context.bot_user_id)
+    if question:
+        reply = answer_for(ctx, question, user=user)
+    else:
+        reply = blocks.plain(NO_TEXT.format(command=ctx.command))
+    fields = {k: v for k, v in reply.items() if k in ("text", "blocks")}
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, **fields)
+            return
+        except SlackApiError as exc:
+            log.info(
+                "no ephemeral in %s (%s); answering in a DM", channel, exc.response.get("error")
+            )
+    try:
+        client.chat_postMessage(channel=user, unfurl_links=False, **fields)
+    except SlackApiError as exc:
+        log.warning("could not answer a shortcut: %s", exc.response.get("error"))
+
+
+def register(app: App) -> None:
+    """Listen for the message shortcut."""
+    app.message_shortcut(ASK_ABOUT_MESSAGE)(ack=acknowledge, lazy=[answer_privately])

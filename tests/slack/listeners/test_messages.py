@@ -1,0 +1,201 @@
+"""@mentions and DMs over signed HTTP against the fake Slack: answered where asked, once."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from bot.fakeslack import payloads
+
+QUESTION = "what is the ikea effect"
+IKEA = "the-ikea-effect"
+
+
+def settle(bot, seconds: float = 0.4) -> None:
+    """Let lazy listeners finish before asserting that nothing was posted."""
+    time.sleep(seconds)
+    bot.executor.submit(lambda: None).result(timeout=5)
+
+
+def posts(bot, channel: str | None = None) -> list:
+    return [
+        c
+        for c in bot.fake.calls("chat.postMessage")
+        if channel is None or c.params["channel"] == channel
+    ]
+
+
+def test_a_mention_is_answered_in_its_thread_with_the_tip_and_buttons(running_bot):
+    reply = running_bot.slack.mention(QUESTION, user="U1", channel="C1", ts="1700000100.000100")
+    assert reply.status == 200
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert call.params["channel"] == "C1"
+    assert call.params["thread_ts"] == "1700000100.000100"
+    text = json.dumps(call.params["blocks"])
+    assert "IKEA" in text.upper() and "share_tip" in text and "rate_useful" in text
+    assert "Source" in text
+    assert running_bot.fake.messages("C1")[0]["thread_ts"] == "1700000100.000100"
+
+
+def test_a_mention_inside_a_thread_answers_in_that_thread(running_bot):
+    running_bot.slack.mention(
+        QUESTION, channel="C1", ts="1700000200.000200", thread_ts="1700000100.0"
+    )
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert call.params["thread_ts"] == "1700000100.0"
+
+
+def test_a_retried_mention_is_answered_once(running_bot):
+    first = running_bot.slack.mention(QUESTION, event_id="EvSAME1", ts="1700000300.0")
+    again = running_bot.slack.mention(QUESTION, event_id="EvSAME1", ts="1700000300.0", retry=1)
+    third = running_bot.slack.mention(QUESTION, event_id="EvSAME1", ts="1700000300.0", retry=2)
+    assert (first.status, again.status, third.status) == (200, 200, 200)
+    running_bot.calls("chat.postMessage", at_least=1)
+    settle(running_bot)
+    assert len(posts(running_bot)) == 1
+
+
+def test_a_mention_with_only_the_bot_id_gets_the_how_to(running_bot):
+    running_bot.slack.mention("", channel="C1")
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert "Ask me after the mention" in call.params["text"]
+
+
+def test_here_in_a_mention_is_echoed_without_pinging_anyone(running_bot):
+    running_bot.slack.mention(f"<!here> <!channel> {QUESTION} <@U2>", channel="C1")
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    sent = json.dumps(call.params)
+    assert "<!here>" not in sent and "<!channel>" not in sent and "<@U2>" not in sent
+    assert "@here" in sent
+
+
+def test_a_forty_thousand_character_mention_gets_a_short_reply(running_bot):
+    reply = running_bot.slack.mention("why " * 10_000, channel="C1")
+    assert reply.status == 200
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert call.response["ok"] is True
+    assert len(json.dumps(call.params)) < 10_000
+
+
+def test_a_dm_is_answered_in_the_dm(running_bot):
+    running_bot.slack.dm(QUESTION, user="U7")
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert call.params["channel"] == "DU7"
+    assert "thread_ts" not in call.params
+    assert "IKEA" in json.dumps(call.params["blocks"]).upper()
+    assert running_bot.fake.calls("assistant.threads.setStatus") == []
+
+
+def test_dm_subcommands_tip_top_and_help(running_bot):
+    running_bot.slack.dm("help", user="U7")
+    running_bot.slack.dm("top", user="U7")
+    running_bot.slack.dm("tip", user="U7")
+    calls = running_bot.calls("chat.postMessage", at_least=3)
+    texts = sorted(json.dumps(c.params) for c in calls)
+    assert any("type `tip`" in t for t in texts), texts
+    assert any("No clear favourite yet" in t for t in texts), texts
+    assert any("A tip for you" in t for t in texts), texts
+
+
+def test_a_dm_with_files_and_no_text_says_it_reads_words(running_bot):
+    event = payloads.message_event(
+        user="U7",
+        channel="DU7",
+        text="",
+        channel_type="im",
+        subtype="file_share",
+        files=[{"id": "F1", "name": "deck.pdf"}],
+    )
+    assert running_bot.slack.event(event).status == 200
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert "only read text" in call.params["text"]
+
+
+def test_in_the_agent_surface_a_dm_shows_status_and_answers_in_its_thread(running_bot):
+    started = payloads.assistant_thread_started_event(user="U7", channel="DU7", thread_ts="1700.5")
+    assert running_bot.slack.event(started).status == 200
+    running_bot.calls("chat.postMessage", at_least=1)
+    prompts = running_bot.calls("assistant.threads.setSuggestedPrompts", at_least=1)
+    assert prompts[0].params["thread_ts"] == "1700.5" and len(prompts[0].params["prompts"]) == 4
+    running_bot.slack.dm(QUESTION, user="U7", thread_ts="1700.5")
+    answer = running_bot.calls("chat.postMessage", at_least=2)[-1]
+    assert answer.params["thread_ts"] == "1700.5"
+    (status,) = running_bot.calls("assistant.threads.setStatus", at_least=1)
+    assert status.params["status"] == "Finding a tip…"
+    assert status.at <= answer.at
+
+
+def test_without_the_agent_surface_a_threaded_dm_is_still_answered(running_bot):
+    running_bot.fake.fail_next("assistant.threads.setStatus", error="not_allowed_token_type")
+    running_bot.slack.dm(QUESTION, user="U7", thread_ts="1700.9")
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert call.params["channel"] == "DU7" and call.params["thread_ts"] == "1700.9"
+
+
+def test_own_messages_edits_deletions_joins_and_plain_channel_messages_get_nothing(running_bot):
+    slack = running_bot.slack
+    events = [
+        payloads.message_event(user="UBOT", channel="DU7", text=QUESTION, channel_type="im"),
+        payloads.message_event(
+            user=None,
+            channel="DU7",
+            text=QUESTION,
+            channel_type="im",
+            subtype="bot_message",
+            bot_id="BBOT",
+        ),
+        payloads.message_event(
+            user="U9", channel="DU7", text=QUESTION, channel_type="im", bot_id="BOTHER"
+        ),
+        payloads.message_changed_event(
+            user="U7", channel="DU7", ts="1.1", text=QUESTION, old_text="x"
+        ),
+        payloads.message_deleted_event(user="U7", channel="DU7", ts="1.1", text=QUESTION),
+        payloads.message_event(user="U7", channel="C1", text=QUESTION, subtype="channel_join"),
+        payloads.message_event(user="U7", channel="C1", text=QUESTION),
+        payloads.message_event(user="U7", channel="C1", text=f"<@UBOT> {QUESTION}"),
+    ]
+    for event in events:
+        assert slack.event(event).status == 200
+    settle(running_bot)
+    assert posts(running_bot) == []
+    assert running_bot.store.gaps() == []
+
+
+def test_another_bot_that_mentions_the_coach_is_answered(running_bot):
+    event = payloads.app_mention_event(user="U9", channel="C1", text=f"<@UBOT> {QUESTION}")
+    event["bot_id"] = "BOTHER"
+    running_bot.slack.event(event)
+    assert len(running_bot.calls("chat.postMessage", at_least=1)) == 1
+
+
+def test_answers_in_one_channel_are_paced_a_second_apart(running_bot):
+    for n in range(2):
+        running_bot.slack.mention(QUESTION, channel="C5", ts=f"1700000400.00000{n}")
+    first, second = running_bot.calls("chat.postMessage", at_least=2)
+    assert second.at - first.at >= 0.9
+
+
+def test_a_mention_is_acked_before_the_answer_is_posted(running_bot):
+    # The fake posts at once but holds its answer for 1.5 s; a call is logged when answered.
+    running_bot.fake.fail_next("chat.postMessage", delay=1.5, post_anyway=True)
+    assert running_bot.slack.mention(QUESTION, channel="C1").status == 200
+    assert running_bot.fake.calls("chat.postMessage") == [], "Slack got its 200 first"
+    assert len(running_bot.calls("chat.postMessage", at_least=1)) == 1
+
+
+def test_hostile_events_get_a_2xx_and_no_answer(running_bot):
+    hostile = [
+        {"type": "app_mention", "user": "U1", "text": 42, "channel": ["C1"], "ts": 1},
+        {"type": "app_mention"},
+        {"type": "message", "channel_type": "im", "user": "U1", "text": {"a": 1}},
+        {"type": "message", "channel_type": "im", "user": "U1", "channel": "DU1", "ts": None},
+        {"type": "assistant_thread_started", "assistant_thread": "nope"},
+        {"type": "function_executed", "function": {"callback_id": "send_aipm_tip"}, "inputs": []},
+    ]
+    for event in hostile:
+        status = running_bot.slack.event(event).status
+        assert 200 <= status < 500, (event, status)
+    settle(running_bot)
+    assert posts(running_bot) == []
+    assert running_bot.server.wsgi.in_flight.count == 0
