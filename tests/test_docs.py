@@ -111,14 +111,3 @@ def test_every_environment_variable_is_documented():
     names = set(re.findall(r'"((?:SLACK|COACH)_[A-Z_]+|PORT)"', source))
     for name in names:
         assert f"`{name}`" in README, f"README lacks {name}"
-
-
-def test_manifest_shortcuts_match_the_registered_shortcuts():
-    from bot.slack import curation_blocks
-
-    shortcuts = MANIFEST["features"]["shortcuts"]
-    registered = {curation_blocks.SAVE_SHORTCUT}
-    assert {s["callback_id"] for s in shortcuts if s["type"] == "message"} >= registered
-    source = (ROOT / "bot" / "slack" / "listeners" / "curation.py").read_text()
-    assert "app.shortcut(cb.SAVE_SHORTCUT)" in source
-    assert all(len(s["name"]) <= 25 for s in shortcuts)  # Slack's limit for a shortcut's name

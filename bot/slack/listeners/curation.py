@@ -376,7 +376,7 @@ def register(app: App) -> None:
     """Listen for the tip form, the message shortcut and the curation buttons."""
     app.view(modals.CALLBACK_ID)(ack=submit, lazy=[after_save])
     app.view_closed(modals.CALLBACK_ID)(acknowledge)
-    app.shortcut(cb.SAVE_SHORTCUT)(save_message)
+    app.message_shortcut(cb.SAVE_SHORTCUT)(save_message)
     app.action(cb.WAIT_ACTION)(ack=wait_for_tip, lazy=[confirm_wait])
     for action_id in (cb.ADD_ACTION, cb.WRITE_ACTION, cb.EDIT_ACTION):
         app.action(action_id)(open_from_button)

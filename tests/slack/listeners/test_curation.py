@@ -166,9 +166,9 @@ def test_whoever_asked_to_be_told_gets_one_dm_naming_the_tip(bot):
     assert QUESTION in json.dumps(dms[0].params["blocks"])
     assert bot.store.open_gaps() == []
 
-    published = len(bot.calls("views.publish", at_least=1))
+    published = len(bot.calls("views.publish", at_least=1, timeout=30))
     submit(bot, open_form(bot), title="Another pricing angle", tags="pricing")
-    bot.calls("views.publish", at_least=published + 1)  # the last step after a save
+    bot.calls("views.publish", at_least=published + 1, timeout=30)  # the last step of a save
     assert len(bot.fake.api.calls("chat.postMessage")) == 1
 
 
@@ -380,12 +380,12 @@ def test_library_pages_turn_and_retire_republishes_with_a_notice(bot):
     bot.slack.action(
         cb.PAGE_ACTION, "team:1", user=CURATOR, block_id="lib:page:team", view={"id": "V"}
     )
-    wait = bot.calls("views.publish", at_least=11)
+    wait = bot.calls("views.publish", at_least=11, timeout=30)
     home = json.dumps(wait[-1].params["view"], ensure_ascii=False)
     assert "Team tips* · 10 (page 2 of 2)" in home
     bot.slack.action(
         cb.RETIRE_ACTION, "pricing-angle-0:7", user=CURATOR, block_id="x", view={"id": "V"}
     )
-    stale = json.dumps(bot.calls("views.publish", at_least=12)[-1].params["view"])
+    stale = json.dumps(bot.calls("views.publish", at_least=12, timeout=30)[-1].params["view"])
     assert "changed since this page was shown" in stale
     assert bot.store.team_tip("pricing-angle-0")["status"] == "curated"
