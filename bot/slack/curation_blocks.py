@@ -60,13 +60,20 @@ def wait_button(question: str) -> dict:
     }
 
 
-def waiting_message(question: str) -> dict:
-    """What the declined answer becomes once the person asked to be told."""
+def waiting_message(question: str, *, replace: bool) -> dict:
+    """What the clicker sees once they asked to be told.
+
+    `replace` swaps their private answer for it; on a message others see too (a thread
+    answer, a DM), it comes as a separate note only the clicker sees.
+    """
     text = (
         f":bell: I'll send you a direct message when a curator writes a tip for "
         f"_{quote(question, limit=200)}_. Only this request stores who asked."
     )
-    return {"replace_original": True, "text": text, "blocks": [section(text)]}
+    message = {"text": text, "blocks": [section(text)], "replace_original": replace}
+    if not replace:
+        message["response_type"] = "ephemeral"
+    return message
 
 
 def answered_dm(tip: Tip, question: str) -> dict:

@@ -166,7 +166,9 @@ def confirm_wait(body: dict, respond: Respond, context: BoltContext) -> None:
     """After the ack: tell the person they will hear back (or that it failed)."""
     outcome = context.get("aipm_outcome")
     if outcome == "waiting":
-        respond(cb.waiting_message(_value(body)))
+        container = body.get("container")
+        private = isinstance(container, dict) and container.get("is_ephemeral") is True
+        respond(cb.waiting_message(_value(body), replace=private))
     elif outcome == "failed":
         respond(
             plain("Sorry, I could not note that. Please click again.") | {"replace_original": False}

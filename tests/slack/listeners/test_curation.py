@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from bot.fakeslack import payloads
 from bot.slack import curation_blocks as cb
 from bot.slack import modals
 from tests.conftest import ROOT, make_settings, start_bot
@@ -157,8 +158,8 @@ def test_whoever_asked_to_be_told_gets_one_dm_naming_the_tip(bot):
     assert bot.store.open_gaps()[0]["waiting"] == 1
 
     submit(bot, open_form(bot))
-    posts = bot.calls("chat.postMessage", at_least=1)
-    opened = bot.calls("conversations.open", at_least=1)
+    posts = bot.calls("chat.postMessage", at_least=1, timeout=30)
+    opened = bot.calls("conversations.open", at_least=1, timeout=30)
     assert [c.params["users"] for c in opened] == [ASKER]
     dms = [c for c in posts if c.params["channel"] == f"D{ASKER}"]
     assert len(dms) == 1
@@ -389,3 +390,29 @@ def test_library_pages_turn_and_retire_republishes_with_a_notice(bot):
     stale = json.dumps(bot.calls("views.publish", at_least=12, timeout=30)[-1].params["view"])
     assert "changed since this page was shown" in stale
     assert bot.store.team_tip("pricing-angle-0")["status"] == "curated"
+
+
+def test_a_declined_dm_offers_the_wait_button_and_a_click_there_replaces_nothing(bot):
+    bot.slack.dm("recipe for banana bread", user=ASKER)
+    (answer,) = bot.calls("chat.postMessage", at_least=1, timeout=30)
+    assert answer.params["channel"] == f"D{ASKER}"
+    assert cb.WAIT_ACTION in json.dumps(answer.params["blocks"])
+    body, kind = payloads.block_actions(
+        action={
+            "action_id": cb.WAIT_ACTION,
+            "block_id": "aipm_wait",
+            "value": "recipe for banana bread",
+        },
+        user={"id": ASKER, "name": "asker"},
+        channel={"id": f"D{ASKER}", "name": "dm"},
+        team={"id": "T1", "domain": "t1"},
+        api_app_id="A1",
+        response_url=bot.fake.response_url,
+        message={"ts": answer.response["ts"], "text": "x"},
+        message_ts=answer.response["ts"],
+        ephemeral=False,
+    )
+    assert bot.slack.signed(body, kind).status == 200
+    note = bot.responses(at_least=1, timeout=30)[-1]
+    assert note["replace_original"] is False and note["response_type"] == "ephemeral"
+    assert bot.store.waiting_topics()[0]["question"] == "recipe for banana bread"
