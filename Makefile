@@ -34,6 +34,7 @@ format: $(STAMP)
 ## bench: every benchmark, figures for the README
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.matching
+	$(BIN)/python -m benchmarks.feedback
 	$(BIN)/python -m benchmarks.rotation
 	$(BIN)/python -m benchmarks.soak
 	$(BIN)/python -m benchmarks.load

@@ -296,14 +296,55 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
-    rows = _open_store(settings).gaps(limit=args.limit)
+    from bot.core import learned
+
+    store = _open_store(settings)
+    rows = store.gaps(limit=args.limit)
+    taught = learned.for_curators(store, _load_base(settings), limit=args.limit)
+    wrongly = [r for r in taught if r["verdict"] == learned.MISMATCH]
+    candidates = [r for r in taught if r["verdict"] == learned.MATCH]
+    if args.json:
+        # A list of unanswered topics, as before; answered-wrongly rows are marked by `kind`.
+        _print_json(
+            [{"kind": "unanswered", **row} for row in rows]
+            + [{"kind": "answered wrongly", **row} for row in wrongly]
+            + [{"kind": "candidate question", **row} for row in candidates]
+        )
+        return EXIT_OK
+    if not rows and not taught:
+        print("No unanswered questions recorded.")
+    for row in rows:
+        print(f"{row['count']:>4}  {row['topic']}   e.g. {row['example']!r}")
+    if wrongly:
+        print("\nAnswered wrongly (people clicked Not what I asked):")
+        for row in wrongly:
+            print(f"{row['mismatched']:>4}  {row['question']!r} got {row['tip_id']}")
+    if candidates:
+        print("\nCandidate questions (people picked the tip; add to its questions):")
+        for row in candidates:
+            print(f"{row['matched']:>4}  {row['question']!r} -> {row['tip_id']}")
+    return EXIT_OK
+
+
+def cmd_learned(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core import learned
+
+    store = _open_store(settings)
+    if args.clear:
+        print(f"Forgot {store.clear_learned()} learned pair(s).")
+        return EXIT_OK
+    rows = learned.for_curators(store, _load_base(settings))
     if args.json:
         _print_json(rows)
         return EXIT_OK
     if not rows:
-        print("No unanswered questions recorded.")
+        print("Nothing learned yet: 'Not what I asked' and picked tips show up here.")
     for row in rows:
-        print(f"{row['count']:>4}  {row['topic']}   e.g. {row['example']!r}")
+        sign = "+" if row["verdict"] == learned.MATCH else "-"
+        title = row["title"] or "(no longer in the base)"
+        print(f"{sign} {row['question']!r} -> {row['tip_id']} ({title})")
+        print(f"    {row['advice']}; +{row['matched']} -{row['mismatched']}, last {row['last_at']}")
+    print(f"{len(rows)} learned pair(s)")
     return EXIT_OK
 
 
@@ -521,6 +562,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("gaps", cmd_gaps, "the most frequent questions without a tip")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int_range(1, 100_000, example=20), default=20)
+    p = add(
+        "learned",
+        cmd_learned,
+        "question-tip pairs people confirmed or marked 'Not what I asked' (candidate questions)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--clear", action="store_true", help="forget every learned pair")
     p = add("export", cmd_export, "export all ratings and posts")
     p.add_argument("--format", choices=("csv", "json"), default="json")
     p.add_argument(

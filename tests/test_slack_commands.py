@@ -24,6 +24,7 @@ def test_question_gets_the_ikea_tip_privately(running_bot):
     assert [e["action_id"] for e in actions["elements"]] == [
         "rate_useful",
         "rate_not_useful",
+        "not_what_i_asked",
         "share_tip",
     ]
     assert "youtube.com/watch?v=" in texts(body)
@@ -134,3 +135,28 @@ def test_subscribe_with_a_zone_given_does_not_ask_slack_for_one(running_bot):
     running_bot.slack.command("subscribe 08:30 Europe/Berlin", user="U9", channel="C46")
     assert running_bot.store.subscription("C46")["tz"] == "Europe/Berlin"
     assert running_bot.fake.calls("users.info") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help me prioritise my AI roadmap",
+        "top ways to get my team to prototype with AI",
+        "stats literacy for product managers",
+    ],
+)
+def test_a_question_starting_with_a_subcommand_word_is_answered_as_a_question(running_bot, text):
+    body = running_bot.slack.command(text).json()
+    dumped = texts(body)
+    assert "You asked" in dumped or "I have no tip on" in body["text"]
+    assert "*AI PM Coach* answers questions" not in dumped, "not the help text"
+    assert "most useful" not in body["text"] and "tip posts" not in body["text"]
+
+
+def test_gaps_and_stats_take_a_number(running_bot):
+    running_bot.fake.add_user("UADMIN", is_admin=True)
+    for question in ("how do I fix my printer", "best pizza near the office"):
+        running_bot.slack.command(question)
+    body = running_bot.slack.command("gaps 1", user="UADMIN").json()
+    assert texts(body).count("• ") == 1
+    assert "*Last 7 days*" in running_bot.slack.command("stats 7").json()["text"]

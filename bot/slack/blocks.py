@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core import subscriptions
+from bot.core import levels, subscriptions
 from bot.core.knowledge import Tip
 from bot.core.matcher import Answer
 from bot.core.ratings import TipScore
@@ -20,6 +20,12 @@ from bot.slack.mrkdwn import escape, quote
 USEFUL_ACTION = "rate_useful"
 NOT_USEFUL_ACTION = "rate_not_useful"
 SHARE_ACTION = "share_tip"
+MISMATCH_ACTION = "not_what_i_asked"
+PICK_ACTION = "pick_tip"  # buttons are pick_tip_0, pick_tip_1, ...: unique within their block
+PICK_PATTERN = re.compile(r"^pick_tip_\d+$")
+NONE_OF_THESE_ACTION = "none_of_these"
+MAX_VALUE = 2000  # Slack's limit on a button's value
+UNSURE_INTRO = "Not sure this is what you need; closest I have:"
 EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
 RATE_HINT = "React :+1: if this helped, :-1: if not"
 HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
@@ -128,46 +134,200 @@ def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) ->
     }
 
 
-def answer_message(answer: Answer, command: str, *, asker: str | None = None) -> dict:
-    """The reply to a question (`/aipm QUESTION`, a mention, a DM): the best tip, or a decline.
+def feedback_value(tips: Tip | Sequence[Tip], question: str, *, asker: str | None = None) -> str:
+    """A button value for feedback on a question: `answer_ref`'s shape, any number of tips.
 
+    Several tip ids are space-separated (for "None of these"). The question is kept whole
+    (up to 1,000 characters, escaped, see `answer_ref`) so a learned pair holds the question
+    as asked; it is cut further only to stay within Slack's 2,000 characters.
+    """
+    ids = tips.id if isinstance(tips, Tip) else " ".join(t.id for t in tips)
+    asked = escape(" ".join(question.split())[:1000])
+    ref = {"t": ids, "q": asked, "k": _new_key()} | ({"u": asker} if asker else {})
+    value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+    while len(value) > MAX_VALUE:  # escapes can grow it; cut the question until it fits
+        ref["q"] = ref["q"][: len(ref["q"]) * 3 // 4]
+        value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def read_feedback_value(value: object) -> tuple[list[str], str] | None:
+    """(tip ids, question) from a `feedback_value` or `answer_ref`, or None when it holds none."""
+    if not isinstance(value, str) or len(value) > MAX_VALUE or not value.startswith("{"):
+        return None
+    ref = parse_ref(value)
+    ids = ref.tip_id.split()
+    if not ids or not ref.question or not ref.question.strip():
+        return None
+    return ids, ref.question
+
+
+def _button(text: str, action: str, value: str, style: str | None = None) -> dict:
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+        "action_id": action,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def feedback_buttons(tip: Tip, question: str, *, asker: str | None = None) -> dict:
+    """Useful / Not useful / Not what I asked / Share to channel under an answer.
+
+    Every button carries one ref (`feedback_value`: the tip, the question, the asker and the
+    answer's key), so Share stays idempotent and Not what I asked is kept for the question.
+    """
+    ref = feedback_value(tip, question, asker=asker)
+    block = rating_buttons(tip, ref=ref)
+    block["elements"].insert(
+        2, _button(":leftwards_arrow_with_hook: Not what I asked", MISMATCH_ACTION, ref)
+    )
+    return block
+
+
+def pick_buttons(
+    tips: Sequence[Tip],
+    question: str,
+    *,
+    asker: str | None = None,
+    block_id: str = "pick",
+    none_of_these: bool = False,
+) -> dict:
+    """One button per tip (its title); a click shows that tip and confirms it for the question.
+
+    With `none_of_these`, a last button says none of them is what was asked (a mismatch
+    for each).
+    """
+    elements = [
+        _button(tip.title, f"{PICK_ACTION}_{i}", feedback_value(tip, question, asker=asker))
+        for i, tip in enumerate(tips)
+    ]
+    if none_of_these and tips:
+        elements.append(
+            _button(
+                ":leftwards_arrow_with_hook: None of these",
+                NONE_OF_THESE_ACTION,
+                feedback_value(tips, question, asker=asker),
+            )
+        )
+    return {"type": "actions", "block_id": block_id, "elements": elements}
+
+
+def _snippet(tip: Tip, limit: int = 140) -> str:
+    text = " ".join(tip.text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def answer_message(answer: Answer, command: str, *, asker: str | None = None) -> dict:
+    """The reply to a question (`/aipm QUESTION`, a mention, a DM) at the answer's level.
+
+    Sure: the tip with feedback buttons, and the next ones as picks ("Also relevant").
+    Unsure: up to three tips to pick from. None: an honest decline (naming the topic when
+    the core named one), with the closest topics as picks only when the core offers any.
     The buttons carry the question and `asker`, so a shared answer says who asked what.
     """
     asked = quote(answer.question, limit=ASKED_LIMIT)
-    if answer.answered and answer.matches:
-        best = answer.matches[0][0]
-        ref = answer_ref(best, question=answer.question, asker=asker)
+    level = levels.level(answer)
+    tips = [tip for tip, _ in answer.matches]
+    if level == levels.SURE and tips:
+        best = tips[0]
         blocks = [
             context(f"You asked: _{asked}_"),
             tip_section(best),
             context(source_line(best)),
-            rating_buttons(best, ref=ref),
+            feedback_buttons(best, answer.question, asker=asker),
         ]
-        others = [tip for tip, _ in answer.matches[1:3]]
+        others = tips[1:3]
         if others:
-            blocks.append(
-                context("Also relevant: " + " · ".join(f"*{escape(t.title)}*" for t in others))
-            )
+            blocks.append(context("Also relevant:"))
+            blocks.append(pick_buttons(others, answer.question, asker=asker, block_id="also"))
         return {
             "response_type": "ephemeral",
             "text": f"{best.title}: {best.text}"[:3000],
             "blocks": blocks,
         }
-    text = f"I have no tip on _{asked}_ yet."
-    suggestions = [tip for tip, _ in answer.matches[:3]]
-    blocks = [section(f":thinking_face: {text}")]
-    if suggestions:
-        topics = ", ".join(f"*{escape(t.title)}*" for t in suggestions)
-        blocks.append(
-            context(f"Closest topics: {topics}. Ask about one of them, or try `{command} help`.")
-        )
+    if level == levels.UNSURE and tips:
+        picks = tips[:3]
+        lines = "\n".join(f"• *{escape(t.title)}*: {escape(_snippet(t))}" for t in picks)
+        return {
+            "response_type": "ephemeral",
+            "text": f"{UNSURE_INTRO} " + "; ".join(t.title for t in picks),
+            "blocks": [
+                context(f"You asked: _{asked}_"),
+                section(f":thinking_face: {UNSURE_INTRO}\n{lines}"),
+                pick_buttons(picks, answer.question, asker=asker, none_of_these=True),
+                context("Pick the one you meant: I'll remember it for this question."),
+            ],
+        }
+    topic = levels.topic(answer)
+    what = f"*{escape(topic)}*" if topic else "that"
+    blocks = [
+        context(f"You asked: _{asked}_"),
+        section(f":thinking_face: I have no tip on {what} yet."),
+    ]
+    if tips:
+        blocks.append(context("Closest topics I have, if one is what you meant:"))
+        blocks.append(pick_buttons(tips[:3], answer.question, asker=asker, block_id="closest"))
     else:
         blocks.append(context(f"Try `{command} help` to see what I can do."))
     return {
         "response_type": "ephemeral",
-        "text": f"I have no tip on {asked} yet.",
+        "text": f"I have no tip on {topic or 'that'} yet.",
         "blocks": blocks,
     }
+
+
+def picked_message(tip: Tip, question: str, *, remembered: bool, asker: str | None = None) -> dict:
+    """What a private answer turns into when a tip was picked: that tip, with feedback buttons."""
+    note = (
+        ":white_check_mark: Noted: this question gets this tip first from now on."
+        if remembered
+        else ":white_check_mark: Here it is."
+    )
+    return {
+        "replace_original": True,
+        "text": f"{tip.title}: {tip.text}"[:3000],
+        "blocks": [
+            context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_"),
+            tip_section(tip),
+            context(source_line(tip)),
+            feedback_buttons(tip, question, asker=asker),
+            context(note),
+        ],
+    }
+
+
+def mismatch_message(
+    rejected: Sequence[Tip], answer: Answer, *, remembered: bool, asker: str | None = None
+) -> dict:
+    """What a private answer turns into after "Not what I asked" or "None of these".
+
+    Thanks, and the other closest tips (not the `rejected` ones) to pick from.
+    """
+    asked = quote(answer.question, limit=ASKED_LIMIT)
+    names = ", ".join(f"*{escape(t.title)}*" for t in rejected)
+    if remembered:
+        note = (
+            f":pray: Thanks! Noted that {names} is not what you asked; "
+            "I won't answer this question with it again, and curators will see it."
+        )
+    else:
+        note = (
+            ":pray: Thanks. This workspace keeps no questions, so I can't learn from it; "
+            "ratings of a tip only change with Useful and Not useful."
+        )
+    blocks = [context(f"You asked: _{asked}_"), section(note)]
+    gone = {t.id for t in rejected}
+    tips = [t for t, _ in answer.matches if t.id not in gone][:3]
+    if tips:
+        blocks.append(context("Is it one of these?"))
+        blocks.append(pick_buttons(tips, answer.question, asker=asker, none_of_these=True))
+    else:
+        blocks.append(context("I have no other tip on that yet."))
+    return {"replace_original": True, "text": note, "blocks": blocks}
 
 
 def tip_reply(tip: Tip, *, intro: str) -> dict:
@@ -326,6 +486,49 @@ def stats_message(stats: dict, *, days: int) -> dict:
         f"Most useful: {names(stats['most_useful'])}\nLeast useful: {names(stats['least_useful'])}"
     )
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+
+
+def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
+    """The most frequent unanswered topics, then what people taught (for admins and curators).
+
+    `learned` rows are `bot.core.learned.for_curators` rows: mismatches are listed as
+    "Answered wrongly", confirmed picks as candidate questions for their tip.
+    """
+    wrongly = [r for r in learned if r["verdict"] == "mismatch"]
+    candidates = [r for r in learned if r["verdict"] == "match"]
+    if not rows and not learned:
+        return plain("No unanswered questions recorded. :tada:")
+    parts = []
+    if rows:
+        lines = "\n".join(
+            f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
+            for r in rows
+        )
+        parts.append("*Questions I had no tip for*, most frequent first:\n" + lines)
+
+    def tip_name(r: dict) -> str:
+        return f"*{escape(r['title'])}*" if r["title"] else f"`{escape(r['tip_id'])}` (gone)"
+
+    if wrongly:
+        lines = "\n".join(
+            f"• _{quote(r['question'], limit=120)}_ got {tip_name(r)} ({r['mismatched']}×)"
+            for r in wrongly
+        )
+        parts.append("*Answered wrongly* (people clicked Not what I asked):\n" + lines)
+    if candidates:
+        lines = "\n".join(
+            f"• _{quote(r['question'], limit=120)}_ → {tip_name(r)} ({r['matched']}×)"
+            for r in candidates
+        )
+        parts.append(
+            "*Candidate questions* (people picked the tip; add to its `questions`):\n" + lines
+        )
+    text = "\n\n".join(parts)
+    return {
+        "response_type": "ephemeral",
+        "text": text[:3000],
+        "blocks": [section(p) for p in parts],
+    }
 
 
 def home_view(

@@ -22,6 +22,7 @@ WAIT_ACTION = "aipm_wait_for_tip"
 PAGE_ACTION = "aipm_library_page"
 SAVE_SHORTCUT = "aipm_save_as_tip"
 PAGE_SIZE = 8
+MAX_MESSAGE_BLOCKS = 50  # Slack's limit for a message
 HOME_GAPS = 5
 LISTS = (
     ("drafts", "Drafts waiting", "No drafts waiting."),
@@ -114,7 +115,8 @@ def gap_rows(rows: Sequence[dict], *, limit: int) -> list[dict]:
 
 
 def gaps_message(rows: Sequence[dict], *, limit: int = 15) -> dict:
-    """`/aipm gaps`: open questions as people typed them, most asked first."""
+    """`/aipm gaps`: open questions as people typed them, most asked first (at most 40)."""
+    limit = min(limit, MAX_MESSAGE_BLOCKS - 10)
     if not rows:
         text = "No open questions: every question asked has a tip. :tada:"
         return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}

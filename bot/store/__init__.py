@@ -5,14 +5,15 @@ made), `votes` (each reaction or button press still standing), `ratings` (one cu
 opinion per person per tip, derived from votes), `events` (Slack event ids already
 handled), `gaps` (questions without a tip), `notices` (one-off messages already sent),
 `shares` (answers shared to a channel, once each), `served` (tips given to a person
-on request), `team_tips` and `team_tip_versions` (tips written in Slack, every version
-kept) and `gap_waiters` (who asked to be told when a question gets a tip).
+on request), `learned` (question-tip pairs people confirmed or rejected), `team_tips` and
+`team_tip_versions` (tips written in Slack, every version kept) and `gap_waiters` (who
+asked to be told when a question gets a tip).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
-subscriptions.py, gaps.py, events.py, shares.py, served.py, tips.py, waiters.py,
-reports.py), each extending `Connection` (bot/store/db.py: open, transactions, backup); so
-call sites keep one object and one import, while each module holds only its own tables'
-SQL. Schema changes go in bot/store/migrations.py.
+subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, tips.py,
+waiters.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
+backup); so call sites keep one object and one import, while each module holds only its
+own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from bot.store.db import BUSY_TIMEOUT_MS, Connection, StoreError, utcnow
 from bot.store.events import EventsTable
 from bot.store.gaps import GapsTable
+from bot.store.learned import LearnedTable
 from bot.store.migrations import migrations
 from bot.store.posts import Post, PostsTable
 from bot.store.reports import Reports
@@ -51,6 +53,7 @@ class Store(
     SharesTable,
     GapsTable,
     ServedTable,
+    LearnedTable,
     TeamTipsTable,
     WaitersTable,
     Reports,

@@ -158,7 +158,29 @@ def m005_claims_with_owner_and_lease(db: Database) -> None:
 
 
 @migrations()
-def m006_team_tips(db: Database) -> None:
+def m006_learned_pairs(db: Database) -> None:
+    # One row per (normalised question, tip): what people told the bot about that pairing.
+    db["learned"].create(
+        {
+            "norm": str,
+            "tip_id": str,
+            "question": str,
+            "verdict": str,
+            "matched": int,
+            "mismatched": int,
+            "user": str,
+            "first_at": str,
+            "last_at": str,
+        },
+        pk=("norm", "tip_id"),
+        not_null={"question", "verdict"},
+        defaults={"matched": 0, "mismatched": 0},
+    )
+    db["learned"].create_index(["tip_id"])
+
+
+@migrations()
+def m007_team_tips(db: Database) -> None:
     # Tips the team writes in Slack, layered over the YAML base by id. `team_tips` holds the
     # current version; `team_tip_versions` keeps every version and who made it.
     db["team_tips"].create(

@@ -1,4 +1,4 @@
-"""Buttons under an answer: Useful, Not useful, Share to channel, as module-level callbacks.
+"""Buttons under an answer: Useful, Not useful, Not what I asked, Share, and picking a tip.
 
 A rating is recorded before Slack gets its answer, so a 200 means it is in the database;
 updating the message (and sharing, which may wait on rate limits) happens after, in
@@ -13,6 +13,7 @@ import sqlite3
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.core.learned import MATCH, MISMATCH
 from bot.core.ratings import NOT_USEFUL, USEFUL
 from bot.slack import blocks
 from bot.slack.context import SlackContext
@@ -141,8 +142,90 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
     )
 
 
+def _teach(ack: Ack, body: dict, context: BoltContext, verdict: str) -> None:
+    """Keep a verdict on the question and tip a feedback button carries, then ack.
+
+    Leaves `aipm_outcome` ("learned", "not kept", "gone" or "failed") and `aipm_feedback`
+    (tips, question, asker) for the lazy listener. Never touches the tip's ratings.
+    """
+    ack()
+    ctx = SlackContext.of(context)
+    value = (body.get("actions") or [{}])[0].get("value")
+    found = blocks.read_feedback_value(value)
+    base = ctx.coach.library.base
+    ids = found[0] if found else []
+    # A pick names one tip; "None of these" the few that were offered.
+    tips = [base.get(i) for i in ids] if 0 < len(ids) <= (1 if verdict == MATCH else 5) else []
+    user = (body.get("user") or {}).get("id")
+    if not tips or None in tips or not user or not found[1].strip():
+        context["aipm_outcome"] = "gone"
+        return
+    asker = blocks.parse_ref(value).asker or user  # who asked, for a later Share
+    context["aipm_feedback"] = (tips, found[1], asker)
+    try:
+        kept = all(ctx.coach.teach(found[1], t.id, verdict, user=user) for t in tips)
+    except (sqlite3.Error, ValueError) as exc:
+        log.error("could not record feedback: %s", exc)
+        context["aipm_outcome"] = "failed"
+        return
+    context["aipm_outcome"] = "learned" if kept else "not kept"
+
+
+def _outcome_problem(context: BoltContext, respond: Respond) -> bool:
+    outcome = context.get("aipm_outcome")
+    if outcome == "gone":
+        respond(blocks.plain(GONE) | {"replace_original": False})
+    elif outcome not in ("learned", "not kept"):
+        respond(blocks.plain(SORRY) | {"replace_original": False})
+    else:
+        return False
+    return True
+
+
+def record_mismatch(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Not what I asked (one tip) or None of these (each tip offered): keep the mismatches, then ack."""
+    _teach(ack, body, context, MISMATCH)
+
+
+def offer_others(body: dict, respond: Respond, context: BoltContext) -> None:
+    """After the ack: thank, and offer the other closest tips for the question to pick from."""
+    if _outcome_problem(context, respond):
+        return
+    ctx = SlackContext.of(context)
+    tips, question, asker = context["aipm_feedback"]
+    user = (body.get("user") or {}).get("id")
+    # The next closest few, beyond what was just rejected (later askers get only what is
+    # left of the usual few: see Coach.ask).
+    answer = ctx.coach.ask(question, user=user, limit=3 + len(tips), record_gap=False)
+    respond(
+        blocks.mismatch_message(
+            tips, answer, remembered=context["aipm_outcome"] == "learned", asker=asker
+        )
+    )
+
+
+def record_pick(ack: Ack, body: dict, context: BoltContext) -> None:
+    """A tip picked from the closest few: keep it as the confirmed match, then ack."""
+    _teach(ack, body, context, MATCH)
+
+
+def show_pick(body: dict, respond: Respond, context: BoltContext) -> None:
+    """After the ack: show the picked tip privately, with the usual buttons."""
+    if _outcome_problem(context, respond):
+        return
+    tips, question, asker = context["aipm_feedback"]
+    respond(
+        blocks.picked_message(
+            tips[0], question, remembered=context["aipm_outcome"] == "learned", asker=asker
+        )
+    )
+
+
 def register(app: App) -> None:
-    """Listen for the rating and share buttons."""
+    """Listen for the rating, feedback, pick and share buttons."""
     app.action(blocks.USEFUL_ACTION)(ack=record_useful, lazy=[thank_useful])
     app.action(blocks.NOT_USEFUL_ACTION)(ack=record_not_useful, lazy=[thank_not_useful])
+    app.action(blocks.MISMATCH_ACTION)(ack=record_mismatch, lazy=[offer_others])
+    app.action(blocks.NONE_OF_THESE_ACTION)(ack=record_mismatch, lazy=[offer_others])
+    app.action(blocks.PICK_PATTERN)(ack=record_pick, lazy=[show_pick])
     app.action(blocks.SHARE_ACTION)(ack=acknowledge, lazy=[share])

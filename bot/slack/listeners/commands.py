@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import personal, ratings, subscriptions
+from bot.core import commands, personal, ratings, subscriptions
 from bot.core.schedule import ScheduleError
 from bot.core.schedule_changes import schedule_change
 from bot.slack import blocks
@@ -81,7 +81,7 @@ def _top(ctx: SlackContext, command: dict, rest: str) -> dict:
 
 
 def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
-    days = 30
+    days = int(rest) if rest else 30
     return blocks.stats_message(
         ratings.stats(ctx.coach.store, ctx.coach.library.base, days=days), days=days
     )
@@ -101,9 +101,12 @@ SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
     "unsubscribe": ("stop the daily tip in this channel", _unsubscribe),
     "subscription": ("show this channel's daily tip settings", _subscription),
     "top": ("the tips the team found most useful", _top),
-    "stats": ("posts, ratings, most and least useful tips (30 days)", _stats),
-    "gaps": ("open questions I had no tip for, with *Write a tip* (curators)", _gaps),
-    "add": ("`[question]` add a tip to the coach (curators)", curation.add_command),
+    "stats": ("`[DAYS]` posts, ratings, most and least useful tips (default 30 days)", _stats),
+    "gaps": (
+        "`[N]` open questions I had no tip for (with *Write a tip*) or answered wrongly (curators)",
+        _gaps,
+    ),
+    "add": ("add a tip to the coach (curators)", curation.add_command),
 }
 
 
@@ -112,14 +115,10 @@ def reply_for(ctx: SlackContext, command: dict) -> dict | None:
 
     None when there is nothing to say (a subcommand answered another way, e.g. a modal).
     """
-    text = (command.get("text") or "").strip()
-    word, _, rest = text.partition(" ")
-    if not text:
-        return _help(ctx, command, "")
-    entry = SUBCOMMANDS.get(word.lower())
-    if entry is not None:
-        return entry[1](ctx, command, rest.strip())
-    answer = ctx.coach.ask(text, user=command.get("user_id"))
+    parsed = commands.parse(command.get("text") or "", SUBCOMMANDS)
+    if not parsed.is_question:
+        return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
+    answer = ctx.coach.ask(parsed.rest, user=command.get("user_id"))
     reply = blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
     if not answer.answered:
         reply = curation.with_wait_button(reply, answer.question)
@@ -134,7 +133,7 @@ def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
     """
     try:
         ctx = SlackContext.of(context)
-        word = (command.get("text") or "").strip().partition(" ")[0].lower()
+        word = commands.parse(command.get("text") or "", SUBCOMMANDS).name
         channel = command.get("channel_id") or ""
         before = ctx.coach.store.subscription(channel) if word in CHANGES_SCHEDULE else None
         reply = reply_for(ctx, command)

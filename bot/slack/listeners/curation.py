@@ -16,11 +16,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import curation
+from bot.core import curation, learned
 from bot.core.curation import TipForm
+from bot.slack import blocks, modals
 from bot.slack import curation_blocks as cb
-from bot.slack import modals
-from bot.slack.blocks import plain
 from bot.slack.context import SlackContext
 from bot.slack.mrkdwn import escape
 
@@ -114,21 +113,31 @@ def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> l
 def add_command(ctx: SlackContext, command: dict, rest: str) -> dict | None:
     """`/aipm add [question]`: open the tip form for a curator (None: nothing to say)."""
     if not is_curator(ctx, command.get("user_id")):
-        return plain(NOT_CURATOR)
+        return blocks.plain(NOT_CURATOR)
     form = TipForm(questions=rest.strip()) if rest.strip() else None
     if not open_form(ctx, command.get("trigger_id") or "", form):
-        return plain(NO_FORM)
+        return blocks.plain(NO_FORM)
     return None
 
 
 def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
-    """`/aipm gaps`: open questions as people typed them, each with "Write a tip"."""
+    """`/aipm gaps [N]`: open questions as people typed them, each with "Write a tip", then
+    what people taught (questions answered wrongly, candidate questions)."""
     if not is_curator(ctx, command.get("user_id")):
-        return plain(
+        return blocks.plain(
             "Sorry, only curators (workspace admins and owners, COACH_CURATORS) can see that: "
             "it shows other people's questions."
         )
-    return cb.gaps_message(ctx.coach.store.open_gaps(limit=15))
+    limit = int(rest) if rest.isdigit() else 15
+    store = ctx.coach.store
+    message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
+    taught = learned.for_curators(store, ctx.coach.library.base, limit=limit)
+    if taught:
+        message["blocks"] = [
+            *message["blocks"],
+            *blocks.gaps_message((), learned=taught)["blocks"],
+        ][: cb.MAX_MESSAGE_BLOCKS]
+    return message
 
 
 def with_wait_button(reply: dict, question: str) -> dict:
@@ -171,7 +180,8 @@ def confirm_wait(body: dict, respond: Respond, context: BoltContext) -> None:
         respond(cb.waiting_message(_value(body), replace=private))
     elif outcome == "failed":
         respond(
-            plain("Sorry, I could not note that. Please click again.") | {"replace_original": False}
+            blocks.plain("Sorry, I could not note that. Please click again.")
+            | {"replace_original": False}
         )
 
 
@@ -271,7 +281,7 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
     ack()
     ctx = SlackContext.of(context)
     if not is_curator(ctx, _user(body)):
-        respond(plain(NOT_CURATOR) | {"replace_original": False})
+        respond(blocks.plain(NOT_CURATOR) | {"replace_original": False})
         return
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     channel = body.get("channel")
@@ -289,7 +299,7 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
     text = message.get("text")
     form = TipForm(text=text if isinstance(text, str) else "", link=link)
     if not open_form(ctx, body.get("trigger_id") or "", form):
-        respond(plain(NO_FORM) | {"replace_original": False})
+        respond(blocks.plain(NO_FORM) | {"replace_original": False})
 
 
 # -- the form submitted --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core import commands
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.listeners import curation
@@ -97,14 +98,13 @@ def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
 
 def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
     """The reply to one DM: `tip`, `top` or `help`, or the answer to a question."""
-    word, _, rest = text.partition(" ")
-    word = word.lower()
-    if word == "help" and not rest.strip():
+    parsed = commands.parse(text, DM_SUBCOMMANDS)
+    if parsed.name == "help":
         return blocks.plain(dm_help(ctx))
-    if word in DM_SUBCOMMANDS and not rest.strip():
+    if not parsed.is_question:
         command = {"text": text, "user_id": user, "channel_id": channel}
-        return SUBCOMMANDS[word][1](ctx, command, "")
-    return answer_for(ctx, text, user=user)
+        return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
+    return answer_for(ctx, parsed.rest, user=user)
 
 
 def post(
