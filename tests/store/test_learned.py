@@ -35,5 +35,5 @@ def test_clear_forgets_every_pair_and_survives_reopening(db_path):
     store.close()
     again = Store.open(db_path)
     assert again.learned() == []
-    assert "m004_learned_pairs" in again.health()["migrations"]
+    assert "m006_learned_pairs" in again.health()["migrations"]
     again.close()
