@@ -70,10 +70,14 @@ def _fail(message: str, code: int) -> int:
 def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
     from bot.notes.build import BuildError, build
 
-    notes = [Path(p) for p in args.notes] or sorted(Path(args.seeds).glob("*.txt"))
+    seeds = Path(args.seeds) if args.seeds else settings.seeds_dir
+    notes = [Path(p) for p in args.notes] or sorted(
+        p for p in seeds.glob("*") if p.is_file() and not p.name.startswith(".")
+    )
     if not notes:
         return _fail(
-            f"No notes found in {args.seeds}/ (pass NOTE files or --seeds DIR).", EXIT_USAGE
+            f"No notes found in {seeds}/ (pass NOTE files, --seeds DIR or set COACH_SEEDS).",
+            EXIT_USAGE,
         )
     if not settings.knowledge_dir.exists():  # a file in its place is build()'s error to report
         settings.knowledge_dir.mkdir(parents=True)
@@ -87,17 +91,23 @@ def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_knowledge_check(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import knowledge
+    from bot.notes.grounding import check_grounding
 
     try:
         base = knowledge.load(settings.knowledge_dir)
+        problems = check_grounding(base, settings.seeds_dir)
     except KnowledgeError as exc:
-        print(str(exc), file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in {settings.knowledge_dir}", file=sys.stderr)
+        problems = exc.problems
+    if problems:
+        print("\n".join(str(p) for p in problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {settings.knowledge_dir}", file=sys.stderr)
         return EXIT_INVALID
-    drafts = sum(1 for t in base if t.status == "draft")
+    drafts = len(base.drafts)
     gone = sum(1 for t in base if t.status == "gone")
     print(
-        f"{settings.knowledge_dir}: {len(base)} tips OK ({drafts} draft, {gone} gone from their notes)"
+        f"{settings.knowledge_dir}: {len(base)} tips OK, every quote found in its note in "
+        f"{settings.seeds_dir}/ ({len(base.live_tips)} served, {drafts} draft(s) waiting for "
+        f"review, {gone} gone from their notes)"
     )
     return EXIT_OK
 
@@ -123,11 +133,16 @@ def cmd_knowledge_list(settings: Settings, args: argparse.Namespace) -> int:
         _print_json([tip.as_dict() for tip in base])
         return EXIT_OK
     for tip in base:
-        flag = "" if tip.status == "curated" else f" [{tip.status}]"
+        flag = {"curated": "", "draft": " [draft: waiting for review]"}.get(
+            tip.status, f" [{tip.status}]"
+        )
         if tip.file == TEAM_FILE:
             flag += " [team]"
-        print(f"{tip.id}{flag}: {tip.title}  ({', '.join(tip.tags)})")
-    print(f"{len(base)} tips")
+        kind = f"{tip.kind}; " if tip.kind else ""
+        print(f"{tip.id}{flag}: {tip.title}  ({kind}{', '.join(tip.tags)})")
+    drafts = len(base.drafts)
+    waiting = f", {drafts} waiting for review (not served)" if drafts else ""
+    print(f"{len(base)} tips{waiting}")
     return EXIT_OK
 
 
@@ -487,8 +502,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "notes", nargs="*", metavar="NOTE", help="note files (default: every file in seeds/)"
     )
-    p.add_argument("--seeds", default="seeds", help="folder of notes when no NOTE is given")
-    add("check", cmd_knowledge_check, "validate every file in the knowledge folder", kn_sub)
+    p.add_argument(
+        "--seeds", default="", help="folder of notes when no NOTE is given (default $COACH_SEEDS)"
+    )
+    add(
+        "check",
+        cmd_knowledge_check,
+        "validate every knowledge file and find each tip's quote in its note ($COACH_SEEDS)",
+        kn_sub,
+    )
     p = add("list", cmd_knowledge_list, "list every tip", kn_sub)
     p.add_argument("--json", action="store_true", help="a JSON array of tips")
     p = add(

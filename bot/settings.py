@@ -41,6 +41,7 @@ class Settings:
     api_url: str = SLACK_API_DEFAULT
     db_path: Path = Path("coach.db")
     knowledge_dir: Path = Path("knowledge")
+    seeds_dir: Path = Path("seeds")
     port: int = 3000
     host: str = "0.0.0.0"
     command: str = "/aipm"
@@ -161,6 +162,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         )
     db_raw = env.get("COACH_DB", "").strip() or "coach.db"
     knowledge_raw = env.get("COACH_KNOWLEDGE", "").strip() or "knowledge"
+    seeds_raw = env.get("COACH_SEEDS", "").strip() or "seeds"
     settings = Settings(
         bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
         signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
@@ -168,6 +170,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         api_url=api_url,
         db_path=Path(db_raw),
         knowledge_dir=Path(knowledge_raw),
+        seeds_dir=Path(seeds_raw),
         port=port,
         host=env.get("COACH_HOST", "").strip() or "0.0.0.0",
         command=command,

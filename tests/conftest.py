@@ -145,3 +145,19 @@ def running_bot(fake_slack: FakeSlack, knowledge_dir: Path, db_path: Path):
     bot = start_bot(make_settings(fake_slack, knowledge_dir, db_path), fake_slack)
     yield bot
     bot.stop()
+
+
+def sure_with_alternatives(tips) -> tuple[str, str, str]:
+    """A curated question answered "sure" that also offers another tip: (q, first, second).
+
+    Found by asking the matcher, not hard-coded, so tests keep their meaning when tips change.
+    """
+    from bot.core.matcher import Matcher
+
+    matcher = Matcher(tips)
+    for tip in tips:
+        for question in tip.questions:
+            answer = matcher.answer(question)
+            if answer.confidence == "sure" and len(answer.matches) > 1:
+                return question, answer.matches[0][0].id, answer.matches[1][0].id
+    raise AssertionError("no curated question is answered sure with another tip offered")

@@ -11,6 +11,7 @@ from bot.cli import main as cli_main
 from bot.core import knowledge
 from bot.notes import build as build_module
 from bot.notes.build import BuildError, build, cut_text, draft_questions
+from bot.notes.grounding import check_grounding
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt"
@@ -20,6 +21,7 @@ NOTE = """\
 ---
 title: Small note
 videoId: vid12345678
+timestamps: H:MM:SS
 ---
 
 Intro text about the note <a class="yt-timestamp" data-t="00:00:10">[00:00:10]</a>.
@@ -63,10 +65,15 @@ def test_seed_build_passes_validation(kdir):
     assert len(kb) == 25
     assert {t.status for t in kb} == {"draft"}
     ikea = kb.get("the-ikea-effect")
-    assert ikea.source.url == "https://www.youtube.com/watch?v=E_rNotqs--I&t=144663s"
-    assert ikea.source.timestamp == "40:11:03"
+    assert ikea.source.url == "https://www.youtube.com/watch?v=E_rNotqs--I&t=2411s"
+    assert ikea.source.timestamp == "40:11"
+    assert ikea.source.quote.startswith("Successful AI products often leave some control")
     assert ikea.tags == ("thriving-as-an-ai-product-manager",)
     assert all(len(t.text) <= knowledge.MAX_TEXT for t in kb)
+    assert all(t.kind in knowledge.KINDS for t in kb)
+    # Fresh drafts are never served, but they already pass `knowledge check`.
+    assert kb.live_tips == []
+    assert check_grounding(kb, SEED.parent) == []
 
 
 def test_build_twice_is_byte_identical(kdir):
@@ -87,7 +94,7 @@ def test_output_layout(kdir):
     assert "\ttips" not in text
     first_tip = text[text.index("  - id:") :].split("\n  - id:")[0]
     keys = [line.strip().split(":")[0] for line in first_tip.splitlines() if line[4:5] != " "]
-    assert keys == ["- id", "title", "status", "tags", "text", "questions", "source"]
+    assert keys == ["- id", "title", "status", "kind", "tags", "text", "questions", "source"]
     assert "text: >-" in text
     assert not list(kdir.glob("*.tmp"))
 
@@ -105,9 +112,11 @@ def test_curated_edits_survive_a_rebuild(tmp_path, kdir):
         questions=["how often should we ship", "Is weekly shipping realistic?", "release cadence?"],
         tags=["habits", "shipping"],
         status="curated",
+        kind="practice",
     )
+    tip["source"]["quote"] = "Ship something every week."
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    write_note(tmp_path, NOTE.replace('data-t="00:01:00"', 'data-t="00:01:30"'))
+    write_note(tmp_path, NOTE.replace('data-t="00:01:00"', 'data-t="01:30"'))
 
     report = build([note], kdir)
 
@@ -117,8 +126,10 @@ def test_curated_edits_survive_a_rebuild(tmp_path, kdir):
     assert kept["questions"][0] == "how often should we ship"
     assert kept["tags"] == ["habits", "shipping"]
     assert kept["status"] == "curated"
-    assert kept["source"]["timestamp"] == "00:01:30"
+    assert kept["kind"] == "practice"
+    assert kept["source"]["timestamp"] == "1:30"
     assert kept["source"]["url"].endswith("&t=90s")
+    assert kept["source"]["quote"] == "Ship something every week."
     assert "ship-weekly" in report.notes[0].kept
     assert knowledge.load(kdir).get("ship-weekly").text.startswith("*Ship*")
     again = path.read_bytes()
@@ -236,22 +247,48 @@ def test_wrong_shape_existing_file_is_refused_untouched(tmp_path, kdir, content)
     assert (kdir / "small-note.yaml").read_text(encoding="utf-8") == content
 
 
-def test_note_without_video_id_is_an_error_naming_the_file(tmp_path, kdir):
+def test_a_curated_quote_no_longer_in_the_note_is_replaced_by_the_notes_words(tmp_path, kdir):
+    note = write_note(tmp_path, NOTE)
+    build([note], kdir)
+    path = kdir / "small-note.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["tips"][1]["source"]["quote"] = "Ship something every week."
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    write_note(tmp_path, NOTE.replace("Ship something every week.", "Ship every Friday."))
+
+    build([note], kdir)
+
+    assert tips_by_id(path)["ship-weekly"]["source"]["quote"] == "Ship every Friday."
+
+
+def test_note_without_video_builds_tips_citing_its_title_and_quote(tmp_path, kdir):
     note = write_note(tmp_path, NOTE.replace("videoId: vid12345678\n", ""), "novid.md")
     report = build([note], kdir)
+    assert report.ok
+    ship = tips_by_id(kdir / "small-note.yaml")["ship-weekly"]
+    assert ship["source"] == {
+        "note": "Small note",
+        "timestamp": "1:00",
+        "quote": "Ship something every week.",
+    }
+
+
+def test_note_without_a_title_is_an_error_and_nothing_is_written(tmp_path, kdir):
+    note = write_note(tmp_path, NOTE.replace("title: Small note\n", ""), "untitled.md")
+    report = build([note], kdir)
     assert not report.ok
-    assert report.notes[0].error.startswith(f"{note}:1: no videoId")
+    assert report.notes[0].error.startswith(f"{note}:1: no title")
     assert not kdir.exists() or not list(kdir.iterdir())
 
 
 def test_malformed_note_is_reported_and_others_still_build(tmp_path, kdir):
-    bad = write_note(tmp_path, "", "empty.md")
+    bad = write_note(tmp_path, "---\ntitle: Empty\n---\n", "empty.md")
     good = write_note(tmp_path, NOTE)
     report = build([bad, good], kdir)
-    assert report.notes[0].error == f"{bad}:1: no advice found (no headings, bullets or text)"
+    assert report.notes[0].error == f"{bad}:4: no advice found (no headings, bullets or text)"
     assert report.notes[1].error is None
     assert (kdir / "small-note.yaml").exists()
-    assert f"error: {bad}:1:" in report.format()
+    assert f"error: {bad}:4:" in report.format()
 
 
 def test_two_notes_with_the_same_title_conflict(tmp_path, kdir):
@@ -405,6 +442,9 @@ def test_generated_notes_always_build_a_valid_base(texts):
             assert note.error is None or "same title slug" in note.error
         kb = knowledge.load(kdir)
         assert len(kb) == sum(len(n.added) for n in report.notes)
+        if not any("<" in text for text in texts):
+            # (Words in angle brackets read as HTML tags, which a note's text leaves out.)
+            assert check_grounding(kb, folder) == []
         snapshot = {p.name: p.read_bytes() for p in kdir.iterdir()}
         build(paths, kdir)
         assert {p.name: p.read_bytes() for p in kdir.iterdir()} == snapshot
@@ -422,5 +462,6 @@ def test_knowledge_dir_that_is_a_file_is_a_build_error(tmp_path, monkeypatch):
 def test_report_errors_lists_failed_notes(tmp_path, kdir):
     bad = write_note(tmp_path, "", "empty.md")
     report = build([bad, write_note(tmp_path, NOTE)], kdir)
-    assert report.errors == [f"{bad}:1: no advice found (no headings, bullets or text)"]
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith(f"{bad}:1: no title")
     assert not report.ok

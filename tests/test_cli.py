@@ -86,7 +86,9 @@ def test_knowledge_check_reports_yaml_syntax_errors_with_line_and_column(tmp_pat
 def test_knowledge_list_json_has_the_documented_fields(tmp_path):
     data = json.loads(run_bot(["knowledge", "list", "--json"], bot_env(tmp_path)).stdout)
     assert len(data) >= 20
-    assert all(set(t) == {"id", "title", "text", "tags", "questions", "source"} for t in data)
+    fields = {"id", "title", "status", "kind", "text", "tags", "questions", "source"}
+    assert all(set(t) == fields for t in data)
+    assert all(t["source"]["quote"] for t in data)
     assert len({t["id"] for t in data}) == len(data)
 
 

@@ -85,7 +85,11 @@ def test_tab_indentation_error_points_at_the_tab(tmp_path):
         ({"text": "x" * 601}, "text", "too long: 601 characters (at most 600)"),
         ({"status": "done"}, "status", "must be one of draft, curated, gone"),
         ({"source": "somewhere"}, "source", "must be a mapping"),
-        ({"source": {"note": "n", "timestamp": "t"}}, "source.url", "missing"),
+        ({"source": {"timestamp": "t", "quote": "q"}}, "source.note", "missing"),
+        ({"source": {"note": "n", "url": ""}}, "source.url", "must be a non-empty string"),
+        ({"source": {"note": "n", "quote": 7}}, "source.quote", "must be a non-empty string"),
+        ({"kind": "howto"}, "kind", "unknown kind 'howto': use one of practice, concept, career"),
+        ({"kind": None}, "kind", "unknown kind None"),
         ({"source": {"note": "n", "timestamp": "t", "url": "ftp://x"}}, "source.url", "http(s)"),
         (
             {"source": {"note": "n", "timestamp": 5, "url": "https://x"}},
@@ -247,3 +251,26 @@ def test_any_file_content_is_tips_or_located_problems(content):
     if problems:
         return
     assert all(len(t.text) <= knowledge.MAX_TEXT for t in tips)
+
+
+def test_only_curated_tips_are_served(tmp_path):
+    write(
+        tmp_path,
+        "a.yaml",
+        [tip("curated-one"), tip("a-draft", status="draft"), tip("left-note", status="gone")],
+    )
+    kb = knowledge.load(tmp_path)
+    assert [t.id for t in kb.live_tips] == ["curated-one"]
+    assert [t.id for t in kb.drafts] == ["a-draft"]
+    assert kb.get("a-draft").status == "draft"  # still known, e.g. to show curators
+
+
+def test_kind_quote_and_a_source_without_link_load(tmp_path):
+    source = {"note": "Team playbook", "quote": "Ship   something\nevery week."}
+    write(tmp_path, "a.yaml", [tip(kind="practice", source=source)])
+    loaded = knowledge.load(tmp_path).get("ship-weekly")
+    assert loaded.kind == "practice"
+    assert loaded.source.quote == "Ship something every week."
+    assert (loaded.source.url, loaded.source.timestamp) == ("", "")
+    assert loaded.as_dict()["source"]["quote"] == "Ship something every week."
+    assert loaded.line == 2  # where the tip starts: the line after `tips:`

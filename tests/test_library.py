@@ -46,3 +46,16 @@ def test_start_refuses_an_invalid_folder(tmp_path):
     with pytest.raises(KnowledgeError) as err:
         Library(tmp_path)
     assert "bad.yaml:1" in str(err.value)
+
+
+def test_a_draft_added_on_reload_is_not_answered(knowledge_dir):
+    library = Library(knowledge_dir)
+    (knowledge_dir / "extra.yaml").write_text(
+        EXTRA.replace("title: Sourdough", "status: draft\n    title: Sourdough")
+    )
+    assert library.reload() is True
+    assert library.base.get("sourdough").status == "draft"
+    answer = library.matcher.answer("how do I feed a sourdough starter")
+    assert "sourdough" not in {tip.id for tip, _ in answer.matches}
+    assert library.health()["drafts_waiting"] == 1
+    assert library.health()["served"] == len(library.base) - 1

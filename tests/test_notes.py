@@ -1,14 +1,18 @@
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.notes.grounding import passages
 from bot.notes.parser import (
     NoteError,
+    display_time,
     parse_note,
     plain_text,
     read_note,
+    resolve_stamps,
     slugify,
     timestamp_seconds,
 )
@@ -26,6 +30,11 @@ def seed():
 @pytest.fixture(scope="module")
 def evals():
     return read_note(EVALS)
+
+
+def stands_in(quote: str, words: str) -> bool:
+    """Every passage of the quote (parts joined by …) is in the note's words."""
+    return all(p in words for p in passages(quote))
 
 
 def by_id(note):
@@ -90,7 +99,7 @@ def test_bold_lead_without_body_splits_into_its_sub_bullets(seed):
     ]
     agents = by_id(seed)["focus-on-the-problem-ai-agents"]
     assert agents.text.startswith("Similarly, avoid the trend of building AI agents")
-    assert agents.timestamp == "33:17:02"
+    assert agents.timestamp == "33:17"
 
 
 def test_long_id_is_cut_at_a_dash(seed):
@@ -124,11 +133,90 @@ def test_paragraph_sections_join_and_drop_lead_in(seed):
 
 def test_timestamps_and_urls(seed):
     ikea = by_id(seed)["the-ikea-effect"]
-    assert ikea.timestamp == "40:11:03"
-    assert ikea.url == "https://www.youtube.com/watch?v=E_rNotqs--I&t=144663s"
+    assert ikea.timestamp == "40:11"
+    assert ikea.seconds == 2411
+    assert ikea.url == "https://www.youtube.com/watch?v=E_rNotqs--I&t=2411s"
     shots = by_id(seed)["measure-shots-on-goal"]
-    assert shots.timestamp == "37:25:28"
+    assert shots.timestamp == "37:25"
     assert shots.section == "Finding Good Ideas for AI Integration"
+
+
+def seed_stamps() -> list[str]:
+    return re.findall(r'data-t="([\d:]+)"', SEED.read_text(encoding="utf-8"))
+
+
+def test_the_seed_stamps_follow_the_rule():
+    """The note's own stamps: MM:SS:hh in the first hour, hours once clearly past it."""
+    stamps = seed_stamps()
+    seconds = dict(zip(stamps, resolve_stamps(stamps), strict=True))
+    assert seconds["40:11:03"] == 2411  # the Ikea effect: 40 min 11 s, not 40 hours
+    assert seconds["58:59:44"] == 58 * 60 + 59
+    assert seconds["59:09:07"] == 59 * 60 + 9
+    assert seconds["01:00:27"] == 3600 + 27  # after 59:09, so 1 h 0 min 27 s
+    # Early stamps stay minutes:seconds:hundredths, even when they look like hours.
+    assert seconds["06:33:33"] == 6 * 60 + 33
+    assert seconds["01:02:59"] == 62
+    # The stamp after 1:00:27 goes back to the note's first-hour format.
+    assert seconds["37:25:28"] == 37 * 60 + 25
+    # Every link points inside the one-hour-odd episode.
+    assert max(seconds.values()) == 3627
+
+
+def test_every_seed_link_points_inside_the_episode(seed):
+    for advice in seed.advice:
+        assert advice.url.endswith(f"&t={advice.seconds}s")
+        assert 0 <= advice.seconds <= 3627, advice.id
+        assert advice.timestamp == display_time(advice.seconds)
+
+
+@pytest.mark.parametrize(
+    "stamps, expected",
+    [
+        (["40:11:03"], [2411]),
+        (["12:30", "5"], [750, 5]),
+        (["59:09:07", "01:00:27", "01:01:00"], [3549, 3627, 3660]),
+        # Not late in the hour: a small first field stays minutes.
+        (["39:52:13", "01:02:59"], [2392, 62]),
+        # Late, but the hour reading would jump too far ahead: minutes.
+        (["55:00:00", "02:10:00"], [3300, 130]),
+        (["75:10:00"], [4510]),
+    ],
+)
+def test_resolve_stamps(stamps, expected):
+    assert resolve_stamps(stamps) == expected
+
+
+def test_a_note_can_declare_hour_stamps():
+    assert resolve_stamps(["00:05:10", "01:14:02"], stamp_format="H:MM:SS") == [310, 4442]
+
+
+@pytest.mark.parametrize(
+    "seconds, shown", [(0, "0:00"), (8, "0:08"), (2411, "40:11"), (3627, "1:00:27")]
+)
+def test_display_time(seconds, shown):
+    assert display_time(seconds) == shown
+
+
+def test_every_quote_stands_verbatim_in_the_note(seed, evals):
+    for note in (seed, evals):
+        for advice in note.advice:
+            assert advice.quote, advice.id
+            assert advice.quote in note.words, advice.id
+            assert "<a" not in advice.quote and "[[" not in advice.quote
+    ikea = by_id(seed)["the-ikea-effect"]
+    assert ikea.quote.startswith("Successful AI products often leave some control to the user")
+    # A lead-in colon is the note's; the quote keeps the words without it.
+    assert by_id(seed)["types-of-ai-product-managers"].quote.endswith(
+        '"flavors" of AI product managers'
+    )
+
+
+def test_note_text_strips_markup_but_keeps_the_words(seed):
+    words = seed.words
+    assert "Aman Khan, Director of Product at Arise AI, identifies" in words
+    assert 'The "Ikea Effect": Successful AI products' in words
+    for junk in ("<a", "[[", "**", "##", "> [!TIP]", "videoId", "*   "):
+        assert junk not in words
 
 
 def test_second_note_shape(evals):
@@ -161,9 +249,11 @@ def test_second_note_details(evals):
     assert advice["what-comes-next"].section == "What Comes Next"
     assert advice["start-from-real-traffic"].section == "Building an Eval Set"
     # MM:SS anchors count as minutes and seconds.
-    assert advice["gate-releases-on-evals-block-prompt-change"].timestamp == "00:12:30"
+    assert advice["gate-releases-on-evals-block-prompt-change"].timestamp == "12:30"
     # A sub-bullet without an anchor points where its parent does.
-    assert advice["gate-releases-on-evals-flaky-cases"].timestamp == "00:12:00"
+    assert advice["gate-releases-on-evals-flaky-cases"].timestamp == "12:00"
+    # The note declares `timestamps: H:MM:SS`.
+    assert advice["use-model-graders-carefully"].timestamp == "1:14:02"
     assert advice["use-model-graders-carefully"].text == "An LLM judge is cheap but biased."
     assert (
         advice["calibrate-the-judge"].url == "https://www.youtube.com/watch?v=abc123XYZ_-&t=4500s"
@@ -176,12 +266,32 @@ def test_duplicate_leads_get_numbered_ids():
     assert [a.id for a in note.advice] == ["same", "same-2"]
 
 
-def test_missing_front_matter_takes_title_from_filename():
-    note = parse_note("## Heading\n\n* **Lead**: text here\n", "notes/my_great_note.md")
-    assert note.title == "my great note"
-    assert note.video_id is None
+def test_a_note_needs_only_a_title():
+    note = parse_note(
+        "---\ntitle: Our playbook\n---\n## Heading\n\n* **Lead**: text here\n", "p.md"
+    )
+    assert note.title == "Our playbook"
+    assert note.video_id is None and note.url is None
     assert note.advice[0].url is None
-    assert note.advice[0].timestamp == "00:00:00"
+    assert note.advice[0].timestamp == ""
+    assert note.advice[0].seconds is None
+    assert note.advice[0].quote == "text here"
+
+
+def test_a_note_with_a_url_links_every_piece_of_advice_to_it():
+    note = parse_note(
+        "---\ntitle: T\nurl: https://wiki.example.com/playbook\n---\nShip small changes.\n", "u.md"
+    )
+    assert note.url == "https://wiki.example.com/playbook"
+    assert [a.url for a in note.advice] == ["https://wiki.example.com/playbook"]
+
+
+def test_a_note_without_a_title_says_how_to_add_one():
+    with pytest.raises(NoteError) as info:
+        parse_note("# Team playbook\n\n* Ship small.\n", "notes/playbook.md")
+    message = str(info.value)
+    assert message.startswith("notes/playbook.md:1: no title")
+    assert "title: Team playbook" in message
 
 
 def test_unclosed_bold_is_plain_text():
@@ -192,15 +302,19 @@ def test_unclosed_bold_is_plain_text():
 @pytest.mark.parametrize(
     "text, line, message",
     [
-        ("", 1, "no advice found"),
-        ("\n\n   \n", 1, "no advice found"),
-        ("From: [[somewhere]]\n", 1, "no advice found"),
+        ("", 1, "no title"),
+        ("---\ntitle: t\n---\n", 4, "no advice found"),
+        ("---\ntitle: t\n---\n\n   \n", 4, "no advice found"),
+        ("---\ntitle: t\n---\nFrom: [[somewhere]]\n", 4, "no advice found"),
+        ("---\ntitle: t\nurl: ftp://x\n---\nhello\n", 1, "not an http(s) link"),
+        ("---\ntitle: t\ntimestamps: hh\n---\nhello\n", 1, "not a stamp format"),
         ("---\ntitle: x\n## H\n", 1, "never closed"),
         ("---\n- a\n- b\n---\nhello\n", 2, "must be a mapping"),
         ("---\ntitle: [unclosed\n---\nhello\n", 2, "front matter"),
-        ("---\nvideoId: 'a b'\n---\nhello\n", 1, "not a YouTube video id"),
+        ("---\ntitle: t\nvideoId: 'a b'\n---\nhello\n", 1, "not a YouTube video id"),
         ("---\ntitle: [a, b]\n---\nhello\n", 1, "must be text"),
         ("ok\n\x00\x01\x02junk", 2, "binary"),
+        ("hello\n", 1, "no title"),
     ],
 )
 def test_malformed_notes_raise_note_error(text, line, message):
@@ -304,19 +418,22 @@ NOTE_ALPHABET = st.sampled_from(
 @given(st.text())
 def test_arbitrary_text_only_raises_note_error(text):
     try:
-        note = parse_note(text, "fuzz.md")
+        note = parse_note("---\ntitle: t\n---\n" + text, "fuzz.md")
     except NoteError:
         return
     assert note.advice
-    assert all(a.id and a.text and a.timestamp for a in note.advice)
+    assert all(a.id and a.text for a in note.advice)
+    assert all(stands_in(a.quote, note.words) for a in note.advice)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(NOTE_ALPHABET, max_size=40).map("".join))
-def test_note_shaped_junk_only_raises_note_error(text):
+@pytest.mark.parametrize("head", ["", "---\ntitle: t\nvideoId: v\n---\n"])
+def test_note_shaped_junk_only_raises_note_error(head, text):
     try:
-        note = parse_note(text, "fuzz.md")
+        note = parse_note(head + text, "fuzz.md")
     except NoteError:
         return
     ids = [a.id for a in note.advice]
     assert len(ids) == len(set(ids))
+    assert all(stands_in(a.quote, note.words) for a in note.advice)

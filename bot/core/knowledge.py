@@ -4,6 +4,10 @@ A knowledge folder holds YAML files, each a mapping with a `tips:` list (and an
 optional `note:` naming the note it was built from). Every problem is reported as
 a `Problem` naming the file, the line (and column) and, for schema errors, the tip
 id and the field, so a curator can jump straight to it.
+
+Only curated tips are served (`KnowledgeBase.live_tips`): drafts wait for review and
+gone tips left their note. Whether each quote really stands in its note is checked by
+`bot.notes.grounding`, which needs the notes themselves.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ import yaml
 
 MAX_TEXT = 600
 MIN_QUESTIONS = 3
-TIP_FIELDS = {"id", "title", "text", "tags", "questions", "source", "status"}
+TIP_FIELDS = {"id", "title", "text", "tags", "questions", "source", "status", "kind"}
 REQUIRED_FIELDS = ("id", "title", "text", "tags", "questions", "source")
-SOURCE_FIELDS = {"note", "timestamp", "url"}
+SOURCE_FIELDS = {"note", "timestamp", "url", "quote"}
 FILE_FIELDS = {"note", "tips"}
 STATUSES = ("draft", "curated", "gone")
+# practice: something a PM can do this week; concept: an idea to understand; career: about
+# the job itself (roles, getting hired, growing).
+KINDS = ("practice", "concept", "career")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slack mrkdwn that notifies people when the tip is posted: @channel/@here/@everyone,
 # user groups and user mentions. A tip is posted to whole channels, so none may ping.
@@ -29,11 +36,13 @@ PING_PATTERN = re.compile(r"<\s*(?:!(?:channel|here|everyone|subteam\^)|@[UW])",
 
 @dataclass(frozen=True)
 class Source:
-    """Where a tip comes from: the note's title, a timestamp and a link to that moment."""
+    """Where a tip comes from: the note's title, the moment ('40:11') and a link to it when
+    the note has them ('' otherwise), and the note's words the tip stands on."""
 
     note: str
-    timestamp: str
-    url: str
+    timestamp: str = ""
+    url: str = ""
+    quote: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,12 +57,16 @@ class Tip:
     source: Source
     status: str = "curated"
     file: str = ""
+    kind: str | None = None
+    line: int = 0
 
     def as_dict(self) -> dict:
         """The tip as plain JSON-ready values (the `knowledge list --json` shape)."""
         return {
             "id": self.id,
             "title": self.title,
+            "status": self.status,
+            "kind": self.kind,
             "text": self.text,
             "tags": list(self.tags),
             "questions": list(self.questions),
@@ -61,6 +74,7 @@ class Tip:
                 "note": self.source.note,
                 "timestamp": self.source.timestamp,
                 "url": self.source.url,
+                "quote": self.source.quote,
             },
         }
 
@@ -119,8 +133,21 @@ class KnowledgeBase:
 
     @property
     def live_tips(self) -> list[Tip]:
-        """Tips that may be served: everything not marked `gone` from its note."""
-        return [tip for tip in self.tips if tip.status != "gone"]
+        """Tips that may be served (answers, the rotation, `tip`): the curated ones only.
+
+        Drafts wait for a curator's review and gone tips left their note.
+        """
+        return [tip for tip in self.tips if tip.status == "curated"]
+
+    @property
+    def kinds(self) -> dict[str, str | None]:
+        """tip id -> kind for the served tips (what the rotation's first cycle orders by)."""
+        return {tip.id: tip.kind for tip in self.live_tips}
+
+    @property
+    def drafts(self) -> list[Tip]:
+        """Tips waiting for review (status: draft), never served."""
+        return [tip for tip in self.tips if tip.status == "draft"]
 
 
 def knowledge_files(folder: Path) -> list[Path]:
@@ -237,13 +264,18 @@ def _check_tip(
     source = raw.get("source")
     if source is not None:
         if not isinstance(source, dict):
-            bad("source", "must be a mapping with note, timestamp, url")
+            bad("source", "must be a mapping with note, quote and optionally timestamp, url")
         else:
             for key in source:
                 if key not in SOURCE_FIELDS:
-                    bad(f"source.{key}", "unknown field (allowed: note, timestamp, url)")
+                    bad(
+                        f"source.{key}",
+                        f"unknown field (allowed: {', '.join(sorted(SOURCE_FIELDS))})",
+                    )
             for key in sorted(SOURCE_FIELDS):
                 value = source.get(key)
+                if key not in source and key != "note":
+                    continue  # timestamp and url are optional; `knowledge check` wants quote
                 if not _is_text(value):
                     message = "missing" if key not in source else "must be a non-empty string"
                     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -256,6 +288,14 @@ def _check_tip(
     status = raw.get("status", "curated")
     if status not in STATUSES:
         bad("status", f"must be one of {', '.join(STATUSES)}")
+    kind = raw.get("kind")
+    if "kind" in raw and kind not in KINDS:
+        bad(
+            "kind",
+            f"unknown kind {kind!r}: use one of {', '.join(KINDS)} "
+            "(practice: something a PM can do this week; concept: an idea to understand; "
+            "career: about the job itself)",
+        )
     if len(problems) > start:
         return None
     return Tip(
@@ -266,11 +306,14 @@ def _check_tip(
         questions=tuple(q.strip() for q in raw["questions"]),
         source=Source(
             note=str(source["note"]).strip(),
-            timestamp=str(source["timestamp"]).strip(),
-            url=str(source["url"]).strip(),
+            timestamp=str(source.get("timestamp") or "").strip(),
+            url=str(source.get("url") or "").strip(),
+            quote=" ".join(str(source.get("quote") or "").split()),
         ),
         status=status,
         file=file,
+        kind=kind,
+        line=line,
     )
 
 

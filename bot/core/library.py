@@ -184,6 +184,8 @@ class Library:
             "ok": self.last_error is None,
             "folder": str(self.folder),
             "tips": len(self.current.base),
+            "served": len(self.current.base.live_tips),
+            "drafts_waiting": len(self.current.base.drafts),
             "team_tips": len(self.current.team),
             "errors": [str(p) for p in self.last_error.problems] if self.last_error else [],
         }

@@ -1,9 +1,11 @@
 """Which tip a channel gets next: a strict first cycle, then a schedule steered by ratings.
 
 Rules, in order (n = number of live tips, "posts" = the channel's posts, newest last):
-1. First cycle: tips never posted in the channel come first, best rated first, then in
-   base order. So a new channel gets every tip once before any repeat, and a tip added
-   to the base later is posted before anything repeats.
+1. First cycle: tips never posted in the channel come first: practice tips (something
+   to do this week) before concepts before career advice, within a kind best rated
+   first, then in base order. So a new channel starts with advice it can use, gets
+   every tip once before any repeat, and a tip added to the base later is posted before
+   anything repeats.
 2. Minimum repeat gap: a tip among the channel's last `min_gap` posts (default
    max(5, n // 3), about two weeks of working days for 25 tips; never more than n - 1,
    so some tip is always allowed) is not posted.
@@ -31,6 +33,8 @@ import random
 from collections.abc import Mapping, Sequence
 
 DISLIKE_CONFIDENCE = 0.8
+# The order of kinds in a channel's first cycle; tips of other or no kind come last.
+FIRST_CYCLE_KINDS = ("practice", "concept", "career")
 
 
 def default_min_gap(n: int) -> int:
@@ -101,6 +105,7 @@ def next_tip(
     dislike_confidence: float | None = DISLIKE_CONFIDENCE,
     min_gap: int | None = None,
     max_wait: int | None = None,
+    kinds: Mapping[str, str | None] | None = None,
 ) -> str | None:
     """The id of the tip to post next in a channel, or None when the base is empty.
 
@@ -109,8 +114,9 @@ def next_tip(
     (useful, not_useful) people. `seed` (e.g. "channel:date") or `rng` makes the draw
     repeatable: same inputs, same tip. `dislike_confidence`: how sure the ratings must be
     that a tip is disliked before it stops being posted (None: never drop a tip).
-    `min_gap` / `max_wait` override `default_min_gap(n)` / `default_max_wait(n)`. The
-    policy is the module's rules 1-5.
+    `min_gap` / `max_wait` override `default_min_gap(n)` / `default_max_wait(n)`.
+    `kinds`: tip_id -> kind ('practice', 'concept', 'career'), which orders the first
+    cycle (None: base order only). The policy is the module's rules 1-5.
     """
     base = list(dict.fromkeys(tip_ids))
     if not base:
@@ -119,7 +125,16 @@ def next_tip(
     order = {t: i for i, t in enumerate(base)}
     fresh = [t for t in base if t not in since]
     if fresh:
-        return max(fresh, key=lambda t: (posterior_mean(tallies.get(t)), -order[t]))
+        kinds = kinds or {}
+        rank = {kind: i for i, kind in enumerate(FIRST_CYCLE_KINDS)}
+        return max(
+            fresh,
+            key=lambda t: (
+                -rank.get(kinds.get(t), len(rank)),
+                posterior_mean(tallies.get(t)),
+                -order[t],
+            ),
+        )
     n = len(base)
     gap = max(0, min(default_min_gap(n) if min_gap is None else min_gap, n - 1))
     allowed = [t for t in base if since[t] >= gap]

@@ -1,18 +1,20 @@
-"""Parse a Markdown podcast note into its distinct pieces of advice.
+"""Parse a Markdown note (a podcast note or a team's own playbook) into pieces of advice.
 
-A note has YAML front matter (`title`, `videoId`), `##` headings, bullets with a bold
-lead (`*   **Lead** <a class="yt-timestamp" data-t="..">[..]</a>: text`), nested
-bullets, `> [!TIP] Title` callouts, `[[target|label]]` wikilinks and timestamp
-anchors. Every distinct piece of advice becomes one `Advice`:
+A note has YAML front matter with a `title` (required) and optionally a YouTube `videoId`
+or a `url`, then ordinary Markdown: headings, paragraphs, bullets with or without a bold
+lead, nested bullets, `> [!TIP] Title` callouts, `[[target|label]]` wikilinks and
+timestamp anchors (`<a class="yt-timestamp" data-t="40:11:03">`). Every distinct piece of
+advice becomes one `Advice`:
 
 - a bold-lead bullet with text of its own (its plain sub-bullets join its text);
 - each plain sub-bullet of a bold-lead bullet that has no text of its own;
 - each nested bold-lead bullet, and each top-level plain bullet of a section;
 - the prose paragraphs of a section (or of the intro before the first heading), joined.
 
-A note without `videoId` still parses (its advice has `url=None`); `bot.notes.build` refuses
-it because every tip needs a link to the video. Malformed input raises `NoteError`
-naming the file and line, never anything else.
+Timestamps follow `resolve_stamps` (the seed's `MM:SS:hh` stamps, hours once a stamp is
+clearly past the hour). Each Advice carries `quote`, its words as they stand in the note
+with the markup stripped, so `note_text(...)` contains it verbatim. Malformed input raises
+`NoteError` naming the file and line, never anything else.
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ _CALLOUT = re.compile(r"^\[!(?P<kind>[A-Za-z0-9_-]+)\][+-]?[ \t]*(?P<title>.*)$"
 _BOLD_LEAD = re.compile(r"^\*\*(?P<lead>[^*]+?(?:\*(?!\*)[^*]*?)*)\*\*(?P<rest>.*)$")
 _FROM = re.compile(r"^From:\s", re.IGNORECASE)
 
-_ANCHOR = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
+_ANCHOR = re.compile(r"<a(?:\s[^>]*)?>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 _DATA_T = re.compile(
     r"<a\b[^>]*\bdata-t\s*=\s*[\"']?(?P<t>\d{1,4}(?::\d{1,2}){0,2})[\"']?", re.IGNORECASE
 )
+_DATA_S = re.compile(r"<a\b[^>]*\bdata-s=\"(?P<s>\d+)\"", re.IGNORECASE)
 _WIKILINK = re.compile(r"\[\[(?P<target>[^\[\]|]*)(?:\|(?P<label>[^\[\]]*))?\]\]")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MDLINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\([^)]*\)")
@@ -70,9 +73,21 @@ class NoteError(Exception):
         super().__init__(f"{file}:{line}: {message}")
 
 
+# A stamp is read as hours:minutes:seconds only when the stamp before it was this late in
+# the hour and the hour reading carries on from it within HOUR_RUN seconds.
+LATE_IN_HOUR = 50 * 60
+HOUR_RUN = 15 * 60
+STAMP_FORMATS = ("MM:SS:hh", "H:MM:SS")
+
+
 @dataclass(frozen=True)
 class Advice:
-    """One distinct piece of advice from a note, as plain text with its place in the video."""
+    """One distinct piece of advice from a note, as plain text with its place in the source.
+
+    `timestamp` is the display form ('40:11', '1:00:27'; '' when the note has no stamps),
+    `seconds` the same moment in seconds (None without stamps), `url` the link to it (None
+    when the note has no videoId or url), `quote` the advice's own words in the note.
+    """
 
     id: str
     title: str
@@ -81,17 +96,21 @@ class Advice:
     timestamp: str
     url: str | None
     line: int = 0
+    seconds: int | None = None
+    quote: str = ""
 
 
 @dataclass(frozen=True)
 class Note:
-    """A parsed note: its title, YouTube id (None when absent), slug and advice in order."""
+    """A parsed note: title, YouTube id and/or url (None when absent), slug, advice in order."""
 
     title: str
     video_id: str | None
     slug: str
     advice: list[Advice] = field(default_factory=list)
     file: str = ""
+    url: str | None = None
+    words: str = ""  # the note's text without markup (`note_text`), where quotes are found
 
 
 def slugify(text: str, *, limit: int = MAX_ID) -> str:
@@ -132,54 +151,201 @@ def plain_text(markdown: str) -> str:
 
 
 def timestamp_seconds(timestamp: str) -> int:
-    """Seconds of an 'H:M:S' (or 'M:S', or 'S') timestamp."""
+    """Seconds of an 'H:MM:SS' (or 'M:SS', or 'S') display timestamp."""
     seconds = 0
     for part in timestamp.split(":"):
         seconds = seconds * 60 + int(part)
     return seconds
 
 
-def video_url(video_id: str, timestamp: str) -> str:
-    """The YouTube link to `timestamp` in the video."""
-    return f"{YOUTUBE_WATCH}{video_id}&t={timestamp_seconds(timestamp)}s"
+def resolve_stamps(stamps: list[str], *, stamp_format: str = "MM:SS:hh") -> list[int]:
+    """Seconds of each of a note's stamps, given in document order.
+
+    The rule: `A:B` is minutes:seconds and `A` seconds. `A:B:C` is minutes:seconds:
+    hundredths (the seed's format; hundredths dropped) unless it is clearly past the hour:
+    the stamp before it lies in the hour's last ten minutes (>= 50:00, or is itself past
+    the hour) and reading `A:B:C` as hours:minutes:seconds carries on from it by at most
+    15 minutes, as `01:00:27` does after `59:09:07` (3627 s, not 60 s). A note whose front
+    matter says `timestamps: H:MM:SS` has every three-part stamp read as hours instead.
+    """
+    out: list[int] = []
+    previous: int | None = None
+    for stamp in stamps:
+        parts = [int(p) for p in stamp.split(":")]
+        if len(parts) == 1:
+            seconds = parts[0]
+        elif len(parts) == 2:
+            seconds = parts[0] * 60 + parts[1]
+        else:
+            a, b, c = parts
+            as_hours = a * 3600 + b * 60 + c
+            clearly_past_the_hour = (
+                previous is not None
+                and previous >= LATE_IN_HOUR
+                and a >= 1
+                and b < 60
+                and c < 60
+                and previous <= as_hours <= previous + HOUR_RUN
+            )
+            hours = stamp_format == "H:MM:SS" or clearly_past_the_hour
+            seconds = as_hours if hours else a * 60 + b
+        out.append(seconds)
+        previous = seconds
+    return out
+
+
+def display_time(seconds: int) -> str:
+    """The way a video player shows a moment: '0:08', '40:11', '1:00:27'."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def video_url(video_id: str, seconds: int) -> str:
+    """The YouTube link to `seconds` into the video."""
+    return f"{YOUTUBE_WATCH}{video_id}&t={seconds}s"
 
 
 def read_note(path: Path | str) -> Note:
     """Read and parse the note at `path`; NoteError if it is unreadable or malformed."""
     path = Path(path)
+    return parse_note(_read_text(path), str(path))
+
+
+def parse_note(text: str, filename: str) -> Note:
+    """Parse a note's text; `filename` names it in errors.
+
+    Raises NoteError (with file and line) for binary content, broken front matter, a
+    missing title, a malformed videoId, url or timestamps setting, or a note with no
+    advice at all.
+    """
+    lines = _lines(text, filename)
+    meta, body_start = _front_matter(lines, filename)
+    title = _meta_str(meta, "title", filename)
+    if title is None:
+        raise NoteError(filename, 1, _no_title_message(lines, body_start))
+    video_id = _meta_str(meta, "videoId", filename)
+    if video_id is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", video_id):
+        raise NoteError(filename, 1, f"videoId {video_id!r} is not a YouTube video id")
+    url = _meta_str(meta, "url", filename)
+    if url is not None and not re.fullmatch(r"https?://\S+", url):
+        raise NoteError(filename, 1, f"url {url!r} is not an http(s) link")
+    stamp_format = _meta_str(meta, "timestamps", filename) or STAMP_FORMATS[0]
+    if stamp_format not in STAMP_FORMATS:
+        raise NoteError(
+            filename,
+            1,
+            f"timestamps {stamp_format!r} is not a stamp format: use "
+            f"{' or '.join(STAMP_FORMATS)} (or leave it out for the seed's MM:SS:hh)",
+        )
+    slug = slugify(title) or slugify(_title_from_filename(filename)) or "note"
+    body = _resolve_anchors(lines[body_start:], stamp_format)
+    sections = _sections(lines[:body_start] + body, body_start, title)
+    words = note_text(text)
+    advice = _advice(sections, video_id, url, words)
+    if not advice:
+        raise NoteError(filename, body_start + 1, "no advice found (no headings, bullets or text)")
+    return Note(
+        title=title,
+        video_id=video_id,
+        slug=slug,
+        advice=advice,
+        file=filename,
+        url=url,
+        words=words,
+    )
+
+
+def read_meta(path: Path | str) -> dict:
+    """Only the front matter of the note at `path` (cheap: the body is not parsed).
+
+    Raises NoteError like `read_note` for unreadable files or broken front matter.
+    """
+    lines = _lines(_read_text(Path(path)), str(path))
+    meta, _ = _front_matter(lines, str(path))
+    return meta
+
+
+def note_text(text: str) -> str:
+    """A note's words with all markup stripped, for finding quotes in it.
+
+    Front matter, heading hashes, bullet and quote markers, callout markers, anchors,
+    wikilink brackets and emphasis go; whitespace collapses to single spaces. Every
+    `Advice.quote` of the note is a substring of this text.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    try:
+        _, start = _front_matter(lines, "")
+    except NoteError:
+        start = 0
+    out = []
+    for raw in lines[start:]:
+        line = raw.expandtabs(4)
+        while True:
+            quote = _QUOTE.match(line)
+            if quote is None:
+                break
+            line = quote.group("content")
+        callout = _CALLOUT.match(line.strip())
+        if callout is not None:
+            line = callout.group("title")
+        heading = _HEADING.match(line)
+        if heading is not None:
+            line = heading.group("title")
+        bullet = _BULLET.match(line)
+        if bullet is not None:
+            line = bullet.group("body") or ""
+        if _RULE.match(line):
+            line = ""
+        out.append(line)
+    return plain_text("\n".join(out))
+
+
+def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise NoteError(str(path), 0, f"cannot read: {exc.strerror or exc}") from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise NoteError(str(path), line, "not UTF-8 text (is this a Markdown note?)") from None
-    return parse_note(text, str(path))
 
 
-def parse_note(text: str, filename: str) -> Note:
-    """Parse a note's text; `filename` names it in errors and gives the title when none is set.
-
-    Raises NoteError (with file and line) for binary content, broken front matter, a
-    malformed videoId, or a note with no advice at all.
-    """
+def _lines(text: str, filename: str) -> list[str]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise NoteError(filename, line, "contains NUL bytes: binary data, not a Markdown note")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    meta, body_start = _front_matter(lines, filename)
-    title = _meta_str(meta, "title", filename) or _title_from_filename(filename)
-    video_id = _meta_str(meta, "videoId", filename)
-    if video_id is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", video_id):
-        raise NoteError(filename, 1, f"videoId {video_id!r} is not a YouTube video id")
-    slug = slugify(title) or slugify(_title_from_filename(filename)) or "note"
-    sections = _sections(lines, body_start, title)
-    advice = _advice(sections, video_id)
-    if not advice:
-        raise NoteError(filename, body_start + 1, "no advice found (no headings, bullets or text)")
-    return Note(title=title, video_id=video_id, slug=slug, advice=advice, file=filename)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _no_title_message(lines: list[str], body_start: int) -> str:
+    """What to do about a note without a title, suggesting its first heading if it has one."""
+    suggestion = "Your note's title"
+    for line in lines[body_start:]:
+        heading = _HEADING.match(line)
+        if heading is not None and plain_text(heading.group("title")):
+            suggestion = plain_text(heading.group("title"))
+            break
+    return (
+        "no title: every note needs front matter with a title; start the file with "
+        f"'---', 'title: {suggestion}', '---'"
+    )
+
+
+def _resolve_anchors(lines: list[str], stamp_format: str) -> list[str]:
+    """The body lines with each stamp's resolved seconds added to its anchor as data-s."""
+    found = [(i, m) for i, line in enumerate(lines) for m in _DATA_T.finditer(line)]
+    seconds = resolve_stamps([m.group("t") for _, m in found], stamp_format=stamp_format)
+    out = list(lines)
+    # Replace from the end so earlier match offsets on the same line stay valid.
+    for (index, match), value in reversed(list(zip(found, seconds, strict=True))):
+        line = out[index]
+        out[index] = f'{line[: match.end()]} data-s="{value}"{line[match.end() :]}'
+    return out
 
 
 def _front_matter(lines: list[str], filename: str) -> tuple[dict, int]:
@@ -354,14 +520,10 @@ def _sections(lines: list[str], start: int, note_title: str) -> list[_Section]:
     return builder.sections
 
 
-def _first_timestamp(raw: str) -> str | None:
-    for match in _DATA_T.finditer(raw):
-        parts = [int(p) for p in match.group("t").split(":")]
-        while len(parts) < 3:
-            parts.insert(0, 0)
-        h, m, s = parts
-        return f"{h:02d}:{m:02d}:{s:02d}"
-    return None
+def _first_seconds(raw: str) -> int | None:
+    """The resolved seconds of the first timestamp anchor in `raw` (see _resolve_anchors)."""
+    match = _DATA_S.search(raw)
+    return int(match.group("s")) if match else None
 
 
 def _split_lead(raw: str) -> tuple[str, str] | None:
@@ -399,13 +561,15 @@ def _distinctive(raw: str) -> str:
 
 
 class _Entry(NamedTuple):
-    """Advice before it gets a unique id; `raw` is searched for its timestamp."""
+    """Advice before it gets a unique id; `raw` is searched for its timestamp, `pieces` are
+    its words in note order (body, sub-bullets), from which its quote is made."""
 
     line: int
     base_id: str
     title: str
     text: str
     raw: str
+    pieces: tuple[str, ...] = ()
 
 
 class _Parent(NamedTuple):
@@ -416,38 +580,69 @@ class _Parent(NamedTuple):
     raw: str
 
 
-def _advice(sections: list[_Section], video_id: str | None) -> list[Advice]:
+def _advice(
+    sections: list[_Section], video_id: str | None, url: str | None, words: str
+) -> list[Advice]:
+    """Every entry of every section as Advice; `words` is the note's `note_text`."""
     advice: list[Advice] = []
     used: set[str] = set()
+    has_stamps = any(
+        _first_seconds(" ".join([p for p, _ in s.paragraphs] + [i.raw_all() for i in s.items]))
+        is not None
+        for s in sections
+    )
     for section in sections:
         raw_all = [p for p, _ in section.paragraphs] + [i.raw_all() for i in section.items]
-        section_time = _first_timestamp(" ".join(raw_all)) or "00:00:00"
+        section_time = _first_seconds(" ".join(raw_all))
         heading = _Parent(section.title, slugify(section.title), "")
         entries: list[_Entry] = []
-        prose = _prose(section)
+        prose, pieces = _prose(section)
         if prose:
             raw = " ".join(p for p, _ in section.paragraphs)
             entries.append(
-                _Entry(section.paragraphs[0][1], heading.slug, section.title, prose, raw)
+                _Entry(section.paragraphs[0][1], heading.slug, section.title, prose, raw, pieces)
             )
         for item in section.items:
             entries.extend(_item_entries(item, None, heading))
         for entry in sorted(entries, key=lambda e: e.line):
             advice_id = _unique(entry.base_id or "advice", used)
-            timestamp = _first_timestamp(entry.raw) or section_time
-            url = video_url(video_id, timestamp) if video_id else None
+            seconds = _first_seconds(entry.raw)
+            if seconds is None:
+                seconds = section_time
+            if seconds is None and has_stamps:
+                seconds = 0
+            link = video_url(video_id, seconds or 0) if video_id else url
             advice.append(
                 Advice(
                     id=advice_id,
                     title=entry.title,
                     text=entry.text or entry.title,
                     section=section.title,
-                    timestamp=timestamp,
-                    url=url,
+                    timestamp=display_time(seconds) if seconds is not None else "",
+                    url=link,
                     line=entry.line,
+                    seconds=seconds,
+                    quote=_quote(entry.pieces or (entry.text or entry.title,), words),
                 )
             )
     return advice
+
+
+def _quote(pieces: tuple[str, ...], words: str) -> str:
+    """The pieces as they stand in the note: adjacent ones joined by a space, pieces that
+    are apart in the note joined by ' … '; pieces not found in `words` are left out."""
+    runs: list[str] = []
+    run = ""
+    for piece in (p for p in pieces if p):
+        if run and f"{run} {piece}" in words:
+            run = f"{run} {piece}"
+            continue
+        if run:
+            runs.append(run)
+        run = piece if piece in words else ""
+    if run:
+        runs.append(run)
+    return " … ".join(runs)
 
 
 def _unique(base_id: str, used: set[str]) -> str:
@@ -460,15 +655,19 @@ def _unique(base_id: str, used: set[str]) -> str:
     return candidate
 
 
-def _prose(section: _Section) -> str:
-    """The section's paragraphs as one text; a trailing 'include:' lead-in is dropped."""
+def _prose(section: _Section) -> tuple[str, tuple[str, ...]]:
+    """The section's paragraphs as one text, and as the pieces of its quote; a trailing
+    'include:' lead-in is dropped (and a lone paragraph's colon becomes a full stop in
+    the text, while the quote keeps the note's words without it)."""
     texts = [plain_text(p) for p, _ in section.paragraphs]
     texts = [t for t in texts if t]
     if len(texts) > 1 and texts[-1].endswith(":"):
         texts.pop()
+    pieces = list(texts)
     if texts and texts[-1].endswith(":"):
-        texts[-1] = texts[-1][:-1].rstrip() + "."
-    return " ".join(texts)
+        pieces[-1] = texts[-1][:-1].rstrip()
+        texts[-1] = pieces[-1] + "."
+    return " ".join(texts), tuple(pieces)
 
 
 def _item_entries(item: _Item, parent: _Parent | None, heading: _Parent) -> list[_Entry]:
@@ -485,17 +684,34 @@ def _item_entries(item: _Item, parent: _Parent | None, heading: _Parent) -> list
     own = _Parent(title, slugify(title), item.raw)
     entries: list[_Entry] = []
     if body:
+        pieces = (body, *(p for c in plain_children for p in _pieces(c)))
         text = " ".join([body, *(plain_text(c.raw_all()) for c in plain_children)])
         raw = " ".join([item.raw, *(c.raw_all() for c in plain_children)])
-        entries.append(_Entry(item.line, own.slug, title, text, raw))
+        entries.append(_Entry(item.line, own.slug, title, text, raw, pieces))
     elif plain_children:
         for child in plain_children:
             entries.extend(_child_entries(child, own, heading))
     elif not bold_children:
-        entries.append(_Entry(item.line, own.slug, title, title, item.raw))
+        entries.append(_Entry(item.line, own.slug, title, title, item.raw, (title,)))
     for child in bold_children:
         entries.extend(_item_entries(child, own, heading))
     return entries
+
+
+def _short_title(text: str, limit: int = 60) -> str:
+    """The first sentence of `text`, cut to about `limit` characters at a word."""
+    sentence = re.split(r"(?<=[.!?:;])\s", text, maxsplit=1)[0].rstrip(".!?:;")
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+
+
+def _pieces(item: _Item) -> list[str]:
+    """The plain text of a plain bullet and of its plain descendants, in note order."""
+    return [
+        plain_text(item.raw),
+        *(p for c in item.children if _split_lead(c.raw) is None for p in _pieces(c)),
+    ]
 
 
 def _child_entries(item: _Item, parent: _Parent, heading: _Parent) -> list[_Entry]:
@@ -507,9 +723,14 @@ def _child_entries(item: _Item, parent: _Parent, heading: _Parent) -> list[_Entr
     word_slug = slugify(words, limit=MAX_ID - MAX_PARENT_PREFIX - 1)
     prefix = slugify(parent.slug, limit=MAX_PARENT_PREFIX)
     base_id = "-".join(p for p in (prefix, word_slug) if p)
-    title = f"{parent.title} ({words})" if words else parent.title
+    if parent.raw:
+        title = f"{parent.title} ({words})" if words else parent.title
+    else:
+        # A bullet straight under a heading: its own first words say more than the heading.
+        title = _short_title(text) or parent.title
     # Without a timestamp of its own, a sub-bullet points where its parent does.
-    entries = [_Entry(item.line, base_id, title, text, f"{item.raw_all()} {parent.raw}")]
+    raw = f"{item.raw_all()} {parent.raw}"
+    entries = [_Entry(item.line, base_id, title, text, raw, tuple(_pieces(item)))]
     for child in item.children:
         if _split_lead(child.raw) is not None:
             entries.extend(_item_entries(child, parent, heading))
