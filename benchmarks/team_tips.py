@@ -110,6 +110,7 @@ def generated_form(rng: random.Random, number: int) -> TipForm:
             )
         ),
         tags=f"{words[0]}, {words[1]}",
+        kind=("practice", "concept", "career")[number % 3],
     )
 
 

@@ -16,17 +16,21 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from bot.core import gaps, knowledge
-from bot.core.knowledge import MIN_QUESTIONS, Tip
+from bot.core.knowledge import KINDS, MIN_QUESTIONS, TEAM_NOTE, Tip
 from bot.core.library import Library, Snapshot
 from bot.store import StaleTipError, Store
 
 MAX_TITLE = 150  # Slack's header block limit: a longer title could not be shown whole
 MAX_ID = 60
 DEFAULT_TAG = "team"
-TEAM_NOTE = "Team tip"
 FORM_FILE = "the tip form"
 GAP_SCAN_LIMIT = 1000  # open topics re-asked after a save; older ones wait for the next
-FORM_FIELDS = ("title", "text", "questions", "tags", "link")
+FORM_FIELDS = ("title", "kind", "text", "questions", "tags", "link")
+KIND_HINTS = {
+    "practice": "something a PM can do this week",
+    "concept": "an idea to understand",
+    "career": "about the job itself",
+}
 _FIELD_OF_PROBLEM = {
     "title": "title",
     "id": "title",
@@ -35,6 +39,7 @@ _FIELD_OF_PROBLEM = {
     "tags": "tags",
     "source": "link",
     "source.url": "link",
+    "kind": "kind",
 }
 
 __all__ = ["StaleTipError"]
@@ -49,11 +54,13 @@ class TipForm:
     questions: str = ""
     tags: str = ""
     link: str = ""
+    kind: str = ""
 
     @classmethod
     def from_tip(cls, tip: Tip, *, link: bool = True) -> TipForm:
         """The form prefilled with a tip, for editing it."""
         return cls(
+            kind=tip.kind or "",
             title=tip.title,
             text=tip.text,
             questions="\n".join(tip.questions),
@@ -132,7 +139,9 @@ def check_form(
             "note": existing.source.note,
             "timestamp": existing.source.timestamp,
             "url": link or existing.source.url,
+            "quote": existing.source.quote,
         }
+        source = {key: value for key, value in source.items() if value}  # optional when empty
         new_tip_id = existing.id
     else:
         source = {
@@ -150,6 +159,8 @@ def check_form(
         "source": source,
         "status": "curated",
     }
+    if form.kind.strip():
+        raw["kind"] = form.kind.strip()
     tip, problems = knowledge.check_tip(raw, file=FORM_FILE)
     errors: dict[str, str] = {}
     for problem in problems:
@@ -163,6 +174,9 @@ def check_form(
                 else message
             )
         errors.setdefault(name, message[:1].upper() + message[1:])
+    if not form.kind.strip():
+        # `knowledge check` wants every served tip's kind (the rotation orders by it).
+        errors["kind"] = "Pick one: " + "; ".join(f"{k} ({KIND_HINTS[k]})" for k in KINDS) + "."
     title = form.title.strip()
     if len(title) > MAX_TITLE:
         errors.setdefault("title", f"Too long: {len(title)} characters (at most {MAX_TITLE}).")
@@ -268,11 +282,14 @@ def export_yaml(store: Store) -> tuple[str, int]:
         entry = {
             "id": row["id"],
             "title": row["title"],
+            "kind": row.get("kind"),
             "text": row["text"],
             "tags": list(row["tags"]),
             "questions": list(row["questions"]),
-            "source": dict(row["source"]),
+            "source": {key: value for key, value in row["source"].items() if value},
         }
+        if not entry["kind"]:
+            del entry["kind"]
         if row["status"] != "curated":
             entry["status"] = row["status"]
         tips.append(entry)

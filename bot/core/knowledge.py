@@ -28,6 +28,10 @@ STATUSES = ("draft", "curated", "gone")
 # practice: something a PM can do this week; concept: an idea to understand; career: about
 # the job itself (roles, getting hired, growing).
 KINDS = ("practice", "concept", "career")
+# The `source.note` of tips the team wrote in Slack (`python -m bot knowledge export`): they
+# stand on their link (a Slack message, a doc), not on a seed note, so grounding checks
+# their kind and link instead of a quote.
+TEAM_NOTE = "Team tip"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slack mrkdwn that notifies people when the tip is posted: @channel/@here/@everyone,
 # user groups and user mentions. A tip is posted to whole channels, so none may ping.

@@ -64,9 +64,15 @@ def team_tip(row: dict) -> Tip:
         text=row["text"],
         tags=tuple(row["tags"]),
         questions=tuple(row["questions"]),
-        source=Source(note=source["note"], timestamp=source["timestamp"], url=source["url"]),
+        source=Source(
+            note=source["note"],
+            timestamp=source.get("timestamp") or "",
+            url=source.get("url") or "",
+            quote=source.get("quote") or "",
+        ),
         status=row["status"],
         file=TEAM_FILE,
+        kind=row.get("kind") or None,
     )
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.core.curation import MAX_TITLE, TipForm
-from bot.core.knowledge import MAX_TEXT, MIN_QUESTIONS
+from bot.core.curation import KIND_HINTS, MAX_TITLE, TipForm
+from bot.core.knowledge import KINDS, MAX_TEXT, MIN_QUESTIONS
 
 CALLBACK_ID = "aipm_tip_form"
 VALUE = "value"  # the action_id of every input's element
 MAX_INITIAL = 3000  # Slack's limit for a plain-text input's initial value
 LABELS = {
     "title": "Title",
+    "kind": "Kind",
     "text": "Tip",
     "questions": "Questions",
     "tags": "Tags",
@@ -25,6 +26,7 @@ LABELS = {
 }
 HINTS = {
     "title": f"A short headline, at most {MAX_TITLE} characters.",
+    "kind": "What the tip is: the daily rotation starts a channel with practice tips.",
     "text": f"The advice, in Slack mrkdwn (*bold*, _italic_, <https://…|links>); at most "
     f"{MAX_TEXT} characters, no @channel or mentions.",
     "questions": f"One per line, at least {MIN_QUESTIONS}: the ways a PM would ask for this.",
@@ -58,8 +60,31 @@ class Editing:
         return cls(tip_id if isinstance(tip_id, str) and tip_id else None, max(version, 0))
 
 
+def _option(kind: str) -> dict:
+    return {
+        "text": {"type": "plain_text", "text": f"{kind.title()}: {KIND_HINTS[kind]}"},
+        "value": kind,
+    }
+
+
 def _input(name: str, initial: str) -> dict:
-    element: dict = {"type": "plain_text_input", "action_id": VALUE}
+    if name == "kind":
+        element: dict = {
+            "type": "static_select",
+            "action_id": VALUE,
+            "placeholder": {"type": "plain_text", "text": "Pick a kind"},
+            "options": [_option(k) for k in KINDS],
+        }
+        if initial in KINDS:
+            element["initial_option"] = _option(initial)
+        return {
+            "type": "input",
+            "block_id": name,
+            "label": {"type": "plain_text", "text": LABELS[name]},
+            "hint": {"type": "plain_text", "text": HINTS[name]},
+            "element": element,
+        }
+    element = {"type": "plain_text_input", "action_id": VALUE}
     if name in MULTILINE:
         element["multiline"] = True
     if initial:
@@ -88,6 +113,7 @@ def tip_modal(
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note[:2000]}]})
     values = {
         "title": form.title,
+        "kind": form.kind,
         "text": form.text,
         "questions": form.questions,
         "tags": form.tags,
@@ -114,7 +140,11 @@ def read_form(view: dict) -> TipForm:
     def value(name: str) -> str:
         block = values.get(name)
         field = block.get(VALUE) if isinstance(block, dict) else None
-        raw = field.get("value") if isinstance(field, dict) else None
+        if not isinstance(field, dict):
+            return ""
+        raw = field.get("value")
+        if isinstance(field.get("selected_option"), dict):  # the Kind select
+            raw = field["selected_option"].get("value")
         return raw if isinstance(raw, str) else ""
 
     return TipForm(**{name: value(name) for name in LABELS})

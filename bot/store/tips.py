@@ -12,7 +12,7 @@ import json
 from bot.store.db import Connection, utcnow
 
 _JSON_FIELDS = ("tags", "questions", "source")
-CONTENT_FIELDS = ("title", "text", "tags", "questions", "source", "status")
+CONTENT_FIELDS = ("title", "kind", "text", "tags", "questions", "source", "status")
 
 
 class StaleTipError(Exception):
@@ -38,7 +38,7 @@ def _decode(row: dict) -> dict:
 
 def _encode(tip: dict) -> dict:
     return {
-        name: json.dumps(tip[name], ensure_ascii=False) if name in _JSON_FIELDS else tip[name]
+        name: json.dumps(tip[name], ensure_ascii=False) if name in _JSON_FIELDS else tip.get(name)
         for name in CONTENT_FIELDS
     }
 
@@ -51,9 +51,10 @@ class TeamTipsTable(Connection):
     ) -> dict:
         """Save a new version of a tip when it is still at `expected_version` (0: not yet saved).
 
-        `tip` holds id, title, text, tags, questions, source (a dict) and status. Raises
-        StaleTipError, writing nothing, when someone saved or retired it in between. Returns
-        the stored row (lists decoded) with its new `version`.
+            `tip` holds id, title, text, tags, questions, source (a dict), status and optionally
+        kind. Raises
+            StaleTipError, writing nothing, when someone saved or retired it in between. Returns
+            the stored row (lists decoded) with its new `version`.
         """
         now = utcnow()
         content = _encode(tip)

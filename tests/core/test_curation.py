@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ PRICING = TipForm(
     questions="how should I price an AI feature\nwhat pricing model for LLM features\n"
     "how do we charge for AI",
     tags="pricing, monetisation",
+    kind="practice",
 )
 QUESTION = "how do I price my AI feature"
 
@@ -55,6 +57,8 @@ def test_a_valid_form_becomes_a_tip_with_a_fresh_id_and_team_source(library):
         ({"text": "Tell <!channel> now"}, "text", "notify"),
         ({"title": "Hi <@U123>"}, "title", "notify"),
         ({"link": "ftp://nope"}, "link", "http"),
+        ({"kind": ""}, "kind", "Pick one"),
+        ({"kind": "opinion"}, "kind", "Unknown kind"),
         ({"title": "Set up evals before you ship"}, "title", "already has this title"),
     ],
 )
@@ -173,3 +177,17 @@ def test_a_yaml_tip_taking_a_team_tips_id_is_logged(knowledge_dir, store, librar
     (knowledge_dir / "clash.yaml").write_text(text.replace(tip.title, "Something else"))
     Library(knowledge_dir, team=store)
     assert f"team tip '{tip.id}' hides a different YAML tip" in caplog.text
+
+
+def test_exported_team_tips_stand_on_their_link_not_a_seed_note(knowledge_dir, store, library):
+    from bot.notes.grounding import check_grounding
+
+    tip = _check(library, PRICING).tip
+    curation.save(store, library, tip, user="U1", expected_version=0)
+    text, _ = curation.export_yaml(store)
+    (knowledge_dir / "team.yaml").write_text(text, encoding="utf-8")
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    assert check_grounding(knowledge.load(knowledge_dir), seeds) == []
+    (knowledge_dir / "team.yaml").write_text(text.replace(f"url: {URL}", ""), encoding="utf-8")
+    [problem] = check_grounding(knowledge.load(knowledge_dir), seeds)
+    assert (problem.tip_id, problem.field) == (tip.id, "source.url")

@@ -32,6 +32,7 @@ def test_add_a_tip_in_the_modal_then_ask_its_question(playground, browser_page):
     modal = page.get_by_test_id("modal")
     expect(page.get_by_test_id("modal-title")).to_have_text("Add a tip")
     page.get_by_test_id("input-title").fill(TITLE)
+    page.get_by_test_id("input-kind").select_option("practice")
     page.get_by_test_id("input-text").fill("Charge for the *result* the customer gets.")
     page.get_by_test_id("input-questions").fill("how should I price an AI feature")
     page.get_by_test_id("modal-submit").click()

@@ -18,6 +18,7 @@ FORM = {
     "questions": "how should I price an AI feature\nwhat pricing model for LLM features\n"
     "how do we charge for AI",
     "tags": "pricing",
+    "kind": "practice",
     "link": "",
 }
 

@@ -172,8 +172,17 @@ function renderInput(block, value, error) {
     "aria-invalid": error ? "true" : null,
     placeholder: element.placeholder ? element.placeholder.text : null,
   };
-  const field = element.multiline ? el("textarea", { ...attrs, rows: 4 }) : el("input", { ...attrs, type: "text" });
-  field.value = value === undefined || value === null ? (element.initial_value || "") : value;
+  let field;
+  if (element.type === "static_select") {
+    const initial = element.initial_option ? element.initial_option.value : "";
+    field = el("select", attrs,
+      el("option", { value: "" }, element.placeholder ? decodeEntities(element.placeholder.text || "") : "Pick one"),
+      (element.options || []).map((o) => el("option", { value: o.value }, decodeEntities(o.text ? o.text.text : o.value))));
+    field.value = value === undefined || value === null ? initial : value;
+  } else {
+    field = element.multiline ? el("textarea", { ...attrs, rows: 4 }) : el("input", { ...attrs, type: "text" });
+    field.value = value === undefined || value === null ? (element.initial_value || "") : value;
+  }
   return el("div", { class: "block input" + (error ? " has-error" : "") },
     el("label", { for: id, class: "input-label" }, block.label ? decodeEntities(block.label.text || "") : "",
       block.optional ? el("span", { class: "optional" }, " (optional)") : null),

@@ -28,6 +28,7 @@ FORM = {
         "how do we charge for AI"
     },
     "tags": {"value": "pricing, monetisation"},
+    "kind": {"value": "practice"},
     "link": {"value": ""},
 }
 
@@ -79,7 +80,7 @@ def test_a_non_curator_gets_a_polite_refusal_and_no_modal(bot):
 def test_curators_and_admins_get_the_form(bot, user):
     view = open_form(bot, user)
     labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
-    assert labels == ["Title", "Tip", "Questions", "Tags", "Source link"]
+    assert labels == ["Title", "Kind", "Tip", "Questions", "Tags", "Source link"]
     assert view["callback_id"] == modals.CALLBACK_ID
 
 

@@ -20,7 +20,14 @@ def submission(user: str) -> tuple[dict, dict]:
         "type": "modal",
         "callback_id": modals.CALLBACK_ID,
         "private_metadata": modals.Editing().dump(),
-        "state": {"values": {name: {modals.VALUE: {"value": text}} for name, text in FORM.items()}},
+        "state": {
+            "values": {
+                **{name: {modals.VALUE: {"value": text}} for name, text in FORM.items()},
+                "kind": {
+                    modals.VALUE: {"type": "static_select", "selected_option": {"value": "concept"}}
+                },
+            }
+        },
     }
     body = {
         "type": "view_submission",
@@ -47,7 +54,8 @@ def test_a_curator_submission_is_stored_before_the_ack(ack, context, slack_ctx):
     assert ack.payloads[0]["response_action"] == "update"
     row = slack_ctx.coach.store.team_tip(context[curation.SAVED_KEY])
     assert row["source"]["url"] == "https://acme.slack.com/"
-    assert slack_ctx.coach.library.base.get(row["id"]).title == FORM["title"]
+    served = slack_ctx.coach.library.base.get(row["id"])
+    assert (served.title, served.kind) == (FORM["title"], "concept")
 
 
 def test_the_wait_button_stores_the_asker_only_on_the_click(ack, respond, context, slack_ctx):
