@@ -215,12 +215,13 @@ def save(store: Store, library: Library, tip: Tip, *, user: str, expected_versio
 def retire(
     store: Store, library: Library, tip_id: str, *, user: str, expected_version: int
 ) -> Tip | None:
-    """Mark a tip `gone` (never served; its ratings stay); returns it, or None if unknown.
+    """Mark a tip `gone` (never served; its ratings stay); returns it, or None if unknown or
+    already gone.
 
     Raises StaleTipError when someone changed it since `expected_version`.
     """
     tip = library.current.base.get(tip_id)
-    if tip is None:
+    if tip is None or tip.status == "gone":
         return None
     gone = replace(tip, status="gone")
     save(store, library, gone, user=user, expected_version=expected_version)

@@ -191,3 +191,11 @@ def test_exported_team_tips_stand_on_their_link_not_a_seed_note(knowledge_dir, s
     (knowledge_dir / "team.yaml").write_text(text.replace(f"url: {URL}", ""), encoding="utf-8")
     [problem] = check_grounding(knowledge.load(knowledge_dir), seeds)
     assert (problem.tip_id, problem.field) == (tip.id, "source.url")
+
+
+def test_retiring_twice_changes_nothing_the_second_time(store, library):
+    tip = _check(library, PRICING).tip
+    curation.save(store, library, tip, user="U1", expected_version=0)
+    assert curation.retire(store, library, tip.id, user="U1", expected_version=1) is not None
+    assert curation.retire(store, library, tip.id, user="U1", expected_version=2) is None
+    assert len(store.team_tip_versions(tip.id)) == 2
