@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ DEFAULT_NOT_USEFUL = ("-1", "thumbsdown")
 SLACK_API_DEFAULT = "https://slack.com/api/"
 # Below 0.1 s the scheduler spins; above an hour a daily post is late by more than that.
 TICK_RANGE = (0.1, 3600.0)
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
@@ -45,6 +47,7 @@ class Settings:
     host: str = "0.0.0.0"
     command: str = "/aipm"
     admins: frozenset[str] = frozenset()
+    curators: frozenset[str] = frozenset()
     log_questions: bool = True
     log_users: bool = False
     useful_reactions: frozenset[str] = frozenset(DEFAULT_USEFUL)
@@ -112,6 +115,17 @@ def _names(raw: str) -> frozenset[str]:
     return frozenset(part.strip().strip(":") for part in raw.split(",") if part.strip())
 
 
+def _curators(raw: str, problems: list[str]) -> frozenset[str]:
+    names = _names(raw)
+    bad = sorted(n for n in names if not USER_ID.match(n))
+    if bad:
+        problems.append(
+            f"COACH_CURATORS has {', '.join(repr(b) for b in bad)}, not Slack user ids: use "
+            "comma-separated ids like U0123ABCD (a profile's ⋮ menu > Copy member ID)."
+        )
+    return names - frozenset(bad)
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: os.environ).
 
@@ -174,6 +188,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         host=env.get("COACH_HOST", "").strip() or "0.0.0.0",
         command=command,
         admins=_names(env.get("COACH_ADMINS", "")),
+        curators=_curators(env.get("COACH_CURATORS", ""), problems),
         log_questions=_flag(env, "COACH_LOG_QUESTIONS", True, problems),
         log_users=_flag(env, "COACH_LOG_USERS", False, problems),
         useful_reactions=useful,

@@ -27,6 +27,11 @@ from bot.fakeslack.web_api import WebAPI, dm_channel
 from bot.playground.page import PageActions
 from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
+from bot.slack.curation_blocks import SAVE_SHORTCUT
+
+# The message shortcuts of manifest.yml that the page's ⋮ menu offers ("Ask the coach about
+# this" has its own link on each message).
+SHORTCUTS = ((SAVE_SHORTCUT, "Save as AI-PM tip"),)
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +122,6 @@ class PlaygroundApp:
             )
         if name == "dm":
             return _json(self.actions.send_dm(user, str(data.get("text") or "")))
-        if name == "shortcut":
-            return _json(self.actions.shortcut(user, ts=str(data.get("ts") or "")))
         if name == "action":
             return _json(
                 self.actions.click(
@@ -139,6 +142,43 @@ class PlaygroundApp:
             )
         if name == "home":
             return _json(self.actions.open_home(user))
+        if name == "home-action":
+            return _json(
+                self.actions.click_home(
+                    user,
+                    action_id=str(data.get("action_id") or ""),
+                    block_id=str(data.get("block_id") or ""),
+                    value=str(data.get("value") or ""),
+                )
+            )
+        if name == "modal-action":
+            return _json(
+                self.actions.click_modal(
+                    user,
+                    view_id=str(data.get("view_id") or ""),
+                    action_id=str(data.get("action_id") or ""),
+                    value=str(data.get("value") or ""),
+                )
+            )
+        if name == "shortcut":
+            return _json(
+                self.actions.shortcut(
+                    user,
+                    ts=str(data.get("ts") or ""),
+                    callback_id=str(data.get("callback_id") or ""),
+                )
+            )
+        if name == "submit":
+            values = data.get("values")
+            return _json(
+                self.actions.submit(
+                    user,
+                    view_id=str(data.get("view_id") or ""),
+                    values=values if isinstance(values, dict) else {},
+                )
+            )
+        if name == "close-modal":
+            return _json(self.actions.close_modal(user, view_id=str(data.get("view_id") or "")))
         if name == "post-tip":
             return _json(self.post_tip(force=flag(data, "force", default=False)))
         return _json({"ok": False, "error": f"no such action: {name}"}, 404)
@@ -163,7 +203,15 @@ class PlaygroundApp:
             "messages": self.api.timeline(user, CHANNEL["id"]),
             "dm": self.api.timeline(user, dm_channel(user)),
             "home": self.api.homes.get(user),
+            "modal": self.modal_of(user),
+            "shortcuts": [{"callback_id": c, "name": n} for c, n in SHORTCUTS],
         }
+
+    def modal_of(self, user: str) -> dict | None:
+        """The modal this person has open (the newest), as the page shows it."""
+        with self.api.lock:
+            mine = [m for m in self.api.modals if m.get("user") == user]
+            return json.loads(json.dumps(mine[-1])) if mine else None
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -101,6 +101,11 @@ def shape_problem(payload: object) -> str | None:
     event = payload.get("event") or {}
     if event.get("type") is not None and not isinstance(event["type"], str):
         return "field 'event.type' is not a string"
+    if payload.get("type") in ("view_submission", "view_closed"):
+        # Bolt's middleware reads view.type before any listener runs and raises without it.
+        view = payload.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("type"), str):
+            return "a view payload without a view"
     return None
 
 

@@ -14,6 +14,7 @@ from bot.core.ratings import reaction_value
 from bot.core.schedule import ScheduleError, time_in_zone
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.listeners import curation
 from bot.slack.mrkdwn import escape
 from bot.store import Post
 
@@ -141,8 +142,18 @@ def _your_time(row: dict, viewer_tz: str | None, now: dt.datetime) -> str | None
     return None if seen == row["at"] else seen
 
 
-def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
-    """Publish this person's App Home tab."""
+def publish_home(
+    ctx: SlackContext,
+    client: WebClient,
+    user: str,
+    *,
+    pages: dict[str, int] | None = None,
+    notice: str = "",
+) -> None:
+    """Publish this person's App Home tab; curators also get the Library (`pages` of it).
+
+    `notice` (mrkdwn) is shown at the top, e.g. why a Library click did nothing.
+    """
     store, base = ctx.coach.store, ctx.coach.library.base
     rows = store.subscriptions()
     viewer_tz = ctx.user_info(user).get("tz") if rows else None
@@ -165,6 +176,9 @@ def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
         favourites=ratings.top(store, base, limit=5),
         rated=rated,
     )
+    if notice:
+        view["blocks"].insert(1, blocks.section(notice))
+    view["blocks"].extend(curation.library_section(ctx, user, pages=pages or {}))
     client.views_publish(user_id=user, view=view)
 
 

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core import commands
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.listeners import curation
 from bot.slack.listeners.commands import SUBCOMMANDS
 from bot.slack.message_text import plain_question
 
@@ -82,7 +83,10 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
 def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
     """The answer message to a question typed in a mention, a DM or a shortcut."""
     answer = ctx.coach.ask(question, user=user)
-    return blocks.answer_message(answer, ctx.command, asker=user)
+    reply = blocks.answer_message(answer, ctx.command, asker=user)
+    if not answer.answered:
+        reply = curation.with_wait_button(reply, answer.question)
+    return reply
 
 
 def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
