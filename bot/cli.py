@@ -14,6 +14,7 @@ from pathlib import Path
 from bot import settings as settings_mod
 from bot.cli_types import channel_id, int_range, output_file
 from bot.core.knowledge import KnowledgeError, source_text
+from bot.core.library import TEAM_FILE
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
 
@@ -117,8 +118,17 @@ def _load_base(settings: Settings):
     return knowledge.load(settings.knowledge_dir)
 
 
+def _served(settings: Settings):
+    """The store and the base the bot serves: the YAML folder with the team's tips merged in."""
+    from bot.core.library import Library
+
+    store = _open_store(settings)
+    return store, Library(settings.knowledge_dir, team=store).base
+
+
 def cmd_knowledge_list(settings: Settings, args: argparse.Namespace) -> int:
-    base = _load_base(settings)
+    # With a database, list what the bot serves (team tips included); never create one here.
+    base = _served(settings)[1] if settings.db_path.is_file() else _load_base(settings)
     if args.json:
         _print_json([tip.as_dict() for tip in base])
         return EXIT_OK
@@ -126,11 +136,39 @@ def cmd_knowledge_list(settings: Settings, args: argparse.Namespace) -> int:
         flag = {"curated": "", "draft": " [draft: waiting for review]"}.get(
             tip.status, f" [{tip.status}]"
         )
+        if tip.file == TEAM_FILE:
+            flag += " [team]"
         kind = f"{tip.kind}; " if tip.kind else ""
         print(f"{tip.id}{flag}: {tip.title}  ({kind}{', '.join(tip.tags)})")
     drafts = len(base.drafts)
     waiting = f", {drafts} waiting for review (not served)" if drafts else ""
     print(f"{len(base)} tips{waiting}")
+    return EXIT_OK
+
+
+def cmd_knowledge_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core import curation
+
+    if not settings.db_path.is_file():
+        return _fail(
+            f"No database at {settings.db_path}: point COACH_DB at the bot's database file.",
+            EXIT_USAGE,
+        )
+    target = Path(args.path)
+    if target.is_dir():
+        return _fail(
+            f"{target} is a folder: give a file name, e.g. {target}/team-tips.yaml", EXIT_USAGE
+        )
+    if not target.parent.is_dir():
+        return _fail(f"{target}: folder {target.parent} does not exist.", EXIT_USAGE)
+    text, count = curation.export_yaml(_open_store(settings))
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)  # never leave a half-written knowledge file behind
+    print(
+        f"Exported {count} team tip{'' if count == 1 else 's'} to {target}. Put it in the "
+        "knowledge folder and commit it; a tip in both is served once (the database's version)."
+    )
     return EXIT_OK
 
 
@@ -239,7 +277,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_INVALID)
     if settings.socket_mode:
         return serve_socket(runtime)
-    return serve_http(runtime, host=settings.host, port=settings.port)
+    from bot.serve import ListenError
+
+    try:
+        return serve_http(runtime, host=settings.host, port=settings.port)
+    except ListenError as exc:
+        return _fail(str(exc), EXIT_USAGE)
 
 
 def _replace(settings: Settings, **changes) -> Settings:
@@ -260,8 +303,7 @@ def _open_store(settings: Settings):
 def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import ratings
 
-    base = _load_base(settings)
-    store = _open_store(settings)
+    store, base = _served(settings)
     data = ratings.stats(store, base, days=args.days)
     if args.json:
         _print_json({"posts": data["posts"], "ratings": data["ratings"], "tips": data["tips"]})
@@ -327,7 +369,10 @@ def cmd_learned(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    data = _open_store(settings).export()
+    store = _open_store(settings)
+    if args.output:
+        store.refuse_live_target(Path(args.output), "an export", "e.g. ratings.json")
+    data = store.export()
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
@@ -415,8 +460,7 @@ def cmd_post_tip(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.delivery import SlackDeliverer, make_client
 
     settings.require_bot_token()
-    base = _load_base(settings)
-    store = _open_store(settings)
+    store, base = _served(settings)
     poster = Poster(SlackDeliverer(make_client(settings), command=settings.command), store)
     outcome = subscriptions.post_tip_now(store, base, poster, args.channel, force=args.force)
     if outcome is None:
@@ -439,8 +483,7 @@ def cmd_post_tip(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import subscriptions
 
-    base = _load_base(settings)
-    store = _open_store(settings)
+    store, base = _served(settings)
     tip = subscriptions.preview_tip(store, base, channel=args.channel)
     if tip is None:
         return _fail("The tip base has no live tips.", EXIT_INVALID)
@@ -482,6 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = add("list", cmd_knowledge_list, "list every tip", kn_sub)
     p.add_argument("--json", action="store_true", help="a JSON array of tips")
+    p = add(
+        "export",
+        cmd_knowledge_export,
+        "write the team's tips (added in Slack) as a knowledge YAML file",
+        kn_sub,
+    )
+    p.add_argument("path", metavar="PATH", help="the YAML file to write")
 
     p = add("ask", cmd_ask, "answer a question from the tip base")
     p.add_argument(
@@ -599,7 +649,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
     except Exception as exc:  # the last resort: one line, never a traceback
         return _fail(
-            f"Unexpected error: {type(exc).__name__}: {exc}. This is a bug; please report it "
+            f"Unexpected error: {type(exc).__name__}: {settings.redact(str(exc))}. This is a "
+            "bug; please report it "
             "with the command you ran.",
             EXIT_INVALID,
         )

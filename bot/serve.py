@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import threading
@@ -12,6 +13,7 @@ from bot.core.library import Watcher
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+LANE_DRAIN_SECONDS = 10.0  # replies still queued per channel at shutdown get this long
 
 
 class Runtime:
@@ -90,6 +92,10 @@ class Runtime:
         watcher, and close the database."""
         self.started = False
         self.executor.shutdown(wait=True)
+        if not self.poster.lanes.drain(timeout=LANE_DRAIN_SECONDS):
+            log.warning(
+                "stopped with replies still queued in %d channel(s)", self.poster.lanes.busy
+            )
         self.scheduler.stop()
         self.watcher.stop()
         self.coach.close()
@@ -105,8 +111,16 @@ def install_signals(on_stop, on_reload) -> None:
         )
 
 
+class ListenError(Exception):
+    """HTTP mode cannot listen on COACH_HOST:PORT; the message names the address and the fix."""
+
+
 def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, ready=None) -> int:
-    """Serve Slack's HTTP requests until SIGTERM; returns the exit code."""
+    """Serve Slack's HTTP requests until SIGTERM; returns the exit code.
+
+    Raises ListenError (after closing the runtime) when the address cannot be bound: the
+    port is taken, or COACH_HOST is not a name or address of this machine.
+    """
     from bot.slack.http import HttpServer, SlackWSGI
 
     wsgi = SlackWSGI(
@@ -115,7 +129,19 @@ def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, rea
         health=runtime.health,
         extra_routes=extra_routes,
     )
-    server = HttpServer(wsgi, host=host, port=port)
+    try:
+        server = HttpServer(wsgi, host=host, port=port)
+    except (OSError, ValueError) as exc:  # waitress raises ValueError for an unknown host
+        runtime.stop_background()
+        reason = getattr(exc, "strerror", None) or str(exc).rstrip(".")
+        if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+            fix = f"Another program uses port {port}: stop it or set PORT to a free port."
+        else:
+            fix = (
+                f"Set COACH_HOST to an address of this machine ({host!r} is not one): "
+                "0.0.0.0 for every interface, 127.0.0.1 for this machine only."
+            )
+        raise ListenError(f"Cannot listen on {host}:{port} ({reason}). {fix}") from None
     install_signals(server.request_stop, runtime.coach.library.reload)
     runtime.start_background()
     log.info("serving HTTP on http://%s:%s/slack/events", host, server.port)

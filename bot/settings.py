@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_USEFUL = ("+1", "thumbsup", "heart", "star", "fire", "100", "raised_hands", "clap", "bulb")
 DEFAULT_NOT_USEFUL = ("-1", "thumbsdown")
 SLACK_API_DEFAULT = "https://slack.com/api/"
 # Below 0.1 s the scheduler spins; above an hour a daily post is late by more than that.
 TICK_RANGE = (0.1, 3600.0)
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
@@ -44,6 +47,7 @@ class Settings:
     host: str = "0.0.0.0"
     command: str = "/aipm"
     admins: frozenset[str] = frozenset()
+    curators: frozenset[str] = frozenset()
     log_questions: bool = True
     log_users: bool = False
     useful_reactions: frozenset[str] = frozenset(DEFAULT_USEFUL)
@@ -111,6 +115,17 @@ def _names(raw: str) -> frozenset[str]:
     return frozenset(part.strip().strip(":") for part in raw.split(",") if part.strip())
 
 
+def _curators(raw: str, problems: list[str]) -> frozenset[str]:
+    names = _names(raw)
+    bad = sorted(n for n in names if not USER_ID.match(n))
+    if bad:
+        problems.append(
+            f"COACH_CURATORS has {', '.join(repr(b) for b in bad)}, not Slack user ids: use "
+            "comma-separated ids like U0123ABCD (a profile's ⋮ menu > Copy member ID)."
+        )
+    return names - frozenset(bad)
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: os.environ).
 
@@ -132,8 +147,20 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         problems.append(
             f"SLACK_API_URL={api_url!r} is not an http(s) URL: use e.g. https://slack.com/api/ or leave it unset."
         )
+    elif problem := _url_problem(api_url):
+        problems.append(
+            f"SLACK_API_URL={api_url!r} {problem}: use e.g. https://slack.com/api/ or leave it unset."
+        )
     if not api_url.endswith("/"):
         api_url += "/"
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        raw = env.get(name, "").strip()
+        if raw and not (raw.isascii() and raw.isprintable() and " " not in raw):
+            # Never echo it: a secret goes in no message, even a broken one.
+            problems.append(
+                f"{name} holds a space, a line break or a non-ASCII character (a paste "
+                f"error?): copy it again from {WHERE[name]}, as one line."
+            )
     command = env.get("COACH_COMMAND", "").strip() or "/aipm"
     if not command.startswith("/") or not command[1:].replace("-", "").replace("_", "").isalnum():
         problems.append(f"COACH_COMMAND={command!r} is not a slash command: use e.g. /aipm.")
@@ -161,6 +188,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         host=env.get("COACH_HOST", "").strip() or "0.0.0.0",
         command=command,
         admins=_names(env.get("COACH_ADMINS", "")),
+        curators=_curators(env.get("COACH_CURATORS", ""), problems),
         log_questions=_flag(env, "COACH_LOG_QUESTIONS", True, problems),
         log_users=_flag(env, "COACH_LOG_USERS", False, problems),
         useful_reactions=useful,
@@ -172,6 +200,16 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _url_problem(url: str) -> str | None:
+    """What is wrong with an http(s) URL's host or port, or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    return None if parts.hostname else "names no host"
 
 
 def _seconds(

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.coach import Coach
+from bot.daily.posting import Poster
 from bot.fakeslack.sender import SlackSender
 from bot.fakeslack.server import FakeSlack
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.delivery import SlackDeliverer, make_client
 from bot.slack.http import HttpServer, SlackWSGI
 from bot.store import Store
 
@@ -64,11 +66,13 @@ class RunningBot:
     slack: SlackSender
     fake: FakeSlack
     executor: ThreadPoolExecutor
+    poster: Poster
 
     def stop(self) -> None:
         """Stop serving, let work handed off after answers finish, close the database."""
         self.server.request_stop()
         self.executor.shutdown(wait=True)
+        self.poster.lanes.drain(timeout=30)
         self.coach.close()
 
     @property
@@ -115,11 +119,17 @@ def make_settings(fake: FakeSlack, knowledge: Path, db: Path, **changes) -> Sett
     return replace(base, **changes)
 
 
-def start_bot(settings: Settings, fake: FakeSlack) -> RunningBot:
-    """Serve the real app (Bolt + our HTTP layer on waitress) in a thread."""
+def start_bot(settings: Settings, fake: FakeSlack, *, sleep=time.sleep) -> RunningBot:
+    """Serve the real app (Bolt + our HTTP layer on waitress) in a thread.
+
+    `sleep` is what the poster waits on (pacing, backoff), for tests that hold it.
+    """
     coach = Coach.open(settings)
     executor = ThreadPoolExecutor(max_workers=4)
-    app = build_app(coach, executor=executor)
+    poster = Poster(
+        SlackDeliverer(make_client(settings), command=settings.command), coach.store, sleep=sleep
+    )
+    app = build_app(coach, executor=executor, poster=poster)
     wsgi = SlackWSGI(
         app,
         signing_secret=settings.signing_secret,
@@ -135,7 +145,13 @@ def start_bot(settings: Settings, fake: FakeSlack) -> RunningBot:
     url = f"http://127.0.0.1:{server.port}/slack/events"
     sender = SlackSender(url, settings.signing_secret, response_url=fake.response_url)
     return RunningBot(
-        url=url, coach=coach, server=server, slack=sender, fake=fake, executor=executor
+        url=url,
+        coach=coach,
+        server=server,
+        slack=sender,
+        fake=fake,
+        executor=executor,
+        poster=poster,
     )
 
 

@@ -299,3 +299,41 @@ def test_ask_json_reports_confidence_and_topic(tmp_path):
     assert topic["topic"] == "pricing"
     text = run_bot(["ask", "how should we price our AI feature"], env).stdout
     assert "I have no tip on pricing yet." in text
+
+
+def test_knowledge_export_names_what_is_wrong_and_writes_nothing(tmp_path):
+    env = bot_env(tmp_path)
+    missing = run_bot(["knowledge", "export", str(tmp_path / "team.yaml")], env)
+    assert missing.returncode == 2 and "COACH_DB" in missing.stderr
+    from bot.store import Store
+
+    Store.open(tmp_path / "coach.db").close()
+    folder = run_bot(["knowledge", "export", str(tmp_path)], env)
+    assert folder.returncode == 2 and "is a folder" in folder.stderr
+    nowhere = run_bot(["knowledge", "export", str(tmp_path / "no" / "team.yaml")], env)
+    assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr
+    empty = run_bot(["knowledge", "export", str(tmp_path / "team.yaml")], env)
+    assert empty.returncode == 0 and "Exported 0 team tips" in empty.stdout
+    assert list(tmp_path.glob("*.partial")) == []
+
+
+def test_knowledge_list_marks_team_tips(tmp_path):
+    from bot.store import Store
+
+    store = Store.open(tmp_path / "coach.db")
+    store.save_team_tip(
+        {
+            "id": "team-only",
+            "title": "A tip from the team",
+            "text": "Write it down.",
+            "tags": ["team"],
+            "questions": ["a", "b", "c"],
+            "source": {"note": "Team tip", "timestamp": "2026-11-28", "url": "https://x.test/"},
+            "status": "curated",
+        },
+        user="U1",
+        expected_version=0,
+    )
+    store.close()
+    listed = run_bot(["knowledge", "list"], bot_env(tmp_path))
+    assert "team-only [team]: A tip from the team" in listed.stdout

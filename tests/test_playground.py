@@ -182,9 +182,9 @@ def test_subscribe_uses_the_simulated_persons_time_zone(page, user, zone):
 
 def test_gaps_are_for_the_admin_only(page):
     page.send("/aipm gaps", user=BEN)
-    assert "only workspace admins" in page.last(BEN)["text"]
+    assert "only curators" in page.last(BEN)["text"]
     page.send("/aipm gaps", user=ANA)
-    assert "only workspace admins" not in page.last(ANA)["text"]
+    assert "only curators" not in page.last(ANA)["text"]
 
 
 def test_app_home_shows_the_published_view(page):

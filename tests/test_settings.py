@@ -94,3 +94,10 @@ def test_redact_hides_every_secret():
         }
     )
     assert s.redact("a xoxb-secret-1 b sign-2 c xapp-3") == "a [redacted] b [redacted] c [redacted]"
+
+
+def test_curators_are_slack_user_ids():
+    assert from_env({"COACH_CURATORS": "U0CUR1, W0CUR2"}).curators == {"U0CUR1", "W0CUR2"}
+    with pytest.raises(SettingsError) as err:
+        from_env({"COACH_CURATORS": "U0CUR1, @alice"})
+    assert "COACH_CURATORS" in str(err.value) and "'@alice'" in str(err.value)

@@ -36,8 +36,12 @@ class Coach:
 
         Raises KnowledgeError or StoreError with messages naming the file and the fix.
         """
-        library = Library(settings.knowledge_dir)
         store = Store.open(settings.db_path)
+        try:
+            library = Library(settings.knowledge_dir, team=store)
+        except BaseException:
+            store.close()
+            raise
         return cls(settings=settings, store=store, library=library)
 
     def ask(

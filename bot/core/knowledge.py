@@ -28,7 +28,14 @@ STATUSES = ("draft", "curated", "gone")
 # practice: something a PM can do this week; concept: an idea to understand; career: about
 # the job itself (roles, getting hired, growing).
 KINDS = ("practice", "concept", "career")
+# The `source.note` of tips the team wrote in Slack (`python -m bot knowledge export`): they
+# stand on their link (a Slack message, a doc), not on a seed note, so grounding checks
+# their kind and link instead of a quote.
+TEAM_NOTE = "Team tip"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Slack mrkdwn that notifies people when the tip is posted: @channel/@here/@everyone,
+# user groups and user mentions. A tip is posted to whole channels, so none may ping.
+PING_PATTERN = re.compile(r"<\s*(?:!(?:channel|here|everyone|subteam\^)|@[UW])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,17 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def check_tip(raw: dict, *, file: str, line: int = 0) -> tuple[Tip | None, list[Problem]]:
+    """Validate one tip given as plain values (the YAML shape), as `knowledge check` does.
+
+    Returns the Tip and no problems, or None and every problem (each naming its field).
+    Used by the Slack form so a tip written there obeys exactly the rules of YAML tips.
+    """
+    problems: list[Problem] = []
+    tip = _check_tip(raw, 0, file, line, problems)
+    return tip, problems
+
+
 def _check_tip(
     raw: object, index: int, file: str, line: int, problems: list[Problem]
 ) -> Tip | None:
@@ -246,6 +264,9 @@ def _check_tip(
             bad(fld, "must be a non-empty string")
     if _is_text(raw.get("text")) and len(raw["text"]) > MAX_TEXT:
         bad("text", f"too long: {len(raw['text'])} characters (at most {MAX_TEXT})")
+    for fld in ("title", "text"):
+        if _is_text(raw.get(fld)) and PING_PATTERN.search(raw[fld]):
+            bad(fld, "would notify people (<!channel>, <!here>, <@user>...): remove the mention")
     for fld, minimum in (("tags", 1), ("questions", MIN_QUESTIONS)):
         value = raw.get(fld)
         if value is None:

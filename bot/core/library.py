@@ -1,16 +1,24 @@
-"""The live tip base: the last valid knowledge folder and its matcher, reloaded safely."""
+"""The live tip base: the YAML folder plus the team's tips, merged in one index, reloaded safely.
+
+Team tips (written in Slack, kept in SQLite) are layered over the YAML base by id: a team
+tip with the id of a YAML tip replaces it (an edit or a retirement made in Slack, or a team
+tip exported to YAML and committed), so no tip is ever served twice.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from bot.core import knowledge
-from bot.core.knowledge import KnowledgeBase, KnowledgeError
+from bot.core.knowledge import KnowledgeBase, KnowledgeError, Source, Tip
 from bot.core.matcher import Matcher
+
+TEAM_FILE = "team tips (database)"
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +30,58 @@ class Snapshot:
     base: KnowledgeBase
     matcher: Matcher
     loaded_at: float
+    yaml: KnowledgeBase | None = None
+    team: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def yaml_base(self) -> KnowledgeBase:
+        """The YAML folder's tips alone, before the team's layer."""
+        return self.yaml if self.yaml is not None else self.base
+
+    def is_team(self, tip_id: str) -> bool:
+        """True when the served version of this tip comes from the team's layer."""
+        return tip_id in self.team
+
+    def team_row(self, tip_id: str) -> dict | None:
+        """The stored team version of a tip (with `version`, `origin`, who and when), or None."""
+        return self.team.get(tip_id)
+
+
+class TeamTips(Protocol):
+    """Where team tips come from (the Store): current rows and a cheap change fingerprint."""
+
+    def team_tips(self) -> list[dict]: ...
+
+    def team_tips_revision(self) -> tuple: ...
+
+
+def team_tip(row: dict) -> Tip:
+    """A stored team tip row as a Tip (rows were validated with knowledge's rules on save)."""
+    source = row["source"]
+    return Tip(
+        id=row["id"],
+        title=row["title"],
+        text=row["text"],
+        tags=tuple(row["tags"]),
+        questions=tuple(row["questions"]),
+        source=Source(
+            note=source["note"],
+            timestamp=source.get("timestamp") or "",
+            url=source.get("url") or "",
+            quote=source.get("quote") or "",
+        ),
+        status=row["status"],
+        file=TEAM_FILE,
+        kind=row.get("kind") or None,
+    )
+
+
+def merge(yaml_base: KnowledgeBase, rows: list[dict]) -> KnowledgeBase:
+    """The YAML tips with team rows replacing those of the same id, then the team's new tips."""
+    team = {row["id"]: team_tip(row) for row in rows}
+    tips = [team.pop(tip.id, tip) for tip in yaml_base.tips]
+    tips.extend(team.values())
+    return KnowledgeBase(tips=tips, folder=yaml_base.folder, signature=yaml_base.signature)
 
 
 class Library:
@@ -29,19 +89,53 @@ class Library:
 
     Readers take `library.current` once per request, so a reload never shows them a
     half-built index. Raises KnowledgeError from the constructor when the folder is
-    invalid, so a server refuses to start on a broken base.
+    invalid, so a server refuses to start on a broken base. With `team` (the Store), the
+    team's tips are merged in; `refresh()` serves a newly saved one at once.
     """
 
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str, *, team: TeamTips | None = None):
         self.folder = Path(folder)
+        self.team = team
         self._lock = threading.Lock()
         self.last_error: KnowledgeError | None = None
+        self._revision = self._team_revision()
         self.current = self._load()
         self._signature = self.current.base.signature
 
-    def _load(self) -> Snapshot:
-        base = knowledge.load(self.folder)
-        return Snapshot(base=base, matcher=Matcher(base.live_tips), loaded_at=time.time())
+    def _team_revision(self) -> tuple:
+        return self.team.team_tips_revision() if self.team is not None else ()
+
+    def _load(self, yaml_base: KnowledgeBase | None = None) -> Snapshot:
+        yaml_base = yaml_base or knowledge.load(self.folder)
+        rows = self.team.team_tips() if self.team is not None else []
+        for row in rows:
+            shadowed = yaml_base.get(row["id"])
+            if row["origin"] == "team" and shadowed and shadowed.title != row["title"]:
+                # An exported tip committed to YAML keeps its title; another title means a
+                # YAML tip took a team tip's id, and the team's version is what is served.
+                log.warning(
+                    "team tip '%s' hides a different YAML tip with its id (%s): rename one",
+                    row["id"],
+                    shadowed.file,
+                )
+        base = merge(yaml_base, rows)
+        return Snapshot(
+            base=base,
+            matcher=Matcher(base.live_tips),
+            loaded_at=time.time(),
+            yaml=yaml_base,
+            team={row["id"]: row for row in rows},
+        )
+
+    def refresh(self) -> Snapshot:
+        """Re-read the team's tips (not the folder) and serve them; returns the new snapshot.
+
+        Call after saving a team tip: the next question is answered from the new index.
+        """
+        with self._lock:
+            self._revision = self._team_revision()
+            self.current = self._load(self.current.yaml_base)
+            return self.current
 
     @property
     def base(self) -> KnowledgeBase:
@@ -54,8 +148,15 @@ class Library:
         return self.current.matcher
 
     def changed(self) -> bool:
-        """True when the folder's files differ from those last seen (cheap: stat only)."""
-        return knowledge.folder_signature(self.folder) != self._signature
+        """True when the folder's files or the team's tips differ from those last seen.
+
+        Cheap (stat calls and one small query), so another process's saves are picked up
+        by the watcher too.
+        """
+        return (
+            knowledge.folder_signature(self.folder) != self._signature
+            or self._team_revision() != self._revision
+        )
 
     def reload(self) -> bool:
         """Validate the folder and, if valid, serve it; otherwise keep the last good base.
@@ -65,6 +166,7 @@ class Library:
         """
         with self._lock:
             self._signature = knowledge.folder_signature(self.folder)
+            self._revision = self._team_revision()
             try:
                 snapshot = self._load()
             except KnowledgeError as exc:
@@ -90,6 +192,7 @@ class Library:
             "tips": len(self.current.base),
             "served": len(self.current.base.live_tips),
             "drafts_waiting": len(self.current.base.drafts),
+            "team_tips": len(self.current.team),
             "errors": [str(p) for p in self.last_error.problems] if self.last_error else [],
         }
 

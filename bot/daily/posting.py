@@ -30,6 +30,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -38,7 +39,8 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.core.knowledge import Tip
-from bot.store import Post, Store
+from bot.daily.lanes import ChannelLanes
+from bot.store import Post, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +170,8 @@ class Poster:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pace_lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
+        # Replies and shares queue here per channel, so pacing waits stay in their channel.
+        self.lanes = ChannelLanes()
 
     # -- public ----------------------------------------------------------------------
 
@@ -217,6 +221,9 @@ class Poster:
         """Post a tip that is not the daily one (a shared answer, a forced post); record it.
 
         A shared answer passes `question` (and `asked_by`) so the channel sees what was asked.
+        Once Slack has the message the outcome is 'posted' even when the database cannot
+        record it (locked, gone): the message's metadata lets a reaction on it find the tip
+        later (`find_tip_post`), and the caller must not report a posted tip as failed.
         """
         nonce = uuid.uuid4().hex[:12]
         date = local_date or dt.datetime.now(dt.UTC).date().isoformat()
@@ -230,12 +237,22 @@ class Poster:
         if question:
             options |= {"asked_by": asked_by, "question": question}
         outcome = self._deliver(channel, tip, options, None, match={"nonce": nonce})
-        if outcome.ok:
+        if not outcome.ok:
+            return outcome
+        try:
             post = self.store.add_post(
                 channel, outcome.ts, tip.id, kind=kind, local_date=local_date
             )
-            return replace(outcome, post_id=post.id)
-        return outcome
+        except (sqlite3.Error, StoreError) as exc:
+            log.error(
+                "posted %s in %s (ts %s) but could not record it: %s",
+                tip.id,
+                channel,
+                outcome.ts,
+                exc,
+            )
+            return outcome
+        return replace(outcome, post_id=post.id)
 
     def reconcile_pending(
         self,

@@ -1,4 +1,4 @@
-"""Slack-shaped request bodies: slash commands, Events API deliveries, button clicks.
+"""Slack-shaped request bodies: slash commands, Events API deliveries, clicks, shortcuts, modals.
 
 Every builder of a whole request returns `(body, content_type)` ready to sign
 (`bot.fakeslack.signing`) and POST to the bot's `/slack/events`. Nothing here talks to
@@ -24,7 +24,7 @@ def new_id(prefix: str, length: int = 10) -> str:
 
 
 def trigger_id() -> str:
-    """A Slack-looking trigger id (the bot never opens modals, but the field is always there)."""
+    """A Slack-looking trigger id (`WebAPI.issue_trigger` makes one tied to a person)."""
     return f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
 
 
@@ -37,6 +37,7 @@ def slash_command(
     team: dict,
     api_app_id: str,
     response_url: str,
+    trigger: str | None = None,
 ) -> tuple[str, str]:
     """The form body Slack sends for `/command text` typed by `user` in `channel`."""
     fields = {
@@ -52,7 +53,7 @@ def slash_command(
         "api_app_id": api_app_id,
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": trigger_id(),
+        "trigger_id": trigger or trigger_id(),
     }
     return urlencode(fields), FORM
 
@@ -128,11 +129,14 @@ def block_actions(
     message: dict | None,
     message_ts: str,
     ephemeral: bool,
+    trigger: str | None = None,
+    view: dict | None = None,
 ) -> tuple[str, str]:
     """The `payload=` form body Slack sends when `user` clicks a button.
 
     `action` holds the clicked element's action_id, block_id, value and text. Slack sends
-    the whole message for channel messages and leaves it out for ephemeral ones.
+    the whole message for channel messages and leaves it out for ephemeral ones; a click
+    in a view (App Home) carries the `view` and no channel or response URL.
     """
     payload = {
         "type": "block_actions",
@@ -150,7 +154,7 @@ def block_actions(
             "channel_id": channel["id"],
             "is_ephemeral": ephemeral,
         },
-        "trigger_id": trigger_id(),
+        "trigger_id": trigger or trigger_id(),
         "team": {"id": team["id"], "domain": team["domain"]},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -161,6 +165,63 @@ def block_actions(
     }
     if message is not None and not ephemeral:
         payload["message"] = message
+    if view is not None:
+        payload["container"] = {"type": "view", "view_id": view.get("id", "")}
+        payload["view"] = view
+        for key in ("channel", "response_url"):
+            payload.pop(key)
+    return urlencode({"payload": json.dumps(payload)}), FORM
+
+
+def view_submission(
+    *,
+    view: dict,
+    values: dict[str, dict[str, str]],
+    user: dict,
+    team: dict,
+    api_app_id: str,
+) -> tuple[str, str]:
+    """The `payload=` form body Slack sends when `user` submits the modal `view`.
+
+    `values` maps block_id to {action_id: typed text}, as the inputs hold them.
+    """
+    state = {
+        block: {
+            action: {"type": "plain_text_input", "value": value} for action, value in fields.items()
+        }
+        for block, fields in values.items()
+    }
+    sent_view = {
+        key: view.get(key)
+        for key in ("id", "team_id", "type", "blocks", "private_metadata", "callback_id", "hash")
+        if key in view
+    }
+    sent_view.update(
+        {
+            "type": "modal",
+            "state": {"values": state},
+            "app_id": api_app_id,
+            "bot_id": view.get("bot_id", ""),
+            "title": view.get("title"),
+        }
+    )
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team["id"], "domain": team["domain"]},
+        "user": {
+            "id": user["id"],
+            "username": user["name"],
+            "name": user["name"],
+            "team_id": team["id"],
+        },
+        "api_app_id": api_app_id,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": trigger_id(),
+        "view": sent_view,
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
     return urlencode({"payload": json.dumps(payload)}), FORM
 
 
@@ -297,6 +358,7 @@ def message_action(
     api_app_id: str,
     response_url: str,
     message: dict,
+    trigger: str | None = None,
 ) -> tuple[str, str]:
     """The `payload=` form body of a message shortcut `callback_id` run on `message`."""
     payload = {
@@ -315,7 +377,7 @@ def message_action(
         "enterprise": None,
         "api_app_id": api_app_id,
         "callback_id": callback_id,
-        "trigger_id": trigger_id(),
+        "trigger_id": trigger or trigger_id(),
         "response_url": response_url,
         "message_ts": message.get("ts", ""),
         "message": message,

@@ -47,7 +47,13 @@ class SlackSender:
         )
 
     def command(
-        self, text: str, *, user: str = "U1", channel: str = "C1", command: str = "/aipm"
+        self,
+        text: str,
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        command: str = "/aipm",
+        trigger: str | None = None,
     ) -> Reply:
         """A slash command, form-encoded as Slack sends it."""
         body, kind = payloads.slash_command(
@@ -58,6 +64,7 @@ class SlackSender:
             team=self.team,
             api_app_id=BOT["app_id"],
             response_url=self.response_url,
+            trigger=trigger,
         )
         return self.signed(body, kind)
 
@@ -100,10 +107,24 @@ class SlackSender:
         )
         return self.event(event, event_id=event_id, retry=retry)
 
-    def action(self, action_id: str, value: str, *, user: str = "U1", channel: str = "C1") -> Reply:
-        """A block_actions click on an ephemeral message, form-encoded with `payload=`."""
+    def action(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        block_id: str | None = None,
+        trigger: str | None = None,
+        view: dict | None = None,
+    ) -> Reply:
+        """A block_actions click on an ephemeral message (or in `view`, e.g. App Home)."""
         body, kind = payloads.block_actions(
-            action={"action_id": action_id, "block_id": f"rate:{value}", "value": value},
+            action={
+                "action_id": action_id,
+                "block_id": block_id or f"rate:{value}",
+                "value": value,
+            },
             user=_person(user),
             channel={"id": channel, "name": CHANNEL_NAME},
             team=self.team,
@@ -112,6 +133,15 @@ class SlackSender:
             message=None,
             message_ts="1700000000.000001",
             ephemeral=True,
+            trigger=trigger,
+            view=view,
+        )
+        return self.signed(body, kind)
+
+    def submit(self, view: dict, values: dict[str, dict[str, str]], *, user: str = "U1") -> Reply:
+        """A view_submission of the modal `view` with the inputs holding `values`."""
+        body, kind = payloads.view_submission(
+            view=view, values=values, user=_person(user), team=self.team, api_app_id=BOT["app_id"]
         )
         return self.signed(body, kind)
 
@@ -161,6 +191,7 @@ class SlackSender:
         *,
         user: str = "U1",
         channel: str = "C1",
+        trigger: str | None = None,
     ) -> Reply:
         """A message shortcut run by `user` on `message` (a dict with at least ts and text)."""
         body, kind = payloads.message_action(
@@ -171,6 +202,7 @@ class SlackSender:
             api_app_id=BOT["app_id"],
             response_url=self.response_url,
             message={"type": "message", **message},
+            trigger=trigger,
         )
         return self.signed(body, kind)
 

@@ -21,9 +21,12 @@ Methods answered: auth.test, chat.postMessage, chat.postEphemeral, chat.update,
 chat.delete, views.publish, users.info, conversations.history, conversations.info,
 conversations.open, assistant.threads.setStatus / setSuggestedPrompts / setTitle (the
 agent surface: state in `assistant`), functions.completeSuccess / completeError (workflow
-steps: state in `functions`); `respond_fixed(method, payload)` sets a fixed answer for
-any other. A channel given with `"is_member": False` is one the bot is not in: posts there
-answer `not_in_channel`. Workflow-step tokens (`xwfp-...`) are accepted like the bot's.
+steps: state in `functions`), views.open, views.update, chat.getPermalink;
+`respond_fixed(method, payload)` sets a fixed answer for any other. A channel given with
+`"is_member": False` is one the bot is not in: posts there answer `not_in_channel`.
+Workflow-step tokens (`xwfp-...`) are accepted like the bot's. Modals opened with
+views.open are kept in `modals` (newest last); `issue_trigger(user)` hands out a trigger
+id tied to a person.
 Unknown methods get `unknown_method`. Response URLs (what Bolt's `respond` posts to)
 are answered by `response_url`.
 """
@@ -52,6 +55,9 @@ BOT = {
 MAX_TEXT = 40_000
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
+MAX_MODAL_BLOCKS = 100
+MAX_MODAL_TITLE = 24  # Slack's limit for a modal's title, submit and close labels
+MAX_PRIVATE_METADATA = 3000
 RESPONSE_URL_USES = 5
 MAX_CALLS = 10_000  # recorded calls kept, newest last: a long playground run stays small
 RESPONSE_URL = "response_url"  # the method name response-URL posts are recorded under
@@ -149,7 +155,12 @@ class WebAPI:
             "assistant.threads.setTitle": self._assistant_title,
             "functions.completeSuccess": self._function_success,
             "functions.completeError": self._function_error,
+            "views.open": self._views_open,
+            "views.update": self._views_update,
+            "chat.getPermalink": self._get_permalink,
         }
+        self.modals: list[dict] = []
+        self._triggers: dict[str, str | None] = {}  # trigger id -> user; None once used
 
     # -- scripting and inspection --------------------------------------------------------
 
@@ -557,6 +568,95 @@ class WebAPI:
         self.functions[execution] = outcome
         self._changed()
         return {"ok": True}
+
+    # -- modals ---------------------------------------------------------------------------
+
+    def issue_trigger(self, user: str) -> str:
+        """A fresh trigger id for something `user` did (a command, a click, a shortcut)."""
+        trigger = f"{int(time.time())}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
+        with self.lock:
+            self._triggers[trigger] = user
+        return trigger
+
+    def modal(self, view_id: str) -> dict | None:
+        """The open modal with this id, or None."""
+        with self.lock:
+            return next((m for m in self.modals if m["id"] == view_id), None)
+
+    def close_modal(self, view_id: str) -> None:
+        """Forget a modal (the person submitted or closed it)."""
+        with self.lock:
+            self.modals = [m for m in self.modals if m["id"] != view_id]
+            self._changed()
+
+    def _check_modal(self, view: object) -> str | None:
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return "invalid_arguments"
+        blocks = view.get("blocks")
+        if not isinstance(blocks, list) or len(blocks) > MAX_MODAL_BLOCKS:
+            return "invalid_blocks"
+        for key in ("title", "submit", "close"):
+            label = view.get(key)
+            if key == "title" and not isinstance(label, dict):
+                return "invalid_arguments"
+            if isinstance(label, dict) and len(str(label.get("text") or "")) > MAX_MODAL_TITLE:
+                return "invalid_arguments"
+        if len(str(view.get("private_metadata") or "")) > MAX_PRIVATE_METADATA:
+            return "invalid_arguments"
+        block_ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+        if len(block_ids) != len(set(block_ids)):
+            return "invalid_blocks"
+        return None
+
+    def _views_open(self, args: dict) -> dict:
+        trigger = str(args.get("trigger_id") or "")
+        if not trigger:
+            return {"ok": False, "error": "invalid_arguments"}
+        if trigger in self._triggers and self._triggers[trigger] is None:
+            return {"ok": False, "error": "exchanged_trigger_id"}
+        if trigger not in self._triggers and not self.open_people:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        problem = self._check_modal(args.get("view"))
+        if problem:
+            return {"ok": False, "error": problem}
+        user = self._triggers.get(trigger)
+        self._triggers[trigger] = None
+        view = {
+            "id": f"V{secrets.token_hex(5).upper()}",
+            "team_id": self.team["id"],
+            "app_id": self.bot["app_id"],
+            "bot_id": self.bot["bot_id"],
+            "hash": secrets.token_hex(8),
+            "user": user,
+            "trigger_id": trigger,
+            **args["view"],
+        }
+        self.modals.append(view)
+        self._changed()
+        return {"ok": True, "view": {k: v for k, v in view.items() if k != "user"}}
+
+    def _views_update(self, args: dict) -> dict:
+        current = self.modal(str(args.get("view_id") or ""))
+        if current is None:
+            return {"ok": False, "error": "not_found"}
+        if args.get("hash") and args["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        problem = self._check_modal(args.get("view"))
+        if problem:
+            return {"ok": False, "error": problem}
+        keep = {k: current[k] for k in ("id", "team_id", "app_id", "bot_id", "user", "trigger_id")}
+        current.clear()
+        current.update({**args["view"], **keep, "hash": secrets.token_hex(8)})
+        self._changed()
+        return {"ok": True, "view": {k: v for k, v in current.items() if k != "user"}}
+
+    def _get_permalink(self, args: dict) -> dict:
+        channel = self._channel_arg(args)
+        ts = str(args.get("message_ts") or "")
+        if not ts or self.resolve_channel(channel) is None:
+            return {"ok": False, "error": "channel_not_found" if ts else "invalid_arguments"}
+        link = f"https://{self.team['domain']}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
 
     # -- response URLs -------------------------------------------------------------------
 

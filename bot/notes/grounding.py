@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.knowledge import KINDS, KnowledgeBase, Problem, Tip
+from bot.core.knowledge import KINDS, TEAM_NOTE, KnowledgeBase, Problem, Tip
 from bot.notes.parser import NoteError, _read_text, note_text, read_meta
 
 _JOIN = re.compile(r"\s*(?:…|\.\.\.)\s*")
@@ -77,7 +77,8 @@ def check_grounding(base: KnowledgeBase, notes_dir: Path | str) -> list[Problem]
     """Problems with tips that do not stand on their note, located by file, tip and field.
 
     Reports a missing `kind`, a missing `source.quote`, a note that is not in `notes_dir`
-    and quote passages not found in the note. Gone tips are skipped.
+    and quote passages not found in the note. Gone tips are skipped; team tips (source note
+    `TEAM_NOTE`) need a kind and a `source.url` instead of a quote.
     """
     index = index_notes(notes_dir)
     problems: list[Problem] = []
@@ -101,6 +102,16 @@ def _tip_problems(tip: Tip, index: NoteIndex) -> list[Problem]:
                 "something a PM can do this week)",
             )
         )
+    if tip.source.note == TEAM_NOTE:
+        # A tip the team wrote in Slack stands on its link, not on a seed note.
+        if not tip.source.url:
+            out.append(
+                problem(
+                    "source.url",
+                    "missing: a team tip links to where it came from (a Slack message, a doc)",
+                )
+            )
+        return out
     if not tip.source.quote:
         out.append(
             problem(

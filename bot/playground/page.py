@@ -2,8 +2,9 @@
 
 A typed `/aipm ...` becomes a signed slash-command form; a message that mentions the bot
 (`@AI PM Coach ...`) an `app_mention` event; a line typed in the DM pane a `message.im`
-event; "Ask the coach about this" on a message a `message_action`; a click a signed
-`block_actions` payload; a reaction or the Home tab a signed Events API delivery. They go over HTTP to
+event; a message shortcut ("Ask the coach about this", "Save as AI-PM tip") a
+`message_action`; a click a signed `block_actions` payload; a submitted modal a
+`view_submission`; a reaction or the Home tab a signed Events API delivery. They go over HTTP to
 the real bot's `/slack/events`; what it answers (the ack, response-URL posts, Web API
 calls) lands in the `WebAPI` workspace the page then shows.
 """
@@ -107,7 +108,9 @@ class PageActions:
             team=TEAM,
             api_app_id=BOT["app_id"],
             response_url=self.response_url(person["id"]),
+            trigger=self.api.issue_trigger(person["id"]),
         )
+        before = self.api.version
         reply = self.deliver(body, kind)
         if reply.status != 200:
             error = "operation_timeout" if reply.status == 0 else "dispatch_failed"
@@ -116,6 +119,7 @@ class PageActions:
             )
             return {"ok": False, "kind": "error", "status": reply.status, "error": error}
         if not reply.body.strip():
+            self.api.wait_for_change(before, LAZY_WAIT)  # e.g. a modal opened after the ack
             return {"ok": True, "kind": "empty", "status": 200}
         message = _ack_message(reply)
         if message.get("response_type") == "in_channel":
@@ -159,8 +163,11 @@ class PageActions:
         reply = self._event_and_wait(event)
         return {"ok": reply.status == 200, "kind": "dm", "status": reply.status}
 
-    def shortcut(self, user: str, *, ts: str) -> dict:
-        """ "Ask the coach about this" on a channel message: the bot answers only `user`."""
+    def shortcut(self, user: str, *, ts: str, callback_id: str = "") -> dict:
+        """A message shortcut on a channel message ("Ask the coach about this" by default).
+
+        The bot answers only `user`, or opens a modal for them (e.g. "Save as AI-PM tip").
+        """
         person = self.api.people.get(user)
         if person is None:
             return {"ok": False, "error": "unknown user"}
@@ -168,13 +175,14 @@ class PageActions:
         if message is None:
             return {"ok": False, "error": "message not found"}
         body, kind = payloads.message_action(
-            callback_id=ASK_SHORTCUT,
+            callback_id=callback_id or ASK_SHORTCUT,
             user=person,
             channel=CHANNEL,
             team=TEAM,
             api_app_id=BOT["app_id"],
             response_url=self.response_url(user),
             message=_strip(message),
+            trigger=self.api.issue_trigger(user),
         )
         before = self.api.version
         reply = self.deliver(body, kind)
@@ -229,6 +237,7 @@ class PageActions:
             message=None if ephemeral else _strip(message),
             message_ts=message["ts"],
             ephemeral=ephemeral is not None,
+            trigger=self.api.issue_trigger(user),
         )
         before = self.api.version
         reply = self.deliver(body, kind)
@@ -278,6 +287,103 @@ class PageActions:
         self.api.wait_for_change(before, LAZY_WAIT)  # the view is published after the answer
         return {"ok": reply.status == 200, "status": reply.status, "view": self.api.homes.get(user)}
 
+    # -- App Home buttons, message shortcuts, modals ----------------------------------
+
+    def click_home(self, user: str, *, action_id: str, block_id: str = "", value: str = "") -> dict:
+        """Press a button in this person's App Home view."""
+        person = self.api.people.get(user)
+        view = self.api.homes.get(user)
+        if person is None or view is None:
+            return {"ok": False, "error": "no App Home open"}
+        element, found_block = _find_button(view.get("blocks") or [], action_id, block_id, value)
+        if element is None:
+            return {"ok": False, "error": "button not found"}
+        return self._view_click(person, element, found_block, view)
+
+    def click_modal(self, user: str, *, view_id: str, action_id: str, value: str = "") -> dict:
+        """Press a button inside an open modal."""
+        person = self.api.people.get(user)
+        view = self.api.modal(view_id)
+        if person is None or view is None or view.get("user") != user:
+            return {"ok": False, "error": "no such modal"}
+        element, found_block = _find_button(view.get("blocks") or [], action_id, "", value)
+        if element is None:
+            return {"ok": False, "error": "button not found"}
+        return self._view_click(person, element, found_block, view)
+
+    def _view_click(self, person: dict, element: dict, block_id: str, view: dict) -> dict:
+        action = {k: element[k] for k in ("action_id", "text", "value", "style") if k in element}
+        action["block_id"] = block_id
+        body, kind = payloads.block_actions(
+            action=action,
+            user=person,
+            channel=CHANNEL,
+            team=TEAM,
+            api_app_id=BOT["app_id"],
+            response_url="",
+            message=None,
+            message_ts="",
+            ephemeral=False,
+            trigger=self.api.issue_trigger(person["id"]),
+            view=_strip_view(view),
+        )
+        before = self.api.version
+        reply = self.deliver(body, kind)
+        self.api.wait_for_change(before, LAZY_WAIT)
+        return {"ok": reply.status == 200, "status": reply.status}
+
+    def submit(self, user: str, *, view_id: str, values: dict) -> dict:
+        """Submit an open modal with what was typed in its inputs ({block_id: text}).
+
+        The bot's answer is applied as Slack applies it: `errors` shown under their
+        inputs, `update` replaces the modal, anything else closes it.
+        """
+        person = self.api.people.get(user)
+        view = self.api.modal(view_id)
+        if person is None or view is None or view.get("user") != user:
+            return {"ok": False, "error": "no such modal"}
+        typed = {
+            block["block_id"]: {
+                block["element"].get("action_id", ""): str(values.get(block["block_id"]) or "")
+            }
+            for block in view.get("blocks") or []
+            if block.get("type") == "input" and block.get("block_id")
+        }
+        body, kind = payloads.view_submission(
+            view=_strip_view(view), values=typed, user=person, team=TEAM, api_app_id=BOT["app_id"]
+        )
+        reply = self.deliver(body, kind)
+        if reply.status != 200:
+            return {"ok": False, "status": reply.status, "error": "the app did not answer"}
+        answer = _ack_message(reply) if reply.body.strip() else {}
+        action = answer.get("response_action")
+        with self.api.lock:
+            if action == "errors":
+                view["errors"] = answer.get("errors") or {}
+                view["typed"] = {k: str(v) for k, v in values.items()}
+                self.api._changed()
+                return {"ok": True, "status": 200, "errors": view["errors"]}
+            if action == "update" and isinstance(answer.get("view"), dict):
+                keep = {k: view[k] for k in ("id", "user", "trigger_id", "hash") if k in view}
+                view.clear()
+                view.update({**answer["view"], **keep})
+                self.api._changed()
+                return {"ok": True, "status": 200, "updated": True}
+        self.api.close_modal(view_id)
+        return {"ok": True, "status": 200, "closed": True}
+
+    def close_modal(self, user: str, *, view_id: str) -> dict:
+        """Close (cancel) a modal."""
+        view = self.api.modal(view_id)
+        if view is None or view.get("user") != user:
+            return {"ok": False, "error": "no such modal"}
+        self.api.close_modal(view_id)
+        return {"ok": True}
+
+
+def _strip_view(view: dict) -> dict:
+    return {k: v for k, v in view.items() if k not in ("user", "trigger_id", "errors", "typed")}
+
 
 def _ack_message(reply: Delivery) -> dict:
     if "json" in reply.content_type:
@@ -290,15 +396,26 @@ def _ack_message(reply: Delivery) -> dict:
     return {"text": reply.body}
 
 
-def _find_button(blocks: list, action_id: str, block_id: str) -> tuple[dict | None, str]:
+def _find_button(
+    blocks: list, action_id: str, block_id: str, value: str = ""
+) -> tuple[dict | None, str]:
+    """The button with this action_id (in this block, with this value when given)."""
     for block in blocks:
-        if not isinstance(block, dict) or block.get("type") != "actions":
+        if not isinstance(block, dict) or block.get("type") not in ("actions", "section"):
             continue
         if block_id and block.get("block_id") != block_id:
             continue
-        for element in block.get("elements") or []:
-            if isinstance(element, dict) and element.get("action_id") == action_id:
-                return element, str(block.get("block_id") or "")
+        if block["type"] == "actions":
+            elements = block.get("elements") or []
+        else:
+            accessory = block.get("accessory")
+            elements = [accessory] if isinstance(accessory, dict) else []
+        for element in elements:
+            if not isinstance(element, dict) or element.get("action_id") != action_id:
+                continue
+            if value and element.get("value") != value:
+                continue
+            return element, str(block.get("block_id") or "")
     return None, ""
 
 

@@ -27,6 +27,11 @@ from bot.fakeslack.web_api import WebAPI, dm_channel
 from bot.playground.page import PageActions
 from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
+from bot.slack.curation_blocks import SAVE_SHORTCUT
+
+# The message shortcuts of manifest.yml that the page's ⋮ menu offers ("Ask the coach about
+# this" has its own link on each message).
+SHORTCUTS = ((SAVE_SHORTCUT, "Save as AI-PM tip"),)
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,10 @@ class PlaygroundApp:
             return _json({"ok": False, "error": "the body is not JSON"}, 400)
         if not isinstance(data, dict):
             return _json({"ok": False, "error": "the body is not a JSON object"}, 400)
-        return self._page_action(path.removeprefix("/api/"), data)
+        try:
+            return self._page_action(path.removeprefix("/api/"), data)
+        except BadField as exc:
+            return _json({"ok": False, "error": str(exc)}, 400)
 
     def _page_action(self, name: str, data: dict) -> Reply:
         user = str(data.get("user") or "")
@@ -114,8 +122,6 @@ class PlaygroundApp:
             )
         if name == "dm":
             return _json(self.actions.send_dm(user, str(data.get("text") or "")))
-        if name == "shortcut":
-            return _json(self.actions.shortcut(user, ts=str(data.get("ts") or "")))
         if name == "action":
             return _json(
                 self.actions.click(
@@ -131,13 +137,50 @@ class PlaygroundApp:
                     user,
                     ts=str(data.get("ts") or ""),
                     name=str(data.get("name") or ""),
-                    add=bool(data.get("add", True)),
+                    add=flag(data, "add", default=True),
                 )
             )
         if name == "home":
             return _json(self.actions.open_home(user))
+        if name == "home-action":
+            return _json(
+                self.actions.click_home(
+                    user,
+                    action_id=str(data.get("action_id") or ""),
+                    block_id=str(data.get("block_id") or ""),
+                    value=str(data.get("value") or ""),
+                )
+            )
+        if name == "modal-action":
+            return _json(
+                self.actions.click_modal(
+                    user,
+                    view_id=str(data.get("view_id") or ""),
+                    action_id=str(data.get("action_id") or ""),
+                    value=str(data.get("value") or ""),
+                )
+            )
+        if name == "shortcut":
+            return _json(
+                self.actions.shortcut(
+                    user,
+                    ts=str(data.get("ts") or ""),
+                    callback_id=str(data.get("callback_id") or ""),
+                )
+            )
+        if name == "submit":
+            values = data.get("values")
+            return _json(
+                self.actions.submit(
+                    user,
+                    view_id=str(data.get("view_id") or ""),
+                    values=values if isinstance(values, dict) else {},
+                )
+            )
+        if name == "close-modal":
+            return _json(self.actions.close_modal(user, view_id=str(data.get("view_id") or "")))
         if name == "post-tip":
-            return _json(self.post_tip(force=bool(data.get("force"))))
+            return _json(self.post_tip(force=flag(data, "force", default=False)))
         return _json({"ok": False, "error": f"no such action: {name}"}, 404)
 
     def state(self, user: str, *, since: str = "") -> dict:
@@ -160,7 +203,15 @@ class PlaygroundApp:
             "messages": self.api.timeline(user, CHANNEL["id"]),
             "dm": self.api.timeline(user, dm_channel(user)),
             "home": self.api.homes.get(user),
+            "modal": self.modal_of(user),
+            "shortcuts": [{"callback_id": c, "name": n} for c, n in SHORTCUTS],
         }
+
+    def modal_of(self, user: str) -> dict | None:
+        """The modal this person has open (the newest), as the page shows it."""
+        with self.api.lock:
+            mine = [m for m in self.api.modals if m.get("user") == user]
+            return json.loads(json.dumps(mine[-1])) if mine else None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -168,8 +219,14 @@ class _Handler(BaseHTTPRequestHandler):
     app: PlaygroundApp
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0 or length > MAX_BODY:
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not (declared.isascii() and declared.isdigit()):
+            # int() would also take '١٢' or '+1_0'; a length is plain ASCII digits or nothing.
+            self.close_connection = True
+            self._reply(400, "text/plain", b"Content-Length is not a number of bytes")
+            return
+        length = int(declared)
+        if length > MAX_BODY:
             self._reply(413, "text/plain", b"body too large")
             return
         body = self.rfile.read(length) if length else b""
@@ -371,6 +428,18 @@ def run_playground(settings: Settings) -> int:
     playground.stop()
     print("Playground stopped.", flush=True)
     return 0
+
+
+class BadField(ValueError):
+    """A page request whose field has the wrong JSON type (answered 400, naming the field)."""
+
+
+def flag(data: dict, name: str, *, default: bool) -> bool:
+    """A JSON true/false field of a page request; BadField for anything else ("no", 1, [])."""
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise BadField(f"field {name!r} must be true or false, not {json.dumps(value)[:40]}")
+    return value
 
 
 def _json(data: dict, status: int = 200) -> Reply:

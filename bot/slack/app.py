@@ -14,6 +14,7 @@ from bot.daily.posting import Poster
 from bot.slack.context import SlackContext, lookup_client
 from bot.slack.delivery import SlackDeliverer, make_client
 from bot.slack.listeners import register_listeners
+from bot.slack.payload_shapes import refuse_malformed
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def build_app(
         return BoltResponse(status=500, body="")
 
     ctx = SlackContext(coach=coach, poster=poster, lookup=lookup_client(client))
+    app.use(refuse_malformed)
     app.use(ctx.attach)
     register_listeners(app, command=settings.command)
     return app

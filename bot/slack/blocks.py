@@ -30,7 +30,6 @@ EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
 RATE_HINT = "React :+1: if this helped, :-1: if not"
 HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An AI PM tip"}
 ASKED_LIMIT = 200  # characters of the question a button carries and a shared post shows
-DRAFTS_SHOWN = 10  # draft titles listed on a curator's App Home
 QUOTE_LIMIT = 700  # characters of a tip's quote shown under it (context blocks allow 2,000)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
@@ -80,9 +79,31 @@ def _new_key() -> str:
     return uuid.uuid4().hex[:16]
 
 
+SECTION_LIMIT = 3000  # characters of text Slack takes in one section block
+
+
 def section(text: str) -> dict:
     """A mrkdwn section block (Slack's limit of 3,000 characters enforced)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+
+
+def bullet_list(title: str, lines: Sequence[str], *, empty: str, more: str = "more") -> str:
+    """'*title*' then '• line' for as many whole lines as fit one section, then '…and N more'.
+
+    Lines are never cut: a half line could end inside `<#C123>` or `*bold*`.
+    """
+    if not lines:
+        return f"{title}\n{empty}"
+    text, shown = title, 0
+    for line in lines:
+        room = SECTION_LIMIT - len(f"\n…and {len(lines)} {more}")
+        if len(text) + len(line) + 3 > room:
+            break
+        text += f"\n• {line}"
+        shown += 1
+    if shown < len(lines):
+        text += f"\n…and {len(lines) - shown} {more}"
+    return text
 
 
 def context(*texts: str) -> dict:
@@ -518,30 +539,47 @@ def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
     candidates = [r for r in learned if r["verdict"] == "match"]
     if not rows and not learned:
         return plain("No unanswered questions recorded. :tada:")
-    parts = []
-    if rows:
-        lines = "\n".join(
-            f"• *{escape(r['topic'])}* ({r['count']}×), e.g. _{quote(r['example'], limit=120)}_"
-            for r in rows
-        )
-        parts.append("*Questions I had no tip for*, most frequent first:\n" + lines)
 
     def tip_name(r: dict) -> str:
         return f"*{escape(r['title'])}*" if r["title"] else f"`{escape(r['tip_id'])}` (gone)"
 
-    if wrongly:
-        lines = "\n".join(
-            f"• _{quote(r['question'], limit=120)}_ got {tip_name(r)} ({r['mismatched']}×)"
-            for r in wrongly
-        )
-        parts.append("*Answered wrongly* (people clicked Not what I asked):\n" + lines)
-    if candidates:
-        lines = "\n".join(
-            f"• _{quote(r['question'], limit=120)}_ → {tip_name(r)} ({r['matched']}×)"
-            for r in candidates
-        )
+    parts = []
+    if rows:
         parts.append(
-            "*Candidate questions* (people picked the tip; add to its `questions`):\n" + lines
+            bullet_list(
+                "*Questions I had no tip for*, most frequent first:",
+                [
+                    f"*{quote(r['topic'], limit=200)}* ({r['count']}×), "
+                    f"e.g. _{quote(r['example'], limit=120)}_"
+                    for r in rows
+                ],
+                empty="",
+                more="more topics",
+            )
+        )
+    if wrongly:
+        parts.append(
+            bullet_list(
+                "*Answered wrongly* (people clicked Not what I asked):",
+                [
+                    f"_{quote(r['question'], limit=120)}_ got {tip_name(r)} ({r['mismatched']}×)"
+                    for r in wrongly
+                ],
+                empty="",
+                more="more questions",
+            )
+        )
+    if candidates:
+        parts.append(
+            bullet_list(
+                "*Candidate questions* (people picked the tip; add to its `questions`):",
+                [
+                    f"_{quote(r['question'], limit=120)}_ → {tip_name(r)} ({r['matched']}×)"
+                    for r in candidates
+                ],
+                empty="",
+                more="more questions",
+            )
         )
     text = "\n\n".join(parts)
     return {
@@ -557,10 +595,8 @@ def home_view(
     subscriptions: Sequence[str],
     favourites: Sequence[TipScore],
     rated: Sequence[tuple[str, int]],
-    drafts: Sequence[str] = (),
 ) -> dict:
-    """The App Home tab: how to use, subscriptions, team favourites, this person's ratings,
-    and for curators (admins) the draft tips waiting for review."""
+    """The App Home tab: how to use, subscriptions, team favourites, this person's ratings."""
     blocks = [
         header("AI PM Coach"),
         section(
@@ -570,29 +606,22 @@ def home_view(
         ),
         {"type": "divider"},
         section(
-            "*Daily tips*\n"
-            + ("\n".join(f"• {s}" for s in subscriptions) or "No channel subscribed yet.")
+            bullet_list(
+                "*Daily tips*",
+                subscriptions,
+                empty="No channel subscribed yet.",
+                more="more channels",
+            )
         ),
         section("*Team favourites*\n" + (ranking_lines(favourites) or NO_FAVOURITE)),
         section(
-            "*Tips you rated*\n"
-            + (
-                "\n".join(f"• {':+1:' if v > 0 else ':-1:'} {escape(title)}" for title, v in rated)
-                or "None yet."
+            bullet_list(
+                "*Tips you rated*",
+                [f"{':+1:' if v > 0 else ':-1:'} {escape(title)}" for title, v in rated],
+                empty="None yet.",
             )
         ),
     ]
-    if drafts:
-        shown = "\n".join(f"• {escape(title)}" for title in drafts[:DRAFTS_SHOWN])
-        more = len(drafts) - DRAFTS_SHOWN
-        blocks.append(
-            section(
-                f"*Waiting for review* ({len(drafts)} draft tip{'s' if len(drafts) != 1 else ''}, "
-                "never served until a curator sets `status: curated`)\n"
-                + shown
-                + (f"\n…and {more} more (`python -m bot knowledge list`)" if more > 0 else "")
-            )
-        )
     return {"type": "home", "blocks": blocks}
 
 

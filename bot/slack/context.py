@@ -8,6 +8,7 @@ Bolt `context`; callbacks read it back with `SlackContext.of(context)`. Look-ups
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.coach import Coach
 from bot.daily.posting import Poster
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 2
@@ -71,3 +73,20 @@ class SlackContext:
             return True
         info = self.user_info(user)
         return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+    def first_delivery(self, body: dict) -> bool:
+        """Claim an event's id before acting on it: False when it was handled before (a retry).
+
+        Callers run after Slack got its 200, so Slack will not deliver the event again: when
+        the database cannot record the claim (locked by another process for longer than the
+        busy timeout, read-only, gone) this answers True, logged, because acting twice on a
+        rare retry beats never acting at all.
+        """
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        try:
+            return self.coach.store.claim_event(str(event_id))
+        except (sqlite3.Error, StoreError) as exc:
+            log.warning("could not record event %s (%s); handling it anyway", event_id, exc)
+            return True

@@ -13,6 +13,7 @@ Slack failures are mapped to the plain errors of bot/daily/posting.py:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from http.client import HTTPException
@@ -31,6 +32,7 @@ from bot.slack.blocks import EVENT_TYPE, HEADERS, tip_message
 
 TIMEOUT = 15
 RATE_LIMIT_RETRIES = 3
+MAX_RATE_LIMIT_WAIT = 60.0  # seconds; a longer Retry-After is not waited out
 HISTORY_PAGES = 5
 CHANNEL_GONE = {
     "channel_not_found": "the channel was not found (deleted, or private without me)",
@@ -45,8 +47,23 @@ class RateLimitWait(RateLimitErrorRetryHandler):
     """slack_sdk's 429 retry handler, waiting exactly Retry-After (at least 1 s) on `sleep`.
 
     The built-in one sleeps on `time.sleep` with random jitter; an injectable sleep lets
-    tests and benchmarks see the wait without spending it.
+    tests and benchmarks see the wait without spending it. A Retry-After over
+    MAX_RATE_LIMIT_WAIT (a day, `inf`, garbage digits) is not retried: the call fails
+    at once as rate-limited, and the poster defers, rather than parking a thread for ever.
     """
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return (
+            super()._can_retry(state=state, request=request, response=response, error=error)
+            and _retry_after(response.headers) <= MAX_RATE_LIMIT_WAIT
+        )
 
     def __init__(
         self,
@@ -190,6 +207,7 @@ def _classify(exc: SlackApiError) -> Exception:
 def _retry_after(headers: Mapping) -> float:
     raw = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
     try:
-        return max(1.0, float(raw[0] if isinstance(raw, list) else raw))
-    except (TypeError, ValueError):
+        seconds = float(raw[0] if isinstance(raw, list) else raw)
+    except (TypeError, ValueError, OverflowError):
         return 1.0
+    return max(1.0, seconds) if math.isfinite(seconds) else math.inf

@@ -24,7 +24,9 @@ from slack_sdk.signature import SignatureVerifier
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-MAX_BODY = 256 * 1024
+# Slack's largest message (40,000 characters, sent as `text` and again in `blocks`, an
+# emoji as a 12-byte \u escape) is about 1 MB of JSON; 2 MB leaves room for the envelope.
+MAX_BODY = 2 * 1024 * 1024
 MAX_TIMESTAMP_DIGITS = 12
 REQUEST_TIMEOUT = 10.0  # seconds to receive a request's headers and body
 CONNECTION_LIMIT = 500
@@ -99,6 +101,11 @@ def shape_problem(payload: object) -> str | None:
     event = payload.get("event") or {}
     if event.get("type") is not None and not isinstance(event["type"], str):
         return "field 'event.type' is not a string"
+    if payload.get("type") in ("view_submission", "view_closed"):
+        # Bolt's middleware reads view.type before any listener runs and raises without it.
+        view = payload.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("type"), str):
+            return "a view payload without a view"
     return None
 
 
@@ -258,7 +265,7 @@ class HttpServer:
             port=port,
             threads=threads,
             ident="aipm-coach",
-            max_request_body_size=MAX_BODY * 32,
+            max_request_body_size=MAX_BODY * 2,
             clear_untrusted_proxy_headers=True,
             channel_timeout=30,
             connection_limit=connection_limit,

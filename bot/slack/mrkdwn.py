@@ -10,6 +10,11 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+def unescape(text: str) -> str:
+    """Undo `escape` (for text the bot itself escaped into a button's value)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def quote(text: str, *, limit: int = 300) -> str:
     """Escape user text and cut it to `limit` characters (with an ellipsis) for display."""
     text = " ".join(text.split())

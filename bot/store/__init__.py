@@ -5,12 +5,15 @@ made), `votes` (each reaction or button press still standing), `ratings` (one cu
 opinion per person per tip, derived from votes), `events` (Slack event ids already
 handled), `gaps` (questions without a tip), `notices` (one-off messages already sent),
 `shares` (answers shared to a channel, once each), `served` (tips given to a person
-on request) and `learned` (question-tip pairs people confirmed or rejected).
+on request), `learned` (question-tip pairs people confirmed or rejected), `team_tips` and
+`team_tip_versions` (tips written in Slack, every version kept) and `gap_waiters` (who
+asked to be told when a question gets a tip).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
-subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, reports.py), each extending
-`Connection` (bot/store/db.py: open, transactions, backup); so call sites keep one object
-and one import, while each module holds only its own tables' SQL. Schema changes go in bot/store/migrations.py.
+subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, tips.py,
+waiters.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
+backup); so call sites keep one object and one import, while each module holds only its
+own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
 
 from __future__ import annotations
@@ -25,13 +28,16 @@ from bot.store.reports import Reports
 from bot.store.served import ServedTable
 from bot.store.shares import Share, SharesTable
 from bot.store.subscriptions import SubscriptionsTable
+from bot.store.tips import StaleTipError, TeamTipsTable
 from bot.store.votes import VotesTable
+from bot.store.waiters import WaitersTable
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "Connection",
     "Post",
     "Share",
+    "StaleTipError",
     "Store",
     "StoreError",
     "migrations",
@@ -48,6 +54,8 @@ class Store(
     GapsTable,
     ServedTable,
     LearnedTable,
+    TeamTipsTable,
+    WaitersTable,
     Reports,
 ):
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""

@@ -217,6 +217,24 @@ class Connection:
         except sqlite3.Error as exc:
             return {"ok": False, "path": str(self.path), "error": str(exc)}
 
+    def refuse_live_target(self, target: Path, what: str, example: str) -> None:
+        """Raise StoreError when writing `what` to `target` would overwrite the live database.
+
+        The live database is its path however spelled (`./`, a symlink, a hard link) and its
+        `-wal`/`-shm` files; `example` ends the message with a safe place to write instead.
+        """
+        live = self.path.resolve()
+        companions = [Path(f"{live}-wal"), Path(f"{live}-shm")]
+        same = target.resolve() in (live, *companions) or any(
+            target.exists() and path.exists() and target.samefile(path)
+            for path in (self.path, *companions)
+        )
+        if same:
+            raise StoreError(
+                f"{target}: that is the live database ({self.path}); {what} over it would lose "
+                f"every rating and post in it. Give a new file name, {example}"
+            )
+
     def backup(self, target: Path | str) -> Path:
         """Write a consistent copy of the database to `target` (SQLite online backup).
 
@@ -227,14 +245,7 @@ class Connection:
         target = Path(target)
         if target.is_dir():
             target = _dated_name(target, self.path)
-        live = self.path.resolve()
-        if target.resolve() in (live, Path(f"{live}-wal"), Path(f"{live}-shm")) or (
-            target.exists() and self.path.exists() and target.samefile(self.path)
-        ):
-            raise StoreError(
-                f"{target}: that is the live database ({self.path}); a backup over it would lose "
-                "every later write. Give a new file name or a folder, e.g. backups/."
-            )
+        self.refuse_live_target(target, "a backup", "e.g. backups/")
         if not target.parent.is_dir():
             raise StoreError(f"{target}: folder {target.parent} does not exist; create it first")
         if target.exists() and not target.is_file():

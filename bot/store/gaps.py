@@ -17,11 +17,11 @@ class GapsTable(Connection):
             )
 
     def gaps(self, *, limit: int = 20) -> list[dict]:
-        """The most frequent unanswered topics: topic, count, an example question, last asked."""
+        """The most frequent open (unanswered) topics: topic, count, an example question, last asked."""
         return list(
             self.db.query(
                 "SELECT topic, COUNT(*) AS count, MAX(question) AS example, MAX(at) AS last_asked "
-                "FROM gaps GROUP BY topic ORDER BY count DESC, last_asked DESC, topic LIMIT ?",
+                "FROM gaps WHERE answered_at IS NULL GROUP BY topic ORDER BY count DESC, last_asked DESC, topic LIMIT ?",
                 [limit],
             )
         )

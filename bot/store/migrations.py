@@ -180,6 +180,63 @@ def m006_learned_pairs(db: Database) -> None:
 
 
 @migrations()
-def m007_subscription_topics(db: Database) -> None:
+def m007_team_tips(db: Database) -> None:
+    # Tips the team writes in Slack, layered over the YAML base by id. `team_tips` holds the
+    # current version; `team_tip_versions` keeps every version and who made it.
+    db["team_tips"].create(
+        {
+            "id": str,
+            "version": int,
+            "origin": str,
+            "title": str,
+            "kind": str,
+            "text": str,
+            "tags": str,
+            "questions": str,
+            "source": str,
+            "status": str,
+            "created_by": str,
+            "created_at": str,
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"version", "origin", "title", "text", "tags", "questions", "source", "status"},
+    )
+    db["team_tip_versions"].create(
+        {
+            "tip_id": str,
+            "version": int,
+            "title": str,
+            "kind": str,
+            "text": str,
+            "tags": str,
+            "questions": str,
+            "source": str,
+            "status": str,
+            "edited_by": str,
+            "edited_at": str,
+        },
+        pk=("tip_id", "version"),
+        foreign_keys=[("tip_id", "team_tips", "id")],
+    )
+    # Who asked to be told when a question gets a tip: stored only on that click (consent).
+    db["gap_waiters"].create(
+        {
+            "topic": str,
+            "user": str,
+            "question": str,
+            "at": str,
+            "notified_at": str,
+            "tip_id": str,
+        },
+        pk=("topic", "user"),
+    )
+    db["gaps"].add_column("answered_by", str)
+    db["gaps"].add_column("answered_at", str)
+
+
+@migrations()
+def m008_subscription_topics(db: Database) -> None:
     # The tags a channel cares about, comma-separated; NULL or '' means every tip.
     db["subscriptions"].add_column("topics", str)

@@ -23,6 +23,6 @@ class Reports(Connection):
         """All posts, votes and ratings as plain rows (data portability)."""
         return {
             "posts": list(self.db["posts"].rows_where(order_by="id")),
-            "votes": list(self.db["votes"].rows_where(order_by="at")),
+            "votes": list(self.db["votes"].rows_where("value != 0", order_by="at")),
             "ratings": list(self.db["ratings"].rows_where(order_by="at")),
         }

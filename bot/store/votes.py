@@ -1,8 +1,10 @@
 """The `votes`, `ratings` and `events` tables: reactions and button presses, exactly once.
 
-A vote is one reaction or button press still standing; a rating is one person's current
-opinion of a tip, derived from their votes; an event id is recorded in the same
-transaction as the vote so a Slack retry never counts twice.
+A vote is one reaction or button press; a rating is one person's current opinion of a
+tip, derived from their votes; an event id is recorded in the same transaction as the
+vote so a Slack retry never counts twice. A withdrawn reaction stays as a row with value
+0 (a tombstone) stamped with its time, so an addition Slack delivers late (events are not
+ordered, retries reorder them) cannot bring back what the person took away.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ class VotesTable(Connection):
     ) -> bool:
         """Record one reaction or button press and update the person's opinion of the tip.
 
-        `value` is +1 (useful) or -1 (not useful). Returns False (and changes nothing)
+        `value` is +1 (useful) or -1 (not useful). `at` is when it happened (Slack's
+        event time; default now): a vote older than what is stored for the same reaction
+        (a later removal, a later vote) changes nothing. Returns False (and changes nothing)
         when `event_id` was already handled. All of it happens in one transaction.
         """
         newest = at is None
@@ -41,7 +45,7 @@ class VotesTable(Connection):
             db.execute(
                 "INSERT INTO votes (user, tip_id, channel, message_ts, reaction, value, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user, tip_id, channel, message_ts, reaction) "
-                "DO UPDATE SET value = excluded.value, at = excluded.at",
+                "DO UPDATE SET value = excluded.value, at = excluded.at WHERE excluded.at >= votes.at",
                 [user, tip_id, channel, message_ts, reaction, value, at],
             )
             if newest:
@@ -65,15 +69,22 @@ class VotesTable(Connection):
         message_ts: str,
         reaction: str,
         event_id: str | None = None,
+        at: str | None = None,
     ) -> bool:
-        """Withdraw one reaction; the person's opinion falls back to their latest remaining vote."""
+        """Withdraw one reaction; the person's opinion falls back to their latest standing vote.
+
+        `at` is when the reaction was removed (default now); the removal is kept (value 0)
+        so an addition from before it, delivered after it, is ignored.
+        """
+        at = at or utcnow()
         with self.transaction() as db:
             if event_id and not self._claim_event(db, event_id, utcnow()):
                 return False
             db.execute(
-                "DELETE FROM votes WHERE user = ? AND tip_id = ? AND channel = ? AND message_ts = ? "
-                "AND reaction = ?",
-                [user, tip_id, channel, message_ts, reaction],
+                "INSERT INTO votes (user, tip_id, channel, message_ts, reaction, value, at) "
+                "VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (user, tip_id, channel, message_ts, reaction) "
+                "DO UPDATE SET value = 0, at = excluded.at WHERE excluded.at >= votes.at",
+                [user, tip_id, channel, message_ts, reaction, at],
             )
             self._refresh_rating(db, user, tip_id)
         return True
@@ -88,7 +99,8 @@ class VotesTable(Connection):
     @staticmethod
     def _refresh_rating(db: Database, user: str, tip_id: str) -> None:
         latest = db.execute(
-            "SELECT value, at FROM votes WHERE user = ? AND tip_id = ? ORDER BY at DESC, rowid DESC LIMIT 1",
+            "SELECT value, at FROM votes WHERE user = ? AND tip_id = ? AND value != 0 "
+            "ORDER BY at DESC, rowid DESC LIMIT 1",
             [user, tip_id],
         ).fetchone()
         if latest is None:

@@ -242,3 +242,55 @@ def test_calls_carry_the_time_they_arrived():
     first = api.first_post("C7")
     answer(api, "chat.postMessage", channel="C7", text="two")
     assert before <= first == api.first_post("C7")
+
+
+MODAL = {
+    "type": "modal",
+    "callback_id": "tip_form",
+    "title": {"type": "plain_text", "text": "Add a tip"},
+    "blocks": [{"type": "input", "block_id": "title", "label": {}, "element": {}}],
+}
+
+
+def test_views_open_takes_a_trigger_once_and_remembers_whose_it_was():
+    api = closed()
+    trigger = api.issue_trigger("U1")
+    _, opened = answer(api, "views.open", trigger_id=trigger, view=json.dumps(MODAL))
+    assert opened["ok"] and api.modals[-1]["user"] == "U1"
+    assert answer(api, "views.open", trigger_id=trigger, view=MODAL)[1]["error"] == (
+        "exchanged_trigger_id"
+    )
+    assert answer(api, "views.open", trigger_id="made.up.1", view=MODAL)[1]["error"] == (
+        "invalid_trigger_id"
+    )
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        {**MODAL, "title": {"type": "plain_text", "text": "x" * 25}},
+        {**MODAL, "blocks": [{"type": "divider"}] * 101},
+        {**MODAL, "blocks": MODAL["blocks"] * 2},
+        {**MODAL, "private_metadata": "m" * 3001},
+        {**MODAL, "type": "home"},
+    ],
+)
+def test_views_open_refuses_what_slack_refuses(view):
+    api = WebAPI()
+    _, reply = answer(api, "views.open", trigger_id="any.1.2", view=view)
+    assert reply["ok"] is False and api.modals == []
+
+
+def test_views_update_replaces_the_modal_and_checks_the_hash():
+    api = WebAPI()
+    opened = answer(api, "views.open", trigger_id="t.1.2", view=MODAL)[1]["view"]
+    changed = {**MODAL, "title": {"type": "plain_text", "text": "Edit a tip"}}
+    stale = answer(api, "views.update", view_id=opened["id"], hash="nope", view=changed)[1]
+    assert stale["error"] == "hash_conflict"
+    _, done = answer(api, "views.update", view_id=opened["id"], hash=opened["hash"], view=changed)
+    assert done["ok"] and api.modal(opened["id"])["title"]["text"] == "Edit a tip"
+
+
+def test_get_permalink_links_to_the_message():
+    _, reply = answer(closed(), "chat.getPermalink", channel="C1", message_ts="1700000000.000100")
+    assert reply["permalink"].endswith("/archives/C1/p1700000000000100")

@@ -17,3 +17,12 @@ def page(tmp_path: Path, knowledge_dir: Path):
     running = start_playground(settings, port=0)
     yield Page(running.url)
     running.stop()
+
+
+@pytest.fixture
+def playground(tmp_path: Path, knowledge_dir: Path):
+    """A running playground (its page at `.url`, its fake Slack at `.api`)."""
+    settings = Settings(db_path=tmp_path / "coach.db", knowledge_dir=knowledge_dir, scheduler=False)
+    running = start_playground(settings, port=0)
+    yield running
+    running.stop()

@@ -73,7 +73,8 @@ def test_unsure_answer_offers_up_to_three_tips_to_pick(running_bot):
 def test_decline_says_so_and_offers_nothing_unrelated(running_bot):
     body = running_bot.slack.command("recipe for banana bread").json()
     assert body["text"] == "I have no tip on that yet."
-    assert actions(body) == []
+    # Only the offer to be told when a tip exists; no unrelated tips to pick.
+    assert [e["action_id"] for e in actions(body)] == ["aipm_wait_for_tip"]
 
 
 def test_decline_of_a_not_covered_topic_names_it(running_bot):

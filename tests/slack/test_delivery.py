@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from benchmarks.rotation import make_base
 from bot.daily.posting import ChannelGone, Refused, Unreachable
 from bot.settings import Settings
-from bot.slack.delivery import SlackDeliverer, make_client
+from bot.slack.delivery import MAX_RATE_LIMIT_WAIT, SlackDeliverer, make_client
 
 TOKEN = "xoxb-test-secret-token"
 DAY = "2024-05-06"
@@ -116,3 +116,24 @@ def test_a_bare_client_without_the_handler_reports_a_429_as_unreachable(fake_sla
     with pytest.raises(Unreachable):
         slack.post_tip("C1", TIP, kind="daily", local_date=DAY)
     assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("retry_after", ["86400", "inf", "1e400", "9" * 400])
+def test_a_retry_after_beyond_the_cap_gives_up_at_once_instead_of_hanging(fake_slack, retry_after):
+    """A 429 asking for a day (or for ever) must not park the poster: it is Unreachable now."""
+    fake_slack.fail_next("chat.postMessage", status=429, headers={"Retry-After": retry_after})
+    sleeps = []
+    with pytest.raises(Unreachable) as raised:
+        deliverer(fake_slack, sleeps=sleeps).post_tip("C1", TIP, kind="daily", local_date=DAY)
+    assert raised.value.error == "ratelimited"
+    assert sleeps == []
+    assert len(fake_slack.calls("chat.postMessage")) == 1 and fake_slack.messages("C1") == []
+
+
+def test_a_retry_after_at_the_cap_is_still_waited_out(fake_slack):
+    fake_slack.fail_next(
+        "chat.postMessage", status=429, headers={"Retry-After": str(int(MAX_RATE_LIMIT_WAIT))}
+    )
+    sleeps = []
+    assert deliverer(fake_slack, sleeps=sleeps).post_tip("C1", TIP, kind="daily", local_date=DAY)
+    assert sleeps == [MAX_RATE_LIMIT_WAIT]

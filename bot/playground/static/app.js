@@ -2,7 +2,7 @@
 "use strict";
 
 (function () {
-  const { renderBlocks, renderMrkdwn, el, EMOJI } = window.SlackRender;
+  const { renderBlocks, renderInput, renderMrkdwn, el, EMOJI } = window.SlackRender;
   const POLL_MS = 2500;
   const REACTIONS = ["+1", "-1"];
   const SUGGESTIONS = ["help", "what is the ikea effect", "tip", "subscribe", "top", "stats"];
@@ -16,6 +16,7 @@
     homeView: $("home-view"), topic: $("channel-topic"), title: $("channel-title"),
     suggestions: $("suggestions"), send: $("send"), tabDm: $("tab-dm"), dmPane: $("dm-pane"),
     dmMessages: $("dm-messages"), dmForm: $("dm-form"), dmComposer: $("dm-composer"),
+    modalRoot: $("modal-root"),
   };
   let state = null;
   let me = localStorage.getItem("playground-user") || "";
@@ -98,6 +99,7 @@
     renderMessages();
     renderDm();
     if (tab === "home") renderHome();
+    renderModal();
   }
 
   function renderMessages() {
@@ -167,8 +169,53 @@
         }, "⋯ Ask the coach about this") : null),
       ephemeral && message.command ? el("div", { class: "invoked" }, "You used ", el("code", {}, message.command)) : null,
       el("div", { class: "blocks" }, renderBlocks(message.blocks, message.text, onAction)),
-      !ephemeral && !inDm && message.metadata?.event_type === "aipm_tip" ? renderReactions(message) : null));
+      !ephemeral && !inDm && message.metadata?.event_type === "aipm_tip" ? renderReactions(message) : null),
+    ephemeral || inDm ? null : renderShortcuts(message));
     return box;
+  }
+
+  // The message's "More actions" menu: the app's message shortcuts.
+  function renderShortcuts(message) {
+    const shortcuts = state.shortcuts || [];
+    if (!shortcuts.length) return null;
+    const menu = el("div", { class: "shortcut-menu", hidden: true, role: "menu" },
+      shortcuts.map((s) => el("button", {
+        type: "button", role: "menuitem", class: "shortcut", "data-testid": "shortcut-" + s.callback_id,
+        onclick: () => { menu.hidden = true; shortcut(message.ts, s.callback_id); },
+      }, s.name)));
+    return el("div", { class: "more" },
+      el("button", {
+        type: "button", class: "more-button", title: "More actions", "aria-label": "More actions",
+        "data-testid": "more-actions", onclick: () => { menu.hidden = !menu.hidden; },
+      }, "⋮"), menu);
+  }
+
+  function renderModal() {
+    const view = state.modal;
+    if (!view) { ui.modalRoot.replaceChildren(); return; }
+    const open = ui.modalRoot.querySelector(".modal");
+    if (open && open.dataset.viewId === view.id && open.dataset.hash === (view.hash || "") &&
+        JSON.stringify(view.errors || {}) === open.dataset.errors) return; // keep what is being typed
+    const errors = view.errors || {};
+    const typed = view.typed || {};
+    const onAction = (element) => modalAction(view.id, element);
+    const blocks = (view.blocks || []).map((block) => block.type === "input"
+      ? renderInput(block, typed[block.block_id], errors[block.block_id])
+      : renderBlocks([block], "", onAction)[0]);
+    const form = el("form", {
+      class: "modal", "data-testid": "modal", "data-view-id": view.id, "data-hash": view.hash || "",
+      "data-errors": JSON.stringify(errors), role: "dialog", "aria-modal": "true", "aria-labelledby": "modal-title",
+      onsubmit: (event) => { event.preventDefault(); submitModal(view.id, event.currentTarget); },
+    },
+    el("h2", { id: "modal-title", "data-testid": "modal-title" }, view.title ? view.title.text : ""),
+    el("div", { class: "modal-body blocks" }, blocks),
+    el("div", { class: "modal-buttons" },
+      el("button", { type: "button", "data-testid": "modal-close", onclick: () => closeModal(view.id) },
+        view.close ? view.close.text : "Close"),
+      view.submit ? el("button", { type: "submit", class: "primary", "data-testid": "modal-submit" }, view.submit.text) : null));
+    ui.modalRoot.replaceChildren(el("div", { class: "modal-backdrop" }, form));
+    const first = form.querySelector("[aria-invalid=true]") || form.querySelector("input, textarea");
+    if (first) first.focus();
   }
 
   function renderReactions(message) {
@@ -188,7 +235,7 @@
 
   function renderHome() {
     const view = state.home;
-    ui.homeView.replaceChildren(view ? el("div", { class: "blocks" }, renderBlocks(view.blocks, "", () => {}))
+    ui.homeView.replaceChildren(view ? el("div", { class: "blocks" }, renderBlocks(view.blocks, "", homeAction))
       : el("div", { class: "empty" }, "Opening the App Home…"));
   }
 
@@ -243,6 +290,50 @@
         user: me, target, action_id: element.action_id, block_id: element.block_id || "",
       });
       if (!result.ok) notify(`The app did not handle that click (${result.error || "HTTP " + result.status}).`);
+      await refresh(true);
+    });
+  }
+
+  async function homeAction(element, button) {
+    if (button) button.disabled = true;
+    await withBusy(async () => {
+      const result = await api("/api/home-action", {
+        user: me, action_id: element.action_id, block_id: element.block_id || "", value: element.value || "",
+      });
+      if (!result.ok) notify(`The app did not handle that click (${result.error || "HTTP " + result.status}).`);
+      await refresh(true);
+    });
+  }
+
+  async function modalAction(viewId, element) {
+    await withBusy(async () => {
+      await api("/api/modal-action", { user: me, view_id: viewId, action_id: element.action_id, value: element.value || "" });
+      await refresh(true);
+    });
+  }
+
+  async function shortcut(ts, callbackId) {
+    await withBusy(async () => {
+      const result = await api("/api/shortcut", { user: me, ts, callback_id: callbackId });
+      if (!result.ok) notify(`The shortcut did not run (${result.error || "HTTP " + result.status}).`);
+      await refresh(true);
+    });
+  }
+
+  async function submitModal(viewId, form) {
+    const values = {};
+    for (const field of form.querySelectorAll("[data-block-id]")) values[field.dataset.blockId] = field.value;
+    await withBusy(async () => {
+      const result = await api("/api/submit", { user: me, view_id: viewId, values });
+      if (!result.ok) notify(`The app did not take the form (${result.error || "HTTP " + result.status}).`);
+      await refresh(true);
+      if (tab === "home" && !result.errors) await openHome();
+    });
+  }
+
+  async function closeModal(viewId) {
+    await withBusy(async () => {
+      await api("/api/close-modal", { user: me, view_id: viewId });
       await refresh(true);
     });
   }
@@ -329,5 +420,8 @@
 
   const ready = refresh(true).catch((e) => notify("The playground server did not answer: " + e.message))
     .then(() => ui.composer.focus());
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && state && state.modal) closeModal(state.modal.id);
+  });
   setInterval(() => { if (!busy && !document.hidden) refresh(false).catch(() => {}); }, POLL_MS);
 })();

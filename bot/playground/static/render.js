@@ -8,6 +8,7 @@ const EMOJI = {
   "white_check_mark": "✅", "warning": "⚠️", "tada": "🎉", "heart": "❤️", "star": "⭐",
   "fire": "🔥", "100": "💯", "raised_hands": "🙌", "clap": "👏", "wave": "👋",
   "calendar": "📅", "eyes": "👀", "speech_balloon": "💬", "sparkles": "✨",
+  "heavy_plus_sign": "➕", "bell": "🔔", "wastebasket": "🗑️",
 };
 
 // Leftmost match wins; at one position the alternatives are tried in this order.
@@ -162,9 +163,37 @@ function renderBlock(block, onAction) {
   }
 }
 
+// An input block of a modal: label, a text field holding `value`, hint, and an error if any.
+function renderInput(block, value, error) {
+  const element = block.element || {};
+  const id = "input-" + block.block_id;
+  const attrs = {
+    id, name: block.block_id, "data-testid": id, "data-block-id": block.block_id,
+    "aria-invalid": error ? "true" : null,
+    placeholder: element.placeholder ? element.placeholder.text : null,
+  };
+  let field;
+  if (element.type === "static_select") {
+    const initial = element.initial_option ? element.initial_option.value : "";
+    field = el("select", attrs,
+      el("option", { value: "" }, element.placeholder ? decodeEntities(element.placeholder.text || "") : "Pick one"),
+      (element.options || []).map((o) => el("option", { value: o.value }, decodeEntities(o.text ? o.text.text : o.value))));
+    field.value = value === undefined || value === null ? initial : value;
+  } else {
+    field = element.multiline ? el("textarea", { ...attrs, rows: 4 }) : el("input", { ...attrs, type: "text" });
+    field.value = value === undefined || value === null ? (element.initial_value || "") : value;
+  }
+  return el("div", { class: "block input" + (error ? " has-error" : "") },
+    el("label", { for: id, class: "input-label" }, block.label ? decodeEntities(block.label.text || "") : "",
+      block.optional ? el("span", { class: "optional" }, " (optional)") : null),
+    field,
+    error ? el("div", { class: "input-error", role: "alert", "data-testid": "error-" + block.block_id }, error) : null,
+    block.hint ? el("div", { class: "input-hint" }, decodeEntities(block.hint.text || "")) : null);
+}
+
 function renderBlocks(blocks, fallbackText, onAction) {
   if (!Array.isArray(blocks) || !blocks.length) return [renderMrkdwn(fallbackText)];
   return blocks.map((block) => renderBlock(block, onAction));
 }
 
-window.SlackRender = { renderBlocks, renderMrkdwn, renderInline, decodeEntities, el, emojify, EMOJI };
+window.SlackRender = { renderBlocks, renderInput, renderMrkdwn, renderInline, decodeEntities, el, emojify, EMOJI };

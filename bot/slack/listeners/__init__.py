@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, functions, messages, shortcuts
+from bot.slack.listeners import (
+    actions,
+    commands,
+    curation,
+    events,
+    functions,
+    messages,
+    shortcuts,
+)
 
 
 def register_listeners(app: App, *, command: str) -> None:
-    """Attach the command, event, action, message, shortcut and workflow-step listeners.
+    """Attach the command, event, action, message, shortcut, workflow-step and curation listeners.
 
     Callbacks find the coach and poster in `context` (see `SlackContext.attach`), so
     `build_app` installs that middleware first.
@@ -19,3 +27,4 @@ def register_listeners(app: App, *, command: str) -> None:
     messages.register(app)
     shortcuts.register(app)
     functions.register(app)
+    curation.register(app)

@@ -17,10 +17,12 @@ from bot.core.learned import MATCH, MISMATCH
 from bot.core.ratings import NOT_USEFUL, USEFUL
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 BUTTON_TS = "button"
 SORRY = "Sorry, I could not record that just now. Please click again in a moment."
+SHARE_SORRY = "Sorry, I could not share that just now. Please try again in a moment."
 GONE = "That tip is no longer in the base, so I could not record it."
 
 
@@ -119,7 +121,13 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
     value = _value(body)
     ref = blocks.parse_ref(value)
     key = share_key(body, ref, channel)
-    fresh, claim = ctx.coach.store.claim_share(key, channel=channel, tip_id=tip.id, user=user)
+    try:
+        fresh, claim = ctx.coach.store.claim_share(key, channel=channel, tip_id=tip.id, user=user)
+    except (sqlite3.Error, StoreError) as exc:
+        # Without the claim a second click could post twice: post nothing, say so.
+        log.error("could not claim a share: %s", exc)
+        respond(blocks.plain(SHARE_SORRY) | {"replace_original": False})
+        return
     if not fresh:
         if claim.status == "posted":
             respond(blocks.thanks_message(tip, 0, shared_in=claim.channel, ref=value))
@@ -128,7 +136,10 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
         channel, tip, kind="shared", shared_by=user, asked_by=ref.asker, question=ref.question
     )
     if outcome.ok:
-        ctx.coach.store.mark_shared(key, outcome.ts or "")
+        try:
+            ctx.coach.store.mark_shared(key, outcome.ts or "")
+        except (sqlite3.Error, StoreError) as exc:  # it is in the channel all the same
+            log.error("shared %s in %s but could not record it: %s", tip.id, channel, exc)
         respond(blocks.thanks_message(tip, 0, shared_in=channel, ref=value))
         return
     if outcome.status != "unknown":  # certainly not posted: let a later click try again

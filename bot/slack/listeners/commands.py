@@ -9,23 +9,23 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import commands, learned, personal, ratings, subscriptions
+from bot.core import commands, personal, ratings, subscriptions
 from bot.core.channel_topics import known_topics
 from bot.core.schedule import ScheduleError
 from bot.core.schedule_changes import schedule_change
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.listeners import curation
 from bot.slack.mrkdwn import quote
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[SlackContext, dict, str], dict]
+Handler = Callable[[SlackContext, dict, str], dict | None]
 MEMBERSHIP_HINT = (
     "I can only post where I'm a member: if I'm not in this channel yet, `/invite @AI PM Coach`."
 )
 NOTICE_KEY = "aipm_schedule_change"
 CHANGES_SCHEDULE = frozenset({"subscribe", "unsubscribe"})
-REFUSAL = "Sorry, only workspace admins (or people in COACH_ADMINS) can see that: it shows other people's questions."
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
@@ -90,13 +90,7 @@ def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
 
 
 def _gaps(ctx: SlackContext, command: dict, rest: str) -> dict:
-    if not ctx.is_admin(command["user_id"]):
-        return blocks.plain(REFUSAL)
-    limit = int(rest) if rest else 15
-    return blocks.gaps_message(
-        ctx.coach.store.gaps(limit=limit),
-        learned=learned.for_curators(ctx.coach.store, ctx.coach.library.base, limit=limit),
-    )
+    return curation.gaps_command(ctx, command, rest)
 
 
 SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
@@ -111,17 +105,27 @@ SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
     "subscription": ("show this channel's daily tip settings", _subscription),
     "top": ("the tips the team found most useful", _top),
     "stats": ("`[DAYS]` posts, ratings, most and least useful tips (default 30 days)", _stats),
-    "gaps": ("`[N]` questions I had no tip for or answered wrongly (admins)", _gaps),
+    "gaps": (
+        "`[N]` open questions I had no tip for (with *Write a tip*) or answered wrongly (curators)",
+        _gaps,
+    ),
+    "add": ("add a tip to the coach (curators)", curation.add_command),
 }
 
 
-def reply_for(ctx: SlackContext, command: dict) -> dict:
-    """The response to one slash command: a subcommand's, or the answer to a question."""
+def reply_for(ctx: SlackContext, command: dict) -> dict | None:
+    """The response to one slash command: a subcommand's, or the answer to a question.
+
+    None when there is nothing to say (a subcommand answered another way, e.g. a modal).
+    """
     parsed = commands.parse(command.get("text") or "", SUBCOMMANDS)
     if not parsed.is_question:
         return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
     answer = ctx.coach.ask(parsed.rest, user=command.get("user_id"))
-    return blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
+    reply = blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
+    if not answer.answered:
+        reply = curation.with_wait_button(reply, answer.question)
+    return reply
 
 
 def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
@@ -148,7 +152,10 @@ def on_command(ack: Ack, command: dict, context: BoltContext) -> None:
     except Exception:
         log.exception("command failed")
         reply = blocks.plain(SORRY)
-    ack(reply)
+    if reply is None:  # e.g. `add` opened a form: nothing to say in the channel
+        ack()
+    else:
+        ack(reply)
 
 
 def announce(command: dict, context: BoltContext, client: WebClient) -> None:

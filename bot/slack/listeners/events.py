@@ -14,6 +14,7 @@ from bot.core.ratings import reaction_value
 from bot.core.schedule import ScheduleError, time_in_zone
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.listeners import curation
 from bot.slack.mrkdwn import escape
 from bot.store import Post
 
@@ -67,6 +68,20 @@ def find_tip_post(ctx: SlackContext, channel: str, ts: str) -> Post | None:
     return None
 
 
+def event_time(event: dict) -> str | None:
+    """When Slack says the event happened (`event_ts`, at most now), as an ISO time; None if unreadable.
+
+    Reactions are ordered by it, not by arrival: Slack may deliver a removal before the
+    addition it undoes.
+    """
+    try:
+        when = dt.datetime.fromtimestamp(float(event.get("event_ts") or ""), dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    # Never from the future: a skewed stamp would outrank the person's next real vote.
+    return min(when, dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
+
+
 def on_reaction(
     ctx: SlackContext,
     event: dict,
@@ -107,6 +122,7 @@ def on_reaction(
         message_ts=item["ts"],
         reaction=reaction.split("::", 1)[0],
         event_id=body.get("event_id"),
+        at=event_time(event),
     )
     if added:
         done = ctx.coach.store.record_vote(value=value, **fields)
@@ -126,8 +142,18 @@ def _your_time(row: dict, viewer_tz: str | None, now: dt.datetime) -> str | None
     return None if seen == row["at"] else seen
 
 
-def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
-    """Publish this person's App Home tab."""
+def publish_home(
+    ctx: SlackContext,
+    client: WebClient,
+    user: str,
+    *,
+    pages: dict[str, int] | None = None,
+    notice: str = "",
+) -> None:
+    """Publish this person's App Home tab; curators also get the Library (`pages` of it).
+
+    `notice` (mrkdwn) is shown at the top, e.g. why a Library click did nothing.
+    """
     store, base = ctx.coach.store, ctx.coach.library.base
     rows = store.subscriptions()
     viewer_tz = ctx.user_info(user).get("tz") if rows else None
@@ -144,15 +170,15 @@ def publish_home(ctx: SlackContext, client: WebClient, user: str) -> None:
     for row in store.user_ratings(user)[:10]:
         tip = base.get(row["tip_id"])
         rated.append((tip.title if tip else row["tip_id"], row["value"]))
-    # Drafts are curators' business: only admins see what waits for review.
-    drafts = [t.title for t in base.drafts] if base.drafts and ctx.is_admin(user) else []
     view = blocks.home_view(
         command=ctx.command,
         subscriptions=subs,
         favourites=ratings.top(store, base, limit=5),
         rated=rated,
-        drafts=drafts,
     )
+    if notice:
+        view["blocks"].insert(1, blocks.section(notice))
+    view["blocks"].extend(curation.library_section(ctx, user, pages=pages or {}))
     client.views_publish(user_id=user, view=view)
 
 

@@ -51,7 +51,7 @@ def send_tip(
     """Post a tip to the step's channel, then complete with its id and title (or fail)."""
     ctx = SlackContext.of(context)
     event_id = body.get("event_id")
-    if event_id and not ctx.coach.store.claim_event(str(event_id)):
+    if not ctx.first_delivery(body):
         log.info("workflow step %s already handled (a retry)", event_id)
         return
     inputs = inputs if isinstance(inputs, dict) else {}

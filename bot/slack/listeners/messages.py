@@ -13,6 +13,7 @@ ignored) get nothing. Other bots are answered only when they mention the bot.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -21,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core import commands
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.listeners import curation
 from bot.slack.listeners.commands import SUBCOMMANDS
 from bot.slack.message_text import plain_question
 
@@ -78,18 +80,13 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
     return None
 
 
-def first_delivery(ctx: SlackContext, body: dict) -> bool:
-    """Claim this delivery's event id: False when it was handled before (a retry)."""
-    event_id = body.get("event_id")
-    if not event_id:
-        return True
-    return ctx.coach.store.claim_event(str(event_id))
-
-
 def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
     """The answer message to a question typed in a mention, a DM or a shortcut."""
     answer = ctx.coach.ask(question, user=user)
-    return blocks.answer_message(answer, ctx.command, asker=user)
+    reply = blocks.answer_message(answer, ctx.command, asker=user)
+    if not answer.answered:
+        reply = curation.with_wait_button(reply, answer.question)
+    return reply
 
 
 def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
@@ -110,22 +107,31 @@ def post(
     message: dict,
     *,
     thread_ts: str | None = None,
-) -> str | None:
-    """chat.postMessage of a reply (paced per channel); its ts, or None when Slack refused."""
+) -> Future:
+    """chat.postMessage of a reply, queued in the channel's lane (paced per channel).
+
+    Returns at once: the pacing wait happens on the channel's own lane thread, not on
+    the worker answering, so a busy channel never delays answers elsewhere. The Future
+    holds the message's ts, or None when Slack refused it.
+    """
     fields = {k: v for k, v in message.items() if k in ("text", "blocks")}
-    ctx.poster.pace(channel)
-    try:
-        response = client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            unfurl_links=False,
-            unfurl_media=False,
-            **fields,
-        )
-    except SlackApiError as exc:
-        log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
-        return None
-    return response.get("ts")
+
+    def send() -> str | None:
+        ctx.poster.pace(channel)
+        try:
+            response = client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+                **fields,
+            )
+        except SlackApiError as exc:
+            log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
+            return None
+        return response.get("ts")
+
+    return ctx.poster.lanes.submit(channel, send)
 
 
 def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> None:
@@ -148,7 +154,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
         log.debug("mention %s ignored: %s", body.get("event_id"), reason)
         return
     ctx = SlackContext.of(context)
-    if not first_delivery(ctx, body):
+    if not ctx.first_delivery(body):
         log.info("mention %s already answered (a retry)", body.get("event_id"))
         return
     channel, user = event["channel"], event.get("user")
@@ -173,7 +179,7 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
         log.debug("message %s ignored: %s", body.get("event_id"), reason)
         return
     ctx = SlackContext.of(context)
-    if not first_delivery(ctx, body):
+    if not ctx.first_delivery(body):
         log.info("message %s already answered (a retry)", body.get("event_id"))
         return
     channel, user = event["channel"], event.get("user") or ""
@@ -199,7 +205,7 @@ def greet_thread(body: dict, event: dict, client: WebClient, context: BoltContex
     if not channel or not thread_ts:
         return
     ctx = SlackContext.of(context)
-    if not first_delivery(ctx, body):
+    if not ctx.first_delivery(body):
         return
     try:
         client.assistant_threads_setSuggestedPrompts(

@@ -1,0 +1,396 @@
+"""Curating from Slack: the tip form, "Save as AI-PM tip", Library buttons, "Tell me", DMs.
+
+Module-level callbacks. Who may curate: workspace admins/owners and COACH_CURATORS (and
+COACH_ADMINS); everyone else gets a polite refusal and no modal, and a forged submission
+is answered with an error on the form and stores nothing. A submitted tip is checked with
+`knowledge check`'s rules and stored before Slack gets its answer; telling the people who
+waited for it happens right after, in a lazy listener.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core import curation, learned
+from bot.core.curation import TipForm
+from bot.slack import blocks, modals
+from bot.slack import curation_blocks as cb
+from bot.slack.context import SlackContext
+from bot.slack.mrkdwn import escape
+
+log = logging.getLogger(__name__)
+NOT_CURATOR = (
+    "Sorry, only curators can add or edit tips: workspace admins and owners, and the people "
+    "in COACH_CURATORS. Ask one of them to add you."
+)
+STALE = (
+    "This tip changed since you opened the form ({what}). Close the form and open it again "
+    "from the Library to edit the current version."
+)
+NO_FORM = "Sorry, Slack would not open the form just now. Please try again."
+SAVED_KEY = "aipm_saved"
+
+
+def is_curator(ctx: SlackContext, user: str | None) -> bool:
+    """Workspace admins/owners, COACH_CURATORS and COACH_ADMINS curate the tips."""
+    if not user:
+        return False
+    settings = ctx.coach.settings
+    return user in settings.curators or ctx.is_admin(user)
+
+
+def _user(body: dict) -> str | None:
+    user = body.get("user")
+    found = user.get("id") if isinstance(user, dict) else body.get("user_id")
+    return found if isinstance(found, str) and found else None
+
+
+def home_link(body: dict) -> str:
+    """A link for tips written without one: the coach's App Home in this workspace."""
+    team = body.get("team")
+    domain = team.get("domain") if isinstance(team, dict) else body.get("team_domain")
+    domain = domain if isinstance(domain, str) and domain.replace("-", "").isalnum() else ""
+    app_id = body.get("api_app_id")
+    app_id = app_id if isinstance(app_id, str) and app_id.isalnum() else ""
+    host = f"https://{domain}.slack.com" if domain else "https://slack.com"
+    return f"{host}/app_redirect?app={app_id}" if app_id else f"{host}/"
+
+
+def open_form(
+    ctx: SlackContext,
+    trigger_id: str,
+    form: TipForm | None = None,
+    *,
+    editing: modals.Editing | None = None,
+    note: str = "",
+) -> bool:
+    """Open the tip form with views.open; False (logged) when Slack refused or timed out."""
+    try:
+        ctx.lookup.views_open(
+            trigger_id=trigger_id, view=modals.tip_modal(form, editing=editing, note=note)
+        )
+        return True
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+    except Exception as exc:  # network trouble: the person is told, nothing breaks
+        log.warning("views.open failed: %s", type(exc).__name__)
+    return False
+
+
+def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> list[dict]:
+    """The Library blocks of App Home for a curator; [] for everyone else."""
+    if not is_curator(ctx, user):
+        return []
+    snapshot = ctx.coach.library.current
+    lists: dict[str, list] = {"drafts": [], "team": [], "base": []}
+    for tip in snapshot.base:
+        if tip.status == "gone":
+            continue
+        row = snapshot.team_row(tip.id)
+        version = int(row["version"]) if row else 0
+        detail = f" · v{version} by <@{escape(row['updated_by'] or '')}>" if row else ""
+        if tip.status == "draft":
+            lists["drafts"].append((tip, version, detail))
+        elif row and row["origin"] == "team":
+            lists["team"].append((tip, version, detail, row["updated_at"] or ""))
+        else:
+            lists["base"].append((tip, version, detail))
+    # Newest team tips first: the ones a curator is most likely to revisit.
+    lists["team"] = [t[:3] for t in sorted(lists["team"], key=lambda t: t[3], reverse=True)]
+    return cb.library_blocks(
+        lists, pages=pages, gaps=ctx.coach.store.open_gaps(limit=cb.HOME_GAPS), command=ctx.command
+    )
+
+
+# -- /aipm add and /aipm gaps ------------------------------------------------------------
+
+
+def add_command(ctx: SlackContext, command: dict, rest: str) -> dict | None:
+    """`/aipm add [question]`: open the tip form for a curator (None: nothing to say)."""
+    if not is_curator(ctx, command.get("user_id")):
+        return blocks.plain(NOT_CURATOR)
+    form = TipForm(questions=rest.strip()) if rest.strip() else None
+    if not open_form(ctx, command.get("trigger_id") or "", form):
+        return blocks.plain(NO_FORM)
+    return None
+
+
+def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
+    """`/aipm gaps [N]`: open questions as people typed them, each with "Write a tip", then
+    what people taught (questions answered wrongly, candidate questions)."""
+    if not is_curator(ctx, command.get("user_id")):
+        return blocks.plain(
+            "Sorry, only curators (workspace admins and owners, COACH_CURATORS) can see that: "
+            "it shows other people's questions."
+        )
+    limit = int(rest) if rest.isdigit() else 15
+    store = ctx.coach.store
+    message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
+    taught = learned.for_curators(store, ctx.coach.library.base, limit=limit)
+    if taught:
+        message["blocks"] = [
+            *message["blocks"],
+            *blocks.gaps_message((), learned=taught)["blocks"],
+        ][: cb.MAX_MESSAGE_BLOCKS]
+    return message
+
+
+def with_wait_button(reply: dict, question: str) -> dict:
+    """A declined answer with "Tell me when there's a tip" under it."""
+    if question.strip():
+        reply["blocks"] = [*reply.get("blocks", []), cb.wait_button(question)]
+    return reply
+
+
+# -- buttons -----------------------------------------------------------------------------
+
+
+def _value(body: dict) -> str:
+    return cb.button_value(body)
+
+
+def wait_for_tip(ack: Ack, body: dict, context: BoltContext) -> None:
+    """ "Tell me when there's a tip": store this person for this question (their consent)."""
+    ack()
+    ctx = SlackContext.of(context)
+    question, user = _value(body).strip(), _user(body)
+    if not question or not user:
+        context["aipm_outcome"] = "ignored"
+        return
+    try:
+        curation.wait_for_tip(ctx.coach.store, question[: ctx.coach.settings.max_question], user)
+    except sqlite3.Error as exc:
+        log.error("could not store a waiting asker: %s", exc)
+        context["aipm_outcome"] = "failed"
+        return
+    context["aipm_outcome"] = "waiting"
+
+
+def confirm_wait(body: dict, respond: Respond, context: BoltContext) -> None:
+    """After the ack: tell the person they will hear back (or that it failed)."""
+    outcome = context.get("aipm_outcome")
+    if outcome == "waiting":
+        container = body.get("container")
+        private = isinstance(container, dict) and container.get("is_ephemeral") is True
+        respond(cb.waiting_message(_value(body), replace=private))
+    elif outcome == "failed":
+        respond(
+            blocks.plain("Sorry, I could not note that. Please click again.")
+            | {"replace_original": False}
+        )
+
+
+def _parse_tip_value(value: str) -> tuple[str, int]:
+    tip_id, _, version = value.partition(":")
+    return tip_id, int(version) if version.isdigit() else 0
+
+
+def open_from_button(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Add a tip / Write a tip / Edit: open the form (curators only), prefilled as it fits."""
+    ack()
+    ctx = SlackContext.of(context)
+    user = _user(body)
+    if not is_curator(ctx, user):
+        log.info("a non-curator (%s) pressed a curation button; ignored", user)
+        return
+    action = (body.get("actions") or [{}])[0]
+    action_id, value = action.get("action_id"), _value(body)
+    trigger = body.get("trigger_id") or ""
+    if action_id == cb.WRITE_ACTION:
+        open_form(ctx, trigger, TipForm(questions=value.strip()))
+    elif action_id == cb.EDIT_ACTION:
+        snapshot = ctx.coach.library.current
+        tip_id, _ = _parse_tip_value(value)
+        tip = snapshot.base.get(tip_id)
+        if tip is None or tip.status == "gone":
+            return
+        version = curation.version_of(snapshot, tip.id)
+        row = snapshot.team_row(tip.id)
+        note = f"Editing `{escape(tip.id)}`" + (
+            f", version {version}, last saved by <@{escape(row['updated_by'])}>" if row else ""
+        )
+        open_form(
+            ctx,
+            trigger,
+            TipForm.from_tip(tip),
+            editing=modals.Editing(tip.id, version),
+            note=note,
+        )
+    else:
+        open_form(ctx, trigger)
+
+
+def retire(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Retire from the Library: the tip is never served again (ratings kept); stale clicks refused."""
+    ack()
+    ctx = SlackContext.of(context)
+    user = _user(body)
+    if not is_curator(ctx, user):
+        log.info("a non-curator (%s) pressed Retire; ignored", user)
+        return
+    tip_id, version = _parse_tip_value(_value(body))
+    try:
+        gone = curation.retire(
+            ctx.coach.store, ctx.coach.library, tip_id, user=user, expected_version=version
+        )
+        context["aipm_notice"] = (
+            f":wastebasket: Retired *{escape(gone.title)}*."
+            if gone
+            else "That tip is gone already."
+        )
+    except curation.StaleTipError:
+        context["aipm_notice"] = (
+            ":warning: That tip changed since this page was shown, so it was not retired. "
+            "Here is the current Library."
+        )
+
+
+def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Next / Previous in a Library list."""
+    ack()
+    key, _, page = _value(body).partition(":")
+    if page.isdigit():
+        context["aipm_pages"] = {key: int(page)}
+
+
+def republish(body: dict, client: WebClient, context: BoltContext) -> None:
+    """After a Library click: publish the clicker's App Home again."""
+    from bot.slack.listeners.events import publish_home
+
+    user = _user(body)
+    if user:
+        publish_home(
+            SlackContext.of(context),
+            client,
+            user,
+            pages=context.get("aipm_pages") or {},
+            notice=context.get("aipm_notice") or "",
+        )
+
+
+# -- "Save as AI-PM tip" -----------------------------------------------------------------
+
+
+def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+    """The message shortcut: open the form with the message's text and its permalink."""
+    ack()
+    ctx = SlackContext.of(context)
+    if not is_curator(ctx, _user(body)):
+        respond(blocks.plain(NOT_CURATOR) | {"replace_original": False})
+        return
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    channel = body.get("channel")
+    channel = channel.get("id") if isinstance(channel, dict) else ""
+    link = ""
+    try:
+        link = (
+            ctx.lookup.chat_getPermalink(channel=channel, message_ts=message.get("ts") or "").get(
+                "permalink"
+            )
+            or ""
+        )
+    except Exception as exc:  # a form without the link beats no form: the curator can paste it
+        log.warning("chat.getPermalink failed: %s", type(exc).__name__)
+    text = message.get("text")
+    form = TipForm(text=text if isinstance(text, str) else "", link=link)
+    if not open_form(ctx, body.get("trigger_id") or "", form):
+        respond(blocks.plain(NO_FORM) | {"replace_original": False})
+
+
+# -- the form submitted --------------------------------------------------------------------
+
+
+def submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+    """A submitted tip form: refuse, show field errors, or store it and serve it at once."""
+    ctx = SlackContext.of(context)
+    user = _user(body)
+    if not is_curator(ctx, user):
+        log.info("a tip form from a non-curator (%s) was refused", user)
+        ack(modals.errors({"title": NOT_CURATOR}))
+        return
+    editing = modals.Editing.load(view.get("private_metadata"))
+    form = modals.read_form(view)
+    library = ctx.coach.library
+    result = curation.check_form(
+        form, library.current, tip_id=editing.tip_id, default_url=home_link(body)
+    )
+    if result.tip is None:
+        ack(modals.errors(result.errors))
+        return
+    try:
+        snapshot = curation.save(
+            ctx.coach.store, library, result.tip, user=user, expected_version=editing.version
+        )
+    except curation.StaleTipError as exc:
+        status = (exc.current or {}).get("status")
+        what = "it was retired" if status == "gone" else "someone saved it"
+        ack(modals.errors({"title": STALE.format(what=what)}))
+        return
+    except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
+        log.error("could not save a tip: %s", exc)
+        ack(modals.errors({"title": "Sorry, I could not save it just now. Please try again."}))
+        return
+    tip = snapshot.base.get(result.tip.id)
+    context[SAVED_KEY] = tip.id
+    verb = "updated" if editing.tip_id else "added"
+    ack(
+        modals.done(
+            "Tip saved",
+            f":white_check_mark: *{escape(tip.title)}* is {verb} and answers at once: try "
+            f"`{ctx.command} {escape(tip.questions[0])}`.",
+        )
+    )
+
+
+def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
+    """After a tip is saved: close the gaps it answers and DM everyone who asked to be told."""
+    ctx = SlackContext.of(context)
+    tip_id = context.get(SAVED_KEY)
+    snapshot = ctx.coach.library.current
+    tip = snapshot.base.get(tip_id) if tip_id else None
+    if tip is None:
+        return
+    for notice in curation.close_answered_gaps(ctx.coach.store, snapshot, tip):
+        tell(client, notice)
+    user = _user(body)
+    if user:
+        from bot.slack.listeners.events import publish_home
+
+        publish_home(ctx, client, user)
+
+
+def tell(client: WebClient, notice: curation.Notice) -> bool:
+    """DM one person that their question has a tip (conversations.open, then chat.postMessage)."""
+    try:
+        channel = client.conversations_open(users=notice.user)["channel"]["id"]
+        client.chat_postMessage(channel=channel, **cb.answered_dm(notice.tip, notice.question))
+        return True
+    except SlackApiError as exc:
+        log.warning(
+            "could not DM %s about %s: %s", notice.user, notice.tip.id, exc.response.get("error")
+        )
+    except Exception as exc:
+        log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, type(exc).__name__)
+    return False
+
+
+def acknowledge(ack: Ack) -> None:
+    """Answer Slack at once."""
+    ack()
+
+
+def register(app: App) -> None:
+    """Listen for the tip form, the message shortcut and the curation buttons."""
+    app.view(modals.CALLBACK_ID)(ack=submit, lazy=[after_save])
+    app.view_closed(modals.CALLBACK_ID)(acknowledge)
+    app.message_shortcut(cb.SAVE_SHORTCUT)(save_message)
+    app.action(cb.WAIT_ACTION)(ack=wait_for_tip, lazy=[confirm_wait])
+    for action_id in (cb.ADD_ACTION, cb.WRITE_ACTION, cb.EDIT_ACTION):
+        app.action(action_id)(open_from_button)
+    app.action(cb.RETIRE_ACTION)(ack=retire, lazy=[republish])
+    app.action(cb.PAGE_ACTION)(ack=turn_page, lazy=[republish])

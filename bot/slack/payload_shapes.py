@@ -1,0 +1,117 @@
+"""The fields our listeners read, with the JSON types Slack sends, checked before any listener.
+
+A signed event whose `user` is a list, a slash command without `user_id`, or a click whose
+`user.id` is an object is Slack's bug or a leaked signing secret; either way no listener
+should see it. The HTTP guard checks the envelope Bolt itself reads; this checks what the
+listeners read (events, commands, interactions), for HTTP and Socket Mode alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt import BoltResponse
+
+_MESSAGE = {
+    "user": str,
+    "channel": str,
+    "channel_type": str,
+    "ts": str,
+    "thread_ts": str,
+    "subtype": str,
+    "text": str,
+    "bot_id": str,
+    "files": list,
+    "message": dict,
+    "previous_message": dict,
+}
+_REACTION = {
+    "user": str,
+    "reaction": str,
+    "item_user": str,
+    "item": dict,
+    "item.type": str,
+    "item.channel": str,
+    "item.ts": str,
+}
+# Dotted names reach one level into an object field; absent or null fields always pass.
+EVENT_FIELDS: dict[str, dict[str, type]] = {
+    "message": _MESSAGE,
+    "app_mention": _MESSAGE,
+    "reaction_added": _REACTION,
+    "reaction_removed": _REACTION,
+    "app_home_opened": {"user": str, "tab": str, "channel": str},
+    "assistant_thread_started": {
+        "assistant_thread": dict,
+        "assistant_thread.channel_id": str,
+        "assistant_thread.thread_ts": str,
+        "assistant_thread.user_id": str,
+    },
+    "function_executed": {"inputs": dict, "function": dict, "function_execution_id": str},
+}
+# Slash commands arrive form-encoded: every value is a string, but these must be there.
+COMMAND_FIELDS = ("user_id", "channel_id")
+# Interactive payloads (clicks, shortcuts): dotted names reach one level into an object.
+INTERACTION_FIELDS: dict[str, type] = {
+    "user.id": str,
+    "channel.id": str,
+    "container.channel_id": str,
+    "container.message_ts": str,
+    "message.text": str,
+    "message.ts": str,
+}
+_NAMES = {str: "a string", dict: "an object", list: "a list"}
+
+
+def event_problem(event: dict) -> str | None:
+    """Why this event's fields cannot be Slack's, or None when each has the documented type.
+
+    Only the event types in EVENT_FIELDS are checked; others pass untouched.
+    """
+    return _typed(event, EVENT_FIELDS.get(str(event.get("type")), {}), prefix="event.")
+
+
+def payload_problem(body: dict) -> str | None:
+    """Why a signed command, event or interaction cannot be Slack's, or None when it may be.
+
+    Commands need `user_id` and `channel_id`; interactions need `user.id` as a string and
+    the other INTERACTION_FIELDS typed as documented; events are checked by `event_problem`.
+    """
+    if isinstance(body.get("event"), dict):
+        return event_problem(body["event"])
+    if body.get("command") is not None:
+        for name in COMMAND_FIELDS:
+            if not isinstance(body.get(name), str) or not body[name]:
+                return f"field {name!r} is missing"
+        return None
+    if body.get("type") in ("block_actions", "message_action", "shortcut", "view_submission"):
+        if not isinstance((body.get("user") or {}).get("id"), str):
+            return "field 'user.id' is missing or not a string"
+        problem = _typed(body, INTERACTION_FIELDS, prefix="")
+        if problem:
+            return problem
+        for action in body.get("actions") or []:
+            if action.get("value") is not None and not isinstance(action["value"], str):
+                return "field 'actions[].value' is not a string"
+    return None
+
+
+def _typed(data: dict, fields: dict[str, type], *, prefix: str) -> str | None:
+    for name, kind in fields.items():
+        outer, _, inner = name.partition(".")
+        value = data.get(outer)
+        if inner:
+            value = value.get(inner) if isinstance(value, dict) else None
+        if value is not None and not isinstance(value, kind):
+            return f"field '{prefix}{name}' is not {_NAMES[kind]}"
+    return None
+
+
+def refuse_malformed(body: dict, logger, next: Callable[[], None]) -> BoltResponse | None:
+    """Bolt global middleware: answer 400 to a payload of the wrong shape, before any listener."""
+    problem = payload_problem(body)
+    if problem is None:
+        next()
+        return None
+    logger.warning("rejected a signed request: %s", problem)
+    return BoltResponse(status=400, body=problem)

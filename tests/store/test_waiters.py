@@ -1,0 +1,34 @@
+"""gap_waiters and open gaps: who waits, each told once, answered gaps closed."""
+
+from __future__ import annotations
+
+
+def test_open_gaps_show_questions_as_typed_most_asked_first(store):
+    store.add_gap("How do I fix my printer?", "fix printer")
+    store.add_gap("fixing printers??", "fix printer")
+    store.add_gap("best pizza in town", "pizza town")
+    rows = store.open_gaps()
+    assert [(r["question"], r["count"]) for r in rows] == [
+        ("fixing printers??", 2),
+        ("best pizza in town", 1),
+    ]
+
+
+def test_waiters_are_claimed_once_and_the_gap_closes(store):
+    store.add_gap("fix my printer", "fix printer")
+    assert store.add_waiter("fix printer", "fix my printer", "U1") is True
+    assert store.add_waiter("fix printer", "fix my printer", "U1") is False
+    store.add_waiter("fix printer", "printer fix?", "U2")
+    assert store.open_gaps()[0]["waiting"] == 2
+    claimed = store.claim_waiters("fix printer", "printer-tip")
+    assert sorted(w["user"] for w in claimed) == ["U1", "U2"]
+    assert store.claim_waiters("fix printer", "printer-tip") == []
+    assert store.open_gaps() == []
+    assert store.gaps() == []
+
+
+def test_a_waiter_without_a_logged_question_still_shows_as_open(store):
+    store.add_waiter("fix printer", "fix my printer", "U1")
+    assert [(r["question"], r["count"], r["waiting"]) for r in store.open_gaps()] == [
+        ("fix my printer", 1, 1)
+    ]
