@@ -8,7 +8,7 @@ import pytest
 
 from bot.playground.server import start_playground
 from bot.settings import Settings
-from tests.test_playground import Page
+from tests.playground.test_server import Page
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from bot.playground.workspace import CHANNEL
 from bot.store import Store
-from tests.test_playground import ANA, Page, page, playground, settings  # noqa: F401 - fixtures
+from tests.playground.test_server import ANA, Page, page, playground, settings  # noqa: F401 - fixtures
 
 EVIL = "http://evil.example"
 

@@ -8,7 +8,7 @@ from bot.playground.server import start_playground
 from bot.playground.workspace import CHANNEL, PEOPLE
 from bot.settings import Settings
 from bot.slack import curation_blocks as cb
-from tests.test_playground import Page
+from tests.playground.test_server import Page
 
 ANA, BEN, _ = (p["id"] for p in PEOPLE)  # Ana is a workspace admin, so she curates
 QUESTION = "how should we price our AI feature"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.playground.workspace import CHANNEL
 from tests.playground.test_cross_origin import host_of, raw
-from tests.test_playground import ANA, Page
+from tests.playground.test_server import ANA, Page
 
 
 def own_headers(url: str, length: str) -> dict:

@@ -21,7 +21,7 @@ from bot.playground.workspace import CHANNEL, PEOPLE, new_workspace
 from bot.settings import Settings
 from bot.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ANA, BEN, CHEN = (p["id"] for p in PEOPLE)
 
 

@@ -6,7 +6,7 @@ import yaml
 from bot.core import knowledge
 from bot.core.knowledge import KnowledgeError, parse_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def tip(tip_id="ship-weekly", **changes):

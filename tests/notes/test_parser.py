@@ -17,9 +17,9 @@ from bot.notes.parser import (
     timestamp_seconds,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt"
-EVALS = Path(__file__).parent / "data" / "notes" / "evals_for_llm_features.md"
+EVALS = ROOT / "tests" / "data" / "notes" / "evals_for_llm_features.md"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import matching
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 QUESTIONS = """
 groups:

@@ -11,7 +11,7 @@ from bot.core.knowledge import Source, Tip
 from bot.core.matcher import Answer, Matcher
 
 SOURCE = Source(note="test note", timestamp="00:01", url="https://example.com/v")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def tip(tip_id: str, title: str, body: str, tags: tuple[str, ...], questions: tuple[str, ...]):

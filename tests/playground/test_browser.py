@@ -14,7 +14,7 @@ from bot.store import Store
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The README's screenshot; refreshed only on request (`make screenshot`), so a test run
 # leaves the working tree as it found it.
 README_SCREENSHOT = ROOT / "docs" / "playground.png"
