@@ -161,17 +161,6 @@ def _document(tip: Tip) -> str:
     return " ".join([tip.title, " ".join(tip.tags), " ".join(tip.questions), tip.text])
 
 
-class _TipTerms:
-    """A set-like view of one tip's terms, answered from the postings (no per-tip sets)."""
-
-    def __init__(self, matcher: Matcher, doc: int) -> None:
-        self._matcher = matcher
-        self._doc = doc
-
-    def __contains__(self, term: object) -> bool:
-        return isinstance(term, str) and self._matcher._doc_has(term, self._doc)
-
-
 class Matcher:
     """An index over a list of tips, built once, answering questions against it."""
 
@@ -538,9 +527,7 @@ class Matcher:
         if not ranked or ranked[0][1] < self.threshold:
             level = confidence.NONE
         doc = self._doc_index[ranked[0][0].id] if ranked else -1
-        topic = topics.decline_topic(
-            {q.term for q in qterms}, _TipTerms(self, doc) if ranked else frozenset()
-        )
+        topic = topics.decline_topic(question, _document(self.tips[doc]) if ranked else None)
         if topic is not None:
             level = confidence.NONE
         answered = level != confidence.NONE
