@@ -103,9 +103,13 @@ def unknown_cost(word: str) -> float:
 
 
 def rarity(word: str) -> float:
-    """How specific a word is, 0.1..1, by English frequency: "the" 0.1, "hackathon" 1."""
+    """How specific a word is, 0.1..1, by English frequency: "the" 0.1, "hackathon" 1.
+
+    A phrase ("walk and chew gum", "ai pm") is as specific as its most specific word: "chew"
+    makes the first specific, while "ai pm" stays as generic as "ai".
+    """
     if " " in word:
-        return 1.0  # a multi-word synonym ("walk and chew gum") is specific by construction
+        return max(map(rarity, text.words(word)), default=0.1)
     return max(0.1, min(1.0, (RARE_ZIPF - frequency.zipf(word)) / 3.0))
 
 

@@ -76,3 +76,20 @@ def test_a_broken_model_file_names_the_file_and_the_fix(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         confidence.model.cache_clear()
+
+
+def test_a_phrase_is_as_specific_as_its_most_specific_word():
+    from bot.core.matcher import rarity
+
+    # "ai pm" names this whole base; it must not count as rare as "hackathon" does.
+    assert rarity("ai pm") == max(rarity("ai"), rarity("pm")) < rarity("hackathon")
+    assert rarity("walk and chew gum") == rarity("chew")
+
+
+def test_rows_a_decline_topic_settles_are_left_out_of_the_fit():
+    from benchmarks.fit_confidence import modelled
+
+    features = [0.9, 0.5, 1.0, 1.0, 0.0]
+    assert modelled({"x": features, "topic": None})
+    assert not modelled({"x": features, "topic": "pricing"})
+    assert not modelled({"x": [0.9, 0.5, 1.0, 0.0, 0.0], "topic": None})  # gated out
