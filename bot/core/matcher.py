@@ -48,6 +48,7 @@ FIELD_B = 0.5  # BM25 length normalisation per field
 SATURATION = 0.5  # credit = wtf / (wtf + SATURATION): one plain text mention earns ~2/3
 RELATED_WEIGHT = 0.5
 PLAIN_WORD_WEIGHT = 0.6  # a word no title, tag or synonym uses ("meeting", "day") is weak proof
+PLAIN_FLOOR = 0.5  # an everyday plain word ("start") keeps this share of PLAIN_WORD_WEIGHT
 UNKNOWN_WEIGHT = 0.6
 LONG_QUESTION_TERMS = 6  # beyond this many terms, unknown words are diluted (chatter)
 COVERAGE_SHARE = 0.5  # final = share * coverage + (1 - share) * nearest-question cosine
@@ -122,6 +123,15 @@ def _is_stop_word_typo(word: str) -> bool:
         word, _STOP_CHOICES, scorer=OSA.distance, score_cutoff=1, processor=None
     )
     return hit is not None
+
+
+def _plain_weight(word: str) -> float:
+    """How much a plain word (no title, tag or synonym uses it) proves, by English rarity.
+
+    Everyday words ("even", "start", "great") appear in some tip by chance and must not
+    carry a match; rarer ones ("fintech", "transcript") are real if weak evidence.
+    """
+    return PLAIN_WORD_WEIGHT * max(PLAIN_FLOOR, min(1.0, rarity(word) / SPECIFIC_RARITY))
 
 
 def _fuzzy_weight(ratio: float) -> float:
@@ -299,7 +309,7 @@ class Matcher:
         best: dict[str, _QueryTerm] = {}
         for t in text.terms(query)[:MAX_QUERY_TERMS]:
             if t.term in self._df:
-                weight = PLAIN_WORD_WEIGHT if t.term in self._plain else 1.0
+                weight = _plain_weight(t.word) if t.term in self._plain else 1.0
                 qt = _QueryTerm(t.term, t.word, weight, self._idf[t.term], True)
             else:
                 single = " " not in t.word
@@ -309,7 +319,7 @@ class Matcher:
                 if hit is not None:
                     weight = _fuzzy_weight(hit[1])
                     if hit[0] in self._plain:
-                        weight *= PLAIN_WORD_WEIGHT
+                        weight *= _plain_weight(t.word)
                     qt = _QueryTerm(hit[0], t.word, weight, self._idf[hit[0]], True)
                 elif single and _is_stop_word_typo(t.word):
                     continue  # "waht", "shoud": a misspelt stop word asks for nothing
