@@ -11,10 +11,10 @@ The rule is general: a topic fires only when the best tip's own words (title, ta
 questions, text) do not themselves contain the trigger phrase, so adding a tip on pricing makes
 pricing questions answerable again without touching this list.
 
-Each trigger is a phrase matched on the question's plain word stems (no synonym folding, so
-"OKRs" is not "metrics" and "Claude" is not every LLM): its stems must occur in order, with at
-most MAX_GAP other words between neighbours ("interview two candidates" matches "interview
-candidates").
+Each trigger is a phrase matched on the question's own words, plurals folded (no stemming and
+no synonym folding, so "OKRs" is not "metrics", "marketing" is not "market" and "Claude" is not
+every LLM): its words must occur in order, with at most MAX_GAP other words between neighbours
+("interview two candidates" matches "interview candidates").
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "price",
         "prices",
         "monetize",
+        "monetise",
         "monetization",
+        "monetisation",
+        "monetizing",
         "paywall",
         "subscription tier",
         "usage based billing",
@@ -49,6 +52,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
     ),
     "hiring a team": (
         "hire engineers",
+        "hiring engineers",
         "hire a designer",
         "hiring process",
         "hiring plan",
@@ -58,7 +62,6 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "interview loop",
         "interview process",
         "headcount",
-        "job description",
         "onboard new hires",
     ),
     "salary and compensation": (
@@ -86,6 +89,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "lawsuit",
         "compliance",
         "compliant",
+        "comply",
         "gdpr",
         "hipaa",
         "ccpa",
@@ -94,6 +98,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "iso 27001",
         "ai act",
         "regulation",
+        "regulated",
         "regulations",
         "regulator",
         "regulatory",
@@ -102,6 +107,12 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "intellectual property",
         "licensing",
         "terms of service",
+        "patent",
+        "patents",
+        "trademark",
+        "fda",
+        "medical device",
+        "coppa",
         "contract with",
         "negotiate a contract",
     ),
@@ -113,6 +124,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "data retention",
         "retention policy",
         "anonymize",
+        "anonymise",
         "delete user data",
     ),
     "security": (
@@ -123,6 +135,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "guardrails",
         "vulnerability",
         "attack",
+        "attacker",
         "attacks",
         "data leak",
         "red team",
@@ -148,6 +161,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "gpu",
         "gpus",
         "on prem",
+        "on device",
     ),
     "latency and performance": (
         "latency",
@@ -181,6 +195,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
     "model architecture (fine-tuning, RAG)": (
         "fine tune",
         "fine tuning",
+        "fine tuned",
         "rag",
         "retrieval augmented",
         "embeddings",
@@ -210,6 +225,13 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "accuracy",
         "ground truth",
         "factual errors",
+        "model drift",
+        "data drift",
+        "retrain",
+        "retraining",
+        "precision and recall",
+        "f1 score",
+        "confusion matrix",
     ),
     "bias, fairness and ethics": (
         "bias",
@@ -218,6 +240,8 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "ethics",
         "ethical",
         "responsible ai",
+        "explainability",
+        "explainable ai",
     ),
     "writing specs and PRDs": (
         "prd",
@@ -229,6 +253,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
     ),
     "A/B testing and statistics": (
         "ab test",
+        "ab tested",
         "a b test",
         "a b testing",
         "ab testing",
@@ -265,6 +290,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "jira",
         "rice score",
         "prioritization framework",
+        "prioritisation framework",
     ),
     "stakeholder conflict": (
         "conflict",
@@ -289,6 +315,7 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "positioning statement",
         "launch plan",
         "press release",
+        "seo",
     ),
     "customer support operations": (
         "support tickets",
@@ -304,9 +331,23 @@ DECLINE_TOPICS: dict[str, tuple[str, ...]] = {
         "localization",
         "localise",
         "localize",
+        "localizing",
+        "localising",
         "translation",
         "multilingual",
     ),
+    "other AI techniques (vision, speech, recommenders)": (
+        "computer vision",
+        "speech recognition",
+        "speech to text",
+        "text to speech",
+        "recommendation engine",
+        "recommender system",
+        "recommendation system",
+        "fraud detection",
+        "forecasting model",
+    ),
+    "environmental impact": ("carbon footprint", "energy consumption", "sustainability"),
     "fundraising and investors": (
         "fundraising",
         "fundraise",
@@ -324,8 +365,20 @@ class _Trigger:
 
 
 def stems(value: str) -> list[str]:
-    """The plain word stems of a text, in order, stop words kept and nothing folded."""
-    return [text.stem(w) for w in text.words(value)]
+    """The words of a text as triggers compare them: lowercase, in order, plurals folded.
+
+    Only a plural "s" is folded ("okrs" -> "okr", "vendors" -> "vendor"): a full stemmer
+    merges words this list must keep apart ("responsibilities" and "responsible",
+    "explain" and "explainability", "marketing" and "market"), so other inflections
+    are listed in DECLINE_TOPICS as phrases of their own.
+    """
+    return [_fold_plural(w) for w in text.words(value)]
+
+
+def _fold_plural(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 @cache
