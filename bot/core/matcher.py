@@ -426,8 +426,9 @@ class Matcher:
 
     def _ranked(
         self, query: str, qterms: list[_QueryTerm], limit: int, cutoff: float
-    ) -> tuple[list[tuple[Tip, float]], dict[int, float]]:
-        """The best tips (merged score) and our own scores by doc, before BM25 is mixed in."""
+    ) -> tuple[list[tuple[Tip, float]], dict[int, float], object]:
+        """The best tips (merged score), our own scores by doc before BM25 is mixed in, and
+        the plain BM25 scores (a numpy array, or None when BM25 knows no query word)."""
         ours = scores = self._score_all(qterms)
         bm25 = self._bm25.scores(query)
         if bm25 is not None:
@@ -458,7 +459,7 @@ class Matcher:
                 if s > 0 and round(s, 4) >= cutoff
             ),
         )
-        return [(self.tips[d], -neg) for neg, _, d in ranked], ours
+        return [(self.tips[d], -neg) for neg, _, d in ranked], ours, bm25
 
     def extract(
         self, query: str, *, limit: int = 3, score_cutoff: float | None = None
@@ -487,7 +488,11 @@ class Matcher:
         )
 
     def _features(
-        self, qterms: list[_QueryTerm], ranked: list[tuple[Tip, float]], ours: dict[int, float]
+        self,
+        qterms: list[_QueryTerm],
+        ranked: list[tuple[Tip, float]],
+        ours: dict[int, float],
+        bm25,
     ) -> list[float]:
         """The confidence model's inputs for the first tip (see `bot.core.confidence`).
 
@@ -516,7 +521,17 @@ class Matcher:
                 if topical or r >= RARE_WORD_RARITY:
                     topic_hit = 1.0
         rare_cover = covered / total if total else 0.0
-        return [best, margin, rare_cover, topic_hit, min(2.0, unknown) / 2.0]
+        # Plain BM25 tokenises differently: when it also puts this tip at its top, and its
+        # own top stands clear of its second, the first tip is less likely a guess.
+        top = float(bm25.max()) if bm25 is not None else 0.0
+        agree = float(bm25[doc]) / top if top > 0 else 0.0
+        if top > 0 and len(bm25) > 1:
+            runner_up = float(numpy.partition(bm25, -2)[-2])
+            bm25_margin = (top - runner_up) / top
+        else:
+            bm25_margin = 1.0 if top > 0 else 0.0
+        unknown_rare = min(2.0, unknown) / 2.0
+        return [best, margin, rare_cover, topic_hit, unknown_rare, agree, bm25_margin]
 
     def answer(
         self, question: str, *, limit: int = 3, boost: Mapping[str, float] | None = None
@@ -535,8 +550,8 @@ class Matcher:
         if not question.strip() or limit < 0:
             return Answer(question=question, answered=False)
         qterms = self._query_terms(question)
-        ranked, ours = self._ranked(question, qterms, max(limit, 1) + 3, 0.0)
-        features = self._features(qterms, ranked, ours)
+        ranked, ours, bm25 = self._ranked(question, qterms, max(limit, 1) + 3, 0.0)
+        features = self._features(qterms, ranked, ours, bm25)
         level = confidence.model().level(features)
         if not ranked or ranked[0][1] < self.threshold:
             level = confidence.NONE

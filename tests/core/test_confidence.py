@@ -93,3 +93,34 @@ def test_rows_a_decline_topic_settles_are_left_out_of_the_fit():
     assert modelled({"x": features, "topic": None})
     assert not modelled({"x": features, "topic": "pricing"})
     assert not modelled({"x": [0.9, 0.5, 1.0, 0.0, 0.0], "topic": None})  # gated out
+
+
+def test_bm25_agreement_features_say_whether_the_second_ranker_backs_the_first_tip():
+    from bot.core.knowledge import Source, Tip
+
+    source = Source(note="n", timestamp="00:01", url="https://example.com/v")
+    tips = [
+        Tip(
+            id="ikea",
+            title="The Ikea effect",
+            text="Leave users some control, like cake mix.",
+            tags=("ux",),
+            questions=("what is the ikea effect",),
+            source=source,
+        ),
+        Tip(
+            id="hack",
+            title="Run AI hackathons",
+            text="A hackathon makes AI approachable.",
+            tags=("culture",),
+            questions=("should we run a hackathon",),
+            source=source,
+        ),
+    ]
+    agree = confidence.FEATURES.index("bm25_agree")
+    margin = confidence.FEATURES.index("bm25_margin")
+    clear = Matcher(tips).answer("tell me about the ikea effect and cake mix").features
+    assert clear[agree] == 1.0 and clear[margin] > 0.5
+    # Both rankers see both tips equally: BM25 has no clear leader to back either.
+    split = Matcher(tips).answer("ikea hackathon").features
+    assert split[margin] < clear[margin]
