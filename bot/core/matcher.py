@@ -264,15 +264,15 @@ class Matcher:
         self._q_norm = q_norm
         self._q_start = q_start
         self._common_df = max(COMMON_MIN_DF, COMMON_SHARE * n)
-        buckets: dict[str, dict[str, str]] = {}
-        for word, term in surface.items():
+        # Typos are corrected to words, not terms, before synonym phrases are found, so a
+        # misspelt word inside a phrase ("prodcut managment") still makes the phrase.
+        vocabulary = set(surface) | text.SYNONYM_WORDS
+        buckets: dict[str, list[str]] = {}
+        for word in sorted(vocabulary):
             if len(word) >= 3 and word.isalpha():
-                buckets.setdefault(word[0], {})[word] = term
-        for word in text.SYNONYM_WORDS:
-            term = text.term_list(word)
-            if len(word) >= 3 and word.isalpha() and term and term[0] in df:
-                buckets.setdefault(word[0], {}).setdefault(word, term[0])
-        self._fuzzy_buckets = {k: (list(v), list(v.values())) for k, v in buckets.items()}
+                buckets.setdefault(word[0], []).append(word)
+        self._vocabulary = frozenset(vocabulary)
+        self._fuzzy_buckets = buckets
 
     @staticmethod
     def _terms(value: str, surface: dict[str, str]) -> list[str]:
@@ -286,7 +286,7 @@ class Matcher:
     # -- query -------------------------------------------------------------------------------
 
     def _fuzzy(self, word: str) -> tuple[str, float] | None:
-        """The indexed term closest to an unknown word, with its rapidfuzz ratio, or None."""
+        """The base or synonym word closest to an unknown word, with its ratio, or None."""
         if word in self._fuzzy_cache:
             return self._fuzzy_cache[word]
         found = None
@@ -294,38 +294,47 @@ class Matcher:
             bucket = self._fuzzy_buckets.get(word[0])
             if bucket:
                 cutoff = 80.0 if len(word) >= 5 else 85.0
-                hit = process.extractOne(word, bucket[0], scorer=fuzz.ratio, score_cutoff=cutoff)
+                hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
                 # A typo changes a letter or two; a longer or shorter word is another word
                 # ("standup" is not "stand").
                 slack = 1 if len(word) < 8 else 2
                 if hit is not None and abs(len(hit[0]) - len(word)) <= slack:
-                    found = (bucket[1][hit[2]], hit[1])
+                    found = (hit[0], hit[1])
         if len(self._fuzzy_cache) >= _FUZZY_CACHE_SIZE:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[word] = found
         return found
 
     def _query_terms(self, query: str) -> list[_QueryTerm]:
+        # A real English word is never "corrected" into another one; only words the
+        # frequency list does not know (typos, jargon, names) are looked up.
+        typed: dict[str, str] = {}  # corrected word -> what the PM typed
+        ratio: dict[str, float] = {}
+        words = []
+        for w in text.words(query):
+            hit = None
+            if w not in self._vocabulary and not frequency.is_common(w):
+                hit = self._fuzzy(w)
+            if hit is not None:
+                typed[hit[0]] = w
+                ratio[hit[0]] = min(ratio.get(hit[0], 100.0), hit[1])
+                w = hit[0]
+            words.append(w)
         best: dict[str, _QueryTerm] = {}
-        for t in text.terms(query)[:MAX_QUERY_TERMS]:
+        for t in text.terms(" ".join(words))[:MAX_QUERY_TERMS]:
+            parts = t.word.split(" ")
+            fixed = [ratio[p] for p in parts if p in ratio]
             if t.term in self._df:
                 weight = _plain_weight(t.word) if t.term in self._plain else 1.0
+                if fixed:
+                    weight *= _fuzzy_weight(min(fixed))
                 qt = _QueryTerm(t.term, t.word, weight, self._idf[t.term], True)
             else:
-                single = " " not in t.word
-                # A real English word is never "corrected" into another one; only words the
-                # frequency list does not know (typos, jargon, names) are looked up.
-                hit = self._fuzzy(t.word) if single and not frequency.is_common(t.word) else None
-                if hit is not None:
-                    weight = _fuzzy_weight(hit[1])
-                    if hit[0] in self._plain:
-                        weight *= _plain_weight(t.word)
-                    qt = _QueryTerm(hit[0], t.word, weight, self._idf[hit[0]], True)
-                elif single and _is_stop_word_typo(t.word):
+                word = " ".join(typed.get(p, p) for p in parts)
+                if " " not in word and _is_stop_word_typo(word):
                     continue  # "waht", "shoud": a misspelt stop word asks for nothing
-                else:
-                    mass = UNKNOWN_WEIGHT * unknown_cost(t.word)
-                    qt = _QueryTerm(t.term, t.word, 0.0, self._idf_unknown, False, mass)
+                mass = UNKNOWN_WEIGHT * unknown_cost(word)
+                qt = _QueryTerm(t.term, word, 0.0, self._idf_unknown, False, mass)
             old = best.get(qt.term)
             if old is None or (old.weight, old.mass) < (qt.weight, qt.mass):
                 best[qt.term] = qt

@@ -183,3 +183,13 @@ def test_plain_words_weigh_by_how_rare_they_are_in_english():
     tips = [tip("t", "Ideas", "Start with fintech customers.", ("ideas",), ("any ideas",))]
     weights = {q.word: q.weight for q in Matcher(tips)._query_terms("start fintech")}
     assert weights["start"] < weights["fintech"]
+
+
+def test_a_typo_inside_a_synonym_phrase_still_makes_the_phrase(matcher):
+    # "managment" alone is closest to "manager" (a boss); corrected as words first, the
+    # pair makes "product management", the PM group.
+    got = {q.term for q in matcher._query_terms("prodcut managment")}
+    assert got == set(text.term_list("product management"))
+    typos = {q.term: q.weight for q in matcher._query_terms("prodcut managment")}
+    exact = {q.term: q.weight for q in matcher._query_terms("product management")}
+    assert typos.keys() == exact.keys() and all(typos[k] < exact[k] for k in typos)
