@@ -171,6 +171,8 @@ GROUPS: list[list[str]] = [
     ["replicate", "copy", "copying", "copycat", "clone", "cloning", "me too", "imitate"],
     ["replace", "obsolete", "redundant", "take my job", "lose my job", "job security"],
     ["mindset", "trait", "attitude", "personality", "disposition"],
+    # How PMs ask what a job consists of.
+    ["role", "responsibility", "responsibilities", "remit", "day to day", "job description"],
 ]
 
 # Query-side expansions: asking about the left group also searches the right ones (weaker).

@@ -139,6 +139,8 @@ def test_a_digit_finds_the_tip_written_in_words(matcher):
         ("copycat", "replicating"),
         ("obsolete", "replace"),
         ("traits", "mindset"),
+        # what a job consists of
+        ("responsibilities", "day to day"),
     ],
 )
 def test_synonym_classes_for_how_pms_talk(a, b):
