@@ -8,8 +8,11 @@ Examples come only from sets we may tune on, never from holdout.yaml:
   (positive when its tip comes first);
 * the same questions asked with their whole tip left out (a stand-in for "the base has no
   tip on this"; weighted LOTO_WEIGHT, since another tip sometimes answers them well);
-* dev.yaml and own.yaml (answerable ones positive when a right tip comes first; off-topic
-  ones negative).
+* dev.yaml, own.yaml and tune.yaml (answerable ones positive when a right tip comes first;
+  off-topic and not-covered ones negative).
+
+Rows a decline topic (`bot.core.topics`) already declines are left out of the fit: the rule
+decides them, whatever the model says.
 
 A logistic regression (`bot.core.confidence.fit`) is fitted in FOLDS folds grouped by tip;
 the out-of-fold probabilities choose the two cut-offs: "unsure" is the highest that declines at
@@ -78,17 +81,27 @@ def _fold(group: str) -> int:
     return zlib.crc32(group.encode()) % FOLDS
 
 
+def modelled(row: dict) -> bool:
+    """Whether the model decides this row: not gated out, and no decline topic fired.
+
+    A question a not-covered topic declines is declined whatever the model says, so it
+    must not pull the weights (tune.yaml's not-covered questions would otherwise teach the
+    model what the topic list already handles).
+    """
+    return confidence.gated_in(row["x"]) and row["topic"] is None
+
+
 def out_of_fold(rows: list[dict]) -> list[float]:
-    """Each row's probability from a model fitted on the other folds (0 when gated out)."""
+    """Each row's probability from a model fitted on the other folds (0 when not modelled)."""
     probs = [0.0] * len(rows)
     for k in range(FOLDS):
-        train = [r for r in rows if _fold(r["group"]) != k and confidence.gated_in(r["x"])]
+        train = [r for r in rows if _fold(r["group"]) != k and modelled(r)]
         w, b = confidence.fit(
             [r["x"] for r in train], [r["y"] for r in train], weights=[r["w"] for r in train]
         )
         model = confidence.Model(tuple(w), b, 1.0, 1.0)
         for i, r in enumerate(rows):
-            if _fold(r["group"]) == k and confidence.gated_in(r["x"]):
+            if _fold(r["group"]) == k and modelled(r):
                 probs[i] = model.probability(r["x"])
     return probs
 
@@ -146,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = examples(tips)
     probs = out_of_fold(rows)
     sure, unsure, figures = choose_cutoffs(rows, probs)
-    gated = [r for r in rows if confidence.gated_in(r["x"])]
+    gated = [r for r in rows if modelled(r)]
     w, b = confidence.fit(
         [r["x"] for r in gated], [r["y"] for r in gated], weights=[r["w"] for r in gated]
     )

@@ -9,6 +9,8 @@ Sets (default: all of them, each printed separately):
   its figures are the headline;
 * dev.yaml and own.yaml: tuning sets, labelled with marker groups (regular expressions a
   right tip's title + text matches);
+* tune.yaml: a tuning set written from the note with not-covered questions, labelled with tip
+  ids like holdout.yaml;
 * curated (LOQO): every curated question in knowledge/, asked of a base where that one
   question was removed from its tip; its tip must come first (leave-one-question-out).
 
@@ -53,6 +55,7 @@ DEFAULT_QUESTIONS = (
     QUESTIONS_DIR / "holdout.yaml",
     QUESTIONS_DIR / "dev.yaml",
     QUESTIONS_DIR / "own.yaml",
+    QUESTIONS_DIR / "tune.yaml",
 )
 TUNING_QUESTIONS = DEFAULT_QUESTIONS[1:]
 DEFAULT_KNOWLEDGE = Path("knowledge")

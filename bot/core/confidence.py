@@ -1,11 +1,13 @@
 """Decide answer / unsure / decline from a few features of a match, with a fitted model.
 
 A tiny rule comes first: no specific topic word matched, no answer. Past it, a plain
-logistic regression gives P(the first tip is right) from the features in FEATURES. Its coefficients and the two cut-offs live in bot/core/data/confidence.json, written
-by `python -m benchmarks.fit_confidence`, which fits them by cross-validation on the tuning
-sets only (curated questions left out one at a time, dev.yaml, own.yaml), never on the
-held-out set.
-"""
+logistic regression gives P(the first tip is right) from the features in FEATURES: our best
+score and its margin, how much of the question's rare vocabulary the tip covers, unknown rare
+words, and whether plain BM25 backs the same tip with a clear lead of its own. Its
+coefficients and the two cut-offs live in bot/core/data/confidence.json, written by
+`python -m benchmarks.fit_confidence`, which fits them by cross-validation on the tuning sets
+only (curated questions left out one at a time, dev.yaml, own.yaml, tune.yaml), never on the
+held-out set."""
 
 from __future__ import annotations
 
@@ -17,7 +19,15 @@ from functools import cache
 from pathlib import Path
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "confidence.json"
-FEATURES = ("best", "margin", "rare_cover", "topic_hit", "unknown_rare")
+FEATURES = (
+    "best",
+    "margin",
+    "rare_cover",
+    "topic_hit",
+    "unknown_rare",
+    "bm25_agree",
+    "bm25_margin",
+)
 SURE, UNSURE, NONE = "sure", "unsure", "none"
 
 

@@ -48,6 +48,7 @@ FIELD_B = 0.5  # BM25 length normalisation per field
 SATURATION = 0.5  # credit = wtf / (wtf + SATURATION): one plain text mention earns ~2/3
 RELATED_WEIGHT = 0.5
 PLAIN_WORD_WEIGHT = 0.6  # a word no title, tag or synonym uses ("meeting", "day") is weak proof
+PLAIN_FLOOR = 0.5  # an everyday plain word ("start") keeps this share of PLAIN_WORD_WEIGHT
 UNKNOWN_WEIGHT = 0.6
 LONG_QUESTION_TERMS = 6  # beyond this many terms, unknown words are diluted (chatter)
 COVERAGE_SHARE = 0.5  # final = share * coverage + (1 - share) * nearest-question cosine
@@ -103,9 +104,13 @@ def unknown_cost(word: str) -> float:
 
 
 def rarity(word: str) -> float:
-    """How specific a word is, 0.1..1, by English frequency: "the" 0.1, "hackathon" 1."""
+    """How specific a word is, 0.1..1, by English frequency: "the" 0.1, "hackathon" 1.
+
+    A phrase ("walk and chew gum", "ai pm") is as specific as its most specific word: "chew"
+    makes the first specific, while "ai pm" stays as generic as "ai".
+    """
     if " " in word:
-        return 1.0  # a multi-word synonym ("walk and chew gum") is specific by construction
+        return max(map(rarity, text.words(word)), default=0.1)
     return max(0.1, min(1.0, (RARE_ZIPF - frequency.zipf(word)) / 3.0))
 
 
@@ -118,6 +123,15 @@ def _is_stop_word_typo(word: str) -> bool:
         word, _STOP_CHOICES, scorer=OSA.distance, score_cutoff=1, processor=None
     )
     return hit is not None
+
+
+def _plain_weight(word: str) -> float:
+    """How much a plain word (no title, tag or synonym uses it) proves, by English rarity.
+
+    Everyday words ("even", "start", "great") appear in some tip by chance and must not
+    carry a match; rarer ones ("fintech", "transcript") are real if weak evidence.
+    """
+    return PLAIN_WORD_WEIGHT * max(PLAIN_FLOOR, min(1.0, rarity(word) / SPECIFIC_RARITY))
 
 
 def _fuzzy_weight(ratio: float) -> float:
@@ -159,17 +173,6 @@ class _Bm25:
 
 def _document(tip: Tip) -> str:
     return " ".join([tip.title, " ".join(tip.tags), " ".join(tip.questions), tip.text])
-
-
-class _TipTerms:
-    """A set-like view of one tip's terms, answered from the postings (no per-tip sets)."""
-
-    def __init__(self, matcher: Matcher, doc: int) -> None:
-        self._matcher = matcher
-        self._doc = doc
-
-    def __contains__(self, term: object) -> bool:
-        return isinstance(term, str) and self._matcher._doc_has(term, self._doc)
 
 
 class Matcher:
@@ -261,15 +264,15 @@ class Matcher:
         self._q_norm = q_norm
         self._q_start = q_start
         self._common_df = max(COMMON_MIN_DF, COMMON_SHARE * n)
-        buckets: dict[str, dict[str, str]] = {}
-        for word, term in surface.items():
+        # Typos are corrected to words, not terms, before synonym phrases are found, so a
+        # misspelt word inside a phrase ("prodcut managment") still makes the phrase.
+        vocabulary = set(surface) | text.SYNONYM_WORDS
+        buckets: dict[str, list[str]] = {}
+        for word in sorted(vocabulary):
             if len(word) >= 3 and word.isalpha():
-                buckets.setdefault(word[0], {})[word] = term
-        for word in text.SYNONYM_WORDS:
-            term = text.term_list(word)
-            if len(word) >= 3 and word.isalpha() and term and term[0] in df:
-                buckets.setdefault(word[0], {}).setdefault(word, term[0])
-        self._fuzzy_buckets = {k: (list(v), list(v.values())) for k, v in buckets.items()}
+                buckets.setdefault(word[0], []).append(word)
+        self._vocabulary = frozenset(vocabulary)
+        self._fuzzy_buckets = buckets
 
     @staticmethod
     def _terms(value: str, surface: dict[str, str]) -> list[str]:
@@ -283,7 +286,7 @@ class Matcher:
     # -- query -------------------------------------------------------------------------------
 
     def _fuzzy(self, word: str) -> tuple[str, float] | None:
-        """The indexed term closest to an unknown word, with its rapidfuzz ratio, or None."""
+        """The base or synonym word closest to an unknown word, with its ratio, or None."""
         if word in self._fuzzy_cache:
             return self._fuzzy_cache[word]
         found = None
@@ -291,38 +294,47 @@ class Matcher:
             bucket = self._fuzzy_buckets.get(word[0])
             if bucket:
                 cutoff = 80.0 if len(word) >= 5 else 85.0
-                hit = process.extractOne(word, bucket[0], scorer=fuzz.ratio, score_cutoff=cutoff)
+                hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
                 # A typo changes a letter or two; a longer or shorter word is another word
                 # ("standup" is not "stand").
                 slack = 1 if len(word) < 8 else 2
                 if hit is not None and abs(len(hit[0]) - len(word)) <= slack:
-                    found = (bucket[1][hit[2]], hit[1])
+                    found = (hit[0], hit[1])
         if len(self._fuzzy_cache) >= _FUZZY_CACHE_SIZE:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[word] = found
         return found
 
     def _query_terms(self, query: str) -> list[_QueryTerm]:
+        # A real English word is never "corrected" into another one; only words the
+        # frequency list does not know (typos, jargon, names) are looked up.
+        typed: dict[str, str] = {}  # corrected word -> what the PM typed
+        ratio: dict[str, float] = {}
+        words = []
+        for w in text.words(query):
+            hit = None
+            if w not in self._vocabulary and not frequency.is_common(w):
+                hit = self._fuzzy(w)
+            if hit is not None:
+                typed[hit[0]] = w
+                ratio[hit[0]] = min(ratio.get(hit[0], 100.0), hit[1])
+                w = hit[0]
+            words.append(w)
         best: dict[str, _QueryTerm] = {}
-        for t in text.terms(query)[:MAX_QUERY_TERMS]:
+        for t in text.terms(" ".join(words))[:MAX_QUERY_TERMS]:
+            parts = t.word.split(" ")
+            fixed = [ratio[p] for p in parts if p in ratio]
             if t.term in self._df:
-                weight = PLAIN_WORD_WEIGHT if t.term in self._plain else 1.0
+                weight = _plain_weight(t.word) if t.term in self._plain else 1.0
+                if fixed:
+                    weight *= _fuzzy_weight(min(fixed))
                 qt = _QueryTerm(t.term, t.word, weight, self._idf[t.term], True)
             else:
-                single = " " not in t.word
-                # A real English word is never "corrected" into another one; only words the
-                # frequency list does not know (typos, jargon, names) are looked up.
-                hit = self._fuzzy(t.word) if single and not frequency.is_common(t.word) else None
-                if hit is not None:
-                    weight = _fuzzy_weight(hit[1])
-                    if hit[0] in self._plain:
-                        weight *= PLAIN_WORD_WEIGHT
-                    qt = _QueryTerm(hit[0], t.word, weight, self._idf[hit[0]], True)
-                elif single and _is_stop_word_typo(t.word):
+                word = " ".join(typed.get(p, p) for p in parts)
+                if " " not in word and _is_stop_word_typo(word):
                     continue  # "waht", "shoud": a misspelt stop word asks for nothing
-                else:
-                    mass = UNKNOWN_WEIGHT * unknown_cost(t.word)
-                    qt = _QueryTerm(t.term, t.word, 0.0, self._idf_unknown, False, mass)
+                mass = UNKNOWN_WEIGHT * unknown_cost(word)
+                qt = _QueryTerm(t.term, word, 0.0, self._idf_unknown, False, mass)
             old = best.get(qt.term)
             if old is None or (old.weight, old.mass) < (qt.weight, qt.mass):
                 best[qt.term] = qt
@@ -423,8 +435,9 @@ class Matcher:
 
     def _ranked(
         self, query: str, qterms: list[_QueryTerm], limit: int, cutoff: float
-    ) -> tuple[list[tuple[Tip, float]], dict[int, float]]:
-        """The best tips (merged score) and our own scores by doc, before BM25 is mixed in."""
+    ) -> tuple[list[tuple[Tip, float]], dict[int, float], object]:
+        """The best tips (merged score), our own scores by doc before BM25 is mixed in, and
+        the plain BM25 scores (a numpy array, or None when BM25 knows no query word)."""
         ours = scores = self._score_all(qterms)
         bm25 = self._bm25.scores(query)
         if bm25 is not None:
@@ -455,7 +468,7 @@ class Matcher:
                 if s > 0 and round(s, 4) >= cutoff
             ),
         )
-        return [(self.tips[d], -neg) for neg, _, d in ranked], ours
+        return [(self.tips[d], -neg) for neg, _, d in ranked], ours, bm25
 
     def extract(
         self, query: str, *, limit: int = 3, score_cutoff: float | None = None
@@ -484,7 +497,11 @@ class Matcher:
         )
 
     def _features(
-        self, qterms: list[_QueryTerm], ranked: list[tuple[Tip, float]], ours: dict[int, float]
+        self,
+        qterms: list[_QueryTerm],
+        ranked: list[tuple[Tip, float]],
+        ours: dict[int, float],
+        bm25,
     ) -> list[float]:
         """The confidence model's inputs for the first tip (see `bot.core.confidence`).
 
@@ -513,7 +530,17 @@ class Matcher:
                 if topical or r >= RARE_WORD_RARITY:
                     topic_hit = 1.0
         rare_cover = covered / total if total else 0.0
-        return [best, margin, rare_cover, topic_hit, min(2.0, unknown) / 2.0]
+        # Plain BM25 tokenises differently: when it also puts this tip at its top, and its
+        # own top stands clear of its second, the first tip is less likely a guess.
+        top = float(bm25.max()) if bm25 is not None else 0.0
+        agree = float(bm25[doc]) / top if top > 0 else 0.0
+        if top > 0 and len(bm25) > 1:
+            runner_up = float(numpy.partition(bm25, -2)[-2])
+            bm25_margin = (top - runner_up) / top
+        else:
+            bm25_margin = 1.0 if top > 0 else 0.0
+        unknown_rare = min(2.0, unknown) / 2.0
+        return [best, margin, rare_cover, topic_hit, unknown_rare, agree, bm25_margin]
 
     def answer(
         self, question: str, *, limit: int = 3, boost: Mapping[str, float] | None = None
@@ -532,15 +559,13 @@ class Matcher:
         if not question.strip() or limit < 0:
             return Answer(question=question, answered=False)
         qterms = self._query_terms(question)
-        ranked, ours = self._ranked(question, qterms, max(limit, 1) + 3, 0.0)
-        features = self._features(qterms, ranked, ours)
+        ranked, ours, bm25 = self._ranked(question, qterms, max(limit, 1) + 3, 0.0)
+        features = self._features(qterms, ranked, ours, bm25)
         level = confidence.model().level(features)
         if not ranked or ranked[0][1] < self.threshold:
             level = confidence.NONE
         doc = self._doc_index[ranked[0][0].id] if ranked else -1
-        topic = topics.decline_topic(
-            {q.term for q in qterms}, _TipTerms(self, doc) if ranked else frozenset()
-        )
+        topic = topics.decline_topic(question, _document(self.tips[doc]) if ranked else None)
         if topic is not None:
             level = confidence.NONE
         answered = level != confidence.NONE

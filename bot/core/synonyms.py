@@ -84,7 +84,7 @@ GROUPS: list[list[str]] = [
         "rollout",
         "roll out",
     ],
-    ["hype", "buzz", "buzzword", "fad", "trend", "trendy", "bandwagon"],
+    ["hype", "buzz", "buzzword", "fad", "trend", "trendy", "bandwagon", "excitement", "overhyped"],
     ["ux", "user experience", "ui", "user interface"],
     ["magical", "magic", "delight", "delightful", "wow"],
     ["ikea", "ikea effect"],
@@ -154,6 +154,25 @@ GROUPS: list[list[str]] = [
     ["flavor", "flavour", "kind", "type", "variety", "archetype"],
     ["future", "coming year", "next year", "years from now", "long term", "five years"],
     ["learn", "learning", "upskill", "upskilling", "study", "course", "tutorial"],
+    # How PMs talk about changing careers.
+    [
+        "break into",
+        "get into",
+        "switch into",
+        "transition into",
+        "move into",
+        "pivot into",
+        "make the jump",
+        "career switch",
+        "career change",
+    ],
+    # How PMs talk about not knowing where things are going.
+    ["ambiguity", "ambiguous", "uncertainty", "uncertain", "undefined", "unclear", "squishy"],
+    ["replicate", "copy", "copying", "copycat", "clone", "cloning", "me too", "imitate"],
+    ["replace", "obsolete", "redundant", "take my job", "lose my job", "job security"],
+    ["mindset", "trait", "attitude", "personality", "disposition"],
+    # How PMs ask what a job consists of.
+    ["role", "responsibility", "responsibilities", "remit", "day to day", "job description"],
 ]
 
 # Query-side expansions: asking about the left group also searches the right ones (weaker).

@@ -76,3 +76,51 @@ def test_a_broken_model_file_names_the_file_and_the_fix(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         confidence.model.cache_clear()
+
+
+def test_a_phrase_is_as_specific_as_its_most_specific_word():
+    from bot.core.matcher import rarity
+
+    # "ai pm" names this whole base; it must not count as rare as "hackathon" does.
+    assert rarity("ai pm") == max(rarity("ai"), rarity("pm")) < rarity("hackathon")
+    assert rarity("walk and chew gum") == rarity("chew")
+
+
+def test_rows_a_decline_topic_settles_are_left_out_of_the_fit():
+    from benchmarks.fit_confidence import modelled
+
+    features = [0.9, 0.5, 1.0, 1.0, 0.0]
+    assert modelled({"x": features, "topic": None})
+    assert not modelled({"x": features, "topic": "pricing"})
+    assert not modelled({"x": [0.9, 0.5, 1.0, 0.0, 0.0], "topic": None})  # gated out
+
+
+def test_bm25_agreement_features_say_whether_the_second_ranker_backs_the_first_tip():
+    from bot.core.knowledge import Source, Tip
+
+    source = Source(note="n", timestamp="00:01", url="https://example.com/v")
+    tips = [
+        Tip(
+            id="ikea",
+            title="The Ikea effect",
+            text="Leave users some control, like cake mix.",
+            tags=("ux",),
+            questions=("what is the ikea effect",),
+            source=source,
+        ),
+        Tip(
+            id="hack",
+            title="Run AI hackathons",
+            text="A hackathon makes AI approachable.",
+            tags=("culture",),
+            questions=("should we run a hackathon",),
+            source=source,
+        ),
+    ]
+    agree = confidence.FEATURES.index("bm25_agree")
+    margin = confidence.FEATURES.index("bm25_margin")
+    clear = Matcher(tips).answer("tell me about the ikea effect and cake mix").features
+    assert clear[agree] == 1.0 and clear[margin] > 0.5
+    # Both rankers see both tips equally: BM25 has no clear leader to back either.
+    split = Matcher(tips).answer("ikea hackathon").features
+    assert split[margin] < clear[margin]

@@ -131,6 +131,16 @@ def test_a_digit_finds_the_tip_written_in_words(matcher):
         # shipping
         ("launch", "ship"),
         ("release", "GA"),
+        # changing careers
+        ("get into", "break into"),
+        ("make the jump", "transition into"),
+        # ambiguity, copying, being replaced, mindset
+        ("squishy", "ambiguous"),
+        ("copycat", "replicating"),
+        ("obsolete", "replace"),
+        ("traits", "mindset"),
+        # what a job consists of
+        ("responsibilities", "day to day"),
     ],
 )
 def test_synonym_classes_for_how_pms_talk(a, b):
@@ -146,3 +156,42 @@ def test_synonym_classes_reach_the_tip(matcher):
 def test_stemmer_folds_british_and_american_spelling():
     assert text.stem("organise") == text.stem("organize")
     assert text.stem("flavours") == text.stem("flavors")
+
+
+def test_career_change_words_reach_the_breaking_in_tip():
+    # "start" occurs in one tip's example question, by chance; "career switch" names the
+    # other tip's subject (breaking into AI PM).
+    tips = [
+        tip(
+            "basics",
+            "Learn the ML basics",
+            "Watch videos on how models work.",
+            ("learning",),
+            ("where do I start learning ML",),
+        ),
+        tip(
+            "break-in",
+            "Breaking into AI PM is easier now",
+            "Anyone can break into AI PM.",
+            ("career",),
+            ("how do I get an AI PM job",),
+        ),
+    ]
+    assert first(Matcher(tips), "career switch into AI PM, where do i even start") == "break-in"
+
+
+def test_plain_words_weigh_by_how_rare_they_are_in_english():
+    # Both words occur only in prose, so both are plain; the everyday one proves less.
+    tips = [tip("t", "Ideas", "Start with fintech customers.", ("ideas",), ("any ideas",))]
+    weights = {q.word: q.weight for q in Matcher(tips)._query_terms("start fintech")}
+    assert weights["start"] < weights["fintech"]
+
+
+def test_a_typo_inside_a_synonym_phrase_still_makes_the_phrase(matcher):
+    # "managment" alone is closest to "manager" (a boss); corrected as words first, the
+    # pair makes "product management", the PM group.
+    got = {q.term for q in matcher._query_terms("prodcut managment")}
+    assert got == set(text.term_list("product management"))
+    typos = {q.term: q.weight for q in matcher._query_terms("prodcut managment")}
+    exact = {q.term: q.weight for q in matcher._query_terms("product management")}
+    assert typos.keys() == exact.keys() and all(typos[k] < exact[k] for k in typos)
