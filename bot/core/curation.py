@@ -241,28 +241,43 @@ class Notice:
     user: str
     question: str
     tip: Tip
+    topic: str = ""
 
 
 def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Notice]:
     """After saving `tip`: close the open questions it now answers, and claim who waits on them.
 
     "Answers" means the matcher is sure and `tip` comes first; an unsure match leaves the
-    question open (a guess is no reason to tell someone). Each waiting person is returned once (across threads and processes), so the caller
-    sends each one message.
+    question open (a guess is no reason to tell someone). People still waiting (their DM
+    failed before, see `not_told`) are told about whichever tip now answers surely. Each
+    waiting person is returned once (across threads and processes), so the caller sends
+    each one message.
     """
     notices: list[Notice] = []
     for row in store.open_gaps(limit=GAP_SCAN_LIMIT):
         if not row.get("question"):
             continue
         answer = snapshot.matcher.answer(row["question"], limit=1)
-        if not (answer.confidence == "sure" and answer.matches[0][0].id == tip.id):
+        if answer.confidence != "sure":
             continue
+        first = answer.matches[0][0]
         if row["waiting"]:
-            for waiter in store.claim_waiters(row["topic"], tip.id):
-                notices.append(Notice(waiter["user"], waiter["question"], tip))
-        else:
+            # Any tip that is sure will do: a waiter whose DM failed earlier waits on an
+            # older tip, and is told on the next save rather than never.
+            for waiter in store.claim_waiters(row["topic"], first.id):
+                notices.append(Notice(waiter["user"], waiter["question"], first, row["topic"]))
+        elif first.id == tip.id:
             store.close_gap(row["topic"], tip.id)
     return notices
+
+
+def not_told(store: Store, notice: Notice) -> bool:
+    """A notice whose DM Slack surely did not deliver: the person waits again (True if so).
+
+    The next save that answers their question claims and tells them, so the DM is late,
+    not lost; a DM that may have been delivered must not come here (it would be sent twice).
+    """
+    return store.release_waiter(notice.topic, notice.user)
 
 
 def wait_for_tip(store: Store, question: str, user: str) -> bool:

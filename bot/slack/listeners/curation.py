@@ -356,7 +356,11 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
     if tip is None:
         return
     for notice in curation.close_answered_gaps(ctx.coach.store, snapshot, tip):
-        tell(client, notice)
+        if tell(client, notice) == NOT_SENT:
+            try:
+                curation.not_told(ctx.coach.store, notice)
+            except sqlite3.Error as exc:
+                log.error("could not put %s back to waiting: %s", notice.user, exc)
     user = _user(body)
     if user:
         from bot.slack.listeners.events import publish_home
@@ -364,19 +368,36 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
         publish_home(ctx, client, user)
 
 
-def tell(client: WebClient, notice: curation.Notice) -> bool:
-    """DM one person that their question has a tip (conversations.open, then chat.postMessage)."""
+SENT, NOT_SENT, MAYBE_SENT = "sent", "not sent", "maybe sent"
+
+
+def tell(client: WebClient, notice: curation.Notice) -> str:
+    """DM one person that their question has a tip (conversations.open, then chat.postMessage).
+
+    Returns SENT; NOT_SENT when Slack surely delivered nothing (conversations.open failed,
+    or chat.postMessage was refused or rate limited), so the DM may be retried; MAYBE_SENT
+    when chat.postMessage failed in a way that may have posted (5xx, time-out), which must
+    not be retried or the person could get it twice.
+    """
     try:
         channel = client.conversations_open(users=notice.user)["channel"]["id"]
-        client.chat_postMessage(channel=channel, **cb.answered_dm(notice.tip, notice.question))
-        return True
-    except SlackApiError as exc:
-        log.warning(
-            "could not DM %s about %s: %s", notice.user, notice.tip.id, exc.response.get("error")
-        )
     except Exception as exc:
-        log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, type(exc).__name__)
-    return False
+        _dm_failed(notice, exc)
+        return NOT_SENT
+    try:
+        client.chat_postMessage(channel=channel, **cb.answered_dm(notice.tip, notice.question))
+        return SENT
+    except SlackApiError as exc:
+        _dm_failed(notice, exc)
+        return NOT_SENT if exc.response.status_code in (200, 429) else MAYBE_SENT
+    except Exception as exc:
+        _dm_failed(notice, exc)
+        return MAYBE_SENT
+
+
+def _dm_failed(notice: curation.Notice, exc: Exception) -> None:
+    error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+    log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, error)
 
 
 def acknowledge(ack: Ack) -> None:

@@ -1,0 +1,51 @@
+"""Telling waiters when Slack fails: a DM that could not be sent is not lost nor sent twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.slack import curation_blocks as cb
+from tests.slack.listeners.test_curation import (  # noqa: F401  (bot is a fixture)
+    ASKER,
+    QUESTION,
+    ask,
+    bot,
+    open_form,
+    submit,
+)
+
+
+def _dms(bot) -> list:
+    return [c for c in bot.fake.api.calls("chat.postMessage") if c.params["channel"] == f"D{ASKER}"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"status": 500},
+        {"status": 429, "headers": {"Retry-After": "1"}, "times": 5},
+        {"error": "ratelimited"},
+    ],
+    ids=["500", "429-storm", "not-ok"],
+)
+def test_a_dm_slack_refused_is_sent_on_the_next_save_and_only_once(bot, failure):
+    ask(bot, QUESTION, user=ASKER)
+    assert bot.slack.action(cb.WAIT_ACTION, QUESTION, user=ASKER).status == 200
+    bot.responses(at_least=1)
+    bot.fake.api.fail_next("conversations.open", **failure)
+
+    submit(bot, open_form(bot))
+    published = len(bot.calls("views.publish", at_least=1, timeout=30))  # after_save ended
+    assert _dms(bot) == []
+    waiting = bot.store.open_gaps()
+    assert [w["waiting"] for w in waiting] == [1], "the asker was dropped though never told"
+
+    submit(bot, open_form(bot), title="Another pricing angle", tags="pricing")
+    bot.calls("views.publish", at_least=published + 1, timeout=30)
+    dms = _dms(bot)
+    assert len(dms) == 1 and "Price AI features on outcomes" in dms[0].params["text"]
+    assert bot.store.open_gaps() == []
+
+    submit(bot, open_form(bot), title="A third pricing angle", tags="pricing")
+    bot.calls("views.publish", at_least=published + 2, timeout=30)
+    assert len(_dms(bot)) == 1
