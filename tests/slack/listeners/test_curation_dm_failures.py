@@ -5,14 +5,26 @@ from __future__ import annotations
 import pytest
 
 from bot.slack import curation_blocks as cb
-from tests.slack.listeners.test_curation import (  # noqa: F401  (bot is a fixture)
+from tests.conftest import make_settings, start_bot
+from tests.slack.listeners.test_curation import (
+    ADMIN,
     ASKER,
+    CURATOR,
     QUESTION,
     ask,
-    bot,
     open_form,
     submit,
 )
+
+
+@pytest.fixture
+def bot(fake_slack, knowledge_dir, db_path):
+    """The bot with one curator by setting and one workspace admin (as in test_curation)."""
+    fake_slack.api.add_user(ADMIN, is_admin=True)
+    settings = make_settings(fake_slack, knowledge_dir, db_path, curators=frozenset({CURATOR}))
+    running = start_bot(settings, fake_slack)
+    yield running
+    running.stop()
 
 
 def _dms(bot) -> list:
