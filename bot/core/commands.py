@@ -58,7 +58,7 @@ def _schedule_args(rest: str) -> bool:
 
 def _count(limit: int) -> Callable[[str], bool]:
     def accepts(rest: str) -> bool:
-        return rest.isdigit() and 1 <= int(rest) <= limit
+        return rest.isascii() and rest.isdigit() and 1 <= int(rest) <= limit
 
     return accepts
 

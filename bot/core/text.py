@@ -194,7 +194,7 @@ for _key, _canonical in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
 @lru_cache(maxsize=65536)
 def _single(word: str) -> tuple[str, str | None]:
     """A word's stem, and its term when it stands alone (None for stop words and noise)."""
-    if word.isdigit():
+    if word.isdecimal():  # isdigit() also takes "²" and "፩", which int() refuses
         word = NUMBER_WORDS.get(int(word), word) if len(word) <= 2 else word
     s = stem(word)
     if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):

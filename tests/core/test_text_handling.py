@@ -146,3 +146,9 @@ def test_synonym_classes_reach_the_tip(matcher):
 def test_stemmer_folds_british_and_american_spelling():
     assert text.stem("organise") == text.stem("organize")
     assert text.stem("flavours") == text.stem("flavors")
+
+
+@pytest.mark.parametrize("digit", ["፩", "𐩀"])
+def test_digits_int_cannot_read_stay_words(digit):
+    # str.isdigit() says yes to these, int() says no: they are words, not a crash.
+    assert [t.word for t in text.terms(f"grow {digit} users")][-2:] == [digit, "users"]

@@ -128,7 +128,7 @@ def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
             "Sorry, only curators (workspace admins and owners, COACH_CURATORS) can see that: "
             "it shows other people's questions."
         )
-    limit = int(rest) if rest.isdigit() else 15
+    limit = int(rest) if rest.isascii() and rest.isdigit() else 15
     store = ctx.coach.store
     message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
     taught = learned.for_curators(store, ctx.coach.library.base, limit=limit)
@@ -187,7 +187,7 @@ def confirm_wait(body: dict, respond: Respond, context: BoltContext) -> None:
 
 def _parse_tip_value(value: str) -> tuple[str, int]:
     tip_id, _, version = value.partition(":")
-    return tip_id, int(version) if version.isdigit() else 0
+    return tip_id, int(version) if version.isascii() and version.isdigit() else 0
 
 
 def open_from_button(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -254,7 +254,7 @@ def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
     """Next / Previous in a Library list."""
     ack()
     key, _, page = _value(body).partition(":")
-    if page.isdigit():
+    if page.isascii() and page.isdigit():  # isdigit() alone takes "²", which int() refuses
         context["aipm_pages"] = {key: int(page)}
 
 
