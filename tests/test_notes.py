@@ -1,10 +1,14 @@
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.notes import parser
 from bot.notes.grounding import passages
 from bot.notes.parser import (
     NoteError,
@@ -437,3 +441,37 @@ def test_note_shaped_junk_only_raises_note_error(head, text):
     ids = [a.id for a in note.advice]
     assert len(ids) == len(set(ids))
     assert all(stands_in(a.quote, note.words) for a in note.advice)
+
+
+def _read_note_in_a_child(path: Path) -> subprocess.CompletedProcess:
+    # A child with a time limit: the old code read /dev/zero until memory ran out and
+    # waited for ever on a pipe, which would hang the test run instead of failing it.
+    code = "import sys; from bot.notes.parser import read_note; read_note(sys.argv[1])"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_read_note_refuses_a_device_without_reading_it(device):
+    result = _read_note_in_a_child(Path(device))
+    assert "NoteError" in result.stderr and "not a regular file" in result.stderr
+
+
+def test_read_note_refuses_a_pipe_without_waiting_for_a_writer(tmp_path):
+    pipe = tmp_path / "note.md"
+    os.mkfifo(pipe)
+    result = _read_note_in_a_child(pipe)
+    assert "NoteError" in result.stderr and "not a regular file" in result.stderr
+
+
+def test_read_note_refuses_a_note_too_big_to_be_one(tmp_path, monkeypatch):
+    path = tmp_path / "big.md"
+    path.write_text("---\ntitle: Big\n---\n" + "- **Do** it.\n" * 200)
+    monkeypatch.setattr(parser, "MAX_NOTE_BYTES", 1000)
+    with pytest.raises(NoteError, match="too big"):
+        read_note(path)

@@ -303,11 +303,31 @@ def note_text(text: str) -> str:
     return plain_text("\n".join(out))
 
 
+MAX_NOTE_BYTES = 5_000_000  # a long episode's note is ~50 KB; more is not a note
+
+
 def _read_text(path: Path) -> str:
+    """A note's text. NoteError for what is not a readable, regular, note-sized UTF-8 file.
+
+    A device or pipe (/dev/zero, /dev/stdin) is refused before reading: reading one would
+    never end or would fill memory.
+    """
     try:
-        data = path.read_bytes()
+        if not path.is_dir() and path.exists() and not path.is_file():
+            # Checked before opening: opening a pipe waits for a writer.
+            raise NoteError(
+                str(path), 0, "cannot read: not a regular file (a device or pipe); give a note"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_NOTE_BYTES + 1)
     except OSError as exc:
         raise NoteError(str(path), 0, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_NOTE_BYTES:
+        raise NoteError(
+            str(path),
+            0,
+            f"too big for a note (over {MAX_NOTE_BYTES:,} bytes): split it into several notes",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
