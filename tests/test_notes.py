@@ -475,3 +475,22 @@ def test_read_note_refuses_a_note_too_big_to_be_one(tmp_path, monkeypatch):
     monkeypatch.setattr(parser, "MAX_NOTE_BYTES", 1000)
     with pytest.raises(NoteError, match="too big"):
         read_note(path)
+
+
+NOTE_WITH_STAMP = (
+    "---\ntitle: Stamps\nvideoId: abcdefghijk\n---\n# Section\n"
+    '- **Ship weekly** small AI releases <a class="yt-timestamp" data-t="{t}">[{t}]</a>.\n'
+)
+
+
+@pytest.mark.parametrize("stamp", ["99:99:99", "00:60:00", "12:34:100", "999999:00:00", "12:3x"])
+def test_a_stamp_that_is_not_a_time_is_refused_naming_its_line(stamp):
+    # '99:99:99' used to link to 1:40:39 and '999999:00:00' to 2:46:39, silently.
+    with pytest.raises(NoteError, match="is not a time") as info:
+        parse_note(NOTE_WITH_STAMP.format(t=stamp), "n.md")
+    assert info.value.line == 6 and stamp in str(info.value)
+
+
+@pytest.mark.parametrize("stamp", ["12:34", "06:33:33", "01:00:27", "12:34:99", "7"])
+def test_stamps_in_range_still_build(stamp):
+    assert parse_note(NOTE_WITH_STAMP.format(t=stamp), "n.md").advice

@@ -241,7 +241,7 @@ def parse_note(text: str, filename: str) -> Note:
             f"{' or '.join(STAMP_FORMATS)} (or leave it out for the seed's MM:SS:hh)",
         )
     slug = slugify(title) or slugify(_title_from_filename(filename)) or "note"
-    body = _resolve_anchors(lines[body_start:], stamp_format)
+    body = _resolve_anchors(lines[body_start:], stamp_format, filename, first_line=body_start + 1)
     sections = _sections(lines[:body_start] + body, body_start, title)
     words = note_text(text)
     advice = _advice(sections, video_id, url, words)
@@ -356,9 +356,38 @@ def _no_title_message(lines: list[str], body_start: int) -> str:
     )
 
 
-def _resolve_anchors(lines: list[str], stamp_format: str) -> list[str]:
-    """The body lines with each stamp's resolved seconds added to its anchor as data-s."""
+_DATA_T_VALUE = re.compile(r"\bdata-t\s*=\s*[\"']?(?P<raw>[^\"'\s>]*)", re.IGNORECASE)
+_STAMP_FIELDS = {2: (None, 60), 3: (None, 60, 100)}  # upper bounds after the first field
+
+
+def _check_stamp(raw: str, stamp: str, filename: str, line: int) -> None:
+    """NoteError unless a data-t value is a whole stamp with fields in range (no 99:99:99)."""
+    parts = stamp.split(":")
+    bounds = _STAMP_FIELDS.get(len(parts), (None,))
+    if raw == stamp and all(b is None or int(p) < b for p, b in zip(parts, bounds, strict=False)):
+        return
+    raise NoteError(
+        filename,
+        line,
+        f"timestamp {raw!r} is not a time: write MM:SS:hh (minutes, seconds, hundredths) "
+        "or H:MM:SS, with seconds below 60",
+    )
+
+
+def _resolve_anchors(
+    lines: list[str], stamp_format: str, filename: str = "<note>", *, first_line: int = 1
+) -> list[str]:
+    """The body lines with each stamp's resolved seconds added to its anchor as data-s.
+
+    NoteError, naming the line, for a stamp that is not a time (a seconds field of 60 or
+    more, more than four digits, anything after the digits): guessing made links to
+    nowhere ('99:99:99' became 1:40:39, '999999:00:00' became 2:46:39).
+    """
     found = [(i, m) for i, line in enumerate(lines) for m in _DATA_T.finditer(line)]
+    for index, match in found:
+        value = _DATA_T_VALUE.search(lines[index], match.start())
+        raw = value.group("raw") if value else match.group("t")
+        _check_stamp(raw, match.group("t"), filename, first_line + index)
     seconds = resolve_stamps([m.group("t") for _, m in found], stamp_format=stamp_format)
     out = list(lines)
     # Replace from the end so earlier match offsets on the same line stay valid.
