@@ -170,7 +170,10 @@ def cmd_knowledge_export(settings: Settings, args: argparse.Namespace) -> int:
         )
     store = _open_store(settings)
     store.refuse_live_target(target, "a knowledge export", "e.g. knowledge/team-tips.yaml")
-    text, count = curation.export_yaml(store)
+    try:
+        text, count = curation.export_yaml(store)
+    except curation.ExportError as exc:
+        return _fail(str(exc), EXIT_INVALID)
     partial = target.with_name(target.name + ".partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(target)  # never leave a half-written knowledge file behind

@@ -35,3 +35,34 @@ def test_knowledge_export_refuses_a_pipe_and_leaves_it_a_pipe(tmp_path):
     assert "not a regular file" in result.stderr
     assert Path(pipe).is_fifo()
     assert not (tmp_path / "out.yaml.partial").exists()
+
+
+def test_a_team_tip_that_no_longer_passes_check_is_named_with_how_to_fix_it(tmp_path):
+    # Rules tighten (Kind became required): a tip saved before then must not make export
+    # blame the knowledge folder, and no half-valid file may be written.
+    from bot.store import Store
+
+    env = bot_env(tmp_path)
+    store = Store.open(tmp_path / "coach.db")
+    source = {"note": "Team tip", "timestamp": "2026-11-01", "url": "https://acme.slack.com/"}
+    store.save_team_tip(
+        {
+            "id": "saved-before-kinds",
+            "title": "Saved before kinds",
+            "text": "Do the thing.",
+            "tags": ["x"],
+            "questions": ["how do I do it", "what is the thing", "should we do it"],
+            "source": source,
+            "status": "curated",
+            "kind": None,
+        },
+        user="U1",
+        expected_version=0,
+    )
+    store.close()
+    out = tmp_path / "team.yaml"
+    result = run_bot(["knowledge", "export", str(out)], env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "saved-before-kinds" in result.stderr and "Library" in result.stderr
+    assert "knowledge base in" not in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists() and not (tmp_path / "team.yaml.partial").exists()

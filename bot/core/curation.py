@@ -315,7 +315,28 @@ def export_yaml(store: Store) -> tuple[str, int]:
         allow_unicode=True,
         width=100,
     )
-    _, problems = knowledge.parse_text(text, display="export")
-    if problems:  # would be a bug here, not bad input: never write a file that fails check
-        raise knowledge.KnowledgeError(problems)
+    parsed, problems = knowledge.parse_text(text, display="export")
+    problems = [
+        *problems,
+        *(  # what `knowledge check` adds for a team tip: a kind (its link is checked above)
+            knowledge.Problem("export", t.line, None, "missing `kind:`", t.id, "kind")
+            for t in parsed
+            if t.status != "gone" and t.kind not in KINDS
+        ),
+    ]
+    if problems:  # rows saved under older rules: never write a file that fails check
+        raise ExportError(problems)
     return text, len(tips)
+
+
+class ExportError(Exception):
+    """Team tips in the database that would not pass `knowledge check`; nothing was written."""
+
+    def __init__(self, problems: list[knowledge.Problem]):
+        self.problems = problems
+        lines = [f"  team tip '{p.tip_id}' field '{p.field}': {p.message}" for p in problems]
+        super().__init__(
+            f"{len(problems)} problem(s) in the team's tips (saved under older rules):\n"
+            + "\n".join(lines)
+            + "\nEdit these tips in App Home > Library (or retire them), then export again."
+        )
