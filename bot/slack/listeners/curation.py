@@ -368,7 +368,11 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
         publish_home(ctx, client, user)
 
 
-SENT, NOT_SENT, MAYBE_SENT = "sent", "not sent", "maybe sent"
+SENT, NOT_SENT, MAYBE_SENT, GAVE_UP = "sent", "not sent", "maybe sent", "gave up"
+# conversations.open errors no retry can fix: the person is told nothing, and not retried.
+UNREACHABLE = frozenset(
+    {"user_not_found", "users_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
+)
 
 
 def tell(client: WebClient, notice: curation.Notice) -> str:
@@ -377,10 +381,14 @@ def tell(client: WebClient, notice: curation.Notice) -> str:
     Returns SENT; NOT_SENT when Slack surely delivered nothing (conversations.open failed,
     or chat.postMessage was refused or rate limited), so the DM may be retried; MAYBE_SENT
     when chat.postMessage failed in a way that may have posted (5xx, time-out), which must
-    not be retried or the person could get it twice.
+    not be retried or the person could get it twice; GAVE_UP when the person cannot be
+    reached at all (deactivated, not found).
     """
     try:
         channel = client.conversations_open(users=notice.user)["channel"]["id"]
+    except SlackApiError as exc:
+        _dm_failed(notice, exc)
+        return GAVE_UP if exc.response.get("error") in UNREACHABLE else NOT_SENT
     except Exception as exc:
         _dm_failed(notice, exc)
         return NOT_SENT

@@ -61,3 +61,13 @@ def test_a_dm_slack_refused_is_sent_on_the_next_save_and_only_once(bot, failure)
     submit(bot, open_form(bot), title="A third pricing angle", tags="pricing")
     bot.calls("views.publish", at_least=published + 2, timeout=30)
     assert len(_dms(bot)) == 1
+
+
+def test_a_person_slack_cannot_reach_is_not_retried_on_every_save(bot):
+    ask(bot, QUESTION, user=ASKER)
+    assert bot.slack.action(cb.WAIT_ACTION, QUESTION, user=ASKER).status == 200
+    bot.responses(at_least=1)
+    bot.fake.api.fail_next("conversations.open", error="account_inactive")
+    submit(bot, open_form(bot))
+    bot.calls("views.publish", at_least=1, timeout=30)
+    assert _dms(bot) == [] and bot.store.open_gaps() == []
