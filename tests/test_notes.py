@@ -494,3 +494,25 @@ def test_a_stamp_that_is_not_a_time_is_refused_naming_its_line(stamp):
 @pytest.mark.parametrize("stamp", ["12:34", "06:33:33", "01:00:27", "12:34:99", "7"])
 def test_stamps_in_range_still_build(stamp):
     assert parse_note(NOTE_WITH_STAMP.format(t=stamp), "n.md").advice
+
+
+@pytest.mark.parametrize("unclosed", ["<a>", "<a x", "![", "![x](", '<a data-t="1'])
+def test_a_note_full_of_unclosed_markup_parses_instead_of_hanging(unclosed):
+    # Each unclosed '<a>' used to make the anchor pattern scan to the end of the note:
+    # 60 KB took 15 s and this note minutes. A child with a time limit turns a hang into
+    # a failure; the limit is far above the time taken, so it asserts no timing.
+    body = unclosed * (300_000 // len(unclosed))
+    code = (
+        "import sys; from bot.notes.parser import parse_note; "
+        "parse_note('---\\ntitle: t\\n---\\n# H\\n- **Lead** ' + sys.stdin.read() + '\\n', 'n.md')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        input=body,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    # Parsed, or refused with a clear NoteError ('1<a' is not a time): never a hang.
+    assert result.returncode == 0 or "NoteError" in result.stderr, result.stderr[-500:]
