@@ -17,7 +17,8 @@ import snowballstemmer
 from bot.core import synonyms
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_SLACK_MARKUP = re.compile(r"<[!@#][^>]*>")
+# [^<>] not [^>]: '<@' repeated 20,000 times without a '>' made every match scan to the end.
+_SLACK_MARKUP = re.compile(r"<[!@#][^<>]*>")
 
 _STOP_TEXT = """
     a about above after again against all also am an and any are aren't as at be because been
