@@ -10,6 +10,7 @@ waited for it happens right after, in a lazy listener.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -286,20 +287,50 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     channel = body.get("channel")
     channel = channel.get("id") if isinstance(channel, dict) else ""
-    link = ""
-    try:
-        link = (
-            ctx.lookup.chat_getPermalink(channel=channel, message_ts=message.get("ts") or "").get(
-                "permalink"
+    link = permalink(body, channel, message)
+    if not link:
+        try:
+            link = (
+                ctx.lookup.chat_getPermalink(
+                    channel=channel, message_ts=message.get("ts") or ""
+                ).get("permalink")
+                or ""
             )
-            or ""
-        )
-    except Exception as exc:  # a form without the link beats no form: the curator can paste it
-        log.warning("chat.getPermalink failed: %s", type(exc).__name__)
+        except Exception as exc:  # a form without the link beats no form: it can be pasted
+            log.warning("chat.getPermalink failed: %s", type(exc).__name__)
     text = message.get("text")
     form = TipForm(text=text if isinstance(text, str) else "", link=link)
     if not open_form(ctx, body.get("trigger_id") or "", form):
         respond(blocks.plain(NO_FORM) | {"replace_original": False})
+
+
+_TS = re.compile(r"\d{1,12}\.\d{1,8}")
+_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{1,30}")
+
+
+def permalink(body: dict, channel: str, message: dict) -> str:
+    """A message's permalink made from the shortcut's payload, or '' when it lacks a part.
+
+    Slack's documented shape (https://DOMAIN.slack.com/archives/CHANNEL/pTS, a thread
+    reply adding thread_ts and cid) needs no chat.getPermalink call, which could use up
+    the 3 seconds the shortcut's trigger_id lives when Slack is slow.
+    """
+    team = body.get("team")
+    domain = team.get("domain") if isinstance(team, dict) else ""
+    ts, thread = message.get("ts"), message.get("thread_ts")
+    if not (
+        isinstance(domain, str)
+        and domain.replace("-", "").isalnum()
+        and domain.isascii()
+        and isinstance(ts, str)
+        and _TS.fullmatch(ts)
+        and _CHANNEL_ID.fullmatch(channel or "")
+    ):
+        return ""
+    link = f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    if isinstance(thread, str) and _TS.fullmatch(thread) and thread != ts:
+        link += f"?thread_ts={thread}&cid={channel}"
+    return link
 
 
 # -- the form submitted --------------------------------------------------------------------

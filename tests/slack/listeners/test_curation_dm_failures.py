@@ -71,3 +71,19 @@ def test_a_person_slack_cannot_reach_is_not_retried_on_every_save(bot):
     submit(bot, open_form(bot))
     bot.calls("views.publish", at_least=1, timeout=30)
     assert _dms(bot) == [] and bot.store.open_gaps() == []
+
+
+def test_save_as_tip_prefills_the_link_even_when_slack_is_slow(bot):
+    # chat.getPermalink answering late used up the trigger's 3 seconds (the form opened
+    # late or not at all, and without its link); the link is made from the payload.
+    bot.fake.api.fail_next("chat.getPermalink", delay=5)
+    message = {"ts": "1700000000.000200", "thread_ts": "1699999999.000100", "text": "Ship evals."}
+    reply = bot.slack.shortcut(cb.SAVE_SHORTCUT, message, user=CURATOR, channel="C1")
+    assert reply.status == 200
+    inputs = {
+        b["block_id"]: b["element"].get("initial_value") for b in bot.fake.api.modals[-1]["blocks"]
+    }
+    assert inputs["link"].endswith(
+        "/archives/C1/p1700000000000200?thread_ts=1699999999.000100&cid=C1"
+    )
+    assert inputs["link"].startswith("https://") and ".slack.com/" in inputs["link"]
