@@ -23,6 +23,7 @@ from bot.slack import blocks, modals
 from bot.slack import curation_blocks as cb
 from bot.slack.context import SlackContext
 from bot.slack.mrkdwn import escape
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 NOT_CURATOR = (
@@ -165,7 +166,7 @@ def wait_for_tip(ack: Ack, body: dict, context: BoltContext) -> None:
         return
     try:
         curation.wait_for_tip(ctx.coach.store, question[: ctx.coach.settings.max_question], user)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, StoreError) as exc:
         log.error("could not store a waiting asker: %s", exc)
         context["aipm_outcome"] = "failed"
         return
@@ -248,6 +249,12 @@ def retire(ack: Ack, body: dict, context: BoltContext) -> None:
         context["aipm_notice"] = (
             ":warning: That tip changed since this page was shown, so it was not retired. "
             "Here is the current Library."
+        )
+    except (sqlite3.Error, StoreError) as exc:  # rolled back: the tip is still served
+        log.error("could not retire %s: %s", tip_id, exc)
+        context["aipm_notice"] = (
+            ":warning: I could not retire that tip just now (the database is busy). "
+            "Please press Retire again."
         )
 
 
@@ -362,7 +369,7 @@ def submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         what = "it was retired" if status == "gone" else "someone saved it"
         ack(modals.errors({"title": STALE.format(what=what)}))
         return
-    except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
+    except (sqlite3.Error, StoreError) as exc:  # rolled back (or refused): nothing written
         log.error("could not save a tip: %s", exc)
         ack(modals.errors({"title": "Sorry, I could not save it just now. Please try again."}))
         return
@@ -390,7 +397,7 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
         if tell(client, notice) == NOT_SENT:
             try:
                 curation.not_told(ctx.coach.store, notice)
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, StoreError) as exc:
                 log.error("could not put %s back to waiting: %s", notice.user, exc)
     user = _user(body)
     if user:
