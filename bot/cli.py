@@ -161,7 +161,19 @@ def cmd_knowledge_export(settings: Settings, args: argparse.Namespace) -> int:
         )
     if not target.parent.is_dir():
         return _fail(f"{target}: folder {target.parent} does not exist.", EXIT_USAGE)
-    text, count = curation.export_yaml(_open_store(settings))
+    if target.exists() and not target.is_file():
+        # The file is written beside it and renamed over it: a device or pipe would be replaced.
+        return _fail(
+            f"{target} is not a regular file (a device, pipe or socket): give a file name, "
+            "e.g. knowledge/team-tips.yaml",
+            EXIT_USAGE,
+        )
+    store = _open_store(settings)
+    store.refuse_live_target(target, "a knowledge export", "e.g. knowledge/team-tips.yaml")
+    try:
+        text, count = curation.export_yaml(store)
+    except curation.ExportError as exc:
+        return _fail(str(exc), EXIT_INVALID)
     partial = target.with_name(target.name + ".partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(target)  # never leave a half-written knowledge file behind

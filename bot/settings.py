@@ -138,7 +138,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     port = 3000
     raw_port = env.get("PORT", "").strip()
     if raw_port:
-        if raw_port.isdigit() and 0 < int(raw_port) < 65536:
+        if raw_port.isascii() and raw_port.isdigit() and 0 < int(raw_port) < 65536:
             port = int(raw_port)
         else:
             problems.append(f"PORT={raw_port!r} is not a port number: use 1-65535, e.g. PORT=3000.")

@@ -46,6 +46,8 @@ def test_everything_configurable():
     [
         ({"PORT": "0"}, "PORT"),
         ({"PORT": "http"}, "PORT"),
+        ({"PORT": "²"}, "PORT"),
+        ({"PORT": "፩"}, "PORT"),
         ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
         ({"COACH_COMMAND": "aipm"}, "COACH_COMMAND"),
         ({"COACH_LOG_USERS": "sometimes"}, "COACH_LOG_USERS"),

@@ -241,28 +241,43 @@ class Notice:
     user: str
     question: str
     tip: Tip
+    topic: str = ""
 
 
 def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Notice]:
     """After saving `tip`: close the open questions it now answers, and claim who waits on them.
 
     "Answers" means the matcher is sure and `tip` comes first; an unsure match leaves the
-    question open (a guess is no reason to tell someone). Each waiting person is returned once (across threads and processes), so the caller
-    sends each one message.
+    question open (a guess is no reason to tell someone). People still waiting (their DM
+    failed before, see `not_told`) are told about whichever tip now answers surely. Each
+    waiting person is returned once (across threads and processes), so the caller sends
+    each one message.
     """
     notices: list[Notice] = []
     for row in store.open_gaps(limit=GAP_SCAN_LIMIT):
         if not row.get("question"):
             continue
         answer = snapshot.matcher.answer(row["question"], limit=1)
-        if not (answer.confidence == "sure" and answer.matches[0][0].id == tip.id):
+        if answer.confidence != "sure":
             continue
+        first = answer.matches[0][0]
         if row["waiting"]:
-            for waiter in store.claim_waiters(row["topic"], tip.id):
-                notices.append(Notice(waiter["user"], waiter["question"], tip))
-        else:
+            # Any tip that is sure will do: a waiter whose DM failed earlier waits on an
+            # older tip, and is told on the next save rather than never.
+            for waiter in store.claim_waiters(row["topic"], first.id):
+                notices.append(Notice(waiter["user"], waiter["question"], first, row["topic"]))
+        elif first.id == tip.id:
             store.close_gap(row["topic"], tip.id)
     return notices
+
+
+def not_told(store: Store, notice: Notice) -> bool:
+    """A notice whose DM Slack surely did not deliver: the person waits again (True if so).
+
+    The next save that answers their question claims and tells them, so the DM is late,
+    not lost; a DM that may have been delivered must not come here (it would be sent twice).
+    """
+    return store.release_waiter(notice.topic, notice.user)
 
 
 def wait_for_tip(store: Store, question: str, user: str) -> bool:
@@ -300,7 +315,28 @@ def export_yaml(store: Store) -> tuple[str, int]:
         allow_unicode=True,
         width=100,
     )
-    _, problems = knowledge.parse_text(text, display="export")
-    if problems:  # would be a bug here, not bad input: never write a file that fails check
-        raise knowledge.KnowledgeError(problems)
+    parsed, problems = knowledge.parse_text(text, display="export")
+    problems = [
+        *problems,
+        *(  # what `knowledge check` adds for a team tip: a kind (its link is checked above)
+            knowledge.Problem("export", t.line, None, "missing `kind:`", t.id, "kind")
+            for t in parsed
+            if t.status != "gone" and t.kind not in KINDS
+        ),
+    ]
+    if problems:  # rows saved under older rules: never write a file that fails check
+        raise ExportError(problems)
     return text, len(tips)
+
+
+class ExportError(Exception):
+    """Team tips in the database that would not pass `knowledge check`; nothing was written."""
+
+    def __init__(self, problems: list[knowledge.Problem]):
+        self.problems = problems
+        lines = [f"  team tip '{p.tip_id}' field '{p.field}': {p.message}" for p in problems]
+        super().__init__(
+            f"{len(problems)} problem(s) in the team's tips (saved under older rules):\n"
+            + "\n".join(lines)
+            + "\nEdit these tips in App Home > Library (or retire them), then export again."
+        )

@@ -142,6 +142,15 @@ class KnowledgeBase:
         """The tip with this id, or None (e.g. a tip removed from the base)."""
         return self._by_id.get(tip_id)
 
+    def served(self, tip_id: str) -> Tip | None:
+        """The tip with this id when it may be served (curated), else None.
+
+        Use it wherever a tip id arrives from outside (a button made before the tip was
+        retired, a forged value): a draft or gone tip must never be shown or posted.
+        """
+        tip = self._by_id.get(tip_id)
+        return tip if tip is not None and tip.status == "curated" else None
+
     def __len__(self) -> int:
         return len(self.tips)
 

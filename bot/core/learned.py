@@ -101,14 +101,14 @@ def apply(answer: Answer, lesson: Lesson, base: KnowledgeBase) -> Answer:
     When the tip that would have come first is avoided, the rest of `answer.matches` are
     offered as "unsure", or the question is declined when none is left: no tip outside the
     answer is brought in, so the caller decides how many the matcher may offer (Coach.ask:
-    the usual few). A preferred tip no longer in the base (or gone from its note) is ignored.
+    the usual few). A preferred tip no longer served (gone, retired or a draft) is ignored.
     """
     current = levels.level(answer)
     if not lesson:
         return answer
     kept = [(tip, score) for tip, score in answer.matches if tip.id not in lesson.avoid]
-    tip = base.get(lesson.prefer) if lesson.prefer else None
-    if tip is not None and tip.status != "gone":
+    tip = base.served(lesson.prefer) if lesson.prefer else None  # never a draft or gone tip
+    if tip is not None:
         scores = [score for t, score in answer.matches if t.id == tip.id]
         best = answer.matches[0][1] if answer.matches else 100.0
         first = (tip, scores[0] if scores else best)

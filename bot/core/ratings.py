@@ -96,8 +96,13 @@ def least_useful(ranked: Iterable[TipScore]) -> list[TipScore]:
 
 
 def top(store: Store, base: KnowledgeBase, *, limit: int = 5) -> list[TipScore]:
-    """The team's favourite tips (positive net lower bound), best first; may be empty."""
-    return favourites(scored(store.tip_tallies(), base))[:limit]
+    """The team's favourite tips (positive net lower bound), best first; may be empty.
+
+    Only tips still served: a favourite that was retired, set back to draft or removed is
+    not recommended (`stats` keeps its history).
+    """
+    ranked = [s for s in scored(store.tip_tallies(), base) if base.served(s.id)]
+    return favourites(ranked)[:limit]
 
 
 def stats(store: Store, base: KnowledgeBase, *, days: int | None = None) -> dict:

@@ -17,7 +17,8 @@ import snowballstemmer
 from bot.core import synonyms
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_SLACK_MARKUP = re.compile(r"<[!@#][^>]*>")
+# [^<>] not [^>]: '<@' repeated 20,000 times without a '>' made every match scan to the end.
+_SLACK_MARKUP = re.compile(r"<[!@#][^<>]*>")
 
 _STOP_TEXT = """
     a about above after again against all also am an and any are aren't as at be because been
@@ -194,7 +195,7 @@ for _key, _canonical in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
 @lru_cache(maxsize=65536)
 def _single(word: str) -> tuple[str, str | None]:
     """A word's stem, and its term when it stands alone (None for stop words and noise)."""
-    if word.isdigit():
+    if word.isdecimal():  # isdigit() also takes "²" and "፩", which int() refuses
         word = NUMBER_WORDS.get(int(word), word) if len(word) <= 2 else word
     s = stem(word)
     if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):

@@ -72,8 +72,8 @@ def todays_tip(store: Store, kb: KnowledgeBase, channel: str, now: dt.datetime) 
     sub = store.subscription(channel)
     day = local_date(sub["tz"] if sub else "UTC", now).isoformat()
     posted = store.daily_post(channel, day)
-    if posted is not None and posted.status in ("posted", "pending") and kb.get(posted.tip_id):
-        return kb.get(posted.tip_id)
+    if posted is not None and posted.status in ("posted", "pending") and kb.served(posted.tip_id):
+        return kb.served(posted.tip_id)  # not once it was retired since
     return choose_tip(store, kb, channel, day)
 
 

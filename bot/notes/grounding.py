@@ -11,6 +11,7 @@ Gone tips are skipped: their advice has left the note.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,11 @@ _CURLY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 def normalize(text: str) -> str:
-    """`text` with curly quotes made straight and whitespace collapsed, for comparing."""
-    text = " ".join(text.translate(_CURLY).split())
+    """`text` in NFC, curly quotes made straight and whitespace collapsed, for comparing.
+
+    NFC so a quote saved by an editor that decomposes accents ('e' + U+0301) still matches.
+    """
+    text = " ".join(unicodedata.normalize("NFC", text).translate(_CURLY).split())
     return _SPACE_BEFORE.sub(r"\1", text)
 
 
@@ -112,7 +116,7 @@ def _tip_problems(tip: Tip, index: NoteIndex) -> list[Problem]:
                 )
             )
         return out
-    if not tip.source.quote:
+    if not passages(tip.source.quote):  # '…' alone is no quote: it has no passage to check
         out.append(
             problem(
                 "source.quote",

@@ -50,14 +50,16 @@ _CALLOUT = re.compile(r"^\[!(?P<kind>[A-Za-z0-9_-]+)\][+-]?[ \t]*(?P<title>.*)$"
 _BOLD_LEAD = re.compile(r"^\*\*(?P<lead>[^*]+?(?:\*(?!\*)[^*]*?)*)\*\*(?P<rest>.*)$")
 _FROM = re.compile(r"^From:\s", re.IGNORECASE)
 
-_ANCHOR = re.compile(r"<a(?:\s[^>]*)?>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
+# Character classes stop at the next "<" (or "[", "(") so that an unclosed tag repeated
+# through a note costs linear time, not quadratic (60 KB of "<a>" took 15 s to parse).
+_ANCHOR = re.compile(r"<a(?:\s[^<>]*)?>[^<]*(?:<(?!/?a[\s>])[^<]*)*</a\s*>", re.IGNORECASE)
 _DATA_T = re.compile(
-    r"<a\b[^>]*\bdata-t\s*=\s*[\"']?(?P<t>\d{1,4}(?::\d{1,2}){0,2})[\"']?", re.IGNORECASE
+    r"<a\b[^<>]*\bdata-t\s*=\s*[\"']?(?P<t>\d{1,4}(?::\d{1,2}){0,2})[\"']?", re.IGNORECASE
 )
-_DATA_S = re.compile(r"<a\b[^>]*\bdata-s=\"(?P<s>\d+)\"", re.IGNORECASE)
+_DATA_S = re.compile(r"<a\b[^<>]*\bdata-s=\"(?P<s>\d+)\"", re.IGNORECASE)
 _WIKILINK = re.compile(r"\[\[(?P<target>[^\[\]|]*)(?:\|(?P<label>[^\[\]]*))?\]\]")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MDLINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\([^)]*\)")
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
+_MDLINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\([^()]*\)")
 _TIME_LABEL = re.compile(r"\[\d{1,4}(?::\d{1,2}){1,2}\]")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{2,60})[\"“”]")
@@ -241,7 +243,7 @@ def parse_note(text: str, filename: str) -> Note:
             f"{' or '.join(STAMP_FORMATS)} (or leave it out for the seed's MM:SS:hh)",
         )
     slug = slugify(title) or slugify(_title_from_filename(filename)) or "note"
-    body = _resolve_anchors(lines[body_start:], stamp_format)
+    body = _resolve_anchors(lines[body_start:], stamp_format, filename, first_line=body_start + 1)
     sections = _sections(lines[:body_start] + body, body_start, title)
     words = note_text(text)
     advice = _advice(sections, video_id, url, words)
@@ -303,11 +305,31 @@ def note_text(text: str) -> str:
     return plain_text("\n".join(out))
 
 
+MAX_NOTE_BYTES = 5_000_000  # a long episode's note is ~50 KB; more is not a note
+
+
 def _read_text(path: Path) -> str:
+    """A note's text. NoteError for what is not a readable, regular, note-sized UTF-8 file.
+
+    A device or pipe (/dev/zero, /dev/stdin) is refused before reading: reading one would
+    never end or would fill memory.
+    """
     try:
-        data = path.read_bytes()
+        if not path.is_dir() and path.exists() and not path.is_file():
+            # Checked before opening: opening a pipe waits for a writer.
+            raise NoteError(
+                str(path), 0, "cannot read: not a regular file (a device or pipe); give a note"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_NOTE_BYTES + 1)
     except OSError as exc:
         raise NoteError(str(path), 0, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_NOTE_BYTES:
+        raise NoteError(
+            str(path),
+            0,
+            f"too big for a note (over {MAX_NOTE_BYTES:,} bytes): split it into several notes",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -336,9 +358,38 @@ def _no_title_message(lines: list[str], body_start: int) -> str:
     )
 
 
-def _resolve_anchors(lines: list[str], stamp_format: str) -> list[str]:
-    """The body lines with each stamp's resolved seconds added to its anchor as data-s."""
+_DATA_T_VALUE = re.compile(r"\bdata-t\s*=\s*[\"']?(?P<raw>[^\"'\s>]*)", re.IGNORECASE)
+_STAMP_FIELDS = {2: (None, 60), 3: (None, 60, 100)}  # upper bounds after the first field
+
+
+def _check_stamp(raw: str, stamp: str, filename: str, line: int) -> None:
+    """NoteError unless a data-t value is a whole stamp with fields in range (no 99:99:99)."""
+    parts = stamp.split(":")
+    bounds = _STAMP_FIELDS.get(len(parts), (None,))
+    if raw == stamp and all(b is None or int(p) < b for p, b in zip(parts, bounds, strict=False)):
+        return
+    raise NoteError(
+        filename,
+        line,
+        f"timestamp {raw!r} is not a time: write MM:SS:hh (minutes, seconds, hundredths) "
+        "or H:MM:SS, with seconds below 60",
+    )
+
+
+def _resolve_anchors(
+    lines: list[str], stamp_format: str, filename: str = "<note>", *, first_line: int = 1
+) -> list[str]:
+    """The body lines with each stamp's resolved seconds added to its anchor as data-s.
+
+    NoteError, naming the line, for a stamp that is not a time (a seconds field of 60 or
+    more, more than four digits, anything after the digits): guessing made links to
+    nowhere ('99:99:99' became 1:40:39, '999999:00:00' became 2:46:39).
+    """
     found = [(i, m) for i, line in enumerate(lines) for m in _DATA_T.finditer(line)]
+    for index, match in found:
+        value = _DATA_T_VALUE.search(lines[index], match.start())
+        raw = value.group("raw") if value else match.group("t")
+        _check_stamp(raw, match.group("t"), filename, first_line + index)
     seconds = resolve_stamps([m.group("t") for _, m in found], stamp_format=stamp_format)
     out = list(lines)
     # Replace from the end so earlier match offsets on the same line stay valid.

@@ -113,30 +113,28 @@ class PlaygroundApp:
             return _json({"ok": False, "error": str(exc)}, 400)
 
     def _page_action(self, name: str, data: dict) -> Reply:
-        user = str(data.get("user") or "")
+        user = text(data, "user")
         if name == "send":
             return _json(
-                self.actions.send(
-                    user, str(data.get("text") or ""), thread_ts=str(data.get("thread_ts") or "")
-                )
+                self.actions.send(user, text(data, "text"), thread_ts=text(data, "thread_ts"))
             )
         if name == "dm":
-            return _json(self.actions.send_dm(user, str(data.get("text") or "")))
+            return _json(self.actions.send_dm(user, text(data, "text")))
         if name == "action":
             return _json(
                 self.actions.click(
                     user,
-                    target=str(data.get("target") or ""),
-                    action_id=str(data.get("action_id") or ""),
-                    block_id=str(data.get("block_id") or ""),
+                    target=text(data, "target"),
+                    action_id=text(data, "action_id"),
+                    block_id=text(data, "block_id"),
                 )
             )
         if name == "react":
             return _json(
                 self.actions.react(
                     user,
-                    ts=str(data.get("ts") or ""),
-                    name=str(data.get("name") or ""),
+                    ts=text(data, "ts"),
+                    name=text(data, "name"),
                     add=flag(data, "add", default=True),
                 )
             )
@@ -146,39 +144,34 @@ class PlaygroundApp:
             return _json(
                 self.actions.click_home(
                     user,
-                    action_id=str(data.get("action_id") or ""),
-                    block_id=str(data.get("block_id") or ""),
-                    value=str(data.get("value") or ""),
+                    action_id=text(data, "action_id"),
+                    block_id=text(data, "block_id"),
+                    value=text(data, "value"),
                 )
             )
         if name == "modal-action":
             return _json(
                 self.actions.click_modal(
                     user,
-                    view_id=str(data.get("view_id") or ""),
-                    action_id=str(data.get("action_id") or ""),
-                    value=str(data.get("value") or ""),
+                    view_id=text(data, "view_id"),
+                    action_id=text(data, "action_id"),
+                    value=text(data, "value"),
                 )
             )
         if name == "shortcut":
             return _json(
                 self.actions.shortcut(
                     user,
-                    ts=str(data.get("ts") or ""),
-                    callback_id=str(data.get("callback_id") or ""),
+                    ts=text(data, "ts"),
+                    callback_id=text(data, "callback_id"),
                 )
             )
         if name == "submit":
-            values = data.get("values")
             return _json(
-                self.actions.submit(
-                    user,
-                    view_id=str(data.get("view_id") or ""),
-                    values=values if isinstance(values, dict) else {},
-                )
+                self.actions.submit(user, view_id=text(data, "view_id"), values=inputs(data))
             )
         if name == "close-modal":
-            return _json(self.actions.close_modal(user, view_id=str(data.get("view_id") or "")))
+            return _json(self.actions.close_modal(user, view_id=text(data, "view_id")))
         if name == "post-tip":
             return _json(self.post_tip(force=flag(data, "force", default=False)))
         return _json({"ok": False, "error": f"no such action: {name}"}, 404)
@@ -440,6 +433,29 @@ def flag(data: dict, name: str, *, default: bool) -> bool:
     if not isinstance(value, bool):
         raise BadField(f"field {name!r} must be true or false, not {json.dumps(value)[:40]}")
     return value
+
+
+def text(data: dict, name: str) -> str:
+    """A JSON string field of a page request ("" when absent or null); BadField otherwise.
+
+    str() of a list or number would turn ["x"] into the text "['x']" and send or save it.
+    """
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadField(f"field {name!r} must be a string, not {json.dumps(value)[:40]}")
+    return value
+
+
+def inputs(data: dict) -> dict[str, str]:
+    """A modal's typed inputs ({block_id: text}); BadField for anything but strings or null."""
+    values = data.get("values")
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise BadField(f"field 'values' must be an object, not {json.dumps(values)[:40]}")
+    return {str(key): text(values, key) for key in values}
 
 
 def _json(data: dict, status: int = 200) -> Reply:

@@ -56,6 +56,19 @@ class WaitersTable(Connection):
             self._close_gap(db, topic, tip_id, now)
         return rows
 
+    def release_waiter(self, topic: str, user: str) -> bool:
+        """Put a claimed waiter back to waiting (their DM was not sent); True when released.
+
+        The next save that answers the topic claims them again, so the DM is late, not lost.
+        """
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE gap_waiters SET notified_at = NULL, tip_id = NULL "
+                "WHERE topic = ? AND user = ? AND notified_at IS NOT NULL",
+                [topic, user],
+            )
+            return cursor.rowcount > 0
+
     def close_gap(self, topic: str, tip_id: str) -> int:
         """Mark a topic's open gaps answered by `tip_id`; returns how many questions closed."""
         with self.transaction() as db:

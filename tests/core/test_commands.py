@@ -51,6 +51,8 @@ def test_subcommands_with_their_own_syntax(text, expected):
         "stats: which metrics matter for an AI feature",
         "gaps in my AI strategy",
         "gaps 0",
+        "gaps ²",
+        "gaps ፩",
         "gaps 20 questions",
         "tip for talking to my boss",
         "subscribe to which newsletters as an AI PM",

@@ -91,3 +91,17 @@ def test_for_curators_names_gone_tips(store, library):
     learned.record(store, IKEA_Q, "no-such-tip", "match")
     [row_] = learned.for_curators(store, library.base)
     assert row_["title"] is None and "candidate question for no-such-tip" in row_["advice"]
+
+
+@pytest.mark.parametrize("status", ["draft", "gone"])
+def test_apply_never_puts_a_draft_or_retired_tip_first(library, status):
+    import dataclasses
+
+    from bot.core.knowledge import KnowledgeBase
+
+    base = KnowledgeBase(
+        [dataclasses.replace(t, status=status) if t.id == "hackathons" else t for t in library.base]
+    )
+    answer = library.matcher.answer(IKEA_Q)
+    out = learned.apply(answer, learned.Lesson(prefer="hackathons"), base)
+    assert out.matches[0][0].id == IKEA

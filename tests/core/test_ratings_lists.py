@@ -71,3 +71,18 @@ def test_slack_top_lists_no_tip_rated_one_up_two_down(running_bot, base):
     vote(running_bot.store, disliked.id, 1, 2)
     text = running_bot.slack.command("top").json()["text"]
     assert loved.title in text and disliked.title not in text
+
+
+@pytest.mark.parametrize("status", ["gone", "draft", None])
+def test_top_recommends_only_tips_still_served_and_stats_keep_the_history(store, base, status):
+    import dataclasses
+
+    retired, kept = base.tips[0].id, base.tips[1].id
+    vote(store, retired, 10, 0)
+    vote(store, kept, 5, 0)
+    tips = [dataclasses.replace(t, status=status) if t.id == retired else t for t in base]
+    if status is None:  # removed from the base altogether
+        tips = [t for t in base if t.id != retired]
+    now = knowledge.KnowledgeBase(tips)
+    assert [s.id for s in ratings.top(store, now)] == [kept]
+    assert retired in [r["id"] for r in ratings.stats(store, now)["tips"]]

@@ -195,3 +195,9 @@ def test_a_typo_inside_a_synonym_phrase_still_makes_the_phrase(matcher):
     typos = {q.term: q.weight for q in matcher._query_terms("prodcut managment")}
     exact = {q.term: q.weight for q in matcher._query_terms("product management")}
     assert typos.keys() == exact.keys() and all(typos[k] < exact[k] for k in typos)
+
+
+@pytest.mark.parametrize("digit", ["፩", "𐩀"])
+def test_digits_int_cannot_read_stay_words(digit):
+    # str.isdigit() says yes to these, int() says no: they are words, not a crash.
+    assert [t.word for t in text.terms(f"grow {digit} users")][-2:] == [digit, "users"]

@@ -271,3 +271,19 @@ def test_channel_not_found_pauses_one_and_posts_the_others_over_http(store):
         assert store.subscription("C1")["paused"] == 1
         assert len(fake.messages("DU1")) == 1
         assert len(fake.messages("C2")) == 2 and fake.messages("C1") == []
+
+
+def test_todays_tip_retired_after_its_post_is_not_shown_again(store):
+    import dataclasses
+
+    from bot.core.knowledge import KnowledgeBase
+
+    store.save_subscription("C1", at="09:00", tz="UTC", days="daily")
+    clock = Clock(at(2024, 4, 2, 9, 0))
+    scheduler, _ = scheduler_for(store, clock)
+    (result,) = scheduler.tick()
+    retired = KnowledgeBase(
+        [dataclasses.replace(t, status="gone") if t.id == result.tip_id else t for t in KB.tips]
+    )
+    shown = todays_tip(store, retired, "C1", clock.now)
+    assert shown is not None and shown.id != result.tip_id and shown.status == "curated"

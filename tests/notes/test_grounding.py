@@ -152,3 +152,19 @@ def test_knowledge_check_finds_notes_through_coach_seeds(base_copy, tmp_path):
     )
     assert missing.returncode == 1
     assert "set COACH_SEEDS" in missing.stderr
+
+
+@pytest.mark.parametrize("quote", ["…", " … ", "...", ". . .", "… …"])
+def test_a_quote_of_nothing_but_ellipses_is_missing_not_found(base_copy, quote):
+    # '…' split into no passages, so every passage "was found": the check passed.
+    edit_tip(base_copy, "the-ikea-effect", lambda t: t["source"].update(quote=quote))
+    problems = check_grounding(knowledge.load(base_copy), SEEDS)
+    assert [(p.tip_id, p.field) for p in problems] == [("the-ikea-effect", "source.quote")]
+
+
+def test_a_quote_in_decomposed_unicode_is_found_in_a_composed_note():
+    # An editor that saves NFD ('e' + combining accent) must not make a verbatim quote fail.
+    note = "The café team shipped it. Über-fast."
+    decomposed = "The cafe\u0301 team shipped it. U\u0308ber-fast."
+    assert missing_passages(decomposed, note) == []
+    assert missing_passages(note, decomposed) == []

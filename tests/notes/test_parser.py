@@ -1,10 +1,14 @@
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.notes import parser
 from bot.notes.grounding import passages
 from bot.notes.parser import (
     NoteError,
@@ -437,3 +441,78 @@ def test_note_shaped_junk_only_raises_note_error(head, text):
     ids = [a.id for a in note.advice]
     assert len(ids) == len(set(ids))
     assert all(stands_in(a.quote, note.words) for a in note.advice)
+
+
+def _read_note_in_a_child(path: Path) -> subprocess.CompletedProcess:
+    # A child with a time limit: the old code read /dev/zero until memory ran out and
+    # waited for ever on a pipe, which would hang the test run instead of failing it.
+    code = "import sys; from bot.notes.parser import read_note; read_note(sys.argv[1])"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_read_note_refuses_a_device_without_reading_it(device):
+    result = _read_note_in_a_child(Path(device))
+    assert "NoteError" in result.stderr and "not a regular file" in result.stderr
+
+
+def test_read_note_refuses_a_pipe_without_waiting_for_a_writer(tmp_path):
+    pipe = tmp_path / "note.md"
+    os.mkfifo(pipe)
+    result = _read_note_in_a_child(pipe)
+    assert "NoteError" in result.stderr and "not a regular file" in result.stderr
+
+
+def test_read_note_refuses_a_note_too_big_to_be_one(tmp_path, monkeypatch):
+    path = tmp_path / "big.md"
+    path.write_text("---\ntitle: Big\n---\n" + "- **Do** it.\n" * 200)
+    monkeypatch.setattr(parser, "MAX_NOTE_BYTES", 1000)
+    with pytest.raises(NoteError, match="too big"):
+        read_note(path)
+
+
+NOTE_WITH_STAMP = (
+    "---\ntitle: Stamps\nvideoId: abcdefghijk\n---\n# Section\n"
+    '- **Ship weekly** small AI releases <a class="yt-timestamp" data-t="{t}">[{t}]</a>.\n'
+)
+
+
+@pytest.mark.parametrize("stamp", ["99:99:99", "00:60:00", "12:34:100", "999999:00:00", "12:3x"])
+def test_a_stamp_that_is_not_a_time_is_refused_naming_its_line(stamp):
+    # '99:99:99' used to link to 1:40:39 and '999999:00:00' to 2:46:39, silently.
+    with pytest.raises(NoteError, match="is not a time") as info:
+        parse_note(NOTE_WITH_STAMP.format(t=stamp), "n.md")
+    assert info.value.line == 6 and stamp in str(info.value)
+
+
+@pytest.mark.parametrize("stamp", ["12:34", "06:33:33", "01:00:27", "12:34:99", "7"])
+def test_stamps_in_range_still_build(stamp):
+    assert parse_note(NOTE_WITH_STAMP.format(t=stamp), "n.md").advice
+
+
+@pytest.mark.parametrize("unclosed", ["<a>", "<a x", "![", "![x](", '<a data-t="1'])
+def test_a_note_full_of_unclosed_markup_parses_instead_of_hanging(unclosed):
+    # Each unclosed '<a>' used to make the anchor pattern scan to the end of the note:
+    # 60 KB took 15 s and this note minutes. A child with a time limit turns a hang into
+    # a failure; the limit is far above the time taken, so it asserts no timing.
+    body = unclosed * (300_000 // len(unclosed))
+    code = (
+        "import sys; from bot.notes.parser import parse_note; "
+        "parse_note('---\\ntitle: t\\n---\\n# H\\n- **Lead** ' + sys.stdin.read() + '\\n', 'n.md')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        input=body,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    # Parsed, or refused with a clear NoteError ('1<a' is not a time): never a hang.
+    assert result.returncode == 0 or "NoteError" in result.stderr, result.stderr[-500:]

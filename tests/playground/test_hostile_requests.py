@@ -88,3 +88,43 @@ def test_a_react_add_that_is_not_a_boolean_is_refused(playground):
     )
     assert status == 400 and "add" in json.loads(body)["error"]
     assert page.post("/api/react", {"user": ANA, "ts": ts, "name": "+1", "add": True})["ok"]
+
+
+def _post_json(url: str, path: str, data: dict) -> tuple[int, dict]:
+    status, body = raw(
+        url,
+        "POST",
+        path,
+        body=json.dumps(data).encode(),
+        headers={"Host": host_of(url), "Origin": url, "Content-Type": "application/json"},
+    )
+    return status, json.loads(body)
+
+
+@pytest.mark.parametrize("typed", [["Charge for results."], 42, {"value": "x"}, True])
+def test_a_form_value_that_is_not_text_is_refused_and_nothing_is_saved(playground, typed):
+    from tests.playground.test_curation_page import FORM
+
+    page = Page(playground.url)
+    assert page.send("/aipm add")["ok"]
+    view = page.state(ANA)["modal"]
+    # str() used to turn ["Charge for results."] into the tip text "['Charge for results.']".
+    status, answer = _post_json(
+        playground.url,
+        "/api/submit",
+        {"user": ANA, "view_id": view["id"], "values": {**FORM, "text": typed}},
+    )
+    assert status == 400 and "'text'" in answer["error"], answer
+    assert page.state(ANA)["modal"]["id"] == view["id"]  # the form is still open
+    assert playground.runtime.coach.store.team_tips() == []
+
+
+@pytest.mark.parametrize("field", ["text", "user"])
+def test_a_message_field_that_is_not_text_is_refused_and_nothing_is_sent(playground, field):
+    page = Page(playground.url)
+    before = len(playground.api.timeline(ANA, CHANNEL["id"]))
+    data = {"user": ANA, "text": "what is the ikea effect", field: ["what is the ikea effect"]}
+    status, answer = _post_json(playground.url, "/api/send", data)
+    assert status == 400 and f"'{field}'" in answer["error"], answer
+    assert len(playground.api.timeline(ANA, CHANNEL["id"])) == before
+    assert page.state()["me"] == ANA

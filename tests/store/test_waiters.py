@@ -32,3 +32,14 @@ def test_a_waiter_without_a_logged_question_still_shows_as_open(store):
     assert [(r["question"], r["count"], r["waiting"]) for r in store.open_gaps()] == [
         ("fix my printer", 1, 1)
     ]
+
+
+def test_a_released_waiter_waits_again_and_is_claimed_once_more(store):
+    store.add_waiter("fix printer", "fix my printer", "U1")
+    store.add_waiter("fix printer", "fix my printer", "U2")
+    store.claim_waiters("fix printer", "printer-tip")
+    assert store.release_waiter("fix printer", "U1") is True
+    assert store.release_waiter("fix printer", "U1") is False
+    assert [(r["topic"], r["waiting"]) for r in store.open_gaps()] == [("fix printer", 1)]
+    assert [w["user"] for w in store.claim_waiters("fix printer", "printer-tip")] == ["U1"]
+    assert store.claim_waiters("fix printer", "printer-tip") == []

@@ -115,6 +115,7 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
     """
     ctx = SlackContext.of(context)
     tip, user, channel = _tip_and_user(ctx, body)
+    tip = ctx.coach.library.base.served(tip.id) if tip is not None else None  # never a draft
     if tip is None or not channel:
         respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
         return
@@ -165,8 +166,10 @@ def _teach(ack: Ack, body: dict, context: BoltContext, verdict: str) -> None:
     found = blocks.read_feedback_value(value)
     base = ctx.coach.library.base
     ids = found[0] if found else []
-    # A pick names one tip; "None of these" the few that were offered.
-    tips = [base.get(i) for i in ids] if 0 < len(ids) <= (1 if verdict == MATCH else 5) else []
+    # A pick names one tip, which must be servable (not retired, not a draft); "None of
+    # these" the few that were offered, which may have been retired since.
+    find = base.served if verdict == MATCH else base.get
+    tips = [find(i) for i in ids] if 0 < len(ids) <= (1 if verdict == MATCH else 5) else []
     user = (body.get("user") or {}).get("id")
     if not tips or None in tips or not user or not found[1].strip():
         context["aipm_outcome"] = "gone"

@@ -10,6 +10,7 @@ waited for it happens right after, in a lazy listener.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -22,6 +23,7 @@ from bot.slack import blocks, modals
 from bot.slack import curation_blocks as cb
 from bot.slack.context import SlackContext
 from bot.slack.mrkdwn import escape
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 NOT_CURATOR = (
@@ -128,7 +130,7 @@ def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
             "Sorry, only curators (workspace admins and owners, COACH_CURATORS) can see that: "
             "it shows other people's questions."
         )
-    limit = int(rest) if rest.isdigit() else 15
+    limit = int(rest) if rest.isascii() and rest.isdigit() else 15
     store = ctx.coach.store
     message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
     taught = learned.for_curators(store, ctx.coach.library.base, limit=limit)
@@ -164,7 +166,7 @@ def wait_for_tip(ack: Ack, body: dict, context: BoltContext) -> None:
         return
     try:
         curation.wait_for_tip(ctx.coach.store, question[: ctx.coach.settings.max_question], user)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, StoreError) as exc:
         log.error("could not store a waiting asker: %s", exc)
         context["aipm_outcome"] = "failed"
         return
@@ -187,7 +189,7 @@ def confirm_wait(body: dict, respond: Respond, context: BoltContext) -> None:
 
 def _parse_tip_value(value: str) -> tuple[str, int]:
     tip_id, _, version = value.partition(":")
-    return tip_id, int(version) if version.isdigit() else 0
+    return tip_id, int(version) if version.isascii() and version.isdigit() else 0
 
 
 def open_from_button(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -248,13 +250,19 @@ def retire(ack: Ack, body: dict, context: BoltContext) -> None:
             ":warning: That tip changed since this page was shown, so it was not retired. "
             "Here is the current Library."
         )
+    except (sqlite3.Error, StoreError) as exc:  # rolled back: the tip is still served
+        log.error("could not retire %s: %s", tip_id, exc)
+        context["aipm_notice"] = (
+            ":warning: I could not retire that tip just now (the database is busy). "
+            "Please press Retire again."
+        )
 
 
 def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
     """Next / Previous in a Library list."""
     ack()
     key, _, page = _value(body).partition(":")
-    if page.isdigit():
+    if page.isascii() and page.isdigit():  # isdigit() alone takes "²", which int() refuses
         context["aipm_pages"] = {key: int(page)}
 
 
@@ -286,20 +294,50 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     channel = body.get("channel")
     channel = channel.get("id") if isinstance(channel, dict) else ""
-    link = ""
-    try:
-        link = (
-            ctx.lookup.chat_getPermalink(channel=channel, message_ts=message.get("ts") or "").get(
-                "permalink"
+    link = permalink(body, channel, message)
+    if not link:
+        try:
+            link = (
+                ctx.lookup.chat_getPermalink(
+                    channel=channel, message_ts=message.get("ts") or ""
+                ).get("permalink")
+                or ""
             )
-            or ""
-        )
-    except Exception as exc:  # a form without the link beats no form: the curator can paste it
-        log.warning("chat.getPermalink failed: %s", type(exc).__name__)
+        except Exception as exc:  # a form without the link beats no form: it can be pasted
+            log.warning("chat.getPermalink failed: %s", type(exc).__name__)
     text = message.get("text")
     form = TipForm(text=text if isinstance(text, str) else "", link=link)
     if not open_form(ctx, body.get("trigger_id") or "", form):
         respond(blocks.plain(NO_FORM) | {"replace_original": False})
+
+
+_TS = re.compile(r"\d{1,12}\.\d{1,8}")
+_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{1,30}")
+
+
+def permalink(body: dict, channel: str, message: dict) -> str:
+    """A message's permalink made from the shortcut's payload, or '' when it lacks a part.
+
+    Slack's documented shape (https://DOMAIN.slack.com/archives/CHANNEL/pTS, a thread
+    reply adding thread_ts and cid) needs no chat.getPermalink call, which could use up
+    the 3 seconds the shortcut's trigger_id lives when Slack is slow.
+    """
+    team = body.get("team")
+    domain = team.get("domain") if isinstance(team, dict) else ""
+    ts, thread = message.get("ts"), message.get("thread_ts")
+    if not (
+        isinstance(domain, str)
+        and domain.replace("-", "").isalnum()
+        and domain.isascii()
+        and isinstance(ts, str)
+        and _TS.fullmatch(ts)
+        and _CHANNEL_ID.fullmatch(channel or "")
+    ):
+        return ""
+    link = f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    if isinstance(thread, str) and _TS.fullmatch(thread) and thread != ts:
+        link += f"?thread_ts={thread}&cid={channel}"
+    return link
 
 
 # -- the form submitted --------------------------------------------------------------------
@@ -331,7 +369,7 @@ def submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         what = "it was retired" if status == "gone" else "someone saved it"
         ack(modals.errors({"title": STALE.format(what=what)}))
         return
-    except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
+    except (sqlite3.Error, StoreError) as exc:  # rolled back (or refused): nothing written
         log.error("could not save a tip: %s", exc)
         ack(modals.errors({"title": "Sorry, I could not save it just now. Please try again."}))
         return
@@ -356,7 +394,11 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
     if tip is None:
         return
     for notice in curation.close_answered_gaps(ctx.coach.store, snapshot, tip):
-        tell(client, notice)
+        if tell(client, notice) == NOT_SENT:
+            try:
+                curation.not_told(ctx.coach.store, notice)
+            except (sqlite3.Error, StoreError) as exc:
+                log.error("could not put %s back to waiting: %s", notice.user, exc)
     user = _user(body)
     if user:
         from bot.slack.listeners.events import publish_home
@@ -364,19 +406,44 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
         publish_home(ctx, client, user)
 
 
-def tell(client: WebClient, notice: curation.Notice) -> bool:
-    """DM one person that their question has a tip (conversations.open, then chat.postMessage)."""
+SENT, NOT_SENT, MAYBE_SENT, GAVE_UP = "sent", "not sent", "maybe sent", "gave up"
+# conversations.open errors no retry can fix: the person is told nothing, and not retried.
+UNREACHABLE = frozenset(
+    {"user_not_found", "users_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
+)
+
+
+def tell(client: WebClient, notice: curation.Notice) -> str:
+    """DM one person that their question has a tip (conversations.open, then chat.postMessage).
+
+    Returns SENT; NOT_SENT when Slack surely delivered nothing (conversations.open failed,
+    or chat.postMessage was refused or rate limited), so the DM may be retried; MAYBE_SENT
+    when chat.postMessage failed in a way that may have posted (5xx, time-out), which must
+    not be retried or the person could get it twice; GAVE_UP when the person cannot be
+    reached at all (deactivated, not found).
+    """
     try:
         channel = client.conversations_open(users=notice.user)["channel"]["id"]
-        client.chat_postMessage(channel=channel, **cb.answered_dm(notice.tip, notice.question))
-        return True
     except SlackApiError as exc:
-        log.warning(
-            "could not DM %s about %s: %s", notice.user, notice.tip.id, exc.response.get("error")
-        )
+        _dm_failed(notice, exc)
+        return GAVE_UP if exc.response.get("error") in UNREACHABLE else NOT_SENT
     except Exception as exc:
-        log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, type(exc).__name__)
-    return False
+        _dm_failed(notice, exc)
+        return NOT_SENT
+    try:
+        client.chat_postMessage(channel=channel, **cb.answered_dm(notice.tip, notice.question))
+        return SENT
+    except SlackApiError as exc:
+        _dm_failed(notice, exc)
+        return NOT_SENT if exc.response.status_code in (200, 429) else MAYBE_SENT
+    except Exception as exc:
+        _dm_failed(notice, exc)
+        return MAYBE_SENT
+
+
+def _dm_failed(notice: curation.Notice, exc: Exception) -> None:
+    error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+    log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, error)
 
 
 def acknowledge(ack: Ack) -> None:
