@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.soak
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.startup
+	$(BIN)/python -m benchmarks.team_tips
 
 ## screenshot: refresh docs/playground.png (the README's picture) from the browser test
 screenshot: $(STAMP)

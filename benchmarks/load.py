@@ -35,7 +35,7 @@ from bot.daily.posting import Poster
 from bot.fakeslack import payloads
 from bot.fakeslack.server import FakeSlack
 from bot.fakeslack.signing import signed_headers
-from bot.fakeslack.web_api import BOT, TEAM, dm_channel
+from bot.fakeslack.web_api import BOT, TEAM, WebAPI, dm_channel
 from bot.slack.delivery import SlackDeliverer
 from bot.store import Store
 
@@ -140,7 +140,7 @@ def start_warmed(command_line: list[str], db: Path, api_url: str, log: Path, war
 
 def run(seconds: float, concurrency: int) -> dict:
     qs = questions()
-    with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
+    with tempfile.TemporaryDirectory() as tmp, FakeSlack(WebAPI(max_calls=None)) as fake:
         db = Path(tmp) / "coach.db"
         store = Store.open(db)
         base = knowledge.load(harness.ROOT / "knowledge")

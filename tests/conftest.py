@@ -177,3 +177,22 @@ def sure_with_alternatives(tips) -> tuple[str, str, str]:
             if answer.confidence == "sure" and len(answer.matches) > 1:
                 return question, answer.matches[0][0].id, answer.matches[1][0].id
     raise AssertionError("no curated question is answered sure with another tip offered")
+
+
+@pytest.fixture
+def served(tmp_path, fake_slack):
+    """Start `python -m bot serve` processes (`start(**env)`); each is killed after the test."""
+    from tests.test_serve import Served
+
+    procs: list[Served] = []
+
+    def start(**extra: str) -> Served:
+        s = Served(tmp_path, fake_slack, **extra)
+        procs.append(s)
+        return s
+
+    yield start
+    for s in procs:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.wait()

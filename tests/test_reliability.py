@@ -17,7 +17,6 @@ from bot.fakeslack.signing import get
 from bot.store import Store
 from tests.conftest import BOT_TOKEN, SECRET, wait_until
 from tests.test_serve import (
-    Served,
     bot_env,
     daily_posts,
     free_port,
@@ -26,22 +25,6 @@ from tests.test_serve import (
 )
 
 pytestmark = pytest.mark.faults
-
-
-@pytest.fixture
-def served(tmp_path, fake_slack):
-    procs: list[Served] = []
-
-    def start(**extra: str) -> Served:
-        s = Served(tmp_path, fake_slack, **extra)
-        procs.append(s)
-        return s
-
-    yield start
-    for s in procs:
-        if s.proc.poll() is None:
-            s.proc.kill()
-            s.proc.wait()
 
 
 def record_tip_message(db: Path, channel: str = "C1", ts: str = "1700000000.000100") -> str:

@@ -102,22 +102,6 @@ class Served:
         return self.log.read_text()
 
 
-@pytest.fixture
-def served(tmp_path, fake_slack):
-    procs: list[Served] = []
-
-    def start(**extra: str) -> Served:
-        s = Served(tmp_path, fake_slack, **extra)
-        procs.append(s)
-        return s
-
-    yield start
-    for s in procs:
-        if s.proc.poll() is None:
-            s.proc.kill()
-            s.proc.wait()
-
-
 def test_serve_without_tokens_names_each_variable_and_exits_2(tmp_path):
     result = run_bot(["serve"], bot_env(tmp_path))
     assert result.returncode == 2

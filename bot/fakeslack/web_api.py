@@ -105,6 +105,8 @@ class WebAPI:
     `channels`: the workspace's members and channels as dicts with at least "id" (and
     "name"; people may add "real_name", "tz", "is_admin", "is_owner"); None means open:
     every user id is a member (in `default_tz`) and every channel exists with the bot in it.
+    `max_calls`: how many recorded calls to keep (None keeps every one, for a benchmark
+    that counts them all).
     """
 
     def __init__(
@@ -116,6 +118,7 @@ class WebAPI:
         people: Iterable[dict] | None = None,
         channels: Iterable[dict] | None = None,
         default_tz: str = "UTC",
+        max_calls: int | None = MAX_CALLS,
     ):
         self.token = token
         self.team = dict(team)
@@ -131,7 +134,7 @@ class WebAPI:
         self._messages: list[dict] = []
         self.ephemerals: list[dict] = []
         self.homes: dict[str, dict] = {}
-        self._calls: deque[Call] = deque(maxlen=MAX_CALLS)
+        self._calls: deque[Call] = deque(maxlen=max_calls)
         self._scripts: dict[str, deque[_Script]] = defaultdict(deque)
         self._fixed: dict[str, dict] = {}
         self._response_urls: dict[str, dict] = {}

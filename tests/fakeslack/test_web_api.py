@@ -294,3 +294,12 @@ def test_views_update_replaces_the_modal_and_checks_the_hash():
 def test_get_permalink_links_to_the_message():
     _, reply = answer(closed(), "chat.getPermalink", channel="C1", message_ts="1700000000.000100")
     assert reply["permalink"].endswith("/archives/C1/p1700000000000100")
+
+
+def test_recorded_calls_are_capped_unless_asked_to_keep_all():
+    capped, kept = WebAPI(max_calls=3), WebAPI(max_calls=None)
+    for api in (capped, kept):
+        for n in range(5):
+            api.handle("chat.postMessage", {"channel": "C1", "text": f"m{n}"}, {})
+    assert [c.params["text"] for c in capped.calls("chat.postMessage")] == ["m2", "m3", "m4"]
+    assert len(kept.calls("chat.postMessage")) == 5
