@@ -17,7 +17,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from bot.fakeslack.web_api import Answer, WebAPI, parse_args
+from bot.fakeslack.web_api import DROPPED, Answer, WebAPI, parse_args
 
 MAX_BODY = 1024 * 1024
 
@@ -43,7 +43,7 @@ class FakeSlack:
             def log_message(self, *args) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Listener(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -130,6 +130,11 @@ def answer_http(api: WebAPI, path: str, query: str, headers: dict, body: bytes) 
     return api.handle(method, args, headers)
 
 
+class _Listener(ThreadingHTTPServer):
+    # Slack does not refuse connections under load; the standard backlog of 5 would.
+    request_queue_size = 128
+
+
 def _serve(api: WebAPI, request: BaseHTTPRequestHandler) -> None:
     parts = urlsplit(request.path)
     try:
@@ -143,6 +148,9 @@ def _serve(api: WebAPI, request: BaseHTTPRequestHandler) -> None:
         answer = answer_http(
             api, parts.path.lstrip("/"), parts.query, dict(request.headers.items()), raw
         )
+    if answer.status == DROPPED:
+        request.close_connection = True
+        return
     try:
         request.send_response(answer.status)
         request.send_header("Content-Type", "application/json; charset=utf-8")

@@ -59,6 +59,7 @@ MAX_MODAL_BLOCKS = 100
 MAX_MODAL_TITLE = 24  # Slack's limit for a modal's title, submit and close labels
 MAX_PRIVATE_METADATA = 3000
 RESPONSE_URL_USES = 5
+DROPPED = 0  # the status of an answer never sent: the connection is closed instead
 MAX_CALLS = 10_000  # recorded calls kept, newest last: a long playground run stays small
 RESPONSE_URL = "response_url"  # the method name response-URL posts are recorded under
 _JSON_FIELDS = ("blocks", "attachments", "metadata", "view", "prompts", "outputs")
@@ -96,6 +97,7 @@ class _Script:
     post_anyway: bool = False
     delay: float = 0.0
     body: str | None = None
+    drop: bool = False
 
 
 class WebAPI:
@@ -178,6 +180,7 @@ class WebAPI:
         delay: float = 0.0,
         body: str | None = None,
         times: int = 1,
+        drop: bool = False,
     ) -> None:
         """Make the next `times` calls of `method` fail.
 
@@ -185,14 +188,16 @@ class WebAPI:
         answers an error; `error` answers HTTP 200 with ok=false and that error;
         `post_anyway` does the real work first (the message exists) and then fails;
         `delay` waits before answering (to make a client time out); `body` replaces the
-        answer's bytes. Raises ValueError when none of status, error or delay is given.
+        answer's bytes; `drop` closes the connection without an answer (as a reset link or a
+        crashed proxy does), with nothing done unless `post_anyway`. Raises ValueError when
+        none of status, error, delay or drop is given.
         """
-        if status == 200 and error is None and not delay:
-            raise ValueError("fail_next needs a status, an error or a delay")
+        if status == 200 and error is None and not delay and not drop:
+            raise ValueError("fail_next needs a status, an error, a delay or drop")
         with self.lock:
             for _ in range(times):
                 self._scripts[method].append(
-                    _Script(status, error, dict(headers or {}), post_anyway, delay, body)
+                    _Script(status, error, dict(headers or {}), post_anyway, delay, body, drop)
                 )
 
     def respond_fixed(self, method: str, payload: dict) -> None:
@@ -320,6 +325,8 @@ class WebAPI:
                 body = {"ok": False, "error": "ratelimited"}
             elif status >= 500:
                 body = {"ok": False, "error": "internal_error"}
+        if script is not None and script.drop:
+            status, body = DROPPED, {}
         with self.lock:
             self._calls.append(Call(method, params, headers, token_present, status, body, arrived))
         raw = script.body if script and script.body is not None else json.dumps(body)

@@ -87,7 +87,7 @@ def test_post_anyway_posts_then_fails_and_scripts_run_in_order():
 
 
 def test_fail_next_needs_something_to_fail_with():
-    with pytest.raises(ValueError, match="status, an error or a delay"):
+    with pytest.raises(ValueError, match="status, an error, a delay or drop"):
         WebAPI().fail_next("chat.postMessage")
 
 

@@ -13,7 +13,9 @@ ignored) get nothing. Other bots are answered only when they mention the bot.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import Future
+from urllib.error import URLError
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -27,6 +29,8 @@ from bot.slack.listeners.commands import SUBCOMMANDS
 from bot.slack.message_text import plain_question
 
 log = logging.getLogger(__name__)
+
+ANSWER_ATTEMPTS = 3  # tries to post an answer when the connection to Slack drops
 
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 DM_SUBCOMMANDS = ("help", "tip", "top")
@@ -117,19 +121,32 @@ def post(
     fields = {k: v for k, v in message.items() if k in ("text", "blocks")}
 
     def send() -> str | None:
-        ctx.poster.pace(channel)
-        try:
-            response = client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-                **fields,
-            )
-        except SlackApiError as exc:
-            log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
-            return None
-        return response.get("ts")
+        for attempt in range(1, ANSWER_ATTEMPTS + 1):
+            ctx.poster.pace(channel)
+            try:
+                response = client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **fields,
+                )
+            except SlackApiError as exc:
+                log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
+                return None
+            except (ConnectionError, URLError) as exc:
+                # The event is acked and claimed, so Slack will not send it again: a dropped
+                # connection would lose the answer. A reset before Slack answered almost
+                # always means nothing was posted, so try again (a rare duplicate beats a
+                # question left unanswered); a time-out is not retried.
+                if attempt == ANSWER_ATTEMPTS:
+                    log.error("could not answer in %s after %d tries: %s", channel, attempt, exc)
+                    return None
+                log.warning("answer in %s: connection dropped (%s), trying again", channel, exc)
+                time.sleep(0.5 * attempt)
+                continue
+            return response.get("ts")
+        return None
 
     return ctx.poster.lanes.submit(channel, send)
 

@@ -86,6 +86,19 @@ def test_a_dm_is_answered_in_the_dm(running_bot):
     assert running_bot.fake.calls("assistant.threads.setStatus") == []
 
 
+def test_a_dm_whose_answer_hits_a_dropped_connection_is_still_answered_once(running_bot):
+    # The event is acked and claimed before the answer is posted, so Slack will not send it
+    # again: a connection reset on chat.postMessage must not lose the answer.
+    running_bot.fake.fail_next("chat.postMessage", drop=True)
+    running_bot.slack.dm(QUESTION, user="U8")
+    calls = running_bot.calls("chat.postMessage", at_least=2)
+    settle(running_bot)
+    answered = [c for c in running_bot.fake.calls("chat.postMessage") if c.status == 200]
+    assert [c.status for c in calls[:1]] == [0]  # the dropped one, never answered by Slack
+    assert len(answered) == 1 and answered[0].params["channel"] == "DU8"
+    assert "IKEA" in json.dumps(answered[0].params["blocks"]).upper()
+
+
 def test_dm_subcommands_tip_top_and_help(running_bot):
     running_bot.slack.dm("help", user="U7")
     running_bot.slack.dm("top", user="U7")
