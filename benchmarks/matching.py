@@ -1,32 +1,25 @@
-"""Benchmark the tip matcher on held-out and tuning question sets, against baselines, at scale.
+"""Benchmark the answer pipeline per question set and surface, beside plain baselines.
 
-    python -m benchmarks.matching [--questions PATH ...] [--knowledge DIR] [--json]
-                                 [--list-misses] [--no-scale] [--no-loqo] [--sizes 1000,10000]
+    python -m benchmarks.matching [--sets held-out,tuning] [--json] [--list-misses]
+                                 [--no-scale] [--sizes 1000,10000] [--repeat N]
 
-Sets (default: all of them, each printed separately):
+Every set in benchmarks.questionsets is printed separately, and each set's cases by surface
+(slash, mention, dm, shortcut); the held-out sets come first and are the headline. A mention
+is read as the Slack adapter reads it (`plain_question`: the bot's own mention dropped).
 
-* holdout.yaml: written blind from the note, labelled with tip ids afterwards, NEVER tuned on;
-  its figures are the headline;
-* dev.yaml and own.yaml: tuning sets, labelled with marker groups (regular expressions a
-  right tip's title + text matches);
-* tune.yaml: a tuning set written from the note with not-covered questions, labelled with tip
-  ids like holdout.yaml;
-* curated (LOQO): every curated question in knowledge/, asked of a base where that one
-  question was removed from its tip; its tip must come first (leave-one-question-out).
+Systems, on the same live tips:
 
-Systems, on the same live tips and questions:
-
-* ours: `bot.core.matcher.Matcher`; "declined" means confidence "none" (a tip is shown first
-  when it is "sure" or "unsure");
-* BM25: the `bm25s` package over every tip field (title, tags, curated questions, text),
+* ours: stages 1-3 of the pipeline (`Engine.answer`: what the bot says before anyone taught
+  it anything); "declined" means level "none";
+* BM25: textbook BM25 (`bm25s`) over every tip field (title, tags, curated questions, text),
   English stop words removed, Snowball-stemmed; it never declines;
-* BM25 t+t: the same over title and text only, as a bot without curated questions would have;
-* rapidfuzz: `token_set_ratio` of the question against title + text, declining below
-  RAPIDFUZZ_THRESHOLD (a fixed cut-off we chose, not tuned).
+* MiniLM: the shipped sentence encoder alone (all-MiniLM-L6-v2), a tip's score its best cosine
+  over its title + text and each curated question; it never declines.
 
-Top-1 / top-3 count on answerable questions whether or not the system declined. Then it builds
-synthetic tip bases (real tips plus generated ones, fixed seed) and reports index build time,
-per-question latency and memory.
+Figures per row: top-1 and top-3 (answerable cases, declined or not), answerable declined,
+sure answers that were wrong, and for not-covered and off-topic messages how many got a tip
+and how many a sure one. `--list-misses` lists the misses of the tuning sets only: a
+held-out set's misses are never printed, so nobody tunes on them by reading them.
 """
 
 from __future__ import annotations
@@ -36,327 +29,222 @@ import gc
 import itertools
 import json
 import random
-import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 
-import yaml
-
-from bot.core import knowledge, text
+from benchmarks import questionsets
+from benchmarks.questionsets import Case, QuestionSet, QuestionSetError
+from bot.core import knowledge
 from bot.core.knowledge import Source, Tip
-from bot.core.matcher import Matcher
+from bot.core.pipeline import normalise, semantic
+from bot.core.pipeline.answer import SURFACES
+from bot.core.pipeline.config import DEFAULT
+from bot.core.pipeline.engine import Engine
 
-QUESTIONS_DIR = Path("benchmarks/questions")
-DEFAULT_QUESTIONS = (
-    QUESTIONS_DIR / "holdout.yaml",
-    QUESTIONS_DIR / "dev.yaml",
-    QUESTIONS_DIR / "own.yaml",
-    QUESTIONS_DIR / "tune.yaml",
-)
-TUNING_QUESTIONS = DEFAULT_QUESTIONS[1:]
-DEFAULT_KNOWLEDGE = Path("knowledge")
-LOQO_NAME = "curated (LOQO)"
-RAPIDFUZZ_THRESHOLD = 60.0
 SCALE_SIZES = (1000, 10000)
 SEED = 20240613
-KINDS = ("answerable", "not_covered", "off_topic")
 
 
-class QuestionSetError(ValueError):
-    """A question file is unreadable or malformed; the message names the file and case."""
+def text_of(case: Case) -> str:
+    """The message as the bot reads it after the Slack adapter."""
+    return case.text
 
 
-@dataclass(frozen=True)
-class Case:
-    """One benchmark question and what a right answer is.
+class Ours:
+    """The pipeline's stages 1-3 over a base."""
 
-    An answerable case names the right tips by id (`want_ids`) or by marker patterns
-    (`want`); `kind` "not_covered" or "off_topic" expects a decline (`none` is True).
-    """
-
-    q: str
-    want: tuple[re.Pattern, ...] = ()
-    want_names: tuple[str, ...] = ()
-    want_ids: tuple[str, ...] = ()
-    kind: str = "answerable"
-
-    @property
-    def none(self) -> bool:
-        """Whether the bot should decline this question."""
-        return self.kind != "answerable"
-
-
-@dataclass
-class QuestionSet:
-    """A named list of cases; LOQO sets also carry the tip base each case is asked of."""
-
-    name: str
-    cases: list[Case]
-    bases: list[list[Tip]] | None = None
-
-
-def _load_groups(path: Path, data: dict) -> dict[str, re.Pattern]:
-    groups = {}
-    for name, pattern in (data.get("groups") or {}).items():
-        try:
-            groups[name] = re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise QuestionSetError(f"{path}: group {name}: bad regex: {exc}") from exc
-    return groups
-
-
-def _load_case(path: Path, number: int, raw: object, groups: dict[str, re.Pattern]) -> Case:
-    if not isinstance(raw, dict) or not isinstance(raw.get("q"), str):
-        raise QuestionSetError(f"{path}: case #{number}: needs a 'q' string")
-    q = raw["q"]
-    kind = raw.get("kind", "off_topic" if raw.get("none") else "answerable")
-    if kind not in KINDS:
-        raise QuestionSetError(
-            f"{path}: case #{number} ({q!r}): kind must be one of {', '.join(KINDS)}, got {kind!r}"
-        )
-    if kind != "answerable" or raw.get("none"):
-        return Case(q=q, kind=kind if kind != "answerable" else "off_topic")
-    if "ids" in raw:
-        ids = raw["ids"]
-        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-            raise QuestionSetError(
-                f"{path}: case #{number} ({q!r}): ids must be a non-empty list of tip ids"
-            )
-        return Case(q=q, want_ids=tuple(ids))
-    want = raw.get("want")
-    names = [want] if isinstance(want, str) else list(want or [])
-    unknown = [n for n in names if n not in groups]
-    if not names or unknown:
-        raise QuestionSetError(
-            f"{path}: case #{number} ({q!r}): want must name groups, unknown: {unknown}"
-        )
-    return Case(q=q, want=tuple(groups[n] for n in names), want_names=tuple(names))
-
-
-def load_questions(path: Path, tip_ids: set[str] | None = None) -> QuestionSet:
-    """Load a question set (dev.yaml or holdout.yaml format).
-
-    Raises QuestionSetError naming the file and case; with `tip_ids`, also when a case names
-    a tip id the base does not have.
-    """
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise QuestionSetError(f"{path}: cannot read question set: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
-        raise QuestionSetError(f"{path}: must be a mapping with a 'cases' list")
-    groups = _load_groups(path, data)
-    cases = [_load_case(path, n, raw, groups) for n, raw in enumerate(data["cases"], 1)]
-    if tip_ids is not None:
-        for number, case in enumerate(cases, 1):
-            missing = [i for i in case.want_ids if i not in tip_ids]
-            if missing:
-                raise QuestionSetError(
-                    f"{path}: case #{number} ({case.q!r}): no live tip with id {missing}"
-                )
-    return QuestionSet(name=Path(path).name, cases=cases)
-
-
-def loqo_set(tips: list[Tip]) -> QuestionSet:
-    """Every curated question, each asked of the base with that question taken off its tip."""
-    cases: list[Case] = []
-    bases: list[list[Tip]] = []
-    for i, tip in enumerate(tips):
-        for j, question in enumerate(tip.questions):
-            held = replace(tip, questions=tip.questions[:j] + tip.questions[j + 1 :])
-            cases.append(Case(q=question, want_ids=(tip.id,)))
-            bases.append(tips[:i] + [held] + tips[i + 1 :])
-    return QuestionSet(name=LOQO_NAME, cases=cases, bases=bases)
-
-
-def hits(tip: Tip, case: Case) -> bool:
-    """Whether a tip is a right answer for an answerable case."""
-    if case.want_ids:
-        return tip.id in case.want_ids
-    body = f"{tip.title}\n{tip.text}"
-    return any(p.search(body) for p in case.want)
-
-
-# -- systems -------------------------------------------------------------------------------------
-
-
-class OursSystem:
     name = "ours"
-    declines = True
 
-    def __init__(self, tips: list[Tip]):
-        self.matcher = Matcher(tips)
+    def __init__(self, tips: list[Tip], *, config=DEFAULT) -> None:
+        self.engine = Engine.build(tips, config=config)
 
-    def ask(self, q: str) -> tuple[list[Tip], bool]:
-        ans = self.matcher.answer(q)
-        if ans.answered:
-            return [t for t, _ in ans.matches], False
-        # A decline shows no tips (or a few related ones); top-1/top-3 still measure ranking.
-        return [t for t, _ in self.matcher.extract(q, limit=3)], True
+    def ask(self, case: Case) -> tuple[list[Tip], str]:
+        answer = self.engine.answer(text_of(case), surface=case.surface, limit=3)
+        if answer.answered:
+            return [t for t, _ in answer.matches], answer.level
+        found = self.engine.index.retrieve(answer_message(self.engine, case), limit=3)
+        return [c.tip for c in found.candidates], "none"
 
 
-class BM25System:
+def answer_message(engine: Engine, case: Case):
+    return engine.normaliser.message(text_of(case), case.surface)
+
+
+class Bm25:
+    """Textbook BM25 over every field, stemmed, stop words removed; never declines."""
+
     name = "BM25"
-    declines = False
 
-    @staticmethod
-    def document(tip: Tip) -> str:
-        """What BM25 indexes for a tip: every field, as ours sees them."""
-        return " ".join([tip.title, " ".join(tip.tags), " ".join(tip.questions), tip.text])
-
-    def __init__(self, tips: list[Tip]):
-        import bm25s  # runtime-free: only the benchmark needs it
+    def __init__(self, tips: list[Tip]) -> None:
+        import bm25s  # a dev dependency: only the benchmark needs it
         import snowballstemmer
 
         self._bm25s = bm25s
         self._stemmer = snowballstemmer.stemmer("english")
         self.tips = tips
-        corpus = [self.document(t) for t in tips]
-        self.retriever = bm25s.BM25()
+        corpus = [
+            " ".join([t.title, " ".join(t.tags), " ".join(t.questions), t.text]) for t in tips
+        ]
         tokens = bm25s.tokenize(corpus, stopwords="en", stemmer=self._stemmer, show_progress=False)
+        self.retriever = bm25s.BM25()
         self.retriever.index(tokens, show_progress=False)
         self._vocab = set(tokens.vocab)
 
-    def ask(self, q: str) -> tuple[list[Tip], bool]:
+    def ask(self, case: Case) -> tuple[list[Tip], str]:
         tokens = self._bm25s.tokenize(
-            [q], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+            [text_of(case)],
+            stopwords="en",
+            stemmer=self._stemmer,
+            return_ids=False,
+            show_progress=False,
         )
-        known = [[t for t in tokens[0] if t in self._vocab]]
-        if not known[0]:
-            return [], False
-        k = min(3, len(self.tips))
-        docs, scores = self.retriever.retrieve(known, k=k, show_progress=False)
-        ranked = [self.tips[int(d)] for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
-        return ranked, False
+        known = [t for t in tokens[0] if t in self._vocab]
+        if not known:
+            return [], "sure"
+        docs, scores = self.retriever.retrieve(
+            [known], k=min(3, len(self.tips)), show_progress=False
+        )
+        return [self.tips[int(d)] for d, s in zip(docs[0], scores[0], strict=True) if s > 0], "sure"
 
 
-class BM25TextSystem(BM25System):
-    """BM25 over title + text only: the baseline a bot without curated questions would have."""
+class MiniLM:
+    """The shipped sentence encoder alone; never declines."""
 
-    name = "BM25 t+t"
+    name = "MiniLM"
 
-    @staticmethod
-    def document(tip: Tip) -> str:
-        return f"{tip.title} {tip.text}"
-
-
-class RapidfuzzSystem:
-    name = "rapidfuzz"
-    declines = True
-
-    def __init__(self, tips: list[Tip]):
+    def __init__(self, tips: list[Tip]) -> None:
+        self.encoder = semantic.shared()
         self.tips = tips
-        self.choices = [f"{t.title} {t.text}" for t in tips]
+        self.body = self.encoder.embed([f"{t.title}. {t.text}" for t in tips])
+        self.questions = [self.encoder.embed(list(t.questions)) for t in tips]
 
-    def ask(self, q: str) -> tuple[list[Tip], bool]:
-        from rapidfuzz import fuzz, process
-
-        top = process.extract(q, self.choices, scorer=fuzz.token_set_ratio, limit=3)
-        if not top:
-            return [], True
-        ranked = [self.tips[i] for _, _, i in top]
-        return ranked, top[0][1] < RAPIDFUZZ_THRESHOLD
-
-
-SYSTEMS = (OursSystem, BM25System, BM25TextSystem, RapidfuzzSystem)
+    def ask(self, case: Case) -> tuple[list[Tip], str]:
+        v = self.encoder.embed_one(text_of(case))
+        scores = []
+        for i, tip in enumerate(self.tips):
+            best = float(self.body[i] @ v)
+            if len(self.questions[i]):
+                best = max(best, float((self.questions[i] @ v).max()))
+            scores.append((-best, tip.id, tip))
+        return [t for _, _, t in sorted(scores)[:3]], "sure"
 
 
-# -- evaluation ----------------------------------------------------------------------------------
+SYSTEMS = (Ours, Bm25, MiniLM)
 
 
 @dataclass
-class Result:
-    """The figures of one system on one question set (None where they do not apply)."""
+class Row:
+    """One system's figures on the cases of one set and surface."""
 
-    system: str
-    top1: float
-    top3: float
-    answered_right: float | None
-    wrong_declined: float | None
-    not_covered_answered: float | None
-    off_topic_declined: float | None
-    latency_median_ms: float
-    latency_p99_ms: float
+    answerable: int = 0
+    top1: int = 0
+    top3: int = 0
+    declined: int = 0
+    sure: int = 0
+    wrong_sure: int = 0
+    not_covered: int = 0
+    off_topic: int = 0
+    nc_answered: int = 0
+    off_answered: int = 0
+    neg_sure: int = 0
     misses: list[str] = field(default_factory=list)
 
+    def add(self, case: Case, tips: list[Tip], level: str) -> None:
+        got = ", ".join(t.id for t in tips) or "-"
+        if not case.answerable:
+            answered = level != "none"
+            if case.kind == "not_covered":
+                self.not_covered += 1
+                self.nc_answered += answered
+            else:
+                self.off_topic += 1
+                self.off_answered += answered
+            self.neg_sure += level == "sure"
+            if answered:
+                self.misses.append(f"[{case.surface}] {level} on {case.kind}: {case.q!r} -> {got}")
+            return
+        self.answerable += 1
+        first = bool(tips) and case.right(tips[0])
+        self.top1 += first
+        self.top3 += any(case.right(t) for t in tips[:3])
+        self.declined += level == "none"
+        self.sure += level == "sure"
+        self.wrong_sure += level == "sure" and not first
+        if not first or level == "none":
+            want = "/".join(case.ids) or "markers"
+            self.misses.append(f"[{case.surface}] {level}: {case.q!r} want {want} got {got}")
 
-def percentile(values: list[float], pct: float) -> float:
-    """The pct-th percentile (nearest rank) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    def figures(self) -> dict:
+        n = max(self.answerable, 1)
+        negatives = self.not_covered + self.off_topic
+        return {
+            "answerable": self.answerable,
+            "top1": self.top1 / n,
+            "top3": self.top3 / n,
+            "declined": self.declined / n,
+            "sure": self.sure / n,
+            "wrong_sure": self.wrong_sure,
+            "not_covered": self.not_covered,
+            "not_covered_answered": self.nc_answered,
+            "off_topic": self.off_topic,
+            "off_topic_answered": self.off_answered,
+            "negatives_answered": (self.nc_answered + self.off_answered) / max(negatives, 1),
+            "negatives_sure": self.neg_sure,
+        }
 
 
-def evaluate(
-    make: Callable[[list[Tip]], object], tips: list[Tip], qs: QuestionSet, *, repeat: int = 5
-) -> Result:
-    """Run every case of a set through a system built by `make` and compute its figures.
+def evaluate(qs: QuestionSet, tips: list[Tip]) -> dict[str, dict[str, Row]]:
+    """{system: {surface or "all": Row}} for one set (a LOQO set rebuilds per case)."""
+    out: dict[str, dict[str, Row]] = {}
+    for make in SYSTEMS:
+        rows: dict[str, Row] = {}
+        shared = make(tips) if qs.bases is None else None
+        for case in qs.cases:
+            system = shared if shared is not None else make(qs.bases[case.base])
+            found, level = system.ask(case)
+            for key in (case.surface, "all"):
+                rows.setdefault(key, Row()).add(case, found, level)
+        out[make.name] = rows
+    return out
 
-    A LOQO set rebuilds the system for each case on that case's base (not timed).
-    """
-    system = make(tips)
-    answerable = [c for c in qs.cases if not c.none]
-    not_covered = [c for c in qs.cases if c.kind == "not_covered"]
-    off_topic = [c for c in qs.cases if c.kind == "off_topic"]
-    top1 = top3 = right = wrong_declined = nc_answered = off_declined = 0
-    latencies: list[float] = []
-    misses: list[str] = []
-    for index, case in enumerate(qs.cases):
-        asker = make(qs.bases[index]) if qs.bases is not None else system
-        ranked, declined = asker.ask(case.q)
-        if qs.bases is None:
-            for _ in range(repeat):
-                start = time.perf_counter()
-                system.ask(case.q)
-                latencies.append((time.perf_counter() - start) * 1000)
-        got = ", ".join(t.id for t in ranked[:3]) or "-"
-        if case.none:
-            off_declined += declined and case.kind == "off_topic"
-            nc_answered += (not declined) and case.kind == "not_covered"
-            if not declined:
-                misses.append(f"answered {case.kind} {case.q!r} -> {got}")
-            continue
-        first = bool(ranked) and hits(ranked[0], case)
-        top1 += first
-        top3 += any(hits(t, case) for t in ranked[:3])
-        right += first and not declined
-        wrong_declined += declined
-        if not first or declined:
-            want = "/".join(case.want_ids or case.want_names)
-            flag = " (declined)" if declined else ""
-            misses.append(f"{case.q!r} want {want} got {got}{flag}")
-    n = max(len(answerable), 1)
-    declines = getattr(system, "declines", False)
-    return Result(
-        system=system.name,
-        top1=top1 / n,
-        top3=top3 / n,
-        answered_right=right / n if declines else None,
-        wrong_declined=wrong_declined / n if declines else None,
-        not_covered_answered=nc_answered / len(not_covered) if declines and not_covered else None,
-        off_topic_declined=off_declined / len(off_topic) if declines and off_topic else None,
-        latency_median_ms=statistics.median(latencies) if latencies else 0.0,
-        latency_p99_ms=percentile(latencies, 99) if latencies else 0.0,
-        misses=misses,
+
+def render(qs: QuestionSet, results: dict[str, dict[str, Row]]) -> str:
+    """One table: a row per surface (and all), ours in full, the baselines' top-1 beside."""
+    label = "HELD OUT (never tuned on)" if qs.held_out else "tuning"
+    n = len(qs.cases)
+    lines = [f"{qs.name} [{label}]: {n} cases"]
+    head = (
+        f"  {'surface':<9} {'n':>4} {'top-1':>6} {'top-3':>6} {'sure':>5} {'declined':>8} "
+        f"{'wrong sure':>10} {'not covered ans':>15} {'off-topic ans':>13} {'neg sure':>8} "
+        f"{'BM25 top-1':>10} {'MiniLM top-1':>12}"
     )
+    lines.append(head)
+    ours = results["ours"]
+    keys = [s for s in SURFACES if s in ours] + (["all"] if len(ours) > 2 else [])
+    for key in keys:
+        row = ours[key].figures()
+        bm25 = results["BM25"][key].figures()["top1"]
+        minilm = results["MiniLM"][key].figures()["top1"]
+        lines.append(
+            f"  {key:<9} {row['answerable']:>4} {row['top1']:>6.2f} {row['top3']:>6.2f} "
+            f"{row['sure']:>5.2f} {row['declined']:>8.2f} {row['wrong_sure']:>10} "
+            f"{row['not_covered_answered']:>8}/{row['not_covered']:<6} "
+            f"{row['off_topic_answered']:>6}/{row['off_topic']:<6} {row['negatives_sure']:>8} "
+            f"{bm25:>10.2f} {minilm:>12.2f}"
+        )
+    return "\n".join(lines)
 
 
-# -- synthetic scale -----------------------------------------------------------------------------
+# -- scale ---------------------------------------------------------------------------------
 
 
 def synthetic_tips(real: list[Tip], size: int, *, seed: int = SEED) -> list[Tip]:
-    """`size` tips: the real ones plus generated ones from recombined real vocabulary.
-
-    Words are drawn by their frequency in the real base (so common words stay common) mixed
-    with Zipf-distributed made-up words, which grow the vocabulary as a real base would.
-    """
+    """`size` tips: the real ones plus generated ones from recombined real vocabulary."""
     rng = random.Random(seed)
     corpus = " ".join(" ".join([t.title, t.text, *t.questions, *t.tags]) for t in real)
-    vocab = [w for w in text.words(corpus) if w.isalpha()]
+    vocab = [w for w in normalise.words(corpus) if w.isalpha()]
     letters = "abcdefghijklmnopqrstuvwxyz"
     invented = [
         "".join(rng.choice(letters) for _ in range(rng.randint(4, 10))) for _ in range(20000)
@@ -365,8 +253,7 @@ def synthetic_tips(real: list[Tip], size: int, *, seed: int = SEED) -> list[Tip]
     source = Source(note="synthetic", timestamp="00:00", url="https://example.invalid/synthetic")
 
     def sentence(lo: int, hi: int) -> str:
-        count = rng.randint(lo, hi)
-        made_up = rng.choices(invented, cum_weights=zipf, k=count)
+        made_up = rng.choices(invented, cum_weights=zipf, k=rng.randint(lo, hi))
         return " ".join(rng.choice(vocab) if rng.random() < 0.7 else w for w in made_up)
 
     tips = list(real)
@@ -384,34 +271,45 @@ def synthetic_tips(real: list[Tip], size: int, *, seed: int = SEED) -> list[Tip]
     return tips
 
 
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
 def _rss_mb() -> float:
     import psutil  # dev dependency
 
     return psutil.Process().memory_info().rss / 1e6
 
 
-def scale(real: list[Tip], cases: list[Case], sizes=SCALE_SIZES, *, repeat: int = 5) -> list[dict]:
-    """Build time, latency and memory of our matcher on synthetic bases of the given sizes."""
+def scale(real: list[Tip], cases: list[Case], sizes, *, repeat: int) -> list[dict]:
+    """Build time, per-message latency and memory of the pipeline on synthetic bases."""
     rows = []
-    questions = [c.q for c in cases]
     for size in sizes:
         tips = synthetic_tips(real, size)
         gc.collect()
         before = _rss_mb()
         start = time.perf_counter()
-        matcher = Matcher(tips)
+        engine = Engine.build(tips)
         build = time.perf_counter() - start
         gc.collect()
         after = _rss_mb()
         latencies = []
-        for q in questions:
+        for case in cases:
+            text = text_of(case)
+            engine.answer(text, surface=case.surface)  # the message's vector is cached after
             for _ in range(repeat):
                 t0 = time.perf_counter()
-                matcher.answer(q)
+                engine.answer(text + " " * _, surface=case.surface)  # a new text: no cache
                 latencies.append((time.perf_counter() - t0) * 1000)
-        answerable = [c for c in cases if not c.none]
         right = sum(
-            1 for c in answerable if (m := matcher.answer(c.q).matches) and hits(m[0][0], c)
+            1
+            for c in cases
+            if c.answerable
+            and (m := engine.answer(text_of(c), surface=c.surface).matches)
+            and c.right(m[0][0])
         )
         rows.append(
             {
@@ -421,137 +319,80 @@ def scale(real: list[Tip], cases: list[Case], sizes=SCALE_SIZES, *, repeat: int 
                 "latency_p99_ms": percentile(latencies, 99),
                 "index_rss_delta_mb": after - before,
                 "process_rss_mb": after,
-                "top1_with_distractors": right / max(len(answerable), 1),
+                "top1_with_distractors": right / max(sum(c.answerable for c in cases), 1),
             }
         )
-        del matcher, tips
+        del engine, tips
     return rows
 
 
-# -- output --------------------------------------------------------------------------------------
-
-
-def _fmt(value: float | None, pct: bool = True) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.2f}" if pct else f"{value:.3f}"
-
-
-def render_set(qs: QuestionSet, results: list[Result]) -> str:
-    """A readable table for one question set."""
-    n_ans = sum(not c.none for c in qs.cases)
-    n_nc = sum(c.kind == "not_covered" for c in qs.cases)
-    n_off = sum(c.kind == "off_topic" for c in qs.cases)
-    cols = [r.system for r in results]
-    rows = [
-        ("top-1 accuracy", [_fmt(r.top1) for r in results]),
-        ("top-3 accuracy", [_fmt(r.top3) for r in results]),
-        ("answered right (top-1, not declined)", [_fmt(r.answered_right) for r in results]),
-        ("wrong-decline (answerable declined)", [_fmt(r.wrong_declined) for r in results]),
-        ("not-covered answered", [_fmt(r.not_covered_answered) for r in results]),
-        ("off-topic declined", [_fmt(r.off_topic_declined) for r in results]),
-    ]
-    if qs.bases is None:
-        rows += [
-            ("latency median ms", [_fmt(r.latency_median_ms, False) for r in results]),
-            ("latency p99 ms", [_fmt(r.latency_p99_ms, False) for r in results]),
-        ]
-    width = max(len(r[0]) for r in rows)
-    lines = [f"Question set {qs.name}: {n_ans} answerable, {n_nc} not covered, {n_off} off-topic"]
-    lines.append(f"  {'figure':<{width}}  " + "  ".join(f"{c:>10}" for c in cols))
-    for label, values in rows:
-        lines.append(f"  {label:<{width}}  " + "  ".join(f"{v:>10}" for v in values))
-    ours = results[0]
-    bm25 = next((r for r in results if r.system == "BM25"), None)
-    if bm25 is not None:
-        ratio = ours.top1 / bm25.top1 if bm25.top1 else float("inf")
-        verdict = "at least BM25" if ours.top1 >= bm25.top1 else "BELOW BM25"
-        lines.append(
-            f"  ours/BM25 top-1 ratio {ratio:.2f} (ours {ours.top1:.2f} vs BM25 {bm25.top1:.2f},"
-            f" difference {ours.top1 - bm25.top1:+.2f}: {verdict}); BM25 never declines;"
-            f" rapidfuzz declines below {RAPIDFUZZ_THRESHOLD:.0f}"
-        )
-    bm25_text = next((r for r in results if r.system == BM25TextSystem.name), None)
-    if bm25_text is not None:
-        lines.append(
-            f"  ours vs BM25 over title+text only: {ours.top1:.2f} vs {bm25_text.top1:.2f}"
-            f" (difference {ours.top1 - bm25_text.top1:+.2f})"
-        )
-    return "\n".join(lines)
-
-
 def render_scale(rows: list[dict]) -> str:
-    """A readable table for the scale runs."""
-    header = (
-        f"  {'tips':>6}  {'build s':>8}  {'median ms':>9}  {'p99 ms':>7}  "
-        f"{'index RSS MB':>12}  {'process RSS MB':>14}  {'top-1 w/ distractors':>20}"
-    )
-    lines = ["Scale (synthetic tip bases, our matcher, every question of the file sets)", header]
+    """The scale runs as a table."""
+    lines = [
+        "Scale (synthetic bases; every held-out message, each asked as a new text)",
+        f"  {'tips':>6}  {'build s':>8}  {'median ms':>9}  {'p99 ms':>7}  {'index MB':>8}  "
+        f"{'process MB':>10}  {'top-1 w/ distractors':>20}",
+    ]
     for r in rows:
         lines.append(
-            f"  {r['tips']:>6}  {r['build_s']:>8.3f}  {r['latency_median_ms']:>9.3f}  "
-            f"{r['latency_p99_ms']:>7.3f}  {r['index_rss_delta_mb']:>12.1f}  "
-            f"{r['process_rss_mb']:>14.1f}  {r['top1_with_distractors']:>20.2f}"
+            f"  {r['tips']:>6}  {r['build_s']:>8.2f}  {r['latency_median_ms']:>9.2f}  "
+            f"{r['latency_p99_ms']:>7.2f}  {r['index_rss_delta_mb']:>8.1f}  "
+            f"{r['process_rss_mb']:>10.1f}  {r['top1_with_distractors']:>20.2f}"
         )
     return "\n".join(lines)
 
 
 def run(argv: list[str] | None = None) -> dict:
-    """Run the benchmark as the command line asks; returns the figures and prints the tables."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.matching", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--questions", action="append", type=Path, help="question set (repeatable)")
-    parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE)
+    """Run as the command line asks; returns the figures and prints the tables."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.matching")
+    parser.add_argument("--sets", default="held-out,tuning", help="held-out, tuning or both")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
-    parser.add_argument("--list-misses", action="store_true", help="print failing questions")
-    parser.add_argument("--no-scale", action="store_true", help="skip the synthetic scale runs")
-    parser.add_argument("--no-loqo", action="store_true", help="skip the curated LOQO set")
-    parser.add_argument(
-        "--tuning", action="store_true", help="only the tuning sets (dev, own, LOQO): no held-out"
-    )
+    parser.add_argument("--list-misses", action="store_true", help="misses of tuning sets")
+    parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--sizes", default=",".join(str(s) for s in SCALE_SIZES))
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per question")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    tips = knowledge.load(args.knowledge).live_tips
-    ids = {t.id for t in tips}
-    paths = args.questions or (TUNING_QUESTIONS if args.tuning else DEFAULT_QUESTIONS)
-    question_sets = [load_questions(p, ids) for p in paths]
-    if not args.no_loqo and not args.questions:
-        question_sets.append(loqo_set(tips))
-    report: dict = {"knowledge": str(args.knowledge), "tips": len(tips), "sets": []}
-    print(f"Matching benchmark: {len(tips)} tips from {args.knowledge}\n")
-    for qs in question_sets:
-        results = [evaluate(cls, tips, qs, repeat=args.repeat) for cls in SYSTEMS]
-        print(render_set(qs, results))
-        if args.list_misses:
-            for r in results[:1]:
-                for miss in r.misses:
-                    print(f"    miss [{r.system}] {miss}")
+    wanted = {s.strip() for s in args.sets.split(",") if s.strip()}
+    if not wanted <= {"held-out", "tuning"}:
+        parser.error("--sets takes held-out, tuning or both")
+    tips = knowledge.load("knowledge").live_tips
+    sets: list[QuestionSet] = []
+    if "held-out" in wanted:
+        sets += questionsets.held_out_sets(tips)
+    if "tuning" in wanted:
+        sets += questionsets.tuning_sets(tips)
+    report: dict = {"tips": len(tips), "sets": []}
+    print(f"Answer benchmark: {len(tips)} tips, model {semantic.shared().info['model']}\n")
+    for qs in sets:
+        results = evaluate(qs, tips)
+        print(render(qs, results))
+        if args.list_misses and not qs.held_out:
+            for miss in results["ours"]["all" if "all" in results["ours"] else "slash"].misses:
+                print(f"    miss {miss}")
         print()
         report["sets"].append(
             {
                 "name": qs.name,
-                "results": [
-                    {k: v for k, v in vars(r).items() if k != "misses"} | {"misses": len(r.misses)}
-                    for r in results
-                ],
+                "held_out": qs.held_out,
+                "surfaces": {
+                    system: {k: r.figures() for k, r in rows.items()}
+                    for system, rows in results.items()
+                },
             }
         )
-    if not args.no_scale:
+    if not args.no_scale and "held-out" in wanted:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
-        cases = [c for qs in question_sets if qs.bases is None for c in qs.cases]
+        cases = [c for qs in sets if qs.held_out for c in qs.cases]
         rows = scale(tips, cases, sizes, repeat=args.repeat)
         report["scale"] = rows
         print(render_scale(rows))
-        print()
     if args.json:
         print(json.dumps(report, indent=2))
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; exit status 0 unless the input files are unusable."""
+    """Command-line entry point; exit status 0 unless an input file is unusable (2)."""
     try:
         run(argv)
     except (QuestionSetError, knowledge.KnowledgeError) as exc:

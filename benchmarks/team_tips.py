@@ -155,7 +155,7 @@ def run(tips: int, new: int, seed: int = 13) -> dict:
                 started = time.perf_counter()
                 result = curation.check_form(form, library.current, default_url=URL)
                 curation.save(store, library, result.tip, user="UBENCH", expected_version=0)
-                answer = library.matcher.answer(form.question_list()[0])
+                answer = library.engine.answer(form.question_list()[0])
                 answerable.append(time.perf_counter() - started)
                 if not (answer.answered and answer.matches[0][0].id == result.tip.id):
                     raise SystemExit(f"new tip {result.tip.id} does not answer its own question")
@@ -165,7 +165,7 @@ def run(tips: int, new: int, seed: int = 13) -> dict:
             right = 0
             for question in questions:
                 started = time.perf_counter()
-                answer = library.matcher.answer(question)
+                answer = library.engine.answer(question)
                 latencies.append(time.perf_counter() - started)
                 right += answer.answered
             served = len(library.current.base.live_tips)

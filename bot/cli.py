@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
-from bot.cli_types import channel_id, int_range, output_file
+from bot.cli_types import channel_id, int_range, output_file, pair_ref
 from bot.core.knowledge import KnowledgeError, source_text
 from bot.core.library import TEAM_FILE
 from bot.settings import Settings, SettingsError
@@ -190,8 +190,10 @@ def cmd_knowledge_export(settings: Settings, args: argparse.Namespace) -> int:
 def _answer_json(answer) -> dict:
     return {
         "question": answer.question,
+        "surface": answer.surface,
         "answered": answer.answered,
-        "confidence": answer.confidence,
+        "level": answer.level,
+        "reason": answer.reason,
         "topic": answer.topic,
         "matches": [
             {
@@ -207,13 +209,13 @@ def _answer_json(answer) -> dict:
 
 
 def _answer_text(answer) -> str:
-    if answer.answered and answer.confidence == "unsure":
+    if answer.level == "unsure":
         lines = ["Not sure this is what you need; closest I have:"]
-        lines += [f"  - {tip.title}  (score {score:.0f})" for tip, score in answer.matches]
+        lines += [f"  - {tip.title}  (score {score:.2f})" for tip, score in answer.matches]
         return "\n".join(lines)
     if answer.answered:
         tip, score = answer.matches[0]
-        lines = [f"{tip.title}  (score {score:.0f})", "", tip.text, "", source_text(tip)]
+        lines = [f"{tip.title}  (score {score:.2f})", "", tip.text, "", source_text(tip)]
         others = answer.matches[1:]
         if others:
             lines += ["", "Also relevant: " + "; ".join(t.title for t, _ in others)]
@@ -234,7 +236,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     coach = Coach.open(settings)
 
     def answer(question: str):
-        return coach.ask(question, limit=args.limit, record_gap=False)
+        return coach.ask(question, limit=args.limit, surface=args.surface, record_gap=False)
 
     if args.question == "-":
         for line in sys.stdin:
@@ -327,20 +329,29 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pairs(settings: Settings, store, *, limit: int | None = None):
+    from bot.core import learned
+    from bot.core.pipeline.config import DEFAULT
+
+    return learned.for_curators(
+        store, _load_base(settings), agree_users=DEFAULT.agree_users, limit=limit
+    )
+
+
 def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core import learned
 
     store = _open_store(settings)
     rows = store.gaps(limit=args.limit)
-    taught = learned.for_curators(store, _load_base(settings), limit=args.limit)
-    wrongly = [r for r in taught if r["verdict"] == learned.MISMATCH]
-    candidates = [r for r in taught if r["verdict"] == learned.MATCH]
+    taught = _pairs(settings, store, limit=args.limit)
+    wrongly = [p for p in taught if p.verdict == learned.MISMATCH]
+    candidates = [p for p in taught if p.verdict == learned.MATCH]
     if args.json:
-        # A list of unanswered topics, as before; answered-wrongly rows are marked by `kind`.
+        # A list of unanswered topics; answered-wrongly rows are marked by `kind`.
         _print_json(
             [{"kind": "unanswered", **row} for row in rows]
-            + [{"kind": "answered wrongly", **row} for row in wrongly]
-            + [{"kind": "candidate question", **row} for row in candidates]
+            + [{"kind": "answered wrongly", **_pair_json(p)} for p in wrongly]
+            + [{"kind": "candidate question", **_pair_json(p)} for p in candidates]
         )
         return EXIT_OK
     if not rows and not taught:
@@ -349,34 +360,85 @@ def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{row['count']:>4}  {row['topic']}   e.g. {row['example']!r}")
     if wrongly:
         print("\nAnswered wrongly (people clicked Not what I asked):")
-        for row in wrongly:
-            print(f"{row['mismatched']:>4}  {row['question']!r} got {row['tip_id']}")
+        for p in wrongly:
+            print(f"{p.mismatched:>4}  {p.question!r} got {p.tip_id}")
     if candidates:
         print("\nCandidate questions (people picked the tip; add to its questions):")
-        for row in candidates:
-            print(f"{row['matched']:>4}  {row['question']!r} -> {row['tip_id']}")
+        for p in candidates:
+            print(f"{p.matched:>4}  {p.question!r} -> {p.tip_id}")
     return EXIT_OK
 
 
-def cmd_learned(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core import learned
+def _pair_json(pair) -> dict:
+    return {
+        "ref": pair.ref,
+        "question": pair.question,
+        "tip_id": pair.tip_id,
+        "title": pair.title,
+        "verdict": pair.verdict,
+        "status": pair.status,
+        "matched": pair.matched,
+        "mismatched": pair.mismatched,
+        "last_at": pair.last_at,
+        "curator": pair.curator,
+        "advice": pair.advice,
+    }
 
+
+STATUS_WORDS = {
+    "pending": "only the people who taught it",
+    "disputed": "only each teacher (people disagree)",
+    "shared": "everyone (people agreed)",
+    "approved": "everyone (a curator approved it)",
+    "removed": "nobody but each teacher (a curator removed it)",
+}
+
+
+def cmd_learned(settings: Settings, args: argparse.Namespace) -> int:
     store = _open_store(settings)
     if args.clear:
-        print(f"Forgot {store.clear_learned()} learned pair(s).")
+        print(f"Forgot {store.clear_learned()} learned row(s): every pair and decision.")
         return EXIT_OK
-    rows = learned.for_curators(store, _load_base(settings))
+    pairs = _pairs(settings, store)
+    chosen = args.approve or args.remove
+    if chosen:
+        found = [p for p in pairs if p.ref == chosen]
+        if not found:
+            return _fail(
+                f"no learned pair {chosen!r}: run `aipm-coach learned` for the refs", EXIT_USAGE
+            )
+        pair = found[0]
+        verdict = args.verdict or pair.verdict
+        store.decide_pair(
+            key=pair.key,
+            tip_id=pair.tip_id,
+            verdict=verdict,
+            state="approved" if args.approve else "removed",
+            question=pair.question,
+            curator=args.curator,
+        )
+        word = "Approved" if args.approve else "Removed"
+        what = "is" if verdict == "match" else "is not"
+        print(f"{word} for everyone: {pair.question!r} {what} answered by {pair.tip_id}.")
+        return EXIT_OK
     if args.json:
-        _print_json(rows)
+        _print_json([_pair_json(p) for p in pairs])
         return EXIT_OK
-    if not rows:
+    if not pairs:
         print("Nothing learned yet: 'Not what I asked' and picked tips show up here.")
-    for row in rows:
-        sign = "+" if row["verdict"] == learned.MATCH else "-"
-        title = row["title"] or "(no longer in the base)"
-        print(f"{sign} {row['question']!r} -> {row['tip_id']} ({title})")
-        print(f"    {row['advice']}; +{row['matched']} -{row['mismatched']}, last {row['last_at']}")
-    print(f"{len(rows)} learned pair(s)")
+    for p in pairs:
+        said = "is" if p.verdict == "match" else "is NOT"
+        title = p.title or "(no longer in the base)"
+        print(f"[{p.ref}] {p.question!r} {said} answered by {p.tip_id} ({title})")
+        when = p.last_at[:16].replace("T", " ")
+        print(
+            f"    {p.matched} said it is, {p.mismatched} said it is not; last taught {when} UTC;"
+            f" changes answers for {STATUS_WORDS[p.status]}"
+        )
+    print(
+        f"{len(pairs)} learned pair(s). Approve one for everyone with "
+        "`aipm-coach learned --approve REF`, take one back with `--remove REF`."
+    )
     return EXIT_OK
 
 
@@ -557,6 +619,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many matches to show, 1-25 (default 3)",
     )
 
+    p.add_argument(
+        "--surface",
+        choices=("slash", "mention", "dm", "shortcut"),
+        default="slash",
+        help="answer as if asked there (a shortcut's message is decided as a long one)",
+    )
     p = add(
         "serve", cmd_serve, "run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on $PORT)"
     )
@@ -619,7 +687,16 @@ def build_parser() -> argparse.ArgumentParser:
         "question-tip pairs people confirmed or marked 'Not what I asked' (candidate questions)",
     )
     p.add_argument("--json", action="store_true")
-    p.add_argument("--clear", action="store_true", help="forget every learned pair")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--clear", action="store_true", help="forget every learned pair")
+    what.add_argument("--approve", metavar="REF", type=pair_ref, help="apply a pair for everyone")
+    what.add_argument("--remove", metavar="REF", type=pair_ref, help="apply a pair for nobody")
+    p.add_argument(
+        "--verdict",
+        choices=("match", "mismatch"),
+        help="with --approve: what to approve (default: what most people said)",
+    )
+    p.add_argument("--curator", default="cli", help="who decided, for the record (default: cli)")
     p = add("export", cmd_export, "export all ratings and posts")
     p.add_argument("--format", choices=("csv", "json"), default="json")
     p.add_argument(

@@ -55,3 +55,14 @@ def output_file(text: str) -> str:
             f"folder {path.parent} does not exist: create it or give another path"
         )
     return text
+
+
+def pair_ref(text: str) -> str:
+    """A learned pair's ref: the 8 hex digits `aipm-coach learned` prints in brackets."""
+    raw = text.strip().strip("[]").lower()
+    if not re.fullmatch(r"[0-9a-f]{8}", raw):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a pair ref: use the 8 hex digits `aipm-coach learned` shows, "
+            "e.g. 3f2a9c1b"
+        )
+    return raw

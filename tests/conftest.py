@@ -166,15 +166,15 @@ def running_bot(fake_slack: FakeSlack, knowledge_dir: Path, db_path: Path):
 def sure_with_alternatives(tips) -> tuple[str, str, str]:
     """A curated question answered "sure" that also offers another tip: (q, first, second).
 
-    Found by asking the matcher, not hard-coded, so tests keep their meaning when tips change.
+    Found by asking the pipeline, not hard-coded, so tests keep their meaning when tips change.
     """
-    from bot.core.matcher import Matcher
+    from bot.core.pipeline.engine import Engine
 
-    matcher = Matcher(tips)
+    engine = Engine.build(tips)
     for tip in tips:
         for question in tip.questions:
-            answer = matcher.answer(question)
-            if answer.confidence == "sure" and len(answer.matches) > 1:
+            answer = engine.answer(question)
+            if answer.level == "sure" and len(answer.matches) > 1:
                 return question, answer.matches[0][0].id, answer.matches[1][0].id
     raise AssertionError("no curated question is answered sure with another tip offered")
 

@@ -271,34 +271,36 @@ def test_shipped_base_survives_a_rebuild_byte_for_byte(tmp_path):
 
 
 def test_ask_in_the_terminal_ranks_with_the_teams_ratings(tmp_path):
-    from bot.core import knowledge
     from bot.store import Store
-    from tests.conftest import SHIPPED_KNOWLEDGE
-    from tests.core.test_coach import near_tie, rate
+    from tests.helpers.knowledge import TWIN_QUESTION, TWINS, rate, twin_base
 
-    question, first, second = near_tie(knowledge.load(SHIPPED_KNOWLEDGE))
-    env = bot_env(tmp_path)
-    before = json.loads(run_bot(["ask", "--json", question], env).stdout)
-    assert before["matches"][0]["id"] == first
+    env = bot_env(tmp_path, COACH_KNOWLEDGE=str(twin_base(tmp_path)))
+    before = json.loads(run_bot(["ask", "--json", TWIN_QUESTION], env).stdout)
+    first, second = before["matches"][0]["id"], before["matches"][1]["id"]
+    assert {first, second} == set(TWINS)
     store = Store.open(tmp_path / "coach.db")
     rate(store, second, +1)
     rate(store, first, -1)
     store.close()
-    after = json.loads(run_bot(["ask", "--json", question], env).stdout)
+    after = json.loads(run_bot(["ask", "--json", TWIN_QUESTION], env).stdout)
     assert after["matches"][0]["id"] == second
     assert Store.open(tmp_path / "coach.db").gaps(limit=5) == []  # a try is not a gap
 
 
-def test_ask_json_reports_confidence_and_topic(tmp_path):
+def test_ask_json_reports_the_level_and_topic(tmp_path):
     env = bot_env(tmp_path)
     sure = json.loads(run_bot(["ask", "--json", "what is the ikea effect"], env).stdout)
-    assert sure["confidence"] == "sure" and sure["answered"] is True
-    assert sure["topic"] is None
+    assert sure["level"] == "sure" and sure["answered"] is True and sure["reason"] == "model"
+    assert sure["topic"] is None and sure["surface"] == "slash"
     topic = json.loads(run_bot(["ask", "--json", "how should we price our AI feature"], env).stdout)
-    assert topic["confidence"] == "none" and topic["answered"] is False
+    assert topic["level"] == "none" and topic["answered"] is False
     assert topic["topic"] == "pricing"
     text = run_bot(["ask", "how should we price our AI feature"], env).stdout
     assert "I have no tip on pricing yet." in text
+    long = json.loads(
+        run_bot(["ask", "--json", "--surface", "shortcut", "what is the ikea effect"], env).stdout
+    )
+    assert long["surface"] == "shortcut"
 
 
 def test_knowledge_export_names_what_is_wrong_and_writes_nothing(tmp_path):

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 
-from bot.core import gaps, learned, levels, ratings
+from bot.core import gaps, ratings
 from bot.core.library import Library
-from bot.core.matcher import Answer
+from bot.core.pipeline import adjust
+from bot.core.pipeline.answer import SLASH, Answer
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Offer, Store
 
 log = logging.getLogger(__name__)
 BOOST_TTL_SECONDS = 10.0
-OFFER_WINDOW = 3  # the tips an answer offers; a mismatch leaves the rest of these, no others
-LESSONS_TTL_SECONDS = 10.0  # other processes' clicks reach this one within this time
+LESSONS_TTL_SECONDS = 2.0  # other processes' clicks reach this one within this time
+MATCH, MISMATCH = adjust.MATCH, adjust.MISMATCH
+
+# What `Coach.teach` says happened to a click.
+LEARNED = "learned"  # kept: this person's answers change at once
+NOT_KEPT = "not kept"  # the workspace keeps no questions (COACH_LOG_QUESTIONS=0)
+TOO_MANY = "too many"  # this person taught `teach_per_hour` times in the last hour
+NOT_YOURS = "not yours"  # someone else asked: only the asker teaches on their question
+NOT_OFFERED = "not offered"  # the tip was not among those the answer offered
 
 
 @dataclass
@@ -26,9 +37,9 @@ class Coach:
     store: Store
     library: Library
     _boosts: tuple[float, dict[str, float]] = field(default=(float("-inf"), {}), repr=False)
-    _lessons: tuple[float, learned.Lessons | None] = field(
-        default=(float("-inf"), None), repr=False
-    )
+    _lessons: adjust.Lessons | None = field(default=None, repr=False)
+    _lessons_state: tuple[int, int, float] = field(default=(-1, -1, float("-inf")), repr=False)
+    _lessons_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Coach:
@@ -44,31 +55,58 @@ class Coach:
             raise
         return cls(settings=settings, store=store, library=library)
 
-    def ask(
-        self, question: str, *, user: str | None = None, limit: int = 3, record_gap: bool = True
-    ) -> Answer:
-        """Answer a question from the base; an unanswered one is kept as a gap.
+    @property
+    def config(self):
+        """The answer pipeline's parameters (`AnswerConfig`)."""
+        return self.library.engine.config
 
-        This is the one place a question is cut: to `settings.max_question` characters,
-        never refused. Ratings only break near-ties between answers; learned pairs (people's
-        "Not what I asked" and picks) then move or leave out tips, see `bot.core.learned`.
-        `record_gap=False` keeps an
-        unanswered question out of the gaps (e.g. a curator trying the base).
+    def person(self, user: str | None) -> str | None:
+        """How a person is kept: their id, or (COACH_LOG_USERS=0) a stable pseudonym."""
+        if not user:
+            return None
+        if self.settings.log_users:
+            return user
+        return "h:" + hashlib.sha256(f"aipm-coach:{user}".encode()).hexdigest()[:20]
+
+    def ask(
+        self,
+        question: str,
+        *,
+        user: str | None = None,
+        surface: str = SLASH,
+        limit: int = 3,
+        record_gap: bool = True,
+    ) -> Answer:
+        """Answer a message from the base: normalise, retrieve, decide, adjust.
+
+        This is the one place a message is cut: to `settings.max_question` characters, never
+        refused. `surface` is where it was asked (slash, mention, dm, shortcut): a long
+        message is decided as one. An unanswered question is kept as a gap unless
+        `record_gap=False` (e.g. a curator trying the base).
         """
         question = question.strip()[: self.settings.max_question]
-        matcher = self.library.matcher
-        lesson = self.lessons().lookup(question)
-        # Learned pairs only take tips away from what the matcher would offer (or put a
-        # confirmed one first); they never bring up a tip it ranked below the usual few.
-        window = max(limit, OFFER_WINDOW) if lesson else limit
-        answer = matcher.answer(question, limit=window, boost=self.rating_boosts())
-        answer = learned.apply(answer, lesson, self.library.base)
-        answer = levels.with_level(answer, levels.level(answer), matches=answer.matches[:limit])
+        engine = self.library.engine
+        wide = max(limit, 3) + 3  # lessons may take tips away: decide on a few more
+        message = engine.normaliser.message(question, surface)  # 1. normalise
+        found = engine.index.retrieve(message, limit=wide + 3)  # 2. retrieve
+        answer = engine.decider.decide(found, limit=wide)  # 3. decide
+        lessons = self.lessons()
+        with self._lessons_lock:
+            lesson = lessons.lookup(message.key, self.person(user))
+        answer = adjust.adjust(  # 4. adjust
+            answer,
+            lesson,
+            served=self.library.base.served,
+            boosts=self.rating_boosts(),
+            config=engine.config,
+            limit=limit,
+        )
         if not answer.answered and record_gap:
             try:
                 gaps.record(
                     self.store,
                     question,
+                    key=message.key,
                     user=user,
                     log_questions=self.settings.log_questions,
                     log_users=self.settings.log_users,
@@ -76,6 +114,111 @@ class Coach:
             except Exception:
                 log.exception("could not record an unanswered question")
         return answer
+
+    def offer(self, answer: Answer, *, user: str | None, channel: str | None) -> Offer:
+        """Keep what an answer shows (its tips, for whom), so its buttons can name just it.
+
+        With COACH_LOG_QUESTIONS=0 the question itself is not kept.
+        """
+        return self.store.add_offer(
+            user=self.person(user),
+            channel=channel,
+            surface=answer.surface,
+            question=answer.question if self.settings.log_questions else "",
+            tips=[t.id for t, _ in answer.matches],
+            level=answer.level,
+            keep_days=self.config.offer_days,
+        )
+
+    def find_offer(self, offer_id: object) -> Offer | None:
+        """The offer a button names, if it exists and has not expired."""
+        return self.store.offer(offer_id, keep_days=self.config.offer_days)
+
+    def is_asker(self, offer: Offer, user: str | None) -> bool:
+        """Whether `user` is the person the offer answered."""
+        return bool(user) and offer.user is not None and offer.user == self.person(user)
+
+    def teach(self, offer: Offer, tip_ids: list[str], verdict: str, *, user: str) -> str:
+        """Record that the tips are ("match") or are not ("mismatch") what the offer's asker asked.
+
+        Accepted only from the person the offer answered and only for tips it offered;
+        at most `teach_per_hour` lessons a person an hour. Returns LEARNED, NOT_KEPT,
+        TOO_MANY, NOT_YOURS or NOT_OFFERED. Never counts for or against a tip's ratings.
+        Raises ValueError for an unknown verdict.
+        """
+        if verdict not in (MATCH, MISMATCH):
+            raise ValueError(f"verdict must be {MATCH!r} or {MISMATCH!r}, not {verdict!r}")
+        if not tip_ids or any(t not in offer.tips for t in tip_ids):
+            return NOT_OFFERED
+        if not self.is_asker(offer, user):
+            return NOT_YOURS
+        if not self.settings.log_questions or not offer.question:
+            return NOT_KEPT
+        person = self.person(user)
+        hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+        if self.store.taught_since(person, hour_ago) + len(tip_ids) > self.config.teach_per_hour:
+            return TOO_MANY
+        key = self.library.engine.normaliser.key(offer.question)
+        if not key:
+            return NOT_KEPT
+        lessons = self.lessons()
+        for tip_id in tip_ids:
+            seq = self.store.teach(
+                key=key, question=offer.question, tip_id=tip_id, user=person, verdict=verdict
+            )
+            with self._lessons_lock:
+                lessons.add_teaching(
+                    {"key": key, "tip_id": tip_id, "user": person, "verdict": verdict, "seq": seq}
+                )
+        return LEARNED
+
+    def decide_pair(
+        self, key: str, tip_id: str, *, verdict: str, approve: bool, curator: str, question: str
+    ) -> None:
+        """A curator approves a pair for everyone, or removes it for everyone."""
+        state = adjust.APPROVED if approve else adjust.REMOVED
+        seq = self.store.decide_pair(
+            key=key, tip_id=tip_id, verdict=verdict, state=state, question=question, curator=curator
+        )
+        lessons = self.lessons()
+        with self._lessons_lock:
+            lessons.add_decision(
+                {"key": key, "tip_id": tip_id, "state": state, "verdict": verdict, "seq": seq}
+            )
+
+    def lessons(self) -> adjust.Lessons:
+        """The in-memory lessons, caught up with the database at most every couple of seconds.
+
+        Only rows changed since the last look are read (their `seq`); a full reload happens
+        only when rows were removed (clear, forget) or the word lists changed the keys.
+        """
+        generation, seq, checked = self._lessons_state
+        if self._lessons is not None and time.monotonic() - checked < LESSONS_TTL_SECONDS:
+            return self._lessons
+        with self._lessons_lock:
+            try:
+                self._catch_up(generation, seq)
+            except Exception:  # learning is a nicety here; an answer must not fail for it
+                log.exception("could not read learned pairs")
+                if self._lessons is None:
+                    self._lessons = adjust.Lessons(agree_users=self.config.agree_users)
+                self._lessons_state = (generation, seq, time.monotonic())
+        return self._lessons
+
+    def _catch_up(self, generation: int, seq: int) -> None:
+        engine = self.library.engine
+        self.store.rekey_learned(engine.normaliser.key, self.library.key_version)
+        now_generation, now_seq = self.store.learning_state()
+        if self._lessons is None or now_generation != generation:
+            lessons = adjust.Lessons(agree_users=self.config.agree_users)
+            lessons.extend(self.store.teachings(), self.store.pair_decisions())
+            self._lessons = lessons
+        elif now_seq > seq:
+            since = min(seq, self._lessons.seq)
+            self._lessons.extend(
+                self.store.teachings(since=since), self.store.pair_decisions(since=since)
+            )
+        self._lessons_state = (now_generation, now_seq, time.monotonic())
 
     def rating_boosts(self) -> dict[str, float]:
         """Per-tip nudges from the team's ratings, re-read at most every few seconds.
@@ -92,38 +235,6 @@ class Coach:
             log.exception("could not read ratings for ranking")
         self._boosts = (time.monotonic(), nudges)
         return nudges
-
-    def lessons(self) -> learned.Lessons:
-        """The learned pairs, re-read at most every few seconds (at once after `teach`)."""
-        loaded_at, lessons = self._lessons
-        if lessons is not None and time.monotonic() - loaded_at < LESSONS_TTL_SECONDS:
-            return lessons
-        try:
-            lessons = learned.Lessons(self.store.learned())
-        except Exception:  # learning is a nicety here; an answer must not fail for it
-            log.exception("could not read learned pairs")
-            lessons = lessons or learned.Lessons([])
-        self._lessons = (time.monotonic(), lessons)
-        return lessons
-
-    def teach(self, question: str, tip_id: str, verdict: str, *, user: str | None = None) -> bool:
-        """Record that `tip_id` is ("match") or is not ("mismatch") what `question` asked.
-
-        Kept only when the settings keep questions (`log_questions`); the user id only with
-        `log_users`. Returns whether it was kept. Never counts for or against the tip's
-        ratings. Raises ValueError for an unknown verdict or an empty question.
-        """
-        if not self.settings.log_questions:
-            return False
-        learned.record(
-            self.store,
-            question[: self.settings.max_question],
-            tip_id,
-            verdict,
-            user=user if self.settings.log_users else None,
-        )
-        self._lessons = (float("-inf"), self._lessons[1])
-        return True
 
     def close(self) -> None:
         """Close the database cleanly."""

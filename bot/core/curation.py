@@ -18,6 +18,7 @@ import yaml
 from bot.core import gaps, knowledge
 from bot.core.knowledge import KINDS, MIN_QUESTIONS, TEAM_NOTE, Tip
 from bot.core.library import Library, Snapshot
+from bot.core.pipeline.answer import SURE
 from bot.store import StaleTipError, Store
 
 MAX_TITLE = 150  # Slack's header block limit: a longer title could not be shown whole
@@ -247,7 +248,7 @@ class Notice:
 def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Notice]:
     """After saving `tip`: close the open questions it now answers, and claim who waits on them.
 
-    "Answers" means the matcher is sure and `tip` comes first; an unsure match leaves the
+    "Answers" means the pipeline is sure and `tip` comes first; an unsure match leaves the
     question open (a guess is no reason to tell someone). People still waiting (their DM
     failed before, see `not_told`) are told about whichever tip now answers surely. Each
     waiting person is returned once (across threads and processes), so the caller sends
@@ -257,8 +258,8 @@ def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Noti
     for row in store.open_gaps(limit=GAP_SCAN_LIMIT):
         if not row.get("question"):
             continue
-        answer = snapshot.matcher.answer(row["question"], limit=1)
-        if answer.confidence != "sure":
+        answer = snapshot.engine.answer(row["question"], limit=1)
+        if answer.level != SURE:
             continue
         first = answer.matches[0][0]
         if row["waiting"]:

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from bot.core.text import term_list
+from bot.core.pipeline import normalise
 from bot.store import Store
 
 
-def topic(question: str) -> str:
-    """A grouping key for a question: its matcher terms (stemmed, synonyms folded), sorted.
+def topic(question: str, key: str | None = None) -> str:
+    """A grouping key for a question: its normalised key (`Normaliser.key`), cut to 8 terms.
 
     "How do I fix my printer?" and "printers fixing" share a topic; a question of stop
-    words only keeps its own lower-cased text.
+    words only keeps its own lower-cased text. `key`, when the caller has it, saves
+    normalising again.
     """
-    terms = sorted(set(term_list(question)))
-    return " ".join(terms[:8]) or " ".join(question.lower().split())[:60]
+    key = key if key is not None else normalise.shipped().key(question)
+    return " ".join(key.split()[:8]) or " ".join(question.lower().split())[:60]
 
 
 def record(
-    store: Store, question: str, *, user: str | None, log_questions: bool, log_users: bool
+    store: Store,
+    question: str,
+    *,
+    key: str | None = None,
+    user: str | None,
+    log_questions: bool,
+    log_users: bool,
 ) -> bool:
     """Keep an unanswered question if logging is on; the user id only with `log_users`."""
     if not log_questions or not question.strip():
         return False
-    store.add_gap(question, topic(question), user if log_users else None)
+    store.add_gap(question, topic(question, key), user if log_users else None)
     return True

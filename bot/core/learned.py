@@ -1,170 +1,99 @@
-"""Learned pairs: what people told the bot about a question and a tip, applied to answers.
+"""What people taught, as curators review it: each question and tip, who agreed, what holds.
 
-"Not what I asked" on tip T records a mismatch: the same or a near-identical question
-(from anyone) no longer gets T first. Picking a tip from the closest few records a
-confirmed match: that question gets that tip first, as a sure answer. Questions are
-compared after `normalise`, with rapidfuzz's ratio; the latest verdict on a pair holds.
+A pair's `status` says whom it changes answers for (see `bot.core.pipeline.adjust`):
+
+* "approved" / "removed": a curator decided it for everyone;
+* "shared": enough people agreed and nobody disagreed, so everyone gets it;
+* "disputed": people disagree, so it changes only each teacher's own answers;
+* "pending": fewer people than `agree_users` taught it: only their own answers change.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
-from bot.core import levels
 from bot.core.knowledge import KnowledgeBase
-from bot.core.matcher import Answer
+from bot.core.pipeline.adjust import APPROVED, MATCH, MISMATCH, REMOVED
 from bot.store import Store
-from bot.store.learned import MATCH, MISMATCH
 
-NEAR = 90.0  # rapidfuzz ratio from which two normalised questions count as the same question
-MAX_QUESTION = 500  # a learned question is kept to this many characters
-_NON_WORD = re.compile(r"[^\w]+")
-
-__all__ = ["MATCH", "MISMATCH", "NEAR", "Lesson", "Lessons", "apply", "normalise", "record"]
-
-
-def normalise(question: str) -> str:
-    """Lower-case words without punctuation or accents' variants: "What's  the IKEA effect?" -> "what s the ikea effect"."""
-    text = unicodedata.normalize("NFKC", question or "").casefold()
-    return " ".join(_NON_WORD.sub(" ", text).split())
+__all__ = ["MATCH", "MISMATCH", "Pair", "for_curators", "pair_ref", "status"]
 
 
 @dataclass(frozen=True)
-class Lesson:
-    """What the learned pairs say about one question: a tip to put first, tips not to."""
+class Pair:
+    """One question (by its normalised key) and tip, with what people and curators said."""
 
-    prefer: str | None = None
-    avoid: frozenset[str] = field(default_factory=frozenset)
+    key: str
+    tip_id: str
+    title: str | None  # None when the tip is no longer in the base
+    question: str
+    matched: int  # people who said it is what they asked (picked it)
+    mismatched: int  # people who said it is not (Not what I asked, None of these)
+    last_at: str
+    status: str
+    verdict: str  # what holds or would hold for everyone: "match" or "mismatch"
+    curator: str | None
 
-    def __bool__(self) -> bool:
-        return self.prefer is not None or bool(self.avoid)
+    @property
+    def ref(self) -> str:
+        """A short, stable name for the pair (for `aipm-coach learned --approve REF`)."""
+        return pair_ref(self.key, self.tip_id)
 
-
-class Lessons:
-    """An in-memory index of learned pairs (rows of `Store.learned()`), searched per question."""
-
-    def __init__(self, rows: Iterable[Mapping]):
-        by_norm: dict[str, list[tuple[str, str, str]]] = {}
-        for row in rows:
-            by_norm.setdefault(row["norm"], []).append(
-                (row["tip_id"], row["verdict"], row["last_at"] or "")
-            )
-        self._by_norm = by_norm
-        self._norms = list(by_norm)
-
-    def __len__(self) -> int:
-        return sum(len(pairs) for pairs in self._by_norm.values())
-
-    def lookup(self, question: str, *, score_cutoff: float = NEAR) -> Lesson:
-        """The lesson for a question: from the nearest taught questions at or above `score_cutoff`.
-
-        For each tip, the verdict taught on the nearest question holds (the latest on a tie);
-        of the tips to prefer, the nearest and latest wins.
-        """
-        if not self._norms:
-            return Lesson()
-        norm = normalise(question)
-        if not norm:
-            return Lesson()
-        if norm in self._by_norm:
-            near = [(norm, 100.0)]
-        else:
-            near = [
-                (choice, score)
-                for choice, score, _ in process.extract(
-                    norm, self._norms, scorer=fuzz.ratio, score_cutoff=score_cutoff, limit=None
-                )
-            ]
-        verdicts: dict[str, tuple[float, str, str]] = {}
-        for choice, score in near:
-            for tip_id, verdict, at in self._by_norm[choice]:
-                if (score, at) > verdicts.get(tip_id, (-1.0, "", ""))[:2]:
-                    verdicts[tip_id] = (score, at, verdict)
-        preferred = sorted(
-            ((score, at, tip_id) for tip_id, (score, at, v) in verdicts.items() if v == MATCH),
-            reverse=True,
-        )
-        return Lesson(
-            prefer=preferred[0][2] if preferred else None,
-            avoid=frozenset(t for t, (_, _, v) in verdicts.items() if v == MISMATCH),
-        )
+    @property
+    def advice(self) -> str:
+        """What a curator can do about it."""
+        if self.verdict == MATCH:
+            return f"candidate question for {self.tip_id}: add it to the tip's questions"
+        return f"answered wrongly with {self.tip_id}: a tip or a question is missing"
 
 
-def apply(answer: Answer, lesson: Lesson, base: KnowledgeBase) -> Answer:
-    """The answer after a lesson: the preferred tip first and sure, avoided tips left out.
-
-    When the tip that would have come first is avoided, the rest of `answer.matches` are
-    offered as "unsure", or the question is declined when none is left: no tip outside the
-    answer is brought in, so the caller decides how many the matcher may offer (Coach.ask:
-    the usual few). A preferred tip no longer served (gone, retired or a draft) is ignored.
-    """
-    current = levels.level(answer)
-    if not lesson:
-        return answer
-    kept = [(tip, score) for tip, score in answer.matches if tip.id not in lesson.avoid]
-    tip = base.served(lesson.prefer) if lesson.prefer else None  # never a draft or gone tip
-    if tip is not None:
-        scores = [score for t, score in answer.matches if t.id == tip.id]
-        best = answer.matches[0][1] if answer.matches else 100.0
-        first = (tip, scores[0] if scores else best)
-        return levels.with_level(
-            answer, levels.SURE, matches=[first] + [m for m in kept if m[0].id != tip.id]
-        )
-    if current == levels.SURE and answer.matches and answer.matches[0][0].id in lesson.avoid:
-        current = levels.UNSURE
-    return levels.with_level(answer, current, matches=kept)
+def pair_ref(key: str, tip_id: str) -> str:
+    """The short name of a (question key, tip) pair: 8 hex digits."""
+    return hashlib.sha1(f"{key}\0{tip_id}".encode()).hexdigest()[:8]
 
 
-def for_curators(store: Store, base: KnowledgeBase, *, limit: int | None = None) -> list[dict]:
-    """Learned pairs as curators read them, most recently taught first.
-
-    Each row: question, tip_id, title (or None for a tip no longer in the base), verdict,
-    matched, mismatched, last_at, and `advice`: for a confirmed match, add the question to
-    the tip's `questions`; for a mismatch, the question was answered wrongly by that tip.
-    """
-    rows = []
-    for row in store.learned(limit=limit):
-        tip = base.get(row["tip_id"])
-        title = tip.title if tip is not None else None
-        if row["verdict"] == MATCH:
-            advice = f"candidate question for {row['tip_id']}: add it to the tip's questions"
-        else:
-            advice = f"answered wrongly with {row['tip_id']}: a tip or a question is missing"
-        rows.append(
-            {
-                "question": row["question"],
-                "tip_id": row["tip_id"],
-                "title": title,
-                "verdict": row["verdict"],
-                "matched": row["matched"],
-                "mismatched": row["mismatched"],
-                "last_at": row["last_at"],
-                "advice": advice,
-            }
-        )
-    return rows
+def status(row: dict, *, agree_users: int) -> tuple[str, str]:
+    """(status, verdict) of a `Store.learned_summary` row."""
+    if row["state"] in (APPROVED, REMOVED):
+        return row["state"], row["decided"]
+    matched, mismatched = row["matched"], row["mismatched"]
+    verdict = MATCH if matched >= mismatched else MISMATCH
+    if matched and mismatched:
+        return "disputed", verdict
+    if max(matched, mismatched) >= agree_users:
+        return "shared", verdict
+    return "pending", verdict
 
 
-def record(
+def for_curators(
     store: Store,
-    question: str,
-    tip_id: str,
-    verdict: str,
+    base: KnowledgeBase,
     *,
-    user: str | None = None,
-) -> str:
-    """Keep one verdict ("match" or "mismatch") on a question and tip; returns the normalised question.
-
-    Raises ValueError for an empty question or an unknown verdict (nothing is stored).
-    """
-    question = (question or "").strip()[:MAX_QUESTION]
-    norm = normalise(question)
-    if not norm:
-        raise ValueError("a learned pair needs a question with at least one word")
-    store.add_learned(question=question, norm=norm, tip_id=tip_id, verdict=verdict, user=user)
-    return norm
+    agree_users: int,
+    limit: int | None = None,
+    statuses: Sequence[str] | None = None,
+) -> list[Pair]:
+    """Learned pairs, most recently taught first (optionally only some statuses)."""
+    out = []
+    for row in store.learned_summary(limit=limit):
+        state, verdict = status(row, agree_users=agree_users)
+        if statuses is not None and state not in statuses:
+            continue
+        tip = base.get(row["tip_id"])
+        out.append(
+            Pair(
+                key=row["key"],
+                tip_id=row["tip_id"],
+                title=tip.title if tip is not None else None,
+                question=row["question"] or "",
+                matched=row["matched"],
+                mismatched=row["mismatched"],
+                last_at=row["last_at"] or "",
+                status=state,
+                verdict=verdict,
+                curator=row["curator"],
+            )
+        )
+    return out

@@ -16,7 +16,9 @@ from typing import Protocol
 
 from bot.core import knowledge
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, Source, Tip
-from bot.core.matcher import Matcher
+from bot.core.pipeline import wordlists
+from bot.core.pipeline.config import DEFAULT, AnswerConfig
+from bot.core.pipeline.engine import Engine
 
 TEAM_FILE = "team tips (database)"
 
@@ -28,7 +30,7 @@ class Snapshot:
     """One consistent generation of the base and the matcher built from it."""
 
     base: KnowledgeBase
-    matcher: Matcher
+    engine: Engine
     loaded_at: float
     yaml: KnowledgeBase | None = None
     team: dict[str, dict] = field(default_factory=dict)
@@ -85,7 +87,7 @@ def merge(yaml_base: KnowledgeBase, rows: list[dict]) -> KnowledgeBase:
 
 
 class Library:
-    """Holds the current tips and matcher; `reload()` swaps them only for a valid base.
+    """Holds the current tips and answer engine; `reload()` swaps them only for a valid base.
 
     Readers take `library.current` once per request, so a reload never shows them a
     half-built index. Raises KnowledgeError from the constructor when the folder is
@@ -93,9 +95,18 @@ class Library:
     team's tips are merged in; `refresh()` serves a newly saved one at once.
     """
 
-    def __init__(self, folder: Path | str, *, team: TeamTips | None = None):
+    def __init__(
+        self,
+        folder: Path | str,
+        *,
+        team: TeamTips | None = None,
+        config: AnswerConfig = DEFAULT,
+        lists: wordlists.WordLists | None = None,
+    ):
         self.folder = Path(folder)
         self.team = team
+        self.config = config
+        self.lists = lists if lists is not None else wordlists.shipped()
         self._lock = threading.Lock()
         self.last_error: KnowledgeError | None = None
         self._revision = self._team_revision()
@@ -121,7 +132,7 @@ class Library:
         base = merge(yaml_base, rows)
         return Snapshot(
             base=base,
-            matcher=Matcher(base.live_tips),
+            engine=Engine.build(base.live_tips, config=self.config, lists=self.lists),
             loaded_at=time.time(),
             yaml=yaml_base,
             team={row["id"]: row for row in rows},
@@ -143,9 +154,14 @@ class Library:
         return self.current.base
 
     @property
-    def matcher(self) -> Matcher:
-        """The matcher over the current base's live tips."""
-        return self.current.matcher
+    def engine(self) -> Engine:
+        """The answer pipeline over the current base's live tips."""
+        return self.current.engine
+
+    @property
+    def key_version(self) -> str:
+        """What learned-pair keys depend on (the word lists): stored keys are rebuilt on change."""
+        return wordlists.fingerprint(self.lists)
 
     def changed(self) -> bool:
         """True when the folder's files or the team's tips differ from those last seen.

@@ -3,7 +3,7 @@
 slack = SlackSender("http://127.0.0.1:3000/slack/events", secret, response_url=...)
 reply = slack.command("what is the ikea effect", user="U1")
 reply = slack.mention("should we let users edit this?", user="U1", channel="C1")
-reply = slack.dm("how do I evaluate an LLM feature?", user="U1")
+reply = slack.dm("how do I build a prototype without engineers?", user="U1")
 """
 
 from __future__ import annotations

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core import levels, subscriptions
-from bot.core.knowledge import Tip
-from bot.core.matcher import Answer
+from bot.core import subscriptions
+from bot.core.knowledge import ID_PATTERN, Tip
+from bot.core.pipeline.answer import SURE, UNSURE, Answer
 from bot.core.ratings import TipScore
 from bot.core.schedule import Schedule, describe_days
 from bot.core.schedule_changes import ScheduleChange
@@ -35,48 +34,55 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 @dataclass(frozen=True)
-class AnswerRef:
-    """What the buttons under one answer carry: the tip, who asked what, and the answer's key.
+class ButtonValue:
+    """What a button under a tip carries: the offer (an answer as given) and one tip id.
 
-    `key` makes Share idempotent per answer; buttons made before answers carried a ref
-    hold only the tip id (then question, asker and key are None).
+    Buttons under answers name their offer (kept server-side, see `Coach.offer`), so what
+    they claim is checked against what the bot actually offered; daily posts and other
+    rating buttons carry only the tip id. `tip` is "*" for "None of these" (every tip the
+    offer showed).
     """
 
-    tip_id: str
-    question: str | None = None
-    asker: str | None = None
-    key: str | None = None
+    offer: str | None
+    tip: str | None
 
 
-def answer_ref(tip: Tip, *, question: str, asker: str | None, key: str | None = None) -> str:
-    """The button value for one answer: compact JSON under Slack's 2,000-character limit."""
-    # Escaped, so no payload the bot sends holds a raw `<!here>`; parse_ref undoes it.
-    asked = escape(" ".join(question.split())[:ASKED_LIMIT])
-    ref = {"t": tip.id, "q": asked, "k": key or _new_key()}
-    if asker:
-        ref["u"] = asker
-    return json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+ALL_OFFERED = "*"
 
 
-def parse_ref(value: str) -> AnswerRef:
-    """The AnswerRef in a button value: JSON from `answer_ref`, or a bare tip id."""
-    if value.startswith("{"):
-        try:
-            data = json.loads(value)
-        except ValueError:
-            data = None
-        if isinstance(data, dict) and isinstance(data.get("t"), str):
-            text = lambda key: str(data[key]) if data.get(key) else None  # noqa: E731
-            question = text("q")
-            if question:
-                for escaped, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
-                    question = question.replace(escaped, char)
-            return AnswerRef(data["t"], question, text("u"), text("k"))
-    return AnswerRef(value)
+def offer_value(offer_id: str, tip_id: str) -> str:
+    """The value of a button under an answer: the offer's id and one tip id."""
+    return json.dumps({"o": offer_id, "t": tip_id}, separators=(",", ":"))
 
 
-def _new_key() -> str:
-    return uuid.uuid4().hex[:16]
+def read_value(value: object) -> ButtonValue:
+    """A button's value as sent back by Slack; anything malformed reads as (None, None).
+
+    Takes `offer_value`'s JSON, the bare tip id of a rating button, or the JSON of buttons
+    made before offers existed (their tip alone is read: they cannot teach or name anyone).
+    """
+    if not isinstance(value, str) or not value or len(value) > MAX_VALUE:
+        return ButtonValue(None, None)
+    if not value.startswith("{"):
+        return ButtonValue(None, value if _is_tip_id(value) else None)
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return ButtonValue(None, None)
+    if not isinstance(data, dict):
+        return ButtonValue(None, None)
+    offer, tip = data.get("o"), data.get("t")
+    offer = offer if isinstance(offer, str) and _OFFER_ID.match(offer) else None
+    if not isinstance(tip, str) or not (_is_tip_id(tip) or (offer and tip == ALL_OFFERED)):
+        tip = None
+    return ButtonValue(offer, tip)
+
+
+def _is_tip_id(value: str) -> bool:
+    return len(value) <= 120 and bool(ID_PATTERN.match(value))
+
+
+_OFFER_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 
 
 SECTION_LIMIT = 3000  # characters of text Slack takes in one section block
@@ -145,8 +151,8 @@ def tip_section(tip: Tip) -> dict:
     return section(f"*{tip.title}*\n{tip.text}")
 
 
-def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) -> dict:
-    """Useful / Not useful / Share to channel, carrying `ref` (see `answer_ref`) or the tip id.
+def rating_buttons(tip: Tip, *, value: str | None = None, shared: bool = False) -> dict:
+    """Useful / Not useful / Share to channel, carrying `value` (see `offer_value`) or the tip id.
 
     Once the answer is shared the last button reads "Shared"; clicking it again posts nothing.
     """
@@ -156,7 +162,7 @@ def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) ->
             "type": "button",
             "text": {"type": "plain_text", "text": text, "emoji": True},
             "action_id": action,
-            "value": ref or tip.id,
+            "value": value or tip.id,
         }
         if style:
             element["style"] = style
@@ -175,34 +181,6 @@ def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) ->
     }
 
 
-def feedback_value(tips: Tip | Sequence[Tip], question: str, *, asker: str | None = None) -> str:
-    """A button value for feedback on a question: `answer_ref`'s shape, any number of tips.
-
-    Several tip ids are space-separated (for "None of these"). The question is kept whole
-    (up to 1,000 characters, escaped, see `answer_ref`) so a learned pair holds the question
-    as asked; it is cut further only to stay within Slack's 2,000 characters.
-    """
-    ids = tips.id if isinstance(tips, Tip) else " ".join(t.id for t in tips)
-    asked = escape(" ".join(question.split())[:1000])
-    ref = {"t": ids, "q": asked, "k": _new_key()} | ({"u": asker} if asker else {})
-    value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
-    while len(value) > MAX_VALUE:  # escapes can grow it; cut the question until it fits
-        ref["q"] = ref["q"][: len(ref["q"]) * 3 // 4]
-        value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
-    return value
-
-
-def read_feedback_value(value: object) -> tuple[list[str], str] | None:
-    """(tip ids, question) from a `feedback_value` or `answer_ref`, or None when it holds none."""
-    if not isinstance(value, str) or len(value) > MAX_VALUE or not value.startswith("{"):
-        return None
-    ref = parse_ref(value)
-    ids = ref.tip_id.split()
-    if not ids or not ref.question or not ref.question.strip():
-        return None
-    return ids, ref.question
-
-
 def _button(text: str, action: str, value: str, style: str | None = None) -> dict:
     element = {
         "type": "button",
@@ -215,35 +193,25 @@ def _button(text: str, action: str, value: str, style: str | None = None) -> dic
     return element
 
 
-def feedback_buttons(tip: Tip, question: str, *, asker: str | None = None) -> dict:
-    """Useful / Not useful / Not what I asked / Share to channel under an answer.
-
-    Every button carries one ref (`feedback_value`: the tip, the question, the asker and the
-    answer's key), so Share stays idempotent and Not what I asked is kept for the question.
-    """
-    ref = feedback_value(tip, question, asker=asker)
-    block = rating_buttons(tip, ref=ref)
+def feedback_buttons(tip: Tip, offer_id: str) -> dict:
+    """Useful / Not useful / Not what I asked / Share to channel under an answer's tip."""
+    value = offer_value(offer_id, tip.id)
+    block = rating_buttons(tip, value=value)
     block["elements"].insert(
-        2, _button(":leftwards_arrow_with_hook: Not what I asked", MISMATCH_ACTION, ref)
+        2, _button(":leftwards_arrow_with_hook: Not what I asked", MISMATCH_ACTION, value)
     )
     return block
 
 
 def pick_buttons(
-    tips: Sequence[Tip],
-    question: str,
-    *,
-    asker: str | None = None,
-    block_id: str = "pick",
-    none_of_these: bool = False,
+    tips: Sequence[Tip], offer_id: str, *, block_id: str = "pick", none_of_these: bool = False
 ) -> dict:
     """One button per tip (its title); a click shows that tip and confirms it for the question.
 
-    With `none_of_these`, a last button says none of them is what was asked (a mismatch
-    for each).
+    With `none_of_these`, a last button says none of them is what was asked.
     """
     elements = [
-        _button(tip.title, f"{PICK_ACTION}_{i}", feedback_value(tip, question, asker=asker))
+        _button(tip.title, f"{PICK_ACTION}_{i}", offer_value(offer_id, tip.id))
         for i, tip in enumerate(tips)
     ]
     if none_of_these and tips:
@@ -251,46 +219,52 @@ def pick_buttons(
             _button(
                 ":leftwards_arrow_with_hook: None of these",
                 NONE_OF_THESE_ACTION,
-                feedback_value(tips, question, asker=asker),
+                offer_value(offer_id, ALL_OFFERED),
             )
         )
     return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
 def _snippet(tip: Tip, limit: int = 140) -> str:
+    """The tip's text cut at a word boundary to at most `limit` characters."""
     text = " ".join(tip.text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
 
 
-def answer_message(answer: Answer, command: str, *, asker: str | None = None) -> dict:
-    """The reply to a question (`/aipm QUESTION`, a mention, a DM) at the answer's level.
+def answer_message(answer: Answer, command: str, *, offer_id: str | None) -> dict:
+    """The reply to a question (`/aipm QUESTION`, a mention, a DM, a shortcut) at its level.
 
     Sure: the tip with feedback buttons, and the next ones as picks ("Also relevant").
     Unsure: up to three tips to pick from. None: an honest decline (naming the topic when
     the core named one), with the closest topics as picks only when the core offers any.
-    The buttons carry the question and `asker`, so a shared answer says who asked what.
+    Every button names `offer_id` (see `Coach.offer`), never the question or the asker;
+    without an offer only buttons that need none are shown (rate and share the tip).
     """
     asked = quote(answer.question, limit=ASKED_LIMIT)
-    level = levels.level(answer)
     tips = [tip for tip, _ in answer.matches]
-    if level == levels.SURE and tips:
+    if answer.level == SURE and tips:
         best = tips[0]
         blocks = [
             context(f"You asked: _{asked}_"),
             tip_section(best),
             *source_blocks(best),
-            feedback_buttons(best, answer.question, asker=asker),
+            feedback_buttons(best, offer_id) if offer_id else rating_buttons(best),
         ]
         others = tips[1:3]
-        if others:
+        if others and offer_id:
             blocks.append(context("Also relevant:"))
-            blocks.append(pick_buttons(others, answer.question, asker=asker, block_id="also"))
+            blocks.append(pick_buttons(others, offer_id, block_id="also"))
         return {
             "response_type": "ephemeral",
             "text": f"{best.title}: {best.text}"[:3000],
             "blocks": blocks,
         }
-    if level == levels.UNSURE and tips:
+    if answer.level == UNSURE and tips:
         picks = tips[:3]
         lines = "\n".join(f"• *{escape(t.title)}*: {escape(_snippet(t))}" for t in picks)
         return {
@@ -299,19 +273,42 @@ def answer_message(answer: Answer, command: str, *, asker: str | None = None) ->
             "blocks": [
                 context(f"You asked: _{asked}_"),
                 section(f":thinking_face: {UNSURE_INTRO}\n{lines}"),
-                pick_buttons(picks, answer.question, asker=asker, none_of_these=True),
-                context("Pick the one you meant: I'll remember it for this question."),
+                *(
+                    [
+                        pick_buttons(picks, offer_id, none_of_these=True),
+                        context("Pick the one you meant: I'll remember it for you."),
+                    ]
+                    if offer_id
+                    else []
+                ),
             ],
         }
-    topic = levels.topic(answer)
+    return decline_message(
+        answer.question, command, topic=answer.topic, closest=tips[:3], offer_id=offer_id
+    )
+
+
+def decline_message(
+    question: str,
+    command: str,
+    *,
+    topic: str | None = None,
+    closest: Sequence[Tip] = (),
+    offer_id: str | None = None,
+    note: str | None = None,
+) -> dict:
+    """ "I have no tip on that yet", naming the topic if any; `closest` tips as picks.
+
+    `note` comes first (e.g. the thanks after "Not what I asked").
+    """
     what = f"*{escape(topic)}*" if topic else "that"
-    blocks = [
-        context(f"You asked: _{asked}_"),
-        section(f":thinking_face: I have no tip on {what} yet."),
-    ]
-    if tips:
+    blocks = [context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_")]
+    if note:
+        blocks.append(section(note))
+    blocks.append(section(f":thinking_face: I have no tip on {what} yet."))
+    if closest and offer_id:
         blocks.append(context("Closest topics I have, if one is what you meant:"))
-        blocks.append(pick_buttons(tips[:3], answer.question, asker=asker, block_id="closest"))
+        blocks.append(pick_buttons(closest, offer_id, block_id="closest"))
     else:
         blocks.append(context(f"Try `{command} help` to see what I can do."))
     return {
@@ -321,10 +318,10 @@ def answer_message(answer: Answer, command: str, *, asker: str | None = None) ->
     }
 
 
-def picked_message(tip: Tip, question: str, *, remembered: bool, asker: str | None = None) -> dict:
+def picked_message(tip: Tip, question: str, *, offer_id: str, remembered: bool) -> dict:
     """What a private answer turns into when a tip was picked: that tip, with feedback buttons."""
     note = (
-        ":white_check_mark: Noted: this question gets this tip first from now on."
+        ":white_check_mark: Noted: you get this tip first for this question from now on."
         if remembered
         else ":white_check_mark: Here it is."
     )
@@ -335,40 +332,25 @@ def picked_message(tip: Tip, question: str, *, remembered: bool, asker: str | No
             context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_"),
             tip_section(tip),
             *source_blocks(tip),
-            feedback_buttons(tip, question, asker=asker),
+            feedback_buttons(tip, offer_id),
             context(note),
         ],
     }
 
 
-def mismatch_message(
-    rejected: Sequence[Tip], answer: Answer, *, remembered: bool, asker: str | None = None
-) -> dict:
-    """What a private answer turns into after "Not what I asked" or "None of these".
-
-    Thanks, and the other closest tips (not the `rejected` ones) to pick from.
-    """
-    asked = quote(answer.question, limit=ASKED_LIMIT)
+def rejected_note(rejected: Sequence[Tip], *, remembered: bool) -> str:
+    """The thanks after "Not what I asked" or "None of these", with the grammar right."""
     names = ", ".join(f"*{escape(t.title)}*" for t in rejected)
-    if remembered:
-        note = (
-            f":pray: Thanks! Noted that {names} is not what you asked; "
-            "I won't answer this question with it again, and curators will see it."
-        )
-    else:
-        note = (
+    if not remembered:
+        return (
             ":pray: Thanks. This workspace keeps no questions, so I can't learn from it; "
             "ratings of a tip only change with Useful and Not useful."
         )
-    blocks = [context(f"You asked: _{asked}_"), section(note)]
-    gone = {t.id for t in rejected}
-    tips = [t for t, _ in answer.matches if t.id not in gone][:3]
-    if tips:
-        blocks.append(context("Is it one of these?"))
-        blocks.append(pick_buttons(tips, answer.question, asker=asker, none_of_these=True))
-    else:
-        blocks.append(context("I have no other tip on that yet."))
-    return {"replace_original": True, "text": note, "blocks": blocks}
+    verb, pronoun = ("is", "it") if len(rejected) == 1 else ("are", "them")
+    return (
+        f":pray: Thanks! Noted that {names} {verb} not what you asked: I won't answer you "
+        f"with {pronoun} for this question again, and curators will see it."
+    )
 
 
 def tip_reply(tip: Tip, *, intro: str) -> dict:
@@ -386,9 +368,9 @@ def tip_reply(tip: Tip, *, intro: str) -> dict:
 
 
 def thanks_message(
-    tip: Tip, value: int, *, shared_in: str | None = None, ref: str | None = None
+    tip: Tip, value: int, *, shared_in: str | None = None, button: str | None = None
 ) -> dict:
-    """What the answer turns into after a click; its buttons keep carrying `ref`."""
+    """What the answer turns into after a click; its buttons keep carrying `button`."""
     if shared_in:
         note = f":white_check_mark: Shared in <#{shared_in}>; the team can react :+1: / :-1: there."
     elif value > 0:
@@ -402,7 +384,7 @@ def thanks_message(
             tip_section(tip),
             *source_blocks(tip),
             context(note),
-            rating_buttons(tip, ref=ref, shared=bool(shared_in)),
+            rating_buttons(tip, value=button, shared=bool(shared_in)),
         ],
     }
 
@@ -532,16 +514,16 @@ def stats_message(stats: dict, *, days: int) -> dict:
 def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
     """The most frequent unanswered topics, then what people taught (for admins and curators).
 
-    `learned` rows are `bot.core.learned.for_curators` rows: mismatches are listed as
-    "Answered wrongly", confirmed picks as candidate questions for their tip.
+    `learned` are `bot.core.learned.Pair`s: mismatches are listed as "Answered wrongly",
+    confirmed picks as candidate questions for their tip.
     """
-    wrongly = [r for r in learned if r["verdict"] == "mismatch"]
-    candidates = [r for r in learned if r["verdict"] == "match"]
+    wrongly = [p for p in learned if p.verdict == "mismatch"]
+    candidates = [p for p in learned if p.verdict == "match"]
     if not rows and not learned:
         return plain("No unanswered questions recorded. :tada:")
 
-    def tip_name(r: dict) -> str:
-        return f"*{escape(r['title'])}*" if r["title"] else f"`{escape(r['tip_id'])}` (gone)"
+    def tip_name(p) -> str:
+        return f"*{escape(p.title)}*" if p.title else f"`{escape(p.tip_id)}` (gone)"
 
     parts = []
     if rows:
@@ -562,8 +544,8 @@ def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
             bullet_list(
                 "*Answered wrongly* (people clicked Not what I asked):",
                 [
-                    f"_{quote(r['question'], limit=120)}_ got {tip_name(r)} ({r['mismatched']}×)"
-                    for r in wrongly
+                    f"_{quote(p.question, limit=120)}_ got {tip_name(p)} ({p.mismatched}×)"
+                    for p in wrongly
                 ],
                 empty="",
                 more="more questions",
@@ -574,8 +556,8 @@ def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
             bullet_list(
                 "*Candidate questions* (people picked the tip; add to its `questions`):",
                 [
-                    f"_{quote(r['question'], limit=120)}_ → {tip_name(r)} ({r['matched']}×)"
-                    for r in candidates
+                    f"_{quote(p.question, limit=120)}_ → {tip_name(p)} ({p.matched}×)"
+                    for p in candidates
                 ],
                 empty="",
                 more="more questions",

@@ -20,6 +20,16 @@ RETIRE_ACTION = "aipm_retire_tip"
 WRITE_ACTION = "aipm_write_tip"
 WAIT_ACTION = "aipm_wait_for_tip"
 PAGE_ACTION = "aipm_library_page"
+APPROVE_PAIR_ACTION = "aipm_pair_approve"
+REMOVE_PAIR_ACTION = "aipm_pair_remove"
+HOME_PAIRS = 6
+PAIR_STATUS = {
+    "pending": "only for the person who taught it",
+    "disputed": "people disagree: only for each of them",
+    "shared": "for everyone (people agreed)",
+    "approved": "for everyone (approved by a curator)",
+    "removed": "for nobody else (removed by a curator)",
+}
 SAVE_SHORTCUT = "aipm_save_as_tip"
 PAGE_SIZE = 8
 MAX_MESSAGE_BLOCKS = 50  # Slack's limit for a message
@@ -114,6 +124,29 @@ def gap_rows(rows: Sequence[dict], *, limit: int) -> list[dict]:
     return blocks
 
 
+def pair_rows(pairs: Sequence, *, limit: int = HOME_PAIRS) -> list[dict]:
+    """What people taught (`bot.core.learned.Pair`s), each with Approve for everyone / Remove."""
+    blocks = []
+    for pair in pairs[:limit]:
+        title = f"*{escape(pair.title)}*" if pair.title else f"`{escape(pair.tip_id)}` (gone)"
+        said = "is" if pair.verdict == "match" else "is *not*"
+        counts = f"{pair.matched} said it is, {pair.mismatched} said it is not"
+        text = (
+            f"_{quote(pair.question, limit=200)}_ {said} answered by {title}\n"
+            f"{counts} · changes answers {PAIR_STATUS[pair.status]}"
+        )
+        elements = []
+        if pair.status != "approved":
+            elements.append(
+                _button("Approve for everyone", APPROVE_PAIR_ACTION, pair.ref, style="primary")
+            )
+        if pair.status != "removed":
+            elements.append(_button("Remove", REMOVE_PAIR_ACTION, pair.ref))
+        blocks.append(section(text))
+        blocks.append({"type": "actions", "block_id": f"pair:{pair.ref}", "elements": elements})
+    return blocks
+
+
 def gaps_message(rows: Sequence[dict], *, limit: int = 15) -> dict:
     """`/aipm gaps`: open questions as people typed them, most asked first (at most 40)."""
     limit = min(limit, MAX_MESSAGE_BLOCKS - 10)
@@ -156,11 +189,13 @@ def library_blocks(
     pages: dict[str, int],
     gaps: Sequence[dict],
     command: str,
+    pairs: Sequence = (),
 ) -> list[dict]:
     """The curator's Library section of App Home.
 
     `lists` maps "drafts", "team" and "base" to (tip, stored version, detail) rows; `pages`
-    the page shown of each (0-based). At most PAGE_SIZE tips per list and HOME_GAPS gaps.
+    the page shown of each (0-based). At most PAGE_SIZE tips per list, HOME_GAPS gaps and
+    HOME_PAIRS learned pairs (`pairs`, most recent first).
     """
     n = {key: len(lists.get(key, [])) for key, _, _ in LISTS}
     counts = (
@@ -184,6 +219,11 @@ def library_blocks(
         section("*Open questions*, most asked first"),
     ]
     blocks.extend(gap_rows(gaps, limit=HOME_GAPS) or [context("No open questions. :tada:")])
+    blocks.append(section("*What people taught*, most recent first"))
+    blocks.extend(
+        pair_rows(pairs)
+        or [context("Nothing yet: *Not what I asked* and picked tips show up here.")]
+    )
     for key, title, empty in LISTS:
         rows = lists.get(key, [])
         pages_total = max(1, -(-len(rows) // PAGE_SIZE))

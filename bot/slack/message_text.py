@@ -15,8 +15,9 @@ def plain_question(text: str, *, bot_user: str | None = None) -> str:
     Slack sends `<@U123>` for a mention, `<!here>` for @here, `<#C1|name>` for a channel and
     `<https://x|label>` for a link, with `&`, `<` and `>` escaped. Other people's mentions
     become `@U123`, specials `@here`, channels `#name`, links their label (or URL); escapes
-    are undone and whitespace collapsed. The result is plain text: echo it through
-    `mrkdwn.quote`, never as is.
+    are undone and spaces collapsed. The bot's own mention becomes a line break, as do the
+    message's own, so the question after "…context. @coach how do we…" stands as a sentence
+    of its own. The result is plain text: echo it through `mrkdwn.quote`, never as is.
     """
 
     def token(match: re.Match) -> str:
@@ -24,7 +25,7 @@ def plain_question(text: str, *, bot_user: str | None = None) -> str:
         target, _, label = inner.partition("|")
         if target.startswith("@"):
             user = target[1:]
-            return "" if user == bot_user else f"@{label or user}"
+            return "\n" if user == bot_user else f"@{label or user}"
         if target.startswith("!"):
             word = target[1:].split("^", 1)[0]
             return _SPECIAL.get(word) or "@" + (label or word).lstrip("@")
@@ -35,4 +36,5 @@ def plain_question(text: str, *, bot_user: str | None = None) -> str:
     text = _TOKEN.sub(token, text or "")
     for escaped, char in _UNESCAPE:
         text = text.replace(escaped, char)
-    return " ".join(text.split())
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

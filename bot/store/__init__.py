@@ -5,12 +5,14 @@ made), `votes` (each reaction or button press still standing), `ratings` (one cu
 opinion per person per tip, derived from votes), `events` (Slack event ids already
 handled), `gaps` (questions without a tip), `notices` (one-off messages already sent),
 `shares` (answers shared to a channel, once each), `served` (tips given to a person
-on request), `learned` (question-tip pairs people confirmed or rejected), `team_tips` and
+on request), `teachings` (each person's verdicts on a question and a tip), `learned_pairs`
+(curators' decisions on those for everyone), `offers` (what each answer offered, to whom),
+`team_tips` and
 `team_tip_versions` (tips written in Slack, every version kept) and `gap_waiters` (who
 asked to be told when a question gets a tip).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
-subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, tips.py,
+subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, offers.py, tips.py,
 waiters.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
 backup); so call sites keep one object and one import, while each module holds only its
 own tables' SQL. Schema changes go in bot/store/migrations.py.
@@ -23,6 +25,7 @@ from bot.store.events import EventsTable
 from bot.store.gaps import GapsTable
 from bot.store.learned import LearnedTable
 from bot.store.migrations import migrations
+from bot.store.offers import Offer, OffersTable
 from bot.store.posts import Post, PostsTable
 from bot.store.reports import Reports
 from bot.store.served import ServedTable
@@ -35,6 +38,7 @@ from bot.store.waiters import WaitersTable
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "Connection",
+    "Offer",
     "Post",
     "Share",
     "StaleTipError",
@@ -54,6 +58,7 @@ class Store(
     GapsTable,
     ServedTable,
     LearnedTable,
+    OffersTable,
     TeamTipsTable,
     WaitersTable,
     Reports,

@@ -173,9 +173,21 @@ class Connection:
             )
 
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """A write transaction (`BEGIN IMMEDIATE`): all of it lands or none of it does."""
+    def transaction(self, *, busy_ms: int | None = None) -> Iterator[Database]:
+        """A write transaction (`BEGIN IMMEDIATE`): all of it lands or none of it does.
+
+        `busy_ms` waits at most that long for another process's write lock (default: the
+        store's busy timeout), for writes that must not hold up an answer.
+        """
         db = self.db
+        if busy_ms is not None and not db.conn.in_transaction:
+            db.conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+            try:
+                with self.transaction() as inner:
+                    yield inner
+            finally:
+                db.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            return
         if db.conn.in_transaction:
             with db.atomic():
                 yield db

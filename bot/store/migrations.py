@@ -240,3 +240,86 @@ def m007_team_tips(db: Database) -> None:
 def m008_subscription_topics(db: Database) -> None:
     # The tags a channel cares about, comma-separated; NULL or '' means every tip.
     db["subscriptions"].add_column("topics", str)
+
+
+@migrations()
+def m009_learning_per_person(db: Database) -> None:
+    # Learned pairs become per person: `teachings` holds each person's verdict on a question
+    # (by its normalised key) and a tip; `learned_pairs` what a curator decided for everyone.
+    # `seq` orders every change so a process can read only what changed since it last looked;
+    # `meta` holds the counters. `key` is NULL until the core computes it (rows moved from
+    # the old table, and all rows when the normaliser's word lists change).
+    db["meta"].create({"setting": str, "value": str}, pk="setting")
+    db["teachings"].create(
+        {
+            "id": int,
+            "key": str,
+            "question": str,
+            "tip_id": str,
+            "user": str,
+            "verdict": str,
+            "at": str,
+            "seq": int,
+        },
+        pk="id",
+        not_null={"question", "tip_id", "user", "verdict", "at", "seq"},
+    )
+    db.execute("CREATE UNIQUE INDEX teachings_one_verdict ON teachings(key, tip_id, user)")
+    db["teachings"].create_index(["seq"])
+    db["teachings"].create_index(["user", "at"])
+    db["learned_pairs"].create(
+        {
+            "key": str,
+            "tip_id": str,
+            "verdict": str,
+            "state": str,
+            "question": str,
+            "curator": str,
+            "at": str,
+            "seq": int,
+        },
+        pk=("key", "tip_id"),
+        not_null={"verdict", "state", "question", "at", "seq"},
+    )
+    db["learned_pairs"].create_index(["seq"])
+    # What an answer offered, kept server-side: a button names only the offer and a tip, so
+    # feedback and shares are accepted only for tips the bot offered, by the person it asked.
+    db["offers"].create(
+        {
+            "id": str,
+            "user": str,
+            "channel": str,
+            "surface": str,
+            "question": str,
+            "tips": str,
+            "level": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"question", "tips", "created_at"},
+    )
+    db["offers"].create_index(["created_at"])
+    seq = 0
+    if db["learned"].exists():
+        for row in db.query("SELECT * FROM learned ORDER BY last_at, norm, tip_id"):
+            seq += 1
+            db.execute(
+                "INSERT OR IGNORE INTO teachings (key, question, tip_id, user, verdict, at, seq) "
+                "VALUES (NULL, ?, ?, ?, ?, ?, ?)",
+                [
+                    row["question"],
+                    row["tip_id"],
+                    row["user"] or "unknown",
+                    row["verdict"],
+                    row["last_at"] or row["first_at"] or "",
+                    seq,
+                ],
+            )
+        db["learned"].drop()
+    db["meta"].insert_all(
+        [
+            {"setting": "learned_seq", "value": str(seq)},
+            {"setting": "learned_generation", "value": "1"},
+            {"setting": "learned_key_version", "value": ""},
+        ]
+    )

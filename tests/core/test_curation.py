@@ -90,14 +90,14 @@ def test_the_same_rules_as_knowledge_check(library):
 
 
 def test_a_saved_tip_answers_at_once_and_survives_a_restart(knowledge_dir, store, library):
-    assert not library.matcher.answer(QUESTION).answered
+    assert not library.engine.answer(QUESTION).answered
     tip = _check(library, PRICING).tip
     snapshot = curation.save(store, library, tip, user="U1", expected_version=0)
-    answer = library.matcher.answer(QUESTION)
+    answer = library.engine.answer(QUESTION)
     assert answer.answered and answer.matches[0][0].id == tip.id
     assert snapshot.is_team(tip.id)
     restarted = Library(knowledge_dir, team=store)
-    assert restarted.matcher.answer(QUESTION).matches[0][0].id == tip.id
+    assert restarted.engine.answer(QUESTION).matches[0][0].id == tip.id
     assert tip.id in [t.id for t in restarted.base.live_tips]
 
 
@@ -107,7 +107,7 @@ def test_another_process_save_is_noticed_by_changed(knowledge_dir, store, librar
     curation.save(store, library, _check(library, PRICING).tip, user="U1", expected_version=0)
     assert other.changed()
     assert other.reload_if_changed()
-    assert other.matcher.answer(QUESTION).answered
+    assert other.engine.answer(QUESTION).answered
 
 
 def test_editing_a_yaml_tip_overrides_it_and_keeps_its_source(store, library):
@@ -130,8 +130,8 @@ def test_retire_stops_serving_and_a_stale_edit_is_refused(store, library):
     edit = _check(library, PRICING, tip_id=tip.id).tip
     curation.retire(store, library, tip.id, user="U2", expected_version=1)
     assert tip.id not in [t.id for t in library.base.live_tips]
-    assert library.matcher.answer(QUESTION).matches[:1] == [] or (
-        library.matcher.answer(QUESTION).matches[0][0].id != tip.id
+    assert library.engine.answer(QUESTION).matches[:1] == [] or (
+        library.engine.answer(QUESTION).matches[0][0].id != tip.id
     )
     with pytest.raises(StaleTipError):
         curation.save(store, library, edit, user="U1", expected_version=1)
@@ -167,7 +167,7 @@ def test_export_passes_knowledge_check_and_is_not_served_twice(knowledge_dir, st
     merged = Library(knowledge_dir, team=store)
     ids = [t.id for t in merged.base]
     assert ids.count(tip.id) == 1 and ids.count(yaml_tip.id) == 1
-    assert len(merged.matcher.tips) == len(set(t.id for t in merged.matcher.tips))
+    assert len(merged.engine.tips) == len(set(t.id for t in merged.engine.tips))
 
 
 def test_a_yaml_tip_taking_a_team_tips_id_is_logged(knowledge_dir, store, library, caplog):

@@ -25,7 +25,7 @@ def test_reload_picks_up_a_new_valid_file(knowledge_dir):
     assert library.reload_if_changed() is True
     assert len(library.base) == before + 1
     assert (
-        library.matcher.answer("how do I feed a sourdough starter").matches[0][0].id == "sourdough"
+        library.engine.answer("how do I feed a sourdough starter").matches[0][0].id == "sourdough"
     )
 
 
@@ -55,7 +55,7 @@ def test_a_draft_added_on_reload_is_not_answered(knowledge_dir):
     )
     assert library.reload() is True
     assert library.base.get("sourdough").status == "draft"
-    answer = library.matcher.answer("how do I feed a sourdough starter")
+    answer = library.engine.answer("how do I feed a sourdough starter")
     assert "sourdough" not in {tip.id for tip, _ in answer.matches}
     assert library.health()["drafts_waiting"] == 1
     assert library.health()["served"] == len(library.base) - 1

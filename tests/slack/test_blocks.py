@@ -1,8 +1,10 @@
 """Block Kit of a posted tip: its blocks, its escaping and the metadata that finds it again."""
 
+import pytest
+
 from benchmarks.rotation import make_base
 from bot.core.knowledge import Source, Tip
-from bot.slack.blocks import AnswerRef, answer_ref, parse_ref, tip_message
+from bot.slack.blocks import ALL_OFFERED, ButtonValue, offer_value, read_value, tip_message
 
 DAY = "2024-05-06"
 TIP = make_base(3).tips[0]
@@ -43,14 +45,36 @@ def test_shared_by_is_a_mention_only_for_a_user_id():
     assert "<!channel>" not in str(odd["blocks"])
 
 
-def test_an_answer_ref_round_trips_and_fits_a_button_value():
-    value = answer_ref(TIP, question="is p < 0.05 & <!here> " + "x" * 5000, asker="U1")
-    assert len(value) <= 2000 and "<!here>" not in value
-    ref = parse_ref(value)
-    assert ref.tip_id == TIP.id and ref.asker == "U1" and ref.key
-    assert ref.question.startswith("is p < 0.05 & <!here> x")
-    assert parse_ref("plain-tip-id") == AnswerRef("plain-tip-id")
-    assert parse_ref("{not json").tip_id == "{not json"
+def test_a_button_value_names_an_offer_and_a_tip_and_reads_back():
+    value = offer_value("AbCdEfGh12345678", TIP.id)
+    assert read_value(value) == ButtonValue("AbCdEfGh12345678", TIP.id)
+    assert read_value(offer_value("AbCdEfGh12345678", ALL_OFFERED)).tip == ALL_OFFERED
+    assert read_value(TIP.id) == ButtonValue(None, TIP.id)  # a daily post's rating button
+
+
+NOTHING = ButtonValue(None, None)
+
+
+@pytest.mark.parametrize(
+    ("sent", "read"),
+    [
+        (None, NOTHING),
+        ("", NOTHING),
+        ("{not json", NOTHING),
+        ("[1, 2]", NOTHING),
+        ("x" * 3000, NOTHING),
+        ("<!channel>", NOTHING),
+        # A bad offer id is dropped: the tip alone can rate, never teach or share as asked.
+        ('{"o": 5, "t": "the-ikea-effect"}', ButtonValue(None, "the-ikea-effect")),
+        ('{"o": "short", "t": "the-ikea-effect"}', ButtonValue(None, "the-ikea-effect")),
+        # "every tip offered" needs an offer; a tip must look like a tip id.
+        ('{"t": "*"}', NOTHING),
+        ('{"o": "AbCdEfGh12345678", "t": ["a"]}', ButtonValue("AbCdEfGh12345678", None)),
+        ('{"o": "AbCdEfGh12345678", "t": "Not An Id"}', ButtonValue("AbCdEfGh12345678", None)),
+    ],
+)
+def test_a_malformed_or_forged_value_reads_as_no_more_than_it_can_prove(sent, read):
+    assert read_value(sent) == read
 
 
 def test_a_shared_tip_says_who_asked_what_before_the_tip():

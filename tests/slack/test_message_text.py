@@ -13,8 +13,10 @@ from bot.slack.message_text import plain_question
         ("<@UBOT> should we let users edit this?", "should we let users edit this?"),
         ("<@UBOT>", ""),
         ("  <@UBOT>   <@UBOT>  ", ""),
-        ("hey <@UBOT> what about <@U2>'s idea?", "hey what about @U2's idea?"),
-        ("<!here> <@UBOT> evals?", "@here evals?"),
+        # The bot's mention cuts the message: the question after it stands on its own line.
+        ("hey <@UBOT> what about <@U2>'s idea?", "hey\nwhat about @U2's idea?"),
+        ("<!here> <@UBOT> evals?", "@here\nevals?"),
+        ("line one\n\n  line   two", "line one\nline two"),
         ("<!subteam^S1|@pms> evals?", "@pms evals?"),
         ("see <#C1|product> and <https://x.test/a|the doc>", "see #product and the doc"),
         ("see <https://x.test/a>", "see https://x.test/a"),

@@ -1,9 +1,13 @@
 """Buttons under an answer: Useful, Not useful, Not what I asked, Share, and picking a tip.
 
-A rating is recorded before Slack gets its answer, so a 200 means it is in the database;
-updating the message (and sharing, which may wait on rate limits) happens after, in
-Bolt's lazy listeners, so Slack's 3-second window always holds. The ack callback leaves
-its outcome in `context["aipm_outcome"]` for the lazy one.
+Button values are checked, never trusted: a button under an answer names only its offer
+(what the bot offered, to whom, kept server-side) and one tip, so a click counts only for a
+tip that offer showed; teaching (Not what I asked, None of these, a pick) counts only from
+the person who asked; Share names the asker only when the asker shares. A rating is recorded
+before Slack gets its answer, so a 200 means it is in the database; updating the message
+(and sharing, which may wait on rate limits) happens after, in Bolt's lazy listeners, so
+Slack's 3-second window always holds. The ack callback leaves its outcome in
+`context["aipm_outcome"]` for the lazy one.
 """
 
 from __future__ import annotations
@@ -13,36 +17,72 @@ import sqlite3
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.core.learned import MATCH, MISMATCH
+from bot.core import coach as core
 from bot.core.ratings import NOT_USEFUL, USEFUL
-from bot.slack import blocks
+from bot.slack import answers, blocks
 from bot.slack.context import SlackContext
-from bot.store import StoreError
+from bot.store import Offer, StoreError
 
 log = logging.getLogger(__name__)
 BUTTON_TS = "button"
 SORRY = "Sorry, I could not record that just now. Please click again in a moment."
 SHARE_SORRY = "Sorry, I could not share that just now. Please try again in a moment."
 GONE = "That tip is no longer in the base, so I could not record it."
+STALE = (
+    "That button is from an answer I no longer have (or one I never gave), so I can't learn "
+    "from it. Ask me again and use the buttons under the new answer."
+)
+NOT_YOURS = (
+    "Only the person who asked can tell me what they meant. Ask me your own question with "
+    "`{command} …` and I'll answer you privately."
+)
+TOO_MANY = (
+    "Thanks! You've taught me a lot in the last hour, so I'm not learning more from you "
+    "for now. Ratings with Useful and Not useful still count."
+)
 
 
-def _value(body: dict) -> str:
-    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+def _value(body: dict) -> blocks.ButtonValue:
+    return blocks.read_value(((body.get("actions") or [{}])[0]).get("value"))
 
 
-def _tip_and_user(ctx: SlackContext, body: dict):
-    tip = ctx.coach.library.base.get(blocks.parse_ref(_value(body)).tip_id)
+def _user(body: dict) -> str | None:
     user = (body.get("user") or {}).get("id")
+    return user if isinstance(user, str) and user else None
+
+
+def _channel(body: dict) -> str | None:
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id"
     )
-    return tip, user, channel
+    return channel if isinstance(channel, str) else None
+
+
+def _offered(ctx: SlackContext, value: blocks.ButtonValue) -> tuple[Offer | None, list[str]]:
+    """The offer a button names and the tips it claims, checked against that offer.
+
+    (None, []) when the offer is unknown or expired, or the tip is not one it offered.
+    """
+    offer = ctx.coach.find_offer(value.offer) if value.offer else None
+    if offer is None or value.tip is None:
+        return None, []
+    tips = list(offer.tips) if value.tip == blocks.ALL_OFFERED else [value.tip]
+    if not tips or any(t not in offer.tips for t in tips):
+        return None, []
+    return offer, tips
 
 
 def _record(ack: Ack, body: dict, context: BoltContext, value: int) -> None:
     ack()
     ctx = SlackContext.of(context)
-    tip, user, channel = _tip_and_user(ctx, body)
+    button = _value(body)
+    user, channel = _user(body), _channel(body)
+    if button.offer is not None:
+        offer, tips = _offered(ctx, button)
+        tip_id = tips[0] if offer is not None and len(tips) == 1 else None
+    else:
+        tip_id = button.tip  # a daily post's or /aipm tip's button: the tip must be served
+    tip = ctx.coach.library.base.served(tip_id) if tip_id else None
     if tip is None or not user:
         context["aipm_outcome"] = "gone"
         return
@@ -55,18 +95,19 @@ def _record(ack: Ack, body: dict, context: BoltContext, value: int) -> None:
             reaction="button",
             value=value,
         )
-    except sqlite3.Error as exc:  # the transaction rolled back: nothing half-written
+    except (sqlite3.Error, StoreError) as exc:  # the transaction rolled back: nothing half-written
         log.error("could not record a rating: %s", exc)
         context["aipm_outcome"] = "failed"
         return
     context["aipm_outcome"] = "recorded"
+    context["aipm_tip"] = tip
 
 
 def _thank(body: dict, respond: Respond, context: BoltContext, value: int) -> None:
     outcome = context.get("aipm_outcome")
     if outcome == "recorded":
-        tip = _tip_and_user(SlackContext.of(context), body)[0]
-        respond(blocks.thanks_message(tip, value, ref=_value(body)))
+        raw = ((body.get("actions") or [{}])[0]).get("value")
+        respond(blocks.thanks_message(context["aipm_tip"], value, button=raw))
     elif outcome == "gone":
         respond(blocks.plain(GONE) | {"replace_original": False})
     else:
@@ -98,30 +139,37 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
-def share_key(body: dict, ref: blocks.AnswerRef, channel: str) -> str:
-    """What makes two Share clicks the same share: the answer's key, else its message."""
-    if ref.key:
-        return f"answer:{ref.key}"
+def share_key(body: dict, button: blocks.ButtonValue, channel: str) -> str:
+    """What makes two Share clicks the same share: the offer and tip, else the message."""
+    if button.offer:
+        return f"offer:{button.offer}:{button.tip}"
     message_ts = (body.get("container") or {}).get("message_ts") or ""
-    return f"message:{channel}:{message_ts}:{ref.tip_id}"
+    return f"message:{channel}:{message_ts}:{button.tip}"
 
 
 def share(body: dict, respond: Respond, context: BoltContext) -> None:
-    """Share clicked: post the answer in the channel once, then show "Shared" (or why not).
+    """Share clicked: post the tip in the channel once, then show "Shared" (or why not).
 
     Clicks are claimed in the store first, so a second click (even at the same moment,
     even in another process) posts nothing: it finds the share pending (the first click
-    answers) or done (the button is shown as "Shared" again).
+    answers) or done (the button is shown as "Shared" again). The post says who asked what
+    only when the person sharing is the person who asked.
     """
     ctx = SlackContext.of(context)
-    tip, user, channel = _tip_and_user(ctx, body)
-    tip = ctx.coach.library.base.served(tip.id) if tip is not None else None  # never a draft
+    button = _value(body)
+    user, channel = _user(body), _channel(body)
+    offer = None
+    if button.offer is not None:
+        offer, tips = _offered(ctx, button)
+        tip_id = tips[0] if offer is not None and len(tips) == 1 else None
+    else:
+        tip_id = button.tip
+    tip = ctx.coach.library.base.served(tip_id) if tip_id else None  # never a draft
     if tip is None or not channel:
         respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
         return
-    value = _value(body)
-    ref = blocks.parse_ref(value)
-    key = share_key(body, ref, channel)
+    raw = ((body.get("actions") or [{}])[0]).get("value")
+    key = share_key(body, button, channel)
     try:
         fresh, claim = ctx.coach.store.claim_share(key, channel=channel, tip_id=tip.id, user=user)
     except (sqlite3.Error, StoreError) as exc:
@@ -131,17 +179,23 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
         return
     if not fresh:
         if claim.status == "posted":
-            respond(blocks.thanks_message(tip, 0, shared_in=claim.channel, ref=value))
+            respond(blocks.thanks_message(tip, 0, shared_in=claim.channel, button=raw))
         return
+    asked = offer is not None and ctx.coach.is_asker(offer, user) and bool(offer.question)
     outcome = ctx.poster.post_tip(
-        channel, tip, kind="shared", shared_by=user, asked_by=ref.asker, question=ref.question
+        channel,
+        tip,
+        kind="shared",
+        shared_by=None if asked else user,
+        asked_by=user if asked else None,
+        question=offer.question if asked else None,
     )
     if outcome.ok:
         try:
             ctx.coach.store.mark_shared(key, outcome.ts or "")
         except (sqlite3.Error, StoreError) as exc:  # it is in the channel all the same
             log.error("shared %s in %s but could not record it: %s", tip.id, channel, exc)
-        respond(blocks.thanks_message(tip, 0, shared_in=channel, ref=value))
+        respond(blocks.thanks_message(tip, 0, shared_in=channel, button=raw))
         return
     if outcome.status != "unknown":  # certainly not posted: let a later click try again
         ctx.coach.store.release_share(key)
@@ -155,82 +209,83 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
 
 
 def _teach(ack: Ack, body: dict, context: BoltContext, verdict: str) -> None:
-    """Keep a verdict on the question and tip a feedback button carries, then ack.
+    """Keep the clicker's verdict on the tips their answer offered, then ack.
 
-    Leaves `aipm_outcome` ("learned", "not kept", "gone" or "failed") and `aipm_feedback`
-    (tips, question, asker) for the lazy listener. Never touches the tip's ratings.
+    Leaves `aipm_outcome` (a `bot.core.coach` outcome, "stale", "gone" or "failed") and
+    `aipm_feedback` (offer, tips) for the lazy listener. Never touches the tips' ratings.
     """
     ack()
     ctx = SlackContext.of(context)
-    value = (body.get("actions") or [{}])[0].get("value")
-    found = blocks.read_feedback_value(value)
+    button, user = _value(body), _user(body)
+    offer, tip_ids = _offered(ctx, button)
+    if offer is None or not user or (verdict == core.MATCH and len(tip_ids) != 1):
+        context["aipm_outcome"] = "stale"
+        return
     base = ctx.coach.library.base
-    ids = found[0] if found else []
     # A pick names one tip, which must be servable (not retired, not a draft); "None of
     # these" the few that were offered, which may have been retired since.
-    find = base.served if verdict == MATCH else base.get
-    tips = [find(i) for i in ids] if 0 < len(ids) <= (1 if verdict == MATCH else 5) else []
-    user = (body.get("user") or {}).get("id")
-    if not tips or None in tips or not user or not found[1].strip():
+    find = base.served if verdict == core.MATCH else base.get
+    tips = [find(i) for i in tip_ids]
+    if None in tips:
         context["aipm_outcome"] = "gone"
         return
-    asker = blocks.parse_ref(value).asker or user  # who asked, for a later Share
-    context["aipm_feedback"] = (tips, found[1], asker)
+    context["aipm_feedback"] = (offer, tips)
     try:
-        kept = all(ctx.coach.teach(found[1], t.id, verdict, user=user) for t in tips)
-    except (sqlite3.Error, ValueError) as exc:
+        context["aipm_outcome"] = ctx.coach.teach(offer, tip_ids, verdict, user=user)
+    except (sqlite3.Error, StoreError, ValueError) as exc:
         log.error("could not record feedback: %s", exc)
         context["aipm_outcome"] = "failed"
-        return
-    context["aipm_outcome"] = "learned" if kept else "not kept"
 
 
-def _outcome_problem(context: BoltContext, respond: Respond) -> bool:
+def _outcome_problem(ctx: SlackContext, context: BoltContext, respond: Respond) -> bool:
+    """Answer the clicker privately when the click taught nothing; True if it did so."""
     outcome = context.get("aipm_outcome")
-    if outcome == "gone":
-        respond(blocks.plain(GONE) | {"replace_original": False})
-    elif outcome not in ("learned", "not kept"):
-        respond(blocks.plain(SORRY) | {"replace_original": False})
-    else:
+    texts = {
+        "stale": STALE,
+        "gone": GONE,
+        core.NOT_OFFERED: STALE,
+        core.NOT_YOURS: NOT_YOURS.format(command=ctx.command),
+        core.TOO_MANY: TOO_MANY,
+    }
+    if outcome in (core.LEARNED, core.NOT_KEPT):
         return False
+    respond(blocks.plain(texts.get(outcome, SORRY)) | {"replace_original": False})
     return True
 
 
 def record_mismatch(ack: Ack, body: dict, context: BoltContext) -> None:
-    """Not what I asked (one tip) or None of these (each tip offered): keep the mismatches, then ack."""
-    _teach(ack, body, context, MISMATCH)
+    """Not what I asked (one tip) or None of these (each tip offered): keep it, then ack."""
+    _teach(ack, body, context, core.MISMATCH)
 
 
-def offer_others(body: dict, respond: Respond, context: BoltContext) -> None:
-    """After the ack: thank, and offer the other closest tips for the question to pick from."""
-    if _outcome_problem(context, respond):
-        return
+def honest_decline(body: dict, respond: Respond, context: BoltContext) -> None:
+    """After the ack: thanks, and an honest "no tip on that yet" (never another batch)."""
     ctx = SlackContext.of(context)
-    tips, question, asker = context["aipm_feedback"]
-    user = (body.get("user") or {}).get("id")
-    # The next closest few, beyond what was just rejected (later askers get only what is
-    # left of the usual few: see Coach.ask).
-    answer = ctx.coach.ask(question, user=user, limit=3 + len(tips), record_gap=False)
-    respond(
-        blocks.mismatch_message(
-            tips, answer, remembered=context["aipm_outcome"] == "learned", asker=asker
-        )
-    )
+    if _outcome_problem(ctx, context, respond):
+        return
+    offer, tips = context["aipm_feedback"]
+    note = blocks.rejected_note(tips, remembered=context["aipm_outcome"] == core.LEARNED)
+    reply = blocks.decline_message(offer.question, ctx.command, note=note)
+    respond(answers.with_wait_button(ctx, reply, offer.question) | {"replace_original": True})
 
 
 def record_pick(ack: Ack, body: dict, context: BoltContext) -> None:
-    """A tip picked from the closest few: keep it as the confirmed match, then ack."""
-    _teach(ack, body, context, MATCH)
+    """A tip picked from the closest few: keep it as the clicker's match, then ack."""
+    _teach(ack, body, context, core.MATCH)
 
 
 def show_pick(body: dict, respond: Respond, context: BoltContext) -> None:
     """After the ack: show the picked tip privately, with the usual buttons."""
-    if _outcome_problem(context, respond):
+    ctx = SlackContext.of(context)
+    if _outcome_problem(ctx, context, respond):
         return
-    tips, question, asker = context["aipm_feedback"]
+    offer, tips = context["aipm_feedback"]
     respond(
         blocks.picked_message(
-            tips[0], question, remembered=context["aipm_outcome"] == "learned", asker=asker
+            tips[0],
+            offer.question,
+            offer_id=offer.id,
+            remembered=context["aipm_outcome"] == core.LEARNED,
         )
     )
 
@@ -239,7 +294,7 @@ def register(app: App) -> None:
     """Listen for the rating, feedback, pick and share buttons."""
     app.action(blocks.USEFUL_ACTION)(ack=record_useful, lazy=[thank_useful])
     app.action(blocks.NOT_USEFUL_ACTION)(ack=record_not_useful, lazy=[thank_not_useful])
-    app.action(blocks.MISMATCH_ACTION)(ack=record_mismatch, lazy=[offer_others])
-    app.action(blocks.NONE_OF_THESE_ACTION)(ack=record_mismatch, lazy=[offer_others])
+    app.action(blocks.MISMATCH_ACTION)(ack=record_mismatch, lazy=[honest_decline])
+    app.action(blocks.NONE_OF_THESE_ACTION)(ack=record_mismatch, lazy=[honest_decline])
     app.action(blocks.PICK_PATTERN)(ack=record_pick, lazy=[show_pick])
     app.action(blocks.SHARE_ACTION)(ack=acknowledge, lazy=[share])

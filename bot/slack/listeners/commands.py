@@ -11,9 +11,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import commands, personal, ratings, subscriptions
 from bot.core.channel_topics import known_topics
+from bot.core.pipeline.answer import SLASH
 from bot.core.schedule import ScheduleError
 from bot.core.schedule_changes import schedule_change
-from bot.slack import blocks
+from bot.slack import answers, blocks
 from bot.slack.context import SlackContext
 from bot.slack.listeners import curation
 from bot.slack.mrkdwn import quote
@@ -121,11 +122,13 @@ def reply_for(ctx: SlackContext, command: dict) -> dict | None:
     parsed = commands.parse(command.get("text") or "", SUBCOMMANDS)
     if not parsed.is_question:
         return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
-    answer = ctx.coach.ask(parsed.rest, user=command.get("user_id"))
-    reply = blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
-    if not answer.answered:
-        reply = curation.with_wait_button(reply, answer.question)
-    return reply
+    return answers.answer_for(
+        ctx,
+        parsed.rest,
+        user=command.get("user_id"),
+        surface=SLASH,
+        channel=command.get("channel_id"),
+    )
 
 
 def on_command(ack: Ack, command: dict, context: BoltContext) -> None:

@@ -22,7 +22,7 @@ from bot.core.curation import TipForm
 from bot.slack import blocks, modals
 from bot.slack import curation_blocks as cb
 from bot.slack.context import SlackContext
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import escape, quote
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,21 @@ def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> l
     # Newest team tips first: the ones a curator is most likely to revisit.
     lists["team"] = [t[:3] for t in sorted(lists["team"], key=lambda t: t[3], reverse=True)]
     return cb.library_blocks(
-        lists, pages=pages, gaps=ctx.coach.store.open_gaps(limit=cb.HOME_GAPS), command=ctx.command
+        lists,
+        pages=pages,
+        gaps=ctx.coach.store.open_gaps(limit=cb.HOME_GAPS),
+        command=ctx.command,
+        pairs=taught_pairs(ctx, limit=cb.HOME_PAIRS),
+    )
+
+
+def taught_pairs(ctx: SlackContext, *, limit: int | None = None) -> list:
+    """What people taught, for curators (`bot.core.learned.Pair`s), most recent first."""
+    return learned.for_curators(
+        ctx.coach.store,
+        ctx.coach.library.base,
+        agree_users=ctx.coach.config.agree_users,
+        limit=limit,
     )
 
 
@@ -133,20 +147,13 @@ def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
     limit = int(rest) if rest.isascii() and rest.isdigit() else 15
     store = ctx.coach.store
     message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
-    taught = learned.for_curators(store, ctx.coach.library.base, limit=limit)
+    taught = taught_pairs(ctx, limit=limit)
     if taught:
         message["blocks"] = [
             *message["blocks"],
             *blocks.gaps_message((), learned=taught)["blocks"],
         ][: cb.MAX_MESSAGE_BLOCKS]
     return message
-
-
-def with_wait_button(reply: dict, question: str) -> dict:
-    """A declined answer with "Tell me when there's a tip" under it."""
-    if question.strip():
-        reply["blocks"] = [*reply.get("blocks", []), cb.wait_button(question)]
-    return reply
 
 
 # -- buttons -----------------------------------------------------------------------------
@@ -256,6 +263,38 @@ def retire(ack: Ack, body: dict, context: BoltContext) -> None:
             ":warning: I could not retire that tip just now (the database is busy). "
             "Please press Retire again."
         )
+
+
+def decide_pair(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Approve for everyone / Remove on a learned pair in the Library (curators only)."""
+    ack()
+    ctx = SlackContext.of(context)
+    user = _user(body)
+    if not is_curator(ctx, user):
+        log.info("a non-curator (%s) pressed a learned pair's button; ignored", user)
+        return
+    approve = ((body.get("actions") or [{}])[0]).get("action_id") == cb.APPROVE_PAIR_ACTION
+    ref = _value(body)
+    found = [p for p in taught_pairs(ctx) if p.ref == ref]
+    if not found:
+        context["aipm_notice"] = "That learned pair is gone (cleared or forgotten)."
+        return
+    pair = found[0]
+    try:
+        ctx.coach.decide_pair(
+            pair.key,
+            pair.tip_id,
+            verdict=pair.verdict,
+            approve=approve,
+            curator=user,
+            question=pair.question,
+        )
+    except (sqlite3.Error, StoreError) as exc:
+        log.error("could not decide a learned pair: %s", exc)
+        context["aipm_notice"] = ":warning: I could not save that just now; press it again."
+        return
+    word = "Approved for everyone" if approve else "Removed for everyone"
+    context["aipm_notice"] = f":white_check_mark: {word}: _{quote(pair.question, limit=120)}_."
 
 
 def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -461,3 +500,5 @@ def register(app: App) -> None:
         app.action(action_id)(open_from_button)
     app.action(cb.RETIRE_ACTION)(ack=retire, lazy=[republish])
     app.action(cb.PAGE_ACTION)(ack=turn_page, lazy=[republish])
+    app.action(cb.APPROVE_PAIR_ACTION)(ack=decide_pair, lazy=[republish])
+    app.action(cb.REMOVE_PAIR_ACTION)(ack=decide_pair, lazy=[republish])

@@ -21,10 +21,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import commands
-from bot.slack import blocks
+from bot.core import commands, examples
+from bot.core.pipeline.answer import DM, MENTION
+from bot.slack import answers, blocks
 from bot.slack.context import SlackContext
-from bot.slack.listeners import curation
 from bot.slack.listeners.commands import SUBCOMMANDS
 from bot.slack.message_text import plain_question
 
@@ -38,8 +38,7 @@ THINKING = "Finding a tip…"
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 NO_TEXT = "I can only read text: ask your question in words and I'll find the tip that helps."
 SUGGESTED_PROMPTS = (
-    ("Evaluate an LLM feature", "How do we evaluate an LLM feature before launch?"),
-    ("Pricing an AI product", "How should we price an AI feature?"),
+    *((e.title, e.question) for e in examples.EXAMPLES[:2]),
     ("A tip for today", "tip"),
     ("The team's favourites", "top"),
 )
@@ -48,7 +47,7 @@ SUGGESTED_PROMPTS = (
 def how_to(ctx: SlackContext) -> str:
     """The one-line how-to for a mention without a question."""
     return (
-        "Ask me after the mention, e.g. `@AI PM Coach how do we evaluate an LLM feature?`, "
+        f"Ask me after the mention, e.g. `@AI PM Coach {examples.FIRST.question}`, "
         f"and I answer in the thread. `{ctx.command} help` lists everything else."
     )
 
@@ -84,15 +83,6 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
     return None
 
 
-def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
-    """The answer message to a question typed in a mention, a DM or a shortcut."""
-    answer = ctx.coach.ask(question, user=user)
-    reply = blocks.answer_message(answer, ctx.command, asker=user)
-    if not answer.answered:
-        reply = curation.with_wait_button(reply, answer.question)
-    return reply
-
-
 def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
     """The reply to one DM: `tip`, `top` or `help`, or the answer to a question."""
     parsed = commands.parse(text, DM_SUBCOMMANDS)
@@ -101,7 +91,7 @@ def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
     if not parsed.is_question:
         command = {"text": text, "user_id": user, "channel_id": channel}
         return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
-    return answer_for(ctx, parsed.rest, user=user)
+    return answers.answer_for(ctx, parsed.rest, user=user, surface=DM, channel=channel)
 
 
 def post(
@@ -178,7 +168,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
     question = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
     try:
         if question:
-            message = answer_for(ctx, question, user=user)
+            message = answers.answer_for(ctx, question, user=user, surface=MENTION, channel=channel)
         elif event.get("files"):
             message = blocks.plain(NO_TEXT)
         else:

@@ -13,9 +13,9 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack import blocks
+from bot.core.pipeline.answer import SHORTCUT
+from bot.slack import answers, blocks
 from bot.slack.context import SlackContext
-from bot.slack.listeners.messages import answer_for
 from bot.slack.message_text import plain_question
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def answer_privately(body: dict, client: WebClient, context: BoltContext) -> Non
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     question = plain_question(str(message.get("text") or ""), bot_user=context.bot_user_id)
     if question:
-        reply = answer_for(ctx, question, user=user)
+        reply = answers.answer_for(ctx, question, user=user, surface=SHORTCUT, channel=channel)
     else:
         reply = blocks.plain(NO_TEXT.format(command=ctx.command))
     fields = {k: v for k, v in reply.items() if k in ("text", "blocks")}

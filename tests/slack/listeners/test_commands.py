@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.blocks import parse_ref
+from bot.slack.blocks import read_value
 from bot.slack.listeners.commands import on_command
 
 
@@ -16,7 +16,7 @@ def test_a_question_is_answered_in_the_ack(ack, context, slack_ctx):
     assert reply["response_type"] == "ephemeral"
     assert any(
         b.get("type") == "actions"
-        and any(parse_ref(e["value"]).tip_id == "the-ikea-effect" for e in b.get("elements", []))
+        and any(read_value(e["value"]).tip == "the-ikea-effect" for e in b.get("elements", []))
         for b in reply["blocks"]
     )
     assert slack_ctx.coach.store.gaps(limit=5) == []

@@ -16,6 +16,13 @@ from tests.slack.listeners.test_curation import (
     submit,
 )
 
+OTHER_TIP = {
+    "title": "Hire for curiosity",
+    "text": "In an interview loop, ask candidates what they built on their own last month.",
+    "questions": "how do I interview a PM\nwhat to ask in a PM interview\ninterview questions",
+    "tags": "interviews",
+}
+
 
 @pytest.fixture
 def bot(fake_slack, knowledge_dir, db_path):
@@ -52,13 +59,14 @@ def test_a_dm_slack_refused_is_sent_on_the_next_save_and_only_once(bot, failure)
     waiting = bot.store.open_gaps()
     assert [w["waiting"] for w in waiting] == [1], "the asker was dropped though never told"
 
-    submit(bot, open_form(bot), title="Another pricing angle", tags="pricing")
+    # The next save (of any tip) tells whoever still waits about the tip that answers them.
+    submit(bot, open_form(bot), **OTHER_TIP)
     bot.calls("views.publish", at_least=published + 1, timeout=30)
     dms = _dms(bot)
     assert len(dms) == 1 and "Price AI features on outcomes" in dms[0].params["text"]
     assert bot.store.open_gaps() == []
 
-    submit(bot, open_form(bot), title="A third pricing angle", tags="pricing")
+    submit(bot, open_form(bot), **(OTHER_TIP | {"title": "Hire for curiosity, again"}))
     bot.calls("views.publish", at_least=published + 2, timeout=30)
     assert len(_dms(bot)) == 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from bot.slack.blocks import SHARE_ACTION, parse_ref
+from bot.slack.blocks import SHARE_ACTION, read_value
 
 QUESTION = "what is the ikea effect"
 IKEA = "the-ikea-effect"
@@ -53,7 +53,9 @@ def test_share_clicked_three_times_two_at_once_posts_once_with_the_question(runn
     assert f"<@U1> asked: *{QUESTION}*" in shown
     assert shown.index("asked") < shown.index("Ikea effect"), "the question comes before the tip"
     assert all(share_button_text(r) == ":white_check_mark: Shared" for r in responses)
-    assert running_bot.store.share(f"answer:{parse_ref(value).key}").status == "posted"
+    button = read_value(value)
+    assert running_bot.store.share(f"offer:{button.offer}:{button.tip}").status == "posted"
+    assert "Shared by" not in shown, "the asker shared: named once, as the asker"
 
 
 def test_two_answers_of_the_same_tip_share_separately(running_bot):
@@ -77,14 +79,26 @@ def test_a_failed_share_can_be_clicked_again(running_bot):
     assert len(running_bot.fake.messages("C9")) == 1
 
 
-def test_a_shared_mention_answer_says_who_asked_even_when_someone_else_shares(running_bot):
+def test_someone_else_sharing_a_public_answer_names_only_themselves(running_bot):
     running_bot.slack.mention(QUESTION, user="U1", channel="C9", ts="1700000900.0")
     (answer,) = running_bot.calls("chat.postMessage", at_least=1)
     value = share_value(answer.params)
     running_bot.slack.action(SHARE_ACTION, value, user="U2", channel="C9")
     shared = running_bot.calls("chat.postMessage", at_least=2)[-1]
     shown = json.dumps(shared.params["blocks"])
-    assert "<@U1> asked" in shown and "Shared by <@U2>" in shown
+    assert "<@U1>" not in shown and QUESTION not in shown, "nobody else's question is lifted"
+    assert "Shared by <@U2>" in shown
+
+
+def test_a_forged_share_value_cannot_name_anyone(running_bot):
+    value = share_value(running_bot.slack.command(QUESTION, user="U1", channel="C9").json())
+    offer = read_value(value).offer
+    running_bot.store.db.execute("UPDATE offers SET user = 'UCEO' WHERE id = ?", [offer])
+    forged = json.dumps({"o": offer, "t": IKEA, "u": "UCEO", "q": "how do I hide my bad launch"})
+    running_bot.slack.action(SHARE_ACTION, forged, user="U1", channel="C9")
+    (post,) = running_bot.calls("chat.postMessage", at_least=1)
+    shown = json.dumps(post.params["blocks"])
+    assert "UCEO" not in shown and "hide my bad launch" not in shown and "asked" not in shown
 
 
 def test_a_question_with_a_ping_is_shared_without_one(running_bot):

@@ -10,7 +10,7 @@ import dataclasses
 import json
 
 from bot.core import curation
-from bot.slack.blocks import PICK_ACTION, SHARE_ACTION, feedback_value
+from bot.slack.blocks import PICK_ACTION, SHARE_ACTION, offer_value
 from tests.slack.listeners.test_share import IKEA, QUESTION, share_value
 
 
@@ -53,9 +53,19 @@ def test_a_pick_naming_a_retired_or_draft_tip_does_not_show_it(running_bot):
     ikea = running_bot.coach.library.base.get(IKEA)
     _retire_ikea(running_bot)
     for tip in (draft, ikea):
-        value = feedback_value(tip, "how do I get people to value what they build")
+        # An offer that did offer the tip, made before it was retired (or forged to a draft).
+        offer = running_bot.store.add_offer(
+            user=running_bot.coach.person("U1"),
+            channel="C9",
+            surface="slash",
+            question="how do I get people to value what they build",
+            tips=[tip.id],
+            level="unsure",
+            keep_days=30,
+        )
+        value = offer_value(offer.id, tip.id)
         assert running_bot.slack.action(f"{PICK_ACTION}_0", value, user="U1").status == 200
     replies = running_bot.responses(at_least=2)
     shown = json.dumps(replies)
     assert "A draft nobody reviewed" not in shown and ikea.title not in shown
-    assert running_bot.store.learned() == []
+    assert running_bot.store.teachings() == []

@@ -1,0 +1,1 @@
+"""Helpers the tests share; never a test module (nothing here is collected)."""
