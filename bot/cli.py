@@ -17,6 +17,7 @@ from bot.core.knowledge import KnowledgeError, source_text
 from bot.core.library import TEAM_FILE
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
+from bot.store.files import UnsafeTarget, check_target, refuse_live_target, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("bot")
@@ -81,8 +82,17 @@ def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
         )
     if not settings.knowledge_dir.exists():  # a file in its place is build()'s error to report
         settings.knowledge_dir.mkdir(parents=True)
+
+    def guard(path: Path) -> None:
+        # The database need not exist (build never opens it), but is never written over.
+        problem = refuse_live_target(
+            settings.db_path, path, "a knowledge file", "e.g. a knowledge folder apart from it"
+        )
+        if problem:
+            raise StoreError(problem)
+
     try:
-        report = build(notes, settings.knowledge_dir)
+        report = build(notes, settings.knowledge_dir, guard=guard)
     except BuildError as exc:
         return _fail(str(exc), EXIT_INVALID)
     print(report.format())
@@ -155,28 +165,24 @@ def cmd_knowledge_export(settings: Settings, args: argparse.Namespace) -> int:
             EXIT_USAGE,
         )
     target = Path(args.path)
-    if target.is_dir():
-        return _fail(
-            f"{target} is a folder: give a file name, e.g. {target}/team-tips.yaml", EXIT_USAGE
-        )
-    if not target.parent.is_dir():
-        return _fail(f"{target}: folder {target.parent} does not exist.", EXIT_USAGE)
-    if target.exists() and not target.is_file():
-        # The file is written beside it and renamed over it: a device or pipe would be replaced.
-        return _fail(
-            f"{target} is not a regular file (a device, pipe or socket): give a file name, "
-            "e.g. knowledge/team-tips.yaml",
-            EXIT_USAGE,
-        )
+    example = "e.g. knowledge/team-tips.yaml"
     store = _open_store(settings)
-    store.refuse_live_target(target, "a knowledge export", "e.g. knowledge/team-tips.yaml")
+    guard = store.guard("a knowledge export", example)
+    guard(target)  # first: the live database is the worst place to write, say so
+    check_target(target, example=example)
+    if target.is_file() and not args.force:
+        reason = curation.not_an_export(target.read_text(encoding="utf-8", errors="replace"))
+        if reason:
+            return _fail(
+                f"{target}: not replaced, {reason}; an export would lose them. Give a new file "
+                f"name, {example}, or add --force to replace it anyway. Nothing was written.",
+                EXIT_USAGE,
+            )
     try:
         text, count = curation.export_yaml(store)
     except curation.ExportError as exc:
         return _fail(str(exc), EXIT_INVALID)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)  # never leave a half-written knowledge file behind
+    write_atomic(target, text, guard=guard, example=example)
     print(
         f"Exported {count} team tip{'' if count == 1 else 's'} to {target}. Put it in the "
         "knowledge folder and commit it; a tip in both is served once (the database's version)."
@@ -382,15 +388,17 @@ def cmd_learned(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     store = _open_store(settings)
+    guard = store.guard("an export", "e.g. ratings.json")
     if args.output:
-        store.refuse_live_target(Path(args.output), "an export", "e.g. ratings.json")
+        guard(Path(args.output))
+        check_target(Path(args.output), example="e.g. ratings.json")
     data = store.export()
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         text = export_csv(data)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomic(args.output, text, guard=guard, example="e.g. ratings.json")
         print(f"Exported {sum(len(rows) for rows in data.values())} records to {args.output}")
     else:
         sys.stdout.write(text)
@@ -544,6 +552,11 @@ def build_parser() -> argparse.ArgumentParser:
         kn_sub,
     )
     p.add_argument("path", metavar="PATH", help="the YAML file to write")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace PATH even when it holds tips other than exported team tips",
+    )
 
     p = add("ask", cmd_ask, "answer a question from the tip base")
     p.add_argument(
@@ -652,7 +665,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(`python -m bot knowledge check`).",
             EXIT_INVALID,
         )
-    except StoreError as exc:
+    except (StoreError, UnsafeTarget) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except BrokenPipeError:
         return EXIT_OK
