@@ -266,7 +266,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.coach import Coach
-    from bot.serve import Runtime, serve_http, serve_socket
+    from bot.serve import ListenError, Runtime, serve_http, serve_socket, warn_if_volatile
+    from bot.store.serving import ServingLock
 
     if args.port:
         settings = _replace(settings, port=args.port)
@@ -276,28 +277,32 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from bot.playground.server import run_playground
 
         setup_logging(settings)
+        warn_if_volatile(settings)
         return run_playground(settings)
     from bot.playground import CHANNEL_ID as PLAYGROUND_CHANNEL
 
     settings.require_slack()
     setup_logging(settings)
+    warn_if_volatile(settings)
+    # Held until the process ends: `restore` is refused while any server holds it.
+    serving = ServingLock.hold(settings.db_path)
     coach = Coach.open(settings)
     # The playground's simulated channel lives in the same database: never post there.
     from bot.slack.auth import SlackUnavailable, TokenRejected
 
     try:
-        runtime = Runtime(settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}))
+        runtime = Runtime(
+            settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}), serving=serving
+        )
     except TokenRejected as exc:
         coach.close()
         return _fail(str(exc), EXIT_USAGE)  # one line: which variable, Slack's error, the fix
     except SlackUnavailable as exc:
         coach.close()
         return _fail(str(exc), EXIT_INVALID)
-    if settings.socket_mode:
-        return serve_socket(runtime)
-    from bot.serve import ListenError
-
     try:
+        if settings.socket_mode:
+            return serve_socket(runtime)
         return serve_http(runtime, host=settings.host, port=settings.port)
     except ListenError as exc:
         return _fail(str(exc), EXIT_USAGE)

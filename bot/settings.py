@@ -45,6 +45,7 @@ class Settings:
     seeds_dir: Path = Path("seeds")
     port: int = 3000
     host: str = "0.0.0.0"
+    health_port: int = 0
     command: str = "/aipm"
     admins: frozenset[str] = frozenset()
     curators: frozenset[str] = frozenset()
@@ -142,6 +143,16 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             port = int(raw_port)
         else:
             problems.append(f"PORT={raw_port!r} is not a port number: use 1-65535, e.g. PORT=3000.")
+    health_port = 0
+    raw_health = env.get("COACH_HEALTH_PORT", "").strip()
+    if raw_health:
+        if raw_health.isascii() and raw_health.isdigit() and 0 < int(raw_health) < 65536:
+            health_port = int(raw_health)
+        else:
+            problems.append(
+                f"COACH_HEALTH_PORT={raw_health!r} is not a port number: use 1-65535, e.g. "
+                "COACH_HEALTH_PORT=8081, or leave it unset."
+            )
     api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT
     if not api_url.startswith(("https://", "http://")):
         problems.append(
@@ -186,6 +197,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         seeds_dir=Path(seeds_raw),
         port=port,
         host=env.get("COACH_HOST", "").strip() or "0.0.0.0",
+        health_port=health_port,
         command=command,
         admins=_names(env.get("COACH_ADMINS", "")),
         curators=_curators(env.get("COACH_CURATORS", ""), problems),

@@ -155,15 +155,19 @@ class Connection:
         A database file or -wal deleted or replaced while the bot runs means every later
         write would vanish at the next restart.
         """
+        found = self._file_fault()
+        return f"{found[0]} {found[1]}" if found else None
+
+    def _file_fault(self) -> tuple[Path, str] | None:
         for file, identity in list(self._files.items()):
             try:
                 st = os.stat(file)
             except FileNotFoundError:
-                return f"{file} was deleted while the bot was running"
+                return file, "was deleted while the bot was running"
             except OSError as exc:
-                return f"{file} cannot be checked ({exc.strerror})"
+                return file, f"cannot be checked ({exc.strerror})"
             if (st.st_dev, st.st_ino) != identity:
-                return f"{file} was replaced by another file while the bot was running"
+                return file, "was replaced by another file while the bot was running"
         return None
 
     def _check_files(self) -> None:
@@ -208,16 +212,29 @@ class Connection:
         self._local = threading.local()
 
     def health(self) -> dict:
-        """A small health report: can we read, and which migrations are applied."""
+        """A small health report: can we read, and which migrations are applied.
+
+        `problem`, when not ok, says what is wrong without naming any path (for a public
+        /healthz); `error` says it with the path, for the logs and the operator.
+        """
+        # Files first: a new connection to a deleted file would create an empty one.
+        fault = self._file_fault()
+        if fault:
+            file, what = fault
+            which = "its -wal file" if str(file).endswith("-wal") else "the database file"
+            return {
+                "ok": False,
+                "path": str(self.path),
+                "error": f"{file} {what}",
+                "problem": f"{which} {what}",
+            }
         try:
             applied = [m.name for m in migrations.applied(self.db)]
             self.db.execute("SELECT 1").fetchone()
-            problem = self.file_problem()
-            if problem:
-                return {"ok": False, "path": str(self.path), "error": problem}
-            return {"ok": True, "path": str(self.path), "migrations": applied}
-        except sqlite3.Error as exc:
-            return {"ok": False, "path": str(self.path), "error": str(exc)}
+        except (sqlite3.Error, StoreError) as exc:
+            problem = "the database cannot be read"
+            return {"ok": False, "path": str(self.path), "error": str(exc), "problem": problem}
+        return {"ok": True, "path": str(self.path), "migrations": applied}
 
     def refuse_live_target(self, target: Path, what: str, example: str) -> None:
         """Raise StoreError when writing `what` to `target` would overwrite the live database.
