@@ -12,12 +12,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
-from bot.cli_types import channel_id, int_range, output_file
+from bot.cli_types import channel_id, int_range, output_file, user_id
 from bot.core.knowledge import KnowledgeError, source_text
 from bot.core.library import TEAM_FILE
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
-from bot.store.files import UnsafeTarget, check_target, refuse_live_target, write_atomic
+from bot.store.files import (
+    UnsafeTarget,
+    check_target,
+    check_writable,
+    refuse_live_target,
+    write_atomic,
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("bot")
@@ -339,8 +345,21 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core import learned
+    from bot.core import gaps, learned
 
+    if args.clear is not None:
+        if not args.clear.strip():
+            return _fail("--clear needs the question, as `gaps` shows it.", EXIT_USAGE)
+        _require_database(settings)
+        counts = gaps.clear(_open_store(settings), args.clear)
+        if not any(counts.values()):
+            print(f"No kept question matches {args.clear!r}; `aipm-coach gaps` lists them.")
+            return EXIT_OK
+        print(
+            f"Forgot {counts['gaps']} kept wording(s) of {args.clear!r} and "
+            f"{counts['gap_waiters']} request(s) to be told about it."
+        )
+        return EXIT_OK
     store = _open_store(settings)
     rows = store.gaps(limit=args.limit)
     taught = learned.for_curators(store, _load_base(settings), limit=args.limit)
@@ -425,9 +444,105 @@ def export_csv(data: dict[str, list[dict]]) -> str:
     return buffer.getvalue()
 
 
+def _require_database(settings: Settings) -> None:
+    if not settings.db_path.is_file():
+        raise StoreError(
+            f"No database at {settings.db_path}: point COACH_DB at the bot's database file."
+        )
+
+
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    target = _open_store(settings).backup(args.path)
+    from bot.store import backups
+    from bot.store.db import prune
+
+    if args.check:
+        if args.path:
+            return _fail("Give either PATH (to make a backup) or --check FILE, not both.", 2)
+        report = backups.inspect(args.check)
+        if not report.ok:
+            return _fail(report.format(), EXIT_INVALID)
+        print(report.format())
+        return EXIT_OK
+    if not args.path:
+        return _fail(
+            "Give PATH, a file or a folder for the backup (e.g. backups/), or --check FILE "
+            "to check one.",
+            EXIT_USAGE,
+        )
+    folder = Path(args.path)
+    if args.keep is not None and not folder.is_dir():
+        return _fail(
+            f"{folder}: --keep needs a folder, where each backup gets a timestamped name; "
+            "create it or give one, e.g. backups/",
+            EXIT_USAGE,
+        )
+    probe = folder / ".aipm-coach-probe" if folder.is_dir() else folder
+    check_target(probe, example="e.g. backups/")
+    check_writable(probe)
+    _require_database(settings)  # never back up an empty database made here by mistake
+    target = _open_store(settings).backup(folder)
     print(f"Backed up {settings.db_path} to {target}")
+    if args.keep is not None:
+        removed = prune(folder, settings.db_path, keep=args.keep)
+        if removed:
+            names = ", ".join(p.name for p in removed)
+            print(
+                f"Removed {len(removed)} older backup(s), keeping the newest {args.keep}: {names}"
+            )
+    return EXIT_OK
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.store import backups
+
+    done = backups.restore(args.backup, settings.db_path)
+    report = done.report
+    print(f"Restored {settings.db_path} from {args.backup} (schema version {report.schema}).")
+    if done.aside:
+        print(f"The database it replaced is kept at {done.aside}; delete it when all is well.")
+    if report.pending:
+        print(
+            f"The backup is from an older version: the next start applies "
+            f"{len(report.pending)} migration(s) (`aipm-coach migrate --check` lists them)."
+        )
+    print("Start the bot again, e.g. `sudo systemctl start aipm-coach`.")
+    return EXIT_OK
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.store import backups
+
+    if args.check:
+        pending = backups.pending_migrations(settings.db_path)
+        if not pending:
+            print(f"{settings.db_path}: up to date, no migration pending.")
+            return EXIT_OK
+        print(f"{settings.db_path}: {len(pending)} migration(s) pending (not applied):")
+        for name in pending:
+            print(f"  {name}")
+        print("`aipm-coach migrate` (or the next start) applies them; back up first.")
+        return EXIT_OK
+    pending = backups.pending_migrations(settings.db_path)  # StoreError when no database
+    _open_store(settings)  # opening applies them, in one transaction each
+    print(
+        f"{settings.db_path}: applied {len(pending)} migration(s)"
+        + (f" ({', '.join(pending)})" if pending else "")
+        + "; the schema is up to date."
+    )
+    return EXIT_OK
+
+
+def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
+    _require_database(settings)
+    counts = _open_store(settings).forget_user(args.user)
+    if not counts:
+        print(f"Nothing stored for {args.user}.")
+        return EXIT_OK
+    rows = ", ".join(f"{table} {n}" for table, n in sorted(counts.items()))
+    print(
+        f"Forgot {args.user}: {rows} row(s). Their votes, ratings, questions, waits and learned "
+        "pairs are deleted; subscriptions, shares and team tips they made stay, without their id."
+    )
     return EXIT_OK
 
 
@@ -631,6 +746,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("gaps", cmd_gaps, "the most frequent questions without a tip")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int_range(1, 100_000, example=20), default=20)
+    p.add_argument(
+        "--clear",
+        metavar="QUESTION",
+        default=None,
+        help="forget this question (as `gaps` shows it), its topic and who waits for it",
+    )
     p = add(
         "learned",
         cmd_learned,
@@ -648,7 +769,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="file to write (default: standard output)",
     )
     p = add("backup", cmd_backup, "a consistent copy of the database, safe while the bot runs")
-    p.add_argument("path", metavar="PATH")
+    p.add_argument(
+        "path", metavar="PATH", nargs="?", default="", help="a file, or a folder for dated names"
+    )
+    p.add_argument(
+        "--keep",
+        type=int_range(1, 10_000, example=14),
+        default=None,
+        help="with a folder PATH: keep only the newest N dated backups there",
+    )
+    p.add_argument(
+        "--check",
+        metavar="FILE",
+        default="",
+        help="check FILE instead: integrity, and a schema this version can open",
+    )
+    p = add(
+        "restore",
+        cmd_restore,
+        "replace the database (COACH_DB) with a backup; the bot must be stopped",
+    )
+    p.add_argument("backup", metavar="BACKUP", help="the backup file to restore")
+    p = add("migrate", cmd_migrate, "apply pending schema migrations (serve does it at start)")
+    p.add_argument(
+        "--check", action="store_true", help="only list the pending migrations, apply none"
+    )
+    p = add("forget", cmd_forget, "delete one person's data (votes, ratings, questions, ...)")
+    p.add_argument("--user", required=True, type=user_id, help="their Slack member id, U...")
     return parser
 
 

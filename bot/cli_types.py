@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]+")
+_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 def int_range(low: int, high: int, *, example: int) -> Callable[[str], int]:
@@ -55,3 +56,14 @@ def output_file(text: str) -> str:
             f"folder {path.parent} does not exist: create it or give another path"
         )
     return text
+
+
+def user_id(text: str) -> str:
+    """A Slack member id such as U0123ABCD (not a name or an email address)."""
+    raw = text.strip()
+    if not _USER.fullmatch(raw):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Slack member id: use the id (e.g. U0123ABCD) from the person's "
+            "profile, ⋮ menu > Copy member ID"
+        )
+    return raw

@@ -269,22 +269,16 @@ class Connection:
             data[18] = data[19] = 1
         return bytes(data)
 
-    def backup(self, target: Path | str, *, keep: int | None = None) -> Path:
+    def backup(self, target: Path | str) -> Path:
         """Write a consistent copy of the database to `target` (SQLite online backup).
 
-        A folder target gets a new timestamped file name (`coach-20261130T090000Z.db`);
-        with `keep`, only the newest `keep` such files in that folder stay (older ones are
-        deleted after the new one is safely written). Backups are readable by this user
-        only (0600): they hold Slack user ids. Raises StoreError, writing nothing, when
-        `target` is the live database (same path, a link to it, or its `-wal`/`-shm` file),
-        a symbolic link, or cannot be written.
+        A folder target gets a new timestamped file name (`coach-20261130T090000Z.db`; see
+        `prune` for retention). Backups are readable by this user only (0600): they hold
+        Slack user ids. Raises StoreError, writing nothing, when `target` is the live
+        database (same path, a link to it, or its `-wal`/`-shm` file), a symbolic link, or
+        cannot be written.
         """
         target = Path(target)
-        if keep is not None and not target.is_dir():
-            raise StoreError(
-                f"{target}: --keep needs a folder, where each backup gets a timestamped "
-                "name; give a folder, e.g. backups/"
-            )
         if target.is_dir():
             target = dated_name(target, self.path)
         guard = self.guard("a backup", "e.g. backups/")
@@ -297,8 +291,6 @@ class Connection:
             raise StoreError(str(exc)) from None
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{target}: cannot write the backup there ({exc})") from exc
-        if keep is not None:
-            prune(target.parent, self.path, keep=keep)
         return target
 
 

@@ -72,6 +72,19 @@ def check_target(target: Path, *, example: str) -> None:
         )
 
 
+def check_writable(target: Path) -> None:
+    """Raise UnsafeTarget when no file can be created in `target`'s folder (before any work)."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".probe")
+    except OSError as exc:
+        raise UnsafeTarget(
+            f"{target}: cannot write in {target.parent} ({exc.strerror}); give a folder this "
+            "user can write to"
+        ) from None
+    os.close(fd)
+    os.unlink(name)
+
+
 def write_atomic(
     target: Path | str,
     data: bytes | str,
