@@ -1,4 +1,5 @@
-"""The command line: `python -m bot COMMAND`. Every command reads one Settings object."""
+"""The command line: `aipm-coach COMMAND` (or `python -m bot COMMAND`). Every command reads one
+Settings object."""
 
 from __future__ import annotations
 
@@ -637,7 +638,7 @@ def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command (each sets `func`)."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot", description="AI PM Coach: tips on AI product management."
+        prog="aipm-coach", description="AI PM Coach: tips on AI product management."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -814,7 +815,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return _fail(
             f"The knowledge base in {settings.knowledge_dir} is invalid; fix it and retry "
-            "(`python -m bot knowledge check`).",
+            "(`aipm-coach knowledge check`).",
             EXIT_INVALID,
         )
     except (StoreError, UnsafeTarget) as exc:

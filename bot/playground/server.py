@@ -410,7 +410,7 @@ def run_playground(settings: Settings) -> int:
             raise
         print(
             f"Cannot listen on {HOST}:{settings.port} ({exc.strerror}). Set PORT to a free port, "
-            f"e.g. PORT={settings.port + 1} python -m bot serve --playground",
+            f"e.g. PORT={settings.port + 1} aipm-coach serve --playground",
             file=sys.stderr,
         )
         return 2
