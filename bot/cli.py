@@ -290,7 +290,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.require_slack()
     setup_logging(settings)
-    warn_if_volatile(settings)
     # Held until the process ends: `restore` is refused while any server holds it.
     serving = ServingLock.hold(settings.db_path)
     coach = Coach.open(settings)
@@ -307,6 +306,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     except SlackUnavailable as exc:
         coach.close()
         return _fail(str(exc), EXIT_INVALID)
+    warn_if_volatile(settings)  # once it will serve: a refused token stays one line
     try:
         if settings.socket_mode:
             return serve_socket(runtime)
