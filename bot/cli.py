@@ -1,4 +1,5 @@
-"""The command line: `python -m bot COMMAND`. Every command reads one Settings object."""
+"""The command line: `aipm-coach COMMAND` (or `python -m bot COMMAND`). Every command reads one
+Settings object."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
-from bot.cli_types import channel_id, int_range, output_file, pair_ref
+from bot.cli_types import channel_id, int_range, output_file, pair_ref, user_id
 from bot.core.knowledge import KnowledgeError, source_text
 from bot.core.library import TEAM_FILE
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
+from bot.store.files import (
+    UnsafeTarget,
+    check_target,
+    check_writable,
+    refuse_live_target,
+    write_atomic,
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("bot")
@@ -81,8 +89,17 @@ def cmd_knowledge_build(settings: Settings, args: argparse.Namespace) -> int:
         )
     if not settings.knowledge_dir.exists():  # a file in its place is build()'s error to report
         settings.knowledge_dir.mkdir(parents=True)
+
+    def guard(path: Path) -> None:
+        # The database need not exist (build never opens it), but is never written over.
+        problem = refuse_live_target(
+            settings.db_path, path, "a knowledge file", "e.g. a knowledge folder apart from it"
+        )
+        if problem:
+            raise StoreError(problem)
+
     try:
-        report = build(notes, settings.knowledge_dir)
+        report = build(notes, settings.knowledge_dir, guard=guard)
     except BuildError as exc:
         return _fail(str(exc), EXIT_INVALID)
     print(report.format())
@@ -155,28 +172,24 @@ def cmd_knowledge_export(settings: Settings, args: argparse.Namespace) -> int:
             EXIT_USAGE,
         )
     target = Path(args.path)
-    if target.is_dir():
-        return _fail(
-            f"{target} is a folder: give a file name, e.g. {target}/team-tips.yaml", EXIT_USAGE
-        )
-    if not target.parent.is_dir():
-        return _fail(f"{target}: folder {target.parent} does not exist.", EXIT_USAGE)
-    if target.exists() and not target.is_file():
-        # The file is written beside it and renamed over it: a device or pipe would be replaced.
-        return _fail(
-            f"{target} is not a regular file (a device, pipe or socket): give a file name, "
-            "e.g. knowledge/team-tips.yaml",
-            EXIT_USAGE,
-        )
+    example = "e.g. knowledge/team-tips.yaml"
     store = _open_store(settings)
-    store.refuse_live_target(target, "a knowledge export", "e.g. knowledge/team-tips.yaml")
+    guard = store.guard("a knowledge export", example)
+    guard(target)  # first: the live database is the worst place to write, say so
+    check_target(target, example=example)
+    if target.is_file() and not args.force:
+        reason = curation.not_an_export(target.read_text(encoding="utf-8", errors="replace"))
+        if reason:
+            return _fail(
+                f"{target}: not replaced, {reason}; an export would lose them. Give a new file "
+                f"name, {example}, or add --force to replace it anyway. Nothing was written.",
+                EXIT_USAGE,
+            )
     try:
         text, count = curation.export_yaml(store)
     except curation.ExportError as exc:
         return _fail(str(exc), EXIT_INVALID)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)  # never leave a half-written knowledge file behind
+    write_atomic(target, text, guard=guard, example=example)
     print(
         f"Exported {count} team tip{'' if count == 1 else 's'} to {target}. Put it in the "
         "knowledge folder and commit it; a tip in both is served once (the database's version)."
@@ -262,7 +275,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.coach import Coach
-    from bot.serve import Runtime, serve_http, serve_socket
+    from bot.serve import ListenError, Runtime, serve_http, serve_socket, warn_if_volatile
+    from bot.store.serving import ServingLock
 
     if args.port:
         settings = _replace(settings, port=args.port)
@@ -272,28 +286,32 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from bot.playground.server import run_playground
 
         setup_logging(settings)
+        warn_if_volatile(settings)
         return run_playground(settings)
     from bot.playground import CHANNEL_ID as PLAYGROUND_CHANNEL
 
     settings.require_slack()
     setup_logging(settings)
+    # Held until the process ends: `restore` is refused while any server holds it.
+    serving = ServingLock.hold(settings.db_path)
     coach = Coach.open(settings)
     # The playground's simulated channel lives in the same database: never post there.
     from bot.slack.auth import SlackUnavailable, TokenRejected
 
     try:
-        runtime = Runtime(settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}))
+        runtime = Runtime(
+            settings, coach, skip_channels=frozenset({PLAYGROUND_CHANNEL}), serving=serving
+        )
     except TokenRejected as exc:
         coach.close()
         return _fail(str(exc), EXIT_USAGE)  # one line: which variable, Slack's error, the fix
     except SlackUnavailable as exc:
         coach.close()
         return _fail(str(exc), EXIT_INVALID)
-    if settings.socket_mode:
-        return serve_socket(runtime)
-    from bot.serve import ListenError
-
+    warn_if_volatile(settings)  # once it will serve: a refused token stays one line
     try:
+        if settings.socket_mode:
+            return serve_socket(runtime)
         return serve_http(runtime, host=settings.host, port=settings.port)
     except ListenError as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -339,8 +357,21 @@ def _pairs(settings: Settings, store, *, limit: int | None = None):
 
 
 def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core import learned
+    from bot.core import gaps, learned
 
+    if args.clear is not None:
+        if not args.clear.strip():
+            return _fail("--clear needs the question, as `gaps` shows it.", EXIT_USAGE)
+        _require_database(settings)
+        counts = gaps.clear(_open_store(settings), args.clear)
+        if not any(counts.values()):
+            print(f"No kept question matches {args.clear!r}; `aipm-coach gaps` lists them.")
+            return EXIT_OK
+        print(
+            f"Forgot {counts['gaps']} kept wording(s) of {args.clear!r} and "
+            f"{counts['gap_waiters']} request(s) to be told about it."
+        )
+        return EXIT_OK
     store = _open_store(settings)
     rows = store.gaps(limit=args.limit)
     taught = _pairs(settings, store, limit=args.limit)
@@ -444,15 +475,17 @@ def cmd_learned(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     store = _open_store(settings)
+    guard = store.guard("an export", "e.g. ratings.json")
     if args.output:
-        store.refuse_live_target(Path(args.output), "an export", "e.g. ratings.json")
+        guard(Path(args.output))
+        check_target(Path(args.output), example="e.g. ratings.json")
     data = store.export()
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         text = export_csv(data)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomic(args.output, text, guard=guard, example="e.g. ratings.json")
         print(f"Exported {sum(len(rows) for rows in data.values())} records to {args.output}")
     else:
         sys.stdout.write(text)
@@ -474,9 +507,105 @@ def export_csv(data: dict[str, list[dict]]) -> str:
     return buffer.getvalue()
 
 
+def _require_database(settings: Settings) -> None:
+    if not settings.db_path.is_file():
+        raise StoreError(
+            f"No database at {settings.db_path}: point COACH_DB at the bot's database file."
+        )
+
+
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    target = _open_store(settings).backup(args.path)
+    from bot.store import backups
+    from bot.store.db import prune
+
+    if args.check:
+        if args.path:
+            return _fail("Give either PATH (to make a backup) or --check FILE, not both.", 2)
+        report = backups.inspect(args.check)
+        if not report.ok:
+            return _fail(report.format(), EXIT_INVALID)
+        print(report.format())
+        return EXIT_OK
+    if not args.path:
+        return _fail(
+            "Give PATH, a file or a folder for the backup (e.g. backups/), or --check FILE "
+            "to check one.",
+            EXIT_USAGE,
+        )
+    folder = Path(args.path)
+    if args.keep is not None and not folder.is_dir():
+        return _fail(
+            f"{folder}: --keep needs a folder, where each backup gets a timestamped name; "
+            "create it or give one, e.g. backups/",
+            EXIT_USAGE,
+        )
+    probe = folder / ".aipm-coach-probe" if folder.is_dir() else folder
+    check_target(probe, example="e.g. backups/")
+    check_writable(probe)
+    _require_database(settings)  # never back up an empty database made here by mistake
+    target = _open_store(settings).backup(folder)
     print(f"Backed up {settings.db_path} to {target}")
+    if args.keep is not None:
+        removed = prune(folder, settings.db_path, keep=args.keep)
+        if removed:
+            names = ", ".join(p.name for p in removed)
+            print(
+                f"Removed {len(removed)} older backup(s), keeping the newest {args.keep}: {names}"
+            )
+    return EXIT_OK
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.store import backups
+
+    done = backups.restore(args.backup, settings.db_path)
+    report = done.report
+    print(f"Restored {settings.db_path} from {args.backup} (schema version {report.schema}).")
+    if done.aside:
+        print(f"The database it replaced is kept at {done.aside}; delete it when all is well.")
+    if report.pending:
+        print(
+            f"The backup is from an older version: the next start applies "
+            f"{len(report.pending)} migration(s) (`aipm-coach migrate --check` lists them)."
+        )
+    print("Start the bot again, e.g. `sudo systemctl start aipm-coach`.")
+    return EXIT_OK
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.store import backups
+
+    if args.check:
+        pending = backups.pending_migrations(settings.db_path)
+        if not pending:
+            print(f"{settings.db_path}: up to date, no migration pending.")
+            return EXIT_OK
+        print(f"{settings.db_path}: {len(pending)} migration(s) pending (not applied):")
+        for name in pending:
+            print(f"  {name}")
+        print("`aipm-coach migrate` (or the next start) applies them; back up first.")
+        return EXIT_OK
+    pending = backups.pending_migrations(settings.db_path)  # StoreError when no database
+    _open_store(settings)  # opening applies them, in one transaction each
+    print(
+        f"{settings.db_path}: applied {len(pending)} migration(s)"
+        + (f" ({', '.join(pending)})" if pending else "")
+        + "; the schema is up to date."
+    )
+    return EXIT_OK
+
+
+def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
+    _require_database(settings)
+    counts = _open_store(settings).forget_user(args.user)
+    if not counts:
+        print(f"Nothing stored for {args.user}.")
+        return EXIT_OK
+    rows = ", ".join(f"{table} {n}" for table, n in sorted(counts.items()))
+    print(
+        f"Forgot {args.user}: {rows} row(s). Their votes, ratings, questions, waits and learned "
+        "pairs are deleted; subscriptions, shares and team tips they made stay, without their id."
+    )
     return EXIT_OK
 
 
@@ -571,7 +700,7 @@ def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command (each sets `func`)."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot", description="AI PM Coach: tips on AI product management."
+        prog="aipm-coach", description="AI PM Coach: tips on AI product management."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -606,6 +735,11 @@ def build_parser() -> argparse.ArgumentParser:
         kn_sub,
     )
     p.add_argument("path", metavar="PATH", help="the YAML file to write")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace PATH even when it holds tips other than exported team tips",
+    )
 
     p = add("ask", cmd_ask, "answer a question from the tip base")
     p.add_argument(
@@ -681,6 +815,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("gaps", cmd_gaps, "the most frequent questions without a tip")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int_range(1, 100_000, example=20), default=20)
+    p.add_argument(
+        "--clear",
+        metavar="QUESTION",
+        default=None,
+        help="forget this question (as `gaps` shows it), its topic and who waits for it",
+    )
     p = add(
         "learned",
         cmd_learned,
@@ -707,7 +847,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="file to write (default: standard output)",
     )
     p = add("backup", cmd_backup, "a consistent copy of the database, safe while the bot runs")
-    p.add_argument("path", metavar="PATH")
+    p.add_argument(
+        "path", metavar="PATH", nargs="?", default="", help="a file, or a folder for dated names"
+    )
+    p.add_argument(
+        "--keep",
+        type=int_range(1, 10_000, example=14),
+        default=None,
+        help="with a folder PATH: keep only the newest N dated backups there",
+    )
+    p.add_argument(
+        "--check",
+        metavar="FILE",
+        default="",
+        help="check FILE instead: integrity, and a schema this version can open",
+    )
+    p = add(
+        "restore",
+        cmd_restore,
+        "replace the database (COACH_DB) with a backup; the bot must be stopped",
+    )
+    p.add_argument("backup", metavar="BACKUP", help="the backup file to restore")
+    p = add("migrate", cmd_migrate, "apply pending schema migrations (serve does it at start)")
+    p.add_argument(
+        "--check", action="store_true", help="only list the pending migrations, apply none"
+    )
+    p = add("forget", cmd_forget, "delete one person's data (votes, ratings, questions, ...)")
+    p.add_argument("--user", required=True, type=user_id, help="their Slack member id, U...")
     return parser
 
 
@@ -726,10 +892,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return _fail(
             f"The knowledge base in {settings.knowledge_dir} is invalid; fix it and retry "
-            "(`python -m bot knowledge check`).",
+            "(`aipm-coach knowledge check`).",
             EXIT_INVALID,
         )
-    except StoreError as exc:
+    except (StoreError, UnsafeTarget) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except BrokenPipeError:
         return EXIT_OK

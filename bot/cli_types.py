@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]+")
+_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 def int_range(low: int, high: int, *, example: int) -> Callable[[str], int]:
@@ -64,5 +65,16 @@ def pair_ref(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a pair ref: use the 8 hex digits `aipm-coach learned` shows, "
             "e.g. 3f2a9c1b"
+        )
+    return raw
+
+
+def user_id(text: str) -> str:
+    """A Slack member id such as U0123ABCD (not a name or an email address)."""
+    raw = text.strip()
+    if not _USER.fullmatch(raw):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Slack member id: use the id (e.g. U0123ABCD) from the person's "
+            "profile, ⋮ menu > Copy member ID"
         )
     return raw

@@ -6,11 +6,13 @@ import errno
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.core.coach import Coach
 from bot.core.library import Watcher
 from bot.settings import Settings
+from bot.store.serving import ServingLock
 
 log = logging.getLogger(__name__)
 LANE_DRAIN_SECONDS = 10.0  # replies still queued per channel at shutdown get this long
@@ -20,12 +22,18 @@ class Runtime:
     """Everything `serve` starts, so it can be stopped in the right order."""
 
     def __init__(
-        self, settings: Settings, coach: Coach, *, skip_channels: frozenset[str] = frozenset()
+        self,
+        settings: Settings,
+        coach: Coach,
+        *,
+        skip_channels: frozenset[str] = frozenset(),
+        serving: ServingLock | None = None,
     ):
         """Build the Slack app, the poster and the scheduler; nothing runs until started.
 
         The scheduler posts in every subscribed channel except `skip_channels` (e.g. the
-        playground's simulated channel, which shares the database).
+        playground's simulated channel, which shares the database). `serving` is the
+        database's serving lock (bot/store/serving.py), released when the runtime stops.
         """
         from bot.daily.posting import Poster
         from bot.daily.scheduler import Scheduler
@@ -62,23 +70,48 @@ class Runtime:
         self.watcher = Watcher(coach.library)
         self.stopped = threading.Event()
         self.started = False
+        self.serving = serving
+        # Socket Mode sets this to the client's is_connected; HTTP mode has no connection.
+        self.connected: Callable[[], bool] | None = None
 
     def health(self) -> dict:
-        """/healthz: the database, knowledge and scheduler state.
+        """The full health report (the playground's /healthz, for the operator).
 
-        Not ok when the database fails or the scheduler is enabled, was started and its
-        thread is no longer running (no daily tip would be posted).
+        Not ok when the database fails, the scheduler is enabled, was started and its
+        thread is no longer running (no daily tip would be posted), or in Socket Mode the
+        connection to Slack is down.
         """
         db = self.coach.store.health()
         kb = self.coach.library.health()
         scheduler = {"enabled": self.settings.scheduler, **self.scheduler.health()}
         dead = self.settings.scheduler and self.started and not scheduler["running"]
-        return {
-            "ok": bool(db["ok"]) and not dead,
-            "database": db,
-            "knowledge": kb,
-            "scheduler": scheduler,
-        }
+        report = {"database": db, "knowledge": kb, "scheduler": scheduler}
+        ok = bool(db["ok"]) and not dead
+        if self.connected is not None:
+            report["socket_mode"] = {"connected": bool(self.connected())}
+            ok = ok and report["socket_mode"]["connected"]
+        return {"ok": ok, **report}
+
+    def public_health(self) -> dict:
+        """/healthz for anyone who can reach it: healthy or not, and why, naming no path.
+
+        `checks` has one short entry per part (database, scheduler, and in Socket Mode
+        slack); no folder, file name, migration or tip count is given away.
+        """
+        report = self.health()
+        db, scheduler = report["database"], report["scheduler"]
+        checks = {"database": "ok" if db["ok"] else db.get("problem", "not usable")}
+        if not self.settings.scheduler:
+            checks["scheduler"] = "off"
+        elif scheduler["running"] or not self.started:
+            checks["scheduler"] = "running" if scheduler["running"] else "starting"
+        else:
+            error = (scheduler.get("error") or "").split(":", 1)[0]
+            checks["scheduler"] = "stopped" + (f" ({error})" if error else "")
+        if "socket_mode" in report:
+            connected = report["socket_mode"]["connected"]
+            checks["slack"] = "connected" if connected else "not connected to Slack"
+        return {"ok": report["ok"], "checks": checks}
 
     def start_background(self) -> None:
         """Start the knowledge watcher and (unless disabled) the daily-tip scheduler."""
@@ -99,6 +132,8 @@ class Runtime:
         self.scheduler.stop()
         self.watcher.stop()
         self.coach.close()
+        if self.serving:
+            self.serving.release()
 
 
 def install_signals(on_stop, on_reload) -> None:
@@ -126,7 +161,7 @@ def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, rea
     wsgi = SlackWSGI(
         runtime.app,
         signing_secret=runtime.settings.signing_secret,
-        health=runtime.health,
+        health=runtime.public_health,
         extra_routes=extra_routes,
     )
     try:
@@ -156,16 +191,53 @@ def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, rea
 
 
 def serve_socket(runtime: Runtime) -> int:
-    """Serve over Socket Mode until SIGTERM; returns the exit code."""
+    """Serve over Socket Mode until SIGTERM; returns the exit code.
+
+    With COACH_HEALTH_PORT set, /healthz answers on 127.0.0.1 at that port (the public
+    report, with the Socket Mode connection). Raises ListenError (after closing the
+    runtime) when that port cannot be bound.
+    """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.health import HOST, HealthServer
+
     handler = SocketModeHandler(runtime.app, runtime.settings.app_token)
+    runtime.connected = handler.client.is_connected
+    health = None
+    if runtime.settings.health_port:
+        try:
+            health = HealthServer(runtime.public_health, port=runtime.settings.health_port)
+        except OSError as exc:
+            runtime.stop_background()
+            port = runtime.settings.health_port
+            raise ListenError(
+                f"Cannot listen on {HOST}:{port} for COACH_HEALTH_PORT ({exc.strerror}). "
+                "Another program uses it: set COACH_HEALTH_PORT to a free port, or leave it unset."
+            ) from None
     install_signals(runtime.stopped.set, runtime.coach.library.reload)
     runtime.start_background()
+    if health:
+        health.start()
     handler.connect()
     log.info("connected to Slack in Socket Mode")
     runtime.stopped.wait()
     handler.close()
+    if health:
+        health.stop()
     runtime.stop_background()
     log.info("stopped cleanly")
     return 0
+
+
+def warn_if_volatile(settings: Settings) -> None:
+    """Log a warning when COACH_DB is on a RAM file system or in the system temp folder."""
+    from bot.store.location import volatile_reason
+
+    reason = volatile_reason(settings.db_path)
+    if reason:
+        log.warning(
+            "COACH_DB=%s will not survive: %s. Subscriptions, ratings and team tips would be "
+            "lost; point COACH_DB at a file on a persistent disk (see docs/operations.md).",
+            settings.db_path,
+            reason,
+        )

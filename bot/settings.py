@@ -45,6 +45,8 @@ class Settings:
     seeds_dir: Path = Path("seeds")
     port: int = 3000
     host: str = "0.0.0.0"
+    health_port: int = 0
+    privacy_url: str = ""
     command: str = "/aipm"
     admins: frozenset[str] = frozenset()
     curators: frozenset[str] = frozenset()
@@ -93,8 +95,8 @@ class Settings:
         if problems:
             if missing:
                 problems.append(
-                    "Without Slack, try the bot locally: `python -m bot serve --playground` "
-                    'or `python -m bot ask "what is the ikea effect"`.'
+                    "Without Slack, try the bot locally: `aipm-coach serve --playground` "
+                    'or `aipm-coach ask "what is the ikea effect"`.'
                 )
             raise SettingsError(problems)
 
@@ -142,6 +144,27 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             port = int(raw_port)
         else:
             problems.append(f"PORT={raw_port!r} is not a port number: use 1-65535, e.g. PORT=3000.")
+    health_port = 0
+    raw_health = env.get("COACH_HEALTH_PORT", "").strip()
+    if raw_health:
+        if raw_health.isascii() and raw_health.isdigit() and 0 < int(raw_health) < 65536:
+            health_port = int(raw_health)
+        else:
+            problems.append(
+                f"COACH_HEALTH_PORT={raw_health!r} is not a port number: use 1-65535, e.g. "
+                "COACH_HEALTH_PORT=8081, or leave it unset."
+            )
+    privacy_url = env.get("COACH_PRIVACY_URL", "").strip()
+    if privacy_url and (
+        not privacy_url.startswith(("https://", "http://"))
+        or _url_problem(privacy_url)
+        or any(c in privacy_url for c in "<>| \n")
+    ):
+        problems.append(
+            f"COACH_PRIVACY_URL={privacy_url!r} is not a plain http(s) URL: use e.g. "
+            "https://github.com/your-org/aipm-coach/blob/main/docs/privacy.md, or leave it unset."
+        )
+        privacy_url = ""
     api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT
     if not api_url.startswith(("https://", "http://")):
         problems.append(
@@ -186,6 +209,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         seeds_dir=Path(seeds_raw),
         port=port,
         host=env.get("COACH_HOST", "").strip() or "0.0.0.0",
+        health_port=health_port,
+        privacy_url=privacy_url,
         command=command,
         admins=_names(env.get("COACH_ADMINS", "")),
         curators=_curators(env.get("COACH_CURATORS", ""), problems),

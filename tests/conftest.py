@@ -179,6 +179,44 @@ def sure_with_alternatives(tips) -> tuple[str, str, str]:
     raise AssertionError("no curated question is answered sure with another tip offered")
 
 
+@dataclass
+class CliResult:
+    """What one in-process command printed, and its exit code."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path: Path, capsys):
+    """`run(*argv, **env)`: `bot.cli.main(argv)` in process, on `tmp_path/coach.db` and the
+    shipped knowledge (env overrides settings); returns a CliResult."""
+    import os
+
+    from bot.cli import main
+
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "COACH_")) or name == "PORT":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COACH_DB", str(tmp_path / "coach.db"))
+    monkeypatch.setenv("COACH_KNOWLEDGE", str(SHIPPED_KNOWLEDGE))
+    monkeypatch.setenv("COACH_SEEDS", str(ROOT / "seeds"))
+
+    def run(*argv: str, **env: str) -> CliResult:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse's usage errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
 @pytest.fixture
 def served(tmp_path, fake_slack):
     """Start `python -m bot serve` processes (`start(**env)`); each is killed after the test."""

@@ -66,3 +66,80 @@ def test_a_team_tip_that_no_longer_passes_check_is_named_with_how_to_fix_it(tmp_
     assert "saved-before-kinds" in result.stderr and "Library" in result.stderr
     assert "knowledge base in" not in result.stderr and "Traceback" not in result.stderr
     assert not out.exists() and not (tmp_path / "team.yaml.partial").exists()
+
+
+def _team_tip(store, tip_id: str = "our-first-tip") -> None:
+    store.save_team_tip(
+        {
+            "id": tip_id,
+            "title": "Our first tip",
+            "text": "Write the failure cases first.",
+            "tags": ["evals"],
+            "questions": ["how do we start evals", "what to write first", "failure cases"],
+            "source": {
+                "note": "Team tip",
+                "timestamp": "2026-11-01",
+                "url": "https://a.slack.com/",
+            },
+            "status": "curated",
+            "kind": "practice",
+        },
+        user="U1",
+        expected_version=0,
+    )
+
+
+def test_export_over_a_shipped_knowledge_file_is_refused_without_force(cli, tmp_path):
+    # Issue 20 item 3: 27 curated tips were silently replaced by 1 team tip.
+    from bot.store import Store
+
+    store = Store.open(tmp_path / "coach.db")
+    _team_tip(store)
+    store.close()
+    shipped = tmp_path / "base.yaml"
+    shipped.write_bytes(
+        (
+            Path(__file__).parents[1] / "knowledge/ai-product-management-and-its-future.yaml"
+        ).read_bytes()
+    )
+    before = shipped.read_bytes()
+    result = cli("knowledge", "export", shipped)
+    assert result.code == 2, result.out + result.err
+    assert "not exported team tips" in result.err and "--force" in result.err
+    assert "Nothing was written" in result.err
+    assert shipped.read_bytes() == before
+    assert cli("knowledge", "export", shipped, "--force").code == 0
+    assert "our-first-tip" in shipped.read_text() and "the-ikea-effect" not in shipped.read_text()
+
+
+@pytest.mark.parametrize("content", ["just some notes\n- not: [knowledge\n", "a: 1\n", "tips: 3\n"])
+def test_export_over_a_file_that_is_not_knowledge_is_refused(cli, tmp_path, content):
+    from bot.store import Store
+
+    Store.open(tmp_path / "coach.db").close()
+    other = tmp_path / "notes.yaml"
+    other.write_text(content)
+    result = cli("knowledge", "export", other)
+    assert result.code == 2 and "--force" in result.err
+    assert other.read_text() == content
+
+
+def test_export_replaces_an_earlier_export_of_team_tips(cli, tmp_path):
+    from bot.store import Store
+
+    store = Store.open(tmp_path / "coach.db")
+    _team_tip(store)
+    store.close()
+    out = tmp_path / "team-tips.yaml"
+    assert cli("knowledge", "export", out).code == 0
+    first = out.read_text()
+    store = Store.open(tmp_path / "coach.db")
+    _team_tip(store, "our-second-tip")
+    store.close()
+    result = cli("knowledge", "export", out)
+    assert result.code == 0, result.err
+    assert "Exported 2 team tips" in result.out
+    assert "our-second-tip" in out.read_text() and first != out.read_text()
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    assert cli("knowledge", "export", empty).code == 0

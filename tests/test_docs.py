@@ -26,7 +26,7 @@ def test_every_terminal_command_is_in_the_readme():
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # argparse keeps them here
     for name in commands:
-        assert f"python -m bot {name}" in README, f"README lacks python -m bot {name}"
+        assert f"aipm-coach {name}" in README, f"README lacks aipm-coach {name}"
 
 
 def test_manifest_command_matches_the_default_command():
@@ -111,3 +111,85 @@ def test_every_environment_variable_is_documented():
     names = set(re.findall(r'"((?:SLACK|COACH)_[A-Z_]+|PORT)"', source))
     for name in names:
         assert f"`{name}`" in README, f"README lacks {name}"
+
+
+DOCS = {name: (ROOT / name).read_text() for name in ("docs/operations.md", "docs/privacy.md")}
+# The service user's name (the cron line's user field, `sudo -u`) precedes shell words.
+NOT_COMMANDS = {"cd", "env"}  # also `sudo -u aipm-coach env ...`
+
+
+def documented_commands() -> list[str]:
+    """Every `aipm-coach ...` command in a fenced code block of the README and docs/, in
+    docs/'s inline code and in the systemd unit (comments and `&&` tails cut off)."""
+    texts = [README, *DOCS.values()]
+    blocks = [b for text in texts for b in re.findall(r"```[a-z]*\n(.*?)```", text, re.S)]
+    blocks.append((ROOT / "deploy" / "aipm-coach.service").read_text())
+    # docs/ writes whole commands in inline code too (the README's tables use placeholders).
+    blocks += [span for text in DOCS.values() for span in re.findall(r"`([^`\n]+)`", text)]
+    found = []
+    for block in blocks:
+        for line in block.splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            # A lookahead finds every occurrence, also the one inside `sudo -u aipm-coach env ...`.
+            found += re.findall(r"(?=(?:^|[\s/])aipm-coach\s+([a-z][^\n&|;#]*))", line)
+    return found
+
+
+def test_every_aipm_coach_command_in_the_docs_parses():
+    import shlex
+
+    parser = build_parser()
+    commands = documented_commands()
+    assert len(commands) >= 10
+    for command in commands:
+        argv = shlex.split(command)
+        if argv[0] in NOT_COMMANDS:
+            continue
+        try:
+            parser.parse_args(argv)
+        except SystemExit:
+            raise AssertionError(
+                f"the docs give a command that does not parse: {command}"
+            ) from None
+
+
+def test_the_readmes_first_screen_says_what_the_shipped_base_covers():
+    from bot.core import knowledge
+    from bot.core.coverage import coverage
+
+    cov = coverage(knowledge.load(ROOT / "knowledge"))
+    first_screen = README.split("## Quick start")[0]
+    numbers = {1: "one"}
+    assert f"**{cov.tips} tips from {numbers[len(cov.sources)]} podcast episode**" in first_screen
+    assert f"*{cov.sources[0][0]}*" in first_screen
+    assert "/aipm add" in first_screen and "*Save as AI-PM tip*" in first_screen
+    assert "knowledge build" in first_screen and "docs/privacy.md" in first_screen
+
+
+def test_the_free_plan_caveat_comes_before_pasting_the_manifest():
+    setup = README.split("## Slack set-up")[1]
+    assert setup.index("free Slack plan") < setup.index("paste `manifest.yml`")
+    assert "Copy member ID" in setup
+
+
+def test_the_privacy_note_names_every_table_and_column(tmp_path):
+    from bot.store import Store
+
+    store = Store.open(tmp_path / "coach.db")
+    try:
+        for table in store.db.table_names():
+            if table.startswith("sqlite_"):
+                continue
+            assert f"`{table}`" in DOCS["docs/privacy.md"], f"privacy.md lacks table {table}"
+            for column in store.db[table].columns_dict:
+                assert f"`{column}`" in DOCS["docs/privacy.md"], (
+                    f"privacy.md lacks {table}.{column}"
+                )
+    finally:
+        store.close()
+
+
+def test_the_readme_links_the_operations_and_privacy_docs():
+    for name in DOCS:
+        assert f"]({name})" in README, f"README does not link {name}"

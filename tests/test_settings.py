@@ -103,3 +103,17 @@ def test_curators_are_slack_user_ids():
     with pytest.raises(SettingsError) as err:
         from_env({"COACH_CURATORS": "U0CUR1, @alice"})
     assert "COACH_CURATORS" in str(err.value) and "'@alice'" in str(err.value)
+
+
+def test_a_privacy_url_must_be_a_plain_http_url():
+    from bot.settings import SettingsError, from_env
+
+    url = "https://github.example/acme/aipm-coach/blob/main/docs/privacy.md"
+    assert from_env({"COACH_PRIVACY_URL": url}).privacy_url == url
+    for bad in ("docs/privacy.md", "https://x.example/a> <!channel>", "javascript:alert(1)"):
+        try:
+            from_env({"COACH_PRIVACY_URL": bad})
+        except SettingsError as exc:
+            assert "COACH_PRIVACY_URL" in str(exc) and "https://" in str(exc)
+        else:
+            raise AssertionError(f"{bad!r} was accepted")

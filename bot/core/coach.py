@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import threading
 import time
@@ -15,6 +14,7 @@ from bot.core.pipeline import adjust
 from bot.core.pipeline.answer import SLASH, Answer
 from bot.settings import Settings
 from bot.store import Offer, Store
+from bot.store.privacy import pseudonym
 
 log = logging.getLogger(__name__)
 BOOST_TTL_SECONDS = 10.0
@@ -64,9 +64,7 @@ class Coach:
         """How a person is kept: their id, or (COACH_LOG_USERS=0) a stable pseudonym."""
         if not user:
             return None
-        if self.settings.log_users:
-            return user
-        return "h:" + hashlib.sha256(f"aipm-coach:{user}".encode()).hexdigest()[:20]
+        return user if self.settings.log_users else pseudonym(user)
 
     def ask(
         self,

@@ -330,6 +330,36 @@ def export_yaml(store: Store) -> tuple[str, int]:
     return text, len(tips)
 
 
+def not_an_export(text: str) -> str | None:
+    """Why a file holding `text` is more than an earlier export of team tips, or None.
+
+    `knowledge export` replaces only an empty file or one whose every tip is a team tip
+    (`source.note: Team tip`): anything else (the shipped base, a note's tips, a file that
+    is not knowledge YAML) would be lost, so it needs `--force`.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError):
+        return "it is not a knowledge YAML file"
+    if data is None:
+        return None
+    if (
+        not isinstance(data, dict)
+        or set(data) - {"note", "tips"}
+        or not isinstance(data.get("tips", []), list)
+    ):
+        return "it is not a knowledge YAML file (a mapping with a 'tips:' list)"
+    others = []
+    for entry in data.get("tips") or []:
+        source = entry.get("source") if isinstance(entry, dict) else None
+        if not (isinstance(source, dict) and source.get("note") == TEAM_NOTE):
+            others.append(str(entry.get("id", "?")) if isinstance(entry, dict) else "?")
+    if not others:
+        return None
+    shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+    return f"it holds {len(others)} tip(s) that are not exported team tips ({shown})"
+
+
 class ExportError(Exception):
     """Team tips in the database that would not pass `knowledge check`; nothing was written."""
 

@@ -31,3 +31,8 @@ def record(
         return False
     store.add_gap(question, topic(question, key), user if log_users else None)
     return True
+
+
+def clear(store: Store, question: str) -> dict[str, int]:
+    """Forget an unanswered question: its kept wordings, its topic's, and who waits for it."""
+    return store.clear_gap(question, topic(question))

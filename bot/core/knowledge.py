@@ -412,7 +412,15 @@ def load(folder: Path | str) -> KnowledgeBase:
     folder = Path(folder)
     if not folder.is_dir():
         raise KnowledgeError(
-            [Problem(str(folder), 0, None, "knowledge folder not found (set COACH_KNOWLEDGE)")]
+            [
+                Problem(
+                    str(folder),
+                    0,
+                    None,
+                    "knowledge folder not found: run aipm-coach in the project's folder (the "
+                    "checkout holding knowledge/ and seeds/) or set COACH_KNOWLEDGE to it",
+                )
+            ]
         )
     signature = folder_signature(folder)
     tips: list[Tip] = []
@@ -441,7 +449,7 @@ def load(folder: Path | str) -> KnowledgeBase:
             tips.append(tip)
     if not tips and not problems:
         problems.append(
-            Problem(str(folder), 0, None, "no tips found (run `python -m bot knowledge build`)")
+            Problem(str(folder), 0, None, "no tips found (run `aipm-coach knowledge build`)")
         )
     if problems:
         raise KnowledgeError(problems)

@@ -14,9 +14,8 @@ Output is deterministic (fixed key order, block style) and written atomically.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import yaml
 from bot.core import knowledge
 from bot.notes import grounding
 from bot.notes.parser import YOUTUBE_WATCH, Advice, Note, NoteError, read_note, slugify
+from bot.store.files import UnsafeTarget, write_atomic
 
 KEY_ORDER = ("id", "title", "status", "kind", "tags", "text", "questions", "source")
 SOURCE_ORDER = ("note", "timestamp", "url", "quote")
@@ -121,13 +121,17 @@ class _RefuseError(Exception):
     """An existing knowledge file that build must not touch."""
 
 
-def build(note_paths: list[Path], knowledge_dir: Path) -> BuildReport:
+def build(
+    note_paths: list[Path], knowledge_dir: Path, *, guard: Callable[[Path], None] | None = None
+) -> BuildReport:
     """Build or refresh `knowledge_dir/<note-slug>.yaml` for each note.
 
     Bad notes never raise: unreadable or malformed notes (no title, say), two notes with
-    the same title, and existing files that are not valid YAML are reported as errors in
-    the BuildReport (such a file is left untouched). Raises BuildError only when
-    `knowledge_dir` exists and is not a folder.
+    the same title, existing files that are not valid YAML and targets that are links
+    are reported as errors in the BuildReport (such a file is left untouched). Files are
+    written by `bot.store.files.write_atomic`, with `guard` (the live-database check) run
+    on each file and its temp file. Raises BuildError only when `knowledge_dir` exists and
+    is not a folder.
     """
     knowledge_dir = Path(knowledge_dir)
     if knowledge_dir.exists() and not knowledge_dir.is_dir():
@@ -150,8 +154,8 @@ def build(note_paths: list[Path], knowledge_dir: Path) -> BuildReport:
         claimed[note.slug] = str(path)
         try:
             knowledge_dir.mkdir(parents=True, exist_ok=True)
-            _build_one(note, target, result)
-        except _RefuseError as exc:
+            _build_one(note, target, result, guard)
+        except (_RefuseError, UnsafeTarget) as exc:
             result.error = str(exc)
         except OSError as exc:
             result.error = f"{target}: cannot write: {exc.strerror or exc}"
@@ -230,7 +234,9 @@ def _source(advice: Advice, note: Note) -> dict:
     return source
 
 
-def _build_one(note: Note, target: Path, result: NoteReport) -> None:
+def _build_one(
+    note: Note, target: Path, result: NoteReport, guard: Callable[[Path], None] | None
+) -> None:
     old_text = None
     existing: dict = {}
     if target.exists():
@@ -269,7 +275,7 @@ def _build_one(note: Note, target: Path, result: NoteReport) -> None:
     top["tips"] = [_ordered(t) if isinstance(t, dict) else t for t in tips]
     content = render(top, note.title, build_ids)
     if content != old_text:
-        write_atomic(target, content)
+        write_atomic(target, content, guard=guard, example="e.g. knowledge/")
         result.written = True
 
 
@@ -436,24 +442,3 @@ def render(data: dict, title: str, build_ids: list[str]) -> str:
         line += " " + tip_id
     ids_lines.append(line)
     return header + "\n".join(ids_lines) + "\n" + body
-
-
-def write_atomic(path: Path, content: str) -> None:
-    """Write `content` to `path` via a temp file in the same folder and a rename."""
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -65,6 +65,8 @@ class PlaygroundApp:
         self.actions = actions
         self.post_tip = post_tip
         self.subscription = subscription
+        # The bot's full health report, once it runs (the playground is local: paths are fine).
+        self.health = lambda: {"ok": False, "error": "the bot is starting"}
         # The only names this server answers to; anything else is another site's request
         # (a DNS-rebinding page reaches 127.0.0.1 with its own name in Host).
         self.hosts = frozenset({f"{HOST}:{port}", f"localhost:{port}"})
@@ -94,6 +96,9 @@ class PlaygroundApp:
                 return _static(path.removeprefix("/static/"))
             if path == "/api/state":
                 return _json(self.state(query.get("user", ""), since=query.get("since", "")))
+            if path == "/healthz":
+                report = self.health()
+                return _json(report, 200 if report.get("ok") else 503)
             return 404, "text/plain", b"not found"
         if method != "POST" or not path.startswith("/api/"):
             return 405, "text/plain", b"method not allowed"
@@ -289,6 +294,7 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
     from bot.daily.scheduler import Scheduler
     from bot.serve import Runtime
     from bot.slack.http import HttpServer, SlackWSGI
+    from bot.store.serving import ServingLock
 
     token = f"xoxb-playground-{secrets.token_hex(12)}"
     secret = secrets.token_hex(32)
@@ -311,6 +317,7 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
         daemon=True,
     )
     page_thread.start()
+    serving = None
     try:
         bot_settings = dataclasses.replace(
             settings,
@@ -320,8 +327,9 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
             api_url=f"{base_url}/slack-api/",
             host=HOST,
         )
+        serving = ServingLock.hold(settings.db_path)  # restore is refused while it runs
         coach = Coach.open(bot_settings)
-        runtime = Runtime(bot_settings, coach)
+        runtime = Runtime(bot_settings, coach, serving=serving)
         runtime.scheduler = Scheduler(
             coach.store,
             lambda: coach.library.base,
@@ -332,12 +340,15 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
         wsgi = SlackWSGI(runtime.app, signing_secret=secret, health=runtime.health)
         bot_server = HttpServer(wsgi, host=HOST, port=0)
     except BaseException:
+        if serving:
+            serving.release()
         httpd.shutdown()
         httpd.server_close()
         raise
     actions.bot_url = f"http://{HOST}:{bot_server.port}/slack/events"
     app.post_tip = lambda *, force: post_tip(runtime, force=force)
     app.subscription = lambda: describe_subscription(runtime)
+    app.health = runtime.health
     bot_thread = threading.Thread(target=bot_server.serve, name="playground-bot", daemon=True)
     bot_thread.start()
     runtime.start_background()
@@ -399,7 +410,7 @@ def run_playground(settings: Settings) -> int:
             raise
         print(
             f"Cannot listen on {HOST}:{settings.port} ({exc.strerror}). Set PORT to a free port, "
-            f"e.g. PORT={settings.port + 1} python -m bot serve --playground",
+            f"e.g. PORT={settings.port + 1} aipm-coach serve --playground",
             file=sys.stderr,
         )
         return 2

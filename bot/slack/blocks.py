@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import subscriptions
+from bot.core.coverage import Coverage
 from bot.core.knowledge import ID_PATTERN, Tip
 from bot.core.pipeline.answer import SURE, UNSURE, Answer
 from bot.core.ratings import TipScore
@@ -440,21 +441,45 @@ def plain(text: str) -> dict:
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
-def help_message(command: str, subcommands: Sequence[tuple[str, str]]) -> dict:
-    """What the bot does and every subcommand, one line each."""
+PRIVACY_DOC = "docs/privacy.md"
+
+
+def coverage_text(cov: Coverage, command: str) -> str:
+    """What the base covers and how a team adds its own tips, in mrkdwn."""
+    if cov.sources:
+        named = "; ".join(f"_{escape(title)}_ ({n})" for title, n in cov.sources[:3])
+        more = f" and {len(cov.sources) - 3} more" if len(cov.sources) > 3 else ""
+        where = f"{len(cov.sources)} source{'s' if len(cov.sources) != 1 else ''}: {named}{more}"
+    else:
+        where = "no notes yet"
+    team = f", plus {cov.team} your team wrote" if cov.team else ""
+    topics = ", ".join(f"`{escape(t)}`" for t in cov.topics)
+    return (
+        f"*What I know:* {cov.tips} tips from {where}{team}. Most on {topics}. On anything "
+        "else I say I have no tip yet, rather than guess.\n"
+        f"*Adding your own:* curators use `{command} add`, *Save as AI-PM tip* on any message, "
+        "or turn a Markdown note into tips (`aipm-coach knowledge build NOTE`)."
+    )
+
+
+def help_message(
+    command: str, subcommands: Sequence[tuple[str, str]], *, cov: Coverage | None = None
+) -> dict:
+    """What the bot does and knows, and every subcommand, one line each."""
     lines = "\n".join(f"• `{command} {name}`: {what}" for name, what in subcommands)
     intro = (
-        "*AI PM Coach* answers questions on AI product management with curated tips from "
-        "an expert podcast, and posts a daily tip to channels that subscribe."
+        "*AI PM Coach* answers questions on AI product management with curated tips, and "
+        "posts a daily tip to channels that subscribe."
     )
+    known = f"\n\n{coverage_text(cov, command)}" if cov else ""
     elsewhere = (
         "\n\nAlso: mention me in a channel (`@AI PM Coach QUESTION`, answered in the thread), "
         "DM me (`tip`, `top` and `help` work there too), or use *Ask the coach about this* on "
-        "any message."
+        f"any message. What I store and how to delete it: {PRIVACY_DOC} in my repository."
     )
     text = (
-        f"{intro}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n{lines}"
-        + elsewhere
+        f"{intro}{known}\n\n• `{command} QUESTION`: the one tip that helps (only you see it)\n"
+        f"{lines}" + elsewhere
     )
     return {"response_type": "ephemeral", "text": intro, "blocks": [section(text)]}
 
@@ -571,14 +596,25 @@ def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
     }
 
 
+def privacy_line(url: str) -> str:
+    """Where to read what the coach stores: a link when COACH_PRIVACY_URL is set."""
+    what = "What the coach stores, for how long, and how to have it deleted"
+    if url:
+        return f"<{url}|{what}>"
+    return f"{what}: {PRIVACY_DOC} in the coach's repository (ask whoever runs it)."
+
+
 def home_view(
     *,
     command: str,
     subscriptions: Sequence[str],
     favourites: Sequence[TipScore],
     rated: Sequence[tuple[str, int]],
+    cov: Coverage | None = None,
+    privacy_url: str = "",
 ) -> dict:
-    """The App Home tab: how to use, subscriptions, team favourites, this person's ratings."""
+    """The App Home tab: how to use, what the base covers, subscriptions, team favourites,
+    this person's ratings; a line on what is stored (linked to `privacy_url` when set)."""
     blocks = [
         header("AI PM Coach"),
         section(
@@ -586,6 +622,8 @@ def home_view(
             f"`{command} subscribe` in a channel posts a daily tip there; react :+1: / :-1: to rate it. "
             f"`{command} help` lists everything."
         ),
+        *([section(coverage_text(cov, command))] if cov else []),
+        context(privacy_line(privacy_url)),
         {"type": "divider"},
         section(
             bullet_list(

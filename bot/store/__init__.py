@@ -13,7 +13,7 @@ asked to be told when a question gets a tip).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
 subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, offers.py, tips.py,
-waiters.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
+waiters.py, privacy.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
 backup); so call sites keep one object and one import, while each module holds only its
 own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
@@ -27,6 +27,7 @@ from bot.store.learned import LearnedTable
 from bot.store.migrations import migrations
 from bot.store.offers import Offer, OffersTable
 from bot.store.posts import Post, PostsTable
+from bot.store.privacy import PrivacyTable
 from bot.store.reports import Reports
 from bot.store.served import ServedTable
 from bot.store.shares import Share, SharesTable
@@ -61,6 +62,7 @@ class Store(
     OffersTable,
     TeamTipsTable,
     WaitersTable,
+    PrivacyTable,
     Reports,
 ):
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Self
 
 from sqlite_utils import Database
 
+from bot.store import files
 from bot.store.migrations import known_names, migrations
 
 BUSY_TIMEOUT_MS = 10_000
@@ -153,15 +155,19 @@ class Connection:
         A database file or -wal deleted or replaced while the bot runs means every later
         write would vanish at the next restart.
         """
+        found = self._file_fault()
+        return f"{found[0]} {found[1]}" if found else None
+
+    def _file_fault(self) -> tuple[Path, str] | None:
         for file, identity in list(self._files.items()):
             try:
                 st = os.stat(file)
             except FileNotFoundError:
-                return f"{file} was deleted while the bot was running"
+                return file, "was deleted while the bot was running"
             except OSError as exc:
-                return f"{file} cannot be checked ({exc.strerror})"
+                return file, f"cannot be checked ({exc.strerror})"
             if (st.st_dev, st.st_ino) != identity:
-                return f"{file} was replaced by another file while the bot was running"
+                return file, "was replaced by another file while the bot was running"
         return None
 
     def _check_files(self) -> None:
@@ -218,16 +224,29 @@ class Connection:
         self._local = threading.local()
 
     def health(self) -> dict:
-        """A small health report: can we read, and which migrations are applied."""
+        """A small health report: can we read, and which migrations are applied.
+
+        `problem`, when not ok, says what is wrong without naming any path (for a public
+        /healthz); `error` says it with the path, for the logs and the operator.
+        """
+        # Files first: a new connection to a deleted file would create an empty one.
+        fault = self._file_fault()
+        if fault:
+            file, what = fault
+            which = "its -wal file" if str(file).endswith("-wal") else "the database file"
+            return {
+                "ok": False,
+                "path": str(self.path),
+                "error": f"{file} {what}",
+                "problem": f"{which} {what}",
+            }
         try:
             applied = [m.name for m in migrations.applied(self.db)]
             self.db.execute("SELECT 1").fetchone()
-            problem = self.file_problem()
-            if problem:
-                return {"ok": False, "path": str(self.path), "error": problem}
-            return {"ok": True, "path": str(self.path), "migrations": applied}
-        except sqlite3.Error as exc:
-            return {"ok": False, "path": str(self.path), "error": str(exc)}
+        except (sqlite3.Error, StoreError) as exc:
+            problem = "the database cannot be read"
+            return {"ok": False, "path": str(self.path), "error": str(exc), "problem": problem}
+        return {"ok": True, "path": str(self.path), "migrations": applied}
 
     def refuse_live_target(self, target: Path, what: str, example: str) -> None:
         """Raise StoreError when writing `what` to `target` would overwrite the live database.
@@ -235,54 +254,96 @@ class Connection:
         The live database is its path however spelled (`./`, a symlink, a hard link) and its
         `-wal`/`-shm` files; `example` ends the message with a safe place to write instead.
         """
-        live = self.path.resolve()
-        companions = [Path(f"{live}-wal"), Path(f"{live}-shm")]
-        same = target.resolve() in (live, *companions) or any(
-            target.exists() and path.exists() and target.samefile(path)
-            for path in (self.path, *companions)
-        )
-        if same:
-            raise StoreError(
-                f"{target}: that is the live database ({self.path}); {what} over it would lose "
-                f"every rating and post in it. Give a new file name, {example}"
-            )
+        problem = files.refuse_live_target(self.path, Path(target), what, example)
+        if problem:
+            raise StoreError(problem)
+
+    def guard(self, what: str, example: str) -> Callable[[Path], None]:
+        """The live-database check as a `files.write_atomic` guard (target and temp file)."""
+        return lambda path: self.refuse_live_target(path, what, example)
+
+    def image(self) -> bytes:
+        """A consistent copy of the whole database as the bytes of an SQLite file.
+
+        Made with SQLite's online backup API (safe while other threads and processes
+        write), into memory, so the copy is written only through `files.write_atomic`'s own
+        descriptor and never through a path someone may have pointed elsewhere. The copy is
+        marked as a rollback-journal file (header bytes 18-19), so opening it read-only
+        creates no -wal or -shm beside it; the bot turns WAL back on when it opens one.
+        """
+        memory = sqlite3.connect(":memory:")
+        try:
+            self.db.conn.backup(memory)
+            data = bytearray(memory.serialize())
+        finally:
+            memory.close()
+        if len(data) >= 20:
+            data[18] = data[19] = 1
+        return bytes(data)
 
     def backup(self, target: Path | str) -> Path:
         """Write a consistent copy of the database to `target` (SQLite online backup).
 
-        A folder target gets a new timestamped file name (`coach-20261130T090000Z.db`).
-        Raises StoreError, writing nothing, when `target` is the live database (same path,
-        a link to it, or its `-wal`/`-shm` file) or cannot be written.
+        A folder target gets a new timestamped file name (`coach-20261130T090000Z.db`; see
+        `prune` for retention). Backups are readable by this user only (0600): they hold
+        Slack user ids. Raises StoreError, writing nothing, when `target` is the live
+        database (same path, a link to it, or its `-wal`/`-shm` file), a symbolic link, or
+        cannot be written.
         """
         target = Path(target)
         if target.is_dir():
-            target = _dated_name(target, self.path)
-        self.refuse_live_target(target, "a backup", "e.g. backups/")
-        if not target.parent.is_dir():
-            raise StoreError(f"{target}: folder {target.parent} does not exist; create it first")
-        if target.exists() and not target.is_file():
-            raise StoreError(f"{target}: not a regular file; give a new file name or a folder")
-        tmp = target.with_name(target.name + ".partial")
+            target = dated_name(target, self.path)
+        guard = self.guard("a backup", "e.g. backups/")
+        guard(target)
         try:
-            dest = sqlite3.connect(str(tmp))
-            try:
-                self.db.conn.backup(dest)
-            finally:
-                dest.close()
-            tmp.replace(target)
+            files.write_atomic(
+                target, self.image(), guard=guard, mode=0o600, example="e.g. backups/"
+            )
+        except files.UnsafeTarget as exc:
+            raise StoreError(str(exc)) from None
         except (sqlite3.Error, OSError) as exc:
-            with suppress(OSError):
-                tmp.unlink()
             raise StoreError(f"{target}: cannot write the backup there ({exc})") from exc
         return target
 
 
-def _dated_name(folder: Path, live: Path) -> Path:
+STAMPED = r"-(\d{8}T\d{6}Z)(?:-(\d+))?"
+
+
+def dated_backups(folder: Path, live: Path) -> list[Path]:
+    """The timestamped backups of `live` in `folder` (regular files only), oldest first."""
+    pattern = re.compile(re.escape(live.stem) + STAMPED + re.escape(live.suffix))
+    found = []
+    for path in folder.iterdir():
+        match = pattern.fullmatch(path.name)
+        if match and path.is_file() and not path.is_symlink():
+            found.append((match.group(1), int(match.group(2) or 1), path))
+    return [path for *_, path in sorted(found)]
+
+
+def prune(folder: Path, live: Path, *, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` timestamped backups of `live` in `folder`.
+
+    Only files named as `backup` names them are touched; returns the deleted ones.
+    """
+    backups = [p for p in dated_backups(folder, live) if not _is_live(p, live)]
+    old = backups[: max(len(backups) - keep, 0)]
+    for path in old:
+        path.unlink()
+    return old
+
+
+def _is_live(path: Path, live: Path) -> bool:
+    with suppress(OSError):
+        return path.samefile(live)
+    return False
+
+
+def dated_name(folder: Path, live: Path) -> Path:
     """A file in `folder` named after `live` and the UTC time, never an existing file."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     candidate = folder / f"{live.stem}-{stamp}{live.suffix}"
     n = 1
-    while candidate.exists():
+    while os.path.lexists(candidate):
         n += 1
         candidate = folder / f"{live.stem}-{stamp}-{n}{live.suffix}"
     return candidate
@@ -304,6 +365,6 @@ def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return (
             f"{path}: not a usable SQLite database ({exc}). Restore it from a backup "
-            "(`python -m bot backup` makes one) or move it away to start with an empty one."
+            "(`aipm-coach restore BACKUP`) or move it away to start with an empty one."
         )
     return f"{path}: database error ({exc})."

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from bot.cli import main as cli_main
 from bot.core import knowledge
-from bot.notes import build as build_module
 from bot.notes.build import BuildError, build, cut_text, draft_questions
 from bot.notes.grounding import check_grounding
+from bot.store import files as files_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt"
@@ -320,7 +320,7 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path, kdir, monkeypatch):
     def boom(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_module.os, "replace", boom)
+    monkeypatch.setattr(files_module.os, "replace", boom)
     report = build([note], kdir)
     assert "cannot write: No space left on device" in report.notes[0].error
     assert (kdir / "small-note.yaml").read_bytes() == before

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.fakeslack.signing import FORM, signed_headers
+from bot.fakeslack.signing import FORM, get, signed_headers
 from bot.playground.server import run_playground, start_playground
 from bot.playground.workspace import CHANNEL, PEOPLE, new_workspace
 from bot.settings import Settings
@@ -340,3 +340,13 @@ def test_the_scheduler_posts_only_in_the_playground_channel(playground, settings
     assert store.subscription("C0REALCHAN")["paused"] == 0
     assert [p.channel for p in store.posts()] == [CHANNEL["id"]]
     assert playground.api.messages()[-1]["metadata"]["event_payload"]["kind"] == "daily"
+
+
+def test_the_playground_answers_healthz_with_the_full_report(playground):
+    # Issue 21 item 5: it answered "not found". It is local (127.0.0.1), so the full
+    # report is shown, paths included.
+    reply = get(f"{playground.url}/healthz")
+    assert reply.status == 200
+    report = reply.json()
+    assert report["ok"] is True and report["database"]["ok"] is True
+    assert report["knowledge"]["tips"] > 0

@@ -31,3 +31,27 @@ def test_eighty_subscriptions_show_whole_lines_and_say_how_many_more(running_bot
     assert all(line.endswith(")") for line in lines), "a subscription line was cut in half"
     assert f"and {80 - len(shown)} more" in text, text[-300:]
     assert len(shown) >= 20
+
+
+def test_app_home_says_what_the_base_covers_and_where_privacy_is_explained(running_bot):
+    from bot.core.coverage import coverage
+
+    cov = coverage(running_bot.coach.library.base)
+    running_bot.slack.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
+    (call,) = running_bot.calls("views.publish", at_least=1)
+    dumped = str(call.params["view"]["blocks"])
+    assert f"{cov.tips} tips from" in dumped
+    assert "What the coach stores" in dumped and "docs/privacy.md" in dumped
+
+
+def test_app_home_links_the_privacy_note_when_its_url_is_set(fake_slack, knowledge_dir, db_path):
+    from tests.conftest import make_settings, start_bot
+
+    url = "https://github.example/acme/aipm-coach/blob/main/docs/privacy.md"
+    bot = start_bot(make_settings(fake_slack, knowledge_dir, db_path, privacy_url=url), fake_slack)
+    try:
+        bot.slack.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
+        (call,) = bot.calls("views.publish", at_least=1)
+        assert f"<{url}|What the coach stores" in str(call.params["view"]["blocks"])
+    finally:
+        bot.stop()

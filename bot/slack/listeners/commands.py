@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import commands, personal, ratings, subscriptions
 from bot.core.channel_topics import known_topics
+from bot.core.coverage import coverage
 from bot.core.pipeline.answer import SLASH
 from bot.core.schedule import ScheduleError
 from bot.core.schedule_changes import schedule_change
@@ -32,7 +33,9 @@ SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 def _help(ctx: SlackContext, command: dict, rest: str) -> dict:
     return blocks.help_message(
-        ctx.command, [(name, what) for name, (what, _) in SUBCOMMANDS.items()]
+        ctx.command,
+        [(name, what) for name, (what, _) in SUBCOMMANDS.items()],
+        cov=coverage(ctx.coach.library.base),
     )
 
 
@@ -46,7 +49,7 @@ def _tip(ctx: SlackContext, command: dict, rest: str) -> dict:
     )
     if tip is None:
         return blocks.plain(
-            "The tip base is empty. Ask a curator to run `python -m bot knowledge build`."
+            "The tip base is empty. Ask a curator to run `aipm-coach knowledge build`."
         )
     return blocks.tip_reply(tip, intro=":bulb: A tip for you")
 

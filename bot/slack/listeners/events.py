@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core import ratings
+from bot.core.coverage import coverage
 from bot.core.ratings import reaction_value
 from bot.core.schedule import ScheduleError, time_in_zone
 from bot.slack import blocks
@@ -175,6 +176,8 @@ def publish_home(
         subscriptions=subs,
         favourites=ratings.top(store, base, limit=5),
         rated=rated,
+        cov=coverage(base),
+        privacy_url=ctx.coach.settings.privacy_url,
     )
     if notice:
         view["blocks"].insert(1, blocks.section(notice))

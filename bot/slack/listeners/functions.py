@@ -62,7 +62,7 @@ def send_tip(
         return
     tip = choose_tip(ctx, channel, topic)
     if tip is None:
-        fail("The tip base has no live tips. Ask a curator to run `python -m bot knowledge build`.")
+        fail("The tip base has no live tips. Ask a curator to run `aipm-coach knowledge build`.")
         return
     outcome = ctx.poster.post_tip(channel, tip, kind="workflow")
     if not outcome.ok:

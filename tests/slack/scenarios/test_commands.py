@@ -160,3 +160,15 @@ def test_gaps_and_stats_take_a_number(running_bot):
     body = running_bot.slack.command("gaps 1", user="UADMIN").json()
     assert texts(body).count('"aipm_write_tip"') == 1
     assert "*Last 7 days*" in running_bot.slack.command("stats 7").json()["text"]
+
+
+def test_help_says_what_the_base_covers_and_how_to_add_tips(running_bot):
+    from bot.core.coverage import coverage
+
+    cov = coverage(running_bot.coach.library.base)
+    text = running_bot.slack.command("help").json()["blocks"][0]["text"]["text"]
+    assert f"{cov.tips} tips from {len(cov.sources)} source" in text
+    assert f"_{cov.sources[0][0]}_ ({cov.sources[0][1]})" in text
+    assert all(f"`{topic}`" in text for topic in cov.topics)
+    assert "/aipm add" in text and "*Save as AI-PM tip*" in text
+    assert "knowledge build" in text and "docs/privacy.md" in text
