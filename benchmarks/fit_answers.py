@@ -151,9 +151,7 @@ def rerank(row: Row, weights: tuple[float, ...]) -> None:
     cands.sort(key=lambda c: (-round(c.score, 6), c.tip.id))
     row.retrieval = replace(row.retrieval, candidates=[c for c in cands if c.score > 0])
     decider = row.engine.decider
-    cands = row.retrieval.candidates
-    first_terms = decider.index.lexical.terms_of(cands[0].doc) if cands else ()
-    topic = decider.topics.match(row.retrieval, first_terms)
+    topic = decider.topics.match(row.retrieval)
     row.features = decide.features(row.retrieval, decider.index, topic)
     row.shape = decide.shape(row.retrieval.message, row.engine.config)
     row.topic = topic  # type: ignore[attr-defined]
@@ -244,7 +242,7 @@ def levels(rows, p_sure, p_any, cut) -> list[str]:
     """The level each row gets with cut-offs `cut` = (sure, unsure, suggest)."""
     out = []
     for row, ps, pa in zip(rows, p_sure, p_any, strict=True):
-        if row.topic.triggered or not row.retrieval.candidates:
+        if not row.retrieval.candidates:
             out.append("none")
         elif ps >= cut[0]:
             out.append("sure")
@@ -283,18 +281,37 @@ def report(rows: list[Row], lv: list[str], title: str) -> None:
 
 
 def fit(
-    *, config: AnswerConfig = DEFAULT, lists=None, folds: int = 5, quiet: bool = False
+    *,
+    config: AnswerConfig = DEFAULT,
+    lists=None,
+    folds: int = 5,
+    quiet: bool = False,
+    drop: frozenset[str] = frozenset(),
+    tips: list | None = None,
 ) -> tuple[dict, list[Row], list[str]]:
-    """Fit everything; returns the model file's content, the rows and their OOF levels."""
+    """Fit everything; returns the model file's content, the rows and their OOF levels.
+
+    `drop` names signals (fitted.SIGNALS) left out, for the ablation; `tips` replaces the
+    shipped base (the ablation strips the situational examples).
+    """
     lists = lists if lists is not None else wordlists.shipped()
-    tips = base_tips()
+    tips = tips if tips is not None else base_tips()
     sets = questionsets.tuning_sets(tips)
     encoder = semantic.shared() if config.semantic else None
     start = fitted.AnswerModel(
         fitted.SIGNALS, (1.0,) * len(fitted.SIGNALS), fitted.FEATURES, fitted_placeholder()
     )
     rows = collect(tips, sets, config=config, lists=lists, encoder=encoder, model=start)
-    weights = fit_rank(rows) if config.semantic else (1.0, 0.0, 0.0, 0.0, 0.0)
+    if drop:
+        keep = [name not in drop for name in fitted.SIGNALS]
+        for row in rows:
+            row.retrieval.candidates = [
+                replace(
+                    c, signals=tuple(s if k else 0.0 for s, k in zip(c.signals, keep, strict=True))
+                )
+                for c in row.retrieval.candidates
+            ]
+    weights = fit_rank(rows)
     for row in rows:
         rerank(row, weights)
     content = {

@@ -24,6 +24,7 @@ def pseudonym(user: str) -> str:
     """
     return "h:" + hashlib.sha256(f"aipm-coach:{user}".encode()).hexdigest()[:20]
 
+
 # (table, column) -> what `forget_user` does with a matching row.
 USER_COLUMNS: dict[tuple[str, str], str] = {
     ("votes", "user"): DELETE,

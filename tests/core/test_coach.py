@@ -112,11 +112,12 @@ def test_teaching_is_limited_per_person_per_hour(db_path):
             ),
         )
         outcomes = []
-        for n in range(5):
-            answer, offer = offered(c, f"hackathon question number {n}", user="U1")
+        for team in ("alpha", "bravo", "charlie", "delta", "echo"):
+            answer, offer = offered(c, f"is a hackathon worth it for team {team}", user="U1")
+            assert answer.matches, "the test needs answers with a tip to reject"
             outcomes.append(c.teach(offer, [answer.matches[0][0].id], "mismatch", user="U1"))
         assert outcomes == [core.LEARNED] * 3 + [core.TOO_MANY] * 2
-        answer, offer = offered(c, "hackathon question number 9", user="U2")
+        answer, offer = offered(c, "is a hackathon worth it for team foxtrot", user="U2")
         assert c.teach(offer, [answer.matches[0][0].id], "mismatch", user="U2") == core.LEARNED
     finally:
         c.close()
@@ -174,8 +175,9 @@ def test_keys_are_rebuilt_when_the_word_lists_change(db_path):
         answer, offer = offered(c, "is a hackathon worth it", user="U1")
         c.teach(offer, [answer.tip.id], "mismatch", user="U1")
         old_key = c.store.teachings()[0]["key"]
-        # A new stop word changes the key of that question: stored keys must follow.
-        lists = c.library.lists.replace(stop_words=c.library.lists.stop_words | {"worth"})
+        # A new synonym group changes the key of that question: stored keys must follow.
+        groups = (*c.library.lists.synonym_groups, ("value", "worth"))
+        lists = c.library.lists.replace(synonym_groups=groups)
         c.library.lists = lists
         c.library.reload()
         c._lessons_state = (-1, -1, float("-inf"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.core import gaps
 
 
-def test_topic_ignores_case_order_stop_words_and_plurals():
+def test_topic_ignores_case_order_function_words_and_plurals():
     assert gaps.topic("How do I fix my Printer?") == gaps.topic("printers fix")
 
 
-def test_topic_of_only_stop_words_falls_back_to_the_text():
+def test_topic_of_only_function_words_falls_back_to_the_text():
     assert gaps.topic("How do I?") == "how do i?"
 
 

@@ -16,20 +16,15 @@ class AnswerConfig:
         field_b: BM25 length normalisation per field (0 = none, 1 = full).
         saturation: a term's credit is wtf / (wtf + saturation): one plain text mention earns
             about two thirds, repeats add little.
-        related_weight: a related synonym group (`synonyms.yaml` `related`) earns this share
-            of a direct match.
         plain_word_weight: a word no title, tag or synonym uses ("meeting", "day") is weak
             proof: it earns this share, more if it is rare in English.
-        unknown_weight: how much an unknown, rare word (a subject the base lacks, "SOC2")
-            counts against a match, relative to a known word.
-        chatter_terms: beyond this many terms, unknown words are diluted (a long message
-            wraps its question in words the base does not know).
         coverage_share: lexical score = share * coverage + (1 - share) * nearest curated
             question cosine, or the coverage alone when higher.
         evidence_idf: matched IDF mass needed for full lexical confidence (one fairly rare
             word).
         fuzzy_ratio: rapidfuzz ratio from which an unknown word is read as a typo of a word
-            the base knows (words of 5+ letters; 4-letter words need 5 points more).
+            the base knows (words of 5+ letters; 4-letter words need 5 points more); 100 or
+            more turns typo correction off.
         max_query_terms: terms of a message looked at (a message is cut, never refused).
         common_share, common_min_tips: at scale, a term in more than this share of tips (and
             in at least `common_min_tips`) only adds to the candidates rarer terms found, so a
@@ -67,10 +62,7 @@ class AnswerConfig:
     )
     field_b: float = 0.5
     saturation: float = 0.5
-    related_weight: float = 0.5
     plain_word_weight: float = 0.6
-    unknown_weight: float = 0.6
-    chatter_terms: int = 6
     coverage_share: float = 0.5
     evidence_idf: float = 1.6
     fuzzy_ratio: float = 80.0

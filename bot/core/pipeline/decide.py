@@ -7,10 +7,9 @@ the first three) decides "unsure" (offer them to pick from); below both, the mes
 declined. Their coefficients and cut-offs are in `bot/core/data/answer_model.json`, fitted by
 `python -m benchmarks.fit_answers` by cross-validation on the tuning sets only.
 
-Not-covered subjects (`decline_topics.yaml`) come in twice: a trigger phrase in the message
-that the best tip's own words lack declines it outright, naming the subject; how much more the
-message resembles a subject's examples than the best tip is a feature of the models, and a
-decline names the subject when that gap is clear (`topic_floor`, `topic_margin`).
+Not-covered subjects (`decline_topics.yaml`): how much more the message resembles a subject's
+examples than the best tip is a feature of the models (`topic_gap`), and a decline names the
+subject when that gap is clear (`topic_floor`, `topic_margin`).
 """
 
 from __future__ import annotations
@@ -25,72 +24,53 @@ from bot.core.pipeline import fitted
 from bot.core.pipeline.answer import NONE, SHORTCUT, SURE, UNSURE, Answer
 from bot.core.pipeline.config import AnswerConfig
 from bot.core.pipeline.fitted import FEATURES
-from bot.core.pipeline.normalise import Message, Normaliser
+from bot.core.pipeline.normalise import Message
 from bot.core.pipeline.retrieve import Index, Retrieval
 from bot.core.pipeline.wordlists import DeclineTopic
 
 
 @dataclass(frozen=True)
 class TopicMatch:
-    """The not-covered subject a message is most about, and how strongly."""
+    """The not-covered subject a message is most like, how much, and how much the best tip
+    itself speaks of that subject (cosines)."""
 
     name: str | None
-    similarity: float  # the best cosine between the message (or a sentence) and an example
-    triggered: bool  # a trigger phrase occurs in the message and not in the best tip
+    similarity: float
+    covered: float = 0.0
 
 
 class Topics:
-    """The decline topics, with their examples' vectors and their triggers' terms."""
+    """The decline topics, their examples' vectors, and how near each tip is to each topic.
 
-    def __init__(
-        self, topics: Sequence[DeclineTopic], normaliser: Normaliser, index: Index
-    ) -> None:
-        self.topics = tuple(topics)
-        self.normaliser = normaliser
-        self._triggers = [
-            (t.name, tuple(normaliser.term_list(trigger)))
-            for t in self.topics
-            for trigger in t.triggers
-        ]
-        self._triggers = [(name, key) for name, key in self._triggers if key]
-        owners, examples = [], []
-        for t in self.topics:
-            for example in t.examples:
-                owners.append(t.name)
-                examples.append(example)
-        self._owners = owners
-        self._vectors = index.encode(examples) if examples else None
+    A tip's nearness to a subject (its best cosine with the subject's examples) is what lets
+    a tip on pricing answer pricing questions: the gap that declines a message is measured
+    against the better of the message's similarity to the tip and the tip's to the subject.
+    """
 
-    def match(self, retrieval: Retrieval, tip_terms: Sequence[str]) -> TopicMatch:
-        """The subject of a message, given the best tip's terms (a trigger they hold is moot)."""
-        name, similarity = None, 0.0
+    def __init__(self, topics: Sequence[DeclineTopic], index: Index) -> None:
+        self.topics = tuple(t for t in topics if t.examples)
+        self._owners = [i for i, t in enumerate(self.topics) for _ in t.examples]
+        examples = [e for t in self.topics for e in t.examples]
+        self._vectors = index.encode(examples) if examples and len(index) else None
+        self._near = None  # (tips, topics)
+        if self._vectors is not None:
+            per_example = index.similarity(self._vectors)  # (examples, tips)
+            owners = numpy.asarray(self._owners)
+            self._near = numpy.stack(
+                [per_example[owners == i].max(axis=0) for i in range(len(self.topics))], axis=1
+            )
+
+    def match(self, retrieval: Retrieval) -> TopicMatch:
+        """The subject the message (or one of its sentences) most resembles."""
         vectors = retrieval.unit_vectors
-        if self._vectors is not None and vectors is not None and len(self._owners):
-            sims = (vectors @ self._vectors.T).max(axis=0)
-            best = int(numpy.argmax(sims))
-            name, similarity = self._owners[best], float(sims[best])
-        message = [t.term for t in retrieval.lexical.terms]
-        for topic, key in self._triggers:
-            if _occurs(key, message) and not _occurs(key, tip_terms):
-                return TopicMatch(topic, similarity, True)
-        return TopicMatch(name, similarity, False)
-
-
-def _occurs(key: Sequence[str], terms: Sequence[str], *, gap: int = 2) -> bool:
-    """Whether `key`'s terms occur in `terms` in order, each within `gap` terms of the last."""
-    first = key[0]
-    for start, term in enumerate(terms):
-        if term != first:
-            continue
-        at = start
-        for want in key[1:]:
-            window = terms[at + 1 : at + 2 + gap]
-            if want not in window:
-                break
-            at = at + 1 + list(window).index(want)
-        else:
-            return True
-    return False
+        if self._vectors is None or vectors is None:
+            return TopicMatch(None, 0.0)
+        sims = (vectors @ self._vectors.T).max(axis=0)
+        best = int(numpy.argmax(sims))
+        topic = self._owners[best]
+        cands = retrieval.candidates
+        covered = float(self._near[cands[0].doc, topic]) if cands else 0.0
+        return TopicMatch(self.topics[topic].name, float(sims[best]), covered)
 
 
 def shape(message: Message, config: AnswerConfig) -> str:
@@ -107,8 +87,8 @@ def features(retrieval: Retrieval, index: Index, topic: TopicMatch) -> list[floa
         return [0.0] * (len(FEATURES) - 1) + [math.log2(words)]
     first = retrieval.candidates[0]
     second = retrieval.candidates[1] if len(retrieval.candidates) > 1 else None
-    sem = max(first.signals[2], first.signals[3])
-    others = [max(c.signals[2], c.signals[3]) for c in retrieval.candidates[1:]]
+    sem = max(first.signals[1], first.signals[2])
+    others = [max(c.signals[1], c.signals[2]) for c in retrieval.candidates[1:]]
     topic_hit, rare_cover, unknown_rare = index.lexical.evidence(retrieval.lexical, first.doc)
     return [
         first.score,
@@ -119,7 +99,7 @@ def features(retrieval: Retrieval, index: Index, topic: TopicMatch) -> list[floa
         topic_hit,
         rare_cover,
         unknown_rare,
-        topic.similarity - sem,
+        topic.similarity - max(sem, topic.covered),
         math.log2(words),
     ]
 
@@ -143,8 +123,7 @@ class Decider:
         """Stage 3: the answer to a retrieved message; `limit` tips at most in `matches`."""
         message = retrieval.message
         cands = retrieval.candidates
-        first_terms = self.index.lexical.terms_of(cands[0].doc) if cands else ()
-        topic = self.topics.match(retrieval, first_terms)
+        topic = self.topics.match(retrieval)
         feats = features(retrieval, self.index, topic)
         model = self.models[shape(message, self.config)]
         z = model.standardise(feats)
@@ -153,8 +132,6 @@ class Decider:
         base = dict(question=message.text, surface=message.surface, features=tuple(feats))
         if not cands:
             return Answer(**base, level=NONE, reason="empty")
-        if topic.triggered:
-            return Answer(**base, level=NONE, topic=topic.name, reason="topic")
         if p_sure >= model.sure.threshold:
             return Answer(**base, level=SURE, matches=matches[:limit], reason="model")
         if p_any >= model.any.threshold:

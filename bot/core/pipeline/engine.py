@@ -47,7 +47,7 @@ class Engine:
         index = Index(
             tips, normaliser=normaliser, config=config, encoder=encoder, weights=model.rank_weights
         )
-        topics = Topics(lists.decline_topics, normaliser, index)
+        topics = Topics(lists.decline_topics, index)
         return cls(config, normaliser, index, Decider(index, topics, config, model.shapes))
 
     @property

@@ -17,7 +17,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHAPES = ("short", "long")
 # What retrieve.Index scores each candidate tip on (each 0..1), in rank-weight order.
-SIGNALS = ("lexical", "lexical_unit", "sem_question", "sem_body", "sem_unit")
+SIGNALS = ("lexical", "sem_question", "sem_body")
 # What decide.features reads off a ranking, in decision-weight order.
 FEATURES = (
     "score",  # the first tip's rank score
@@ -29,6 +29,7 @@ FEATURES = (
     "rare_cover",  # share of the message's specific words it covers
     "unknown_rare",  # rare words the base does not know at all
     "topic_gap",  # how much more the message resembles a not-covered subject than the tip
+    #                (or than the tip resembles that subject: a tip on pricing covers pricing)
     "length",  # log2 of the message's words
 )
 

@@ -8,9 +8,12 @@ that the stems are dictionary words:
   kept;
 * `stem`: Snowball English, British spellings folded to American ones when the American form
   is an English word ("organise" -> "organize", but "advise" stays);
-* `terms`: stems with synonym phrases folded into their group and stop words dropped;
-* `key`: the sorted distinct terms, the identity of a question for learned pairs ("What's
-  the IKEA effect?" and "ikea effect, what is it" share a key);
+* `terms`: stems, with synonym phrases folded into their group (no word is dropped as a
+  stop word: measured, a stop list cost more right answers than it earned, and IDF weighs
+  "the" and "how" down anyway);
+* `key`: the sorted distinct terms of the words that are not among English's most frequent
+  (Zipf >= KEY_ZIPF: "the", "how", "what", "my"), the identity of a question for learned pairs
+  and for grouping gaps ("What is the IKEA effect?" and "ikea effect, what is it" share one);
 * `units`: a long message cut into its sentences, each scored on its own by `retrieve`.
 """
 
@@ -36,6 +39,7 @@ _EMOJI = re.compile(r":[a-z0-9_+'-]{1,60}:")
 # A sentence ends at . ! ? (then a space) or a line break; a bot mention also cuts a message.
 _UNIT_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*|\s*<@[A-Z0-9]+>\s*[,:]?\s*")
 _STEMMER = snowballstemmer.stemmer("english")
+KEY_ZIPF = 6.0  # words this frequent in English ("the", "how", "my") do not make a question's key
 _BRITISH = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"))
 
 
@@ -147,15 +151,14 @@ def forms(word: str) -> frozenset[str]:
 
 
 class Normaliser:
-    """Words to terms with one set of word lists (stop words, synonym groups, related groups).
+    """Words to terms with one set of synonym groups.
 
     A word that is a form of a synonym group's word becomes that group's term (phrases first,
-    longest first); any other word that is not a stop word becomes its stem.
+    longest first); any other word of two or more characters becomes its stem.
     """
 
     def __init__(self, lists: WordLists) -> None:
         self.lists = lists
-        self.stop_words = lists.stop_words
         table: dict[tuple[str, ...], str] = {}
         base: dict[str, str] = {}
         for group in lists.synonym_groups:
@@ -173,10 +176,6 @@ class Normaliser:
         self._base = base
         self.group_terms = frozenset(table.values())
         self.group_words = frozenset(base)
-        self.related = {
-            self.group_of(source): tuple(self.group_of(t) for t in targets)
-            for source, targets in lists.related.items()
-        }
         phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for key, canonical in sorted(table.items(), key=lambda kv: -len(kv[0])):
             if len(key) > 1:
@@ -193,7 +192,7 @@ class Normaliser:
     def _single_uncached(self, word: str) -> tuple[str | None, str | None]:
         """A word's group word (None if in no group), and its term alone (None: no term)."""
         member = self._base.get(word)
-        if word in self.stop_words or (len(word) < 2 and not word.isdecimal()):
+        if len(word) < 2 and not word.isdecimal():
             return member, None
         if member is not None:
             group = self.synonyms.get((member,))
@@ -222,11 +221,7 @@ class Normaliser:
         return out
 
     def terms(self, text: str) -> list[Term]:
-        """The terms of a text: words stemmed, synonym phrases folded, stop words dropped.
-
-        Synonym phrases may span stop words ("wait and see", "proof of concept"), so phrases
-        are matched before stop words are removed.
-        """
+        """The terms of a text: words stemmed, synonym phrases folded ("proof of concept")."""
         return self.terms_of_words(words(text))
 
     def term_list(self, text: str) -> list[str]:
@@ -244,11 +239,13 @@ class Normaliser:
         )
 
     def key(self, text: str) -> str:
-        """The sorted distinct terms of a text: what learned pairs compare questions by.
+        """The sorted distinct terms of a text's less frequent words (see KEY_ZIPF): what
+        learned pairs compare questions by, and what groups open questions.
 
-        Empty when the text has no term (only stop words, emoji or markup).
+        Empty when the text has no such term (only function words, emoji or markup).
         """
-        return " ".join(sorted(set(self.term_list(text))))
+        kept = [w for w in words(text) if frequency.zipf(w) < KEY_ZIPF]
+        return " ".join(sorted({t.term for t in self.terms_of_words(kept)}))
 
 
 @cache

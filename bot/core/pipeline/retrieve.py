@@ -6,11 +6,12 @@ Signals (`SIGNALS`, each 0..1):
   by IDF, the tip's title, tags, curated questions and text account for, with per-field
   saturation), mixed with the nearest curated question's IDF-weighted cosine, so a
   paraphrase of a curated question wins even when the tip's prose uses other words;
-* lexical_unit: the same for the message's best sentence alone (a long message wraps its
-  question in context);
 * sem_question / sem_body: cosine between the message and the tip's nearest curated
-  question / its title and text, by the sentence encoder (`semantic`);
-* sem_unit: the best of those two for the message's best sentence.
+  question / its title and text, by the sentence encoder (`semantic`).
+
+Scoring each sentence of a long message on its own was measured and removed: it cost more
+right answers than it earned (docs/benchmarks.md). The sentences' vectors still serve the
+decline topics (`decide.Topics`).
 
 A tip's rank score is the weighted sum of its signals (`fitted.AnswerModel.rank_weights`,
 fitted on the tuning sets). Unknown words that English does not know are mapped to close vocabulary
@@ -26,7 +27,7 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy
@@ -72,7 +73,6 @@ class QueryTerm:
     weight: float  # how much a match on this term earns (typo-corrected words earn less)
     idf: float
     known: bool
-    mass: float = 1.0  # how much the term asks for: what an unmatched term costs
 
 
 @dataclass
@@ -112,10 +112,6 @@ class Lexical:
             for term in {t for ts in fields.values() for t in ts}:
                 df[term] = df.get(term, 0) + 1
         self._df = df
-        self._doc_terms = [
-            tuple(fields["title"] + fields["tags"] + fields["questions"] + fields["text"])
-            for fields in field_terms
-        ]
         # Topic words: what titles, tags and the synonym list name. Everyday words that only
         # occur in prose or example questions still match, but cannot carry an answer alone.
         topical = set(normaliser.group_terms)
@@ -189,10 +185,10 @@ class Lexical:
         if word in self._fuzzy_cache:
             return self._fuzzy_cache[word]
         found = None
-        if len(word) >= 4 and word.isalpha() and word.isascii():
+        if len(word) >= 4 and word.isalpha() and word.isascii() and self.config.fuzzy_ratio < 100:
             bucket = self._fuzzy_buckets.get(word[0])
             if bucket:
-                cutoff = self.config.fuzzy_ratio + (0.0 if len(word) >= 5 else 5.0)
+                cutoff = min(100.0, self.config.fuzzy_ratio + (0.0 if len(word) >= 5 else 5.0))
                 hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
                 # A typo changes a letter or two; a longer or shorter word is another word.
                 slack = 1 if len(word) < 8 else 2
@@ -204,7 +200,7 @@ class Lexical:
         return found
 
     def query_terms(self, text: str) -> list[QueryTerm]:
-        """The message's terms with their weights, typos corrected, unknown words costed."""
+        """The message's terms with their weights, typos corrected (unknown words weigh 0)."""
         # A real English word is never "corrected" into another one; only words the
         # frequency list does not know (typos, jargon, names) are looked up.
         typed: dict[str, str] = {}  # corrected word -> what was typed
@@ -231,10 +227,9 @@ class Lexical:
                 qt = QueryTerm(t.term, t.word, weight, self._idf[t.term], True)
             else:
                 word = " ".join(typed.get(p, p) for p in parts)
-                mass = cfg.unknown_weight * unknown_cost(word)
-                qt = QueryTerm(t.term, word, 0.0, self._idf_unknown, False, mass)
+                qt = QueryTerm(t.term, word, 0.0, self._idf_unknown, False)
             old = best.get(qt.term)
-            if old is None or (old.weight, old.mass) < (qt.weight, qt.mass):
+            if old is None or old.weight < qt.weight:
                 best[qt.term] = qt
         return list(best.values())
 
@@ -252,10 +247,7 @@ class Lexical:
         if not known:
             return {}
         cfg = self.config
-        # Unknown words count against every tip: that is what declines off-topic questions.
-        # In a long message most of them are chatter around the topic, so each counts less.
-        chatter = min(1.0, cfg.chatter_terms / len(qterms))
-        masses = [q.mass * q.idf * (1.0 if q.known else chatter) for q in qterms]
+        masses = [q.idf for q in known]
         total = sum(masses)
         q_norm = math.sqrt(sum(m * m for m in masses))
         # Rare terms nominate candidate tips; common ones (at scale, thousands of postings)
@@ -263,27 +255,16 @@ class Lexical:
         rare = [q for q in known if self._df[q.term] <= self._common_df] or known[:1]
         coverage: dict[int, float] = {}
         dots: dict[int, float] = {}
-        related = self.normaliser.related
         for q in known:
             open_ = q in rare
-            best: dict[int, float] = {}
-            sources = [(q.term, 1.0)] + [(r, cfg.related_weight) for r in related.get(q.term, ())]
-            for term, factor in sources:
-                docs = self._post_docs.get(term)
-                if docs is None:
-                    continue
-                credits = self._post_credit[term]
-                if open_ and (factor == 1.0 or len(docs) <= self._common_df):
-                    pairs = zip(docs, credits, strict=True)
-                else:
-                    # Candidates so far include what this term itself found directly.
-                    pairs = self._restricted(docs, credits, coverage.keys() | best.keys())
-                for d, c in pairs:
-                    c *= factor
-                    if c > best.get(d, 0.0):
-                        best[d] = c
+            docs, credits = self._post_docs[q.term], self._post_credit[q.term]
+            pairs = (
+                zip(docs, credits, strict=True)
+                if open_
+                else self._restricted(docs, credits, coverage)
+            )
             mass = q.weight * q.idf
-            for d, c in best.items():
+            for d, c in pairs:
                 coverage[d] = coverage.get(d, 0.0) + mass * c
             qids = self._q_postings.get(q.term)
             if qids is None:
@@ -334,10 +315,6 @@ class Lexical:
                 if self._q_doc[qid] in candidates:
                     yield qid
 
-    def terms_of(self, doc: int) -> tuple[str, ...]:
-        """A tip's terms, every field in order (title, tags, curated questions, text)."""
-        return self._doc_terms[doc]
-
     def evidence(self, query: LexicalQuery, doc: int) -> tuple[float, float, float]:
         """What the message's words say about one tip: (topic_hit, rare_cover, unknown_rare).
 
@@ -360,12 +337,7 @@ class Lexical:
         return topic_hit, (covered / total if total else 0.0), min(2.0, unknown) / 2.0
 
     def has(self, term: str, doc: int) -> bool:
-        """Whether a tip holds a term or, at a lower weight, one of its related groups."""
-        return self._doc_has(term, doc) or any(
-            self._doc_has(r, doc) for r in self.normaliser.related.get(term, ())
-        )
-
-    def _doc_has(self, term: str, doc: int) -> bool:
+        """Whether a tip holds a term."""
         docs = self._post_docs.get(term)
         if docs is None:
             return False
@@ -390,7 +362,7 @@ class Retrieval:
     message: Message
     candidates: list[Candidate]
     lexical: LexicalQuery
-    unit_vectors: numpy.ndarray | None = None  # the whole message first, then each unit
+    unit_vectors: numpy.ndarray | None = None  # the whole message first, then each sentence
 
 
 class Index:
@@ -444,40 +416,33 @@ class Index:
                 numpy.maximum.at(nearest[row], self._question_doc, sims[row])
         return nearest, body
 
+    def similarity(self, vectors: numpy.ndarray) -> numpy.ndarray:
+        """Per text (rows of `vectors`) and tip: the best cosine with any of the tip's views
+        (its title and text, each curated question); shape (texts, tips)."""
+        nearest, body = self._semantic(vectors)
+        return numpy.maximum(nearest, body)
+
     def retrieve(self, message: Message, *, limit: int = 10) -> Retrieval:
         """Stage 2: the best `limit` tips for a message by rank score, with every signal."""
         text, units = message.text, list(message.units)
         whole = self.lexical.query(text)
-        per_unit = [self.lexical.query(u).scores for u in units] if len(units) > 1 else []
-        docs = set(whole.scores)
-        for scores in per_unit:
-            docs.update(scores)
-        vectors = None
-        sem_q = sem_b = sem_u = None
+        docs: Iterable[int] = whole.scores
+        vectors = sem_q = sem_b = None
         if self.encoder is not None and self.tips and message.words:
             # The encoder reads the words people typed, not Slack's markup or emoji codes.
             texts = [text, *units] if len(units) > 1 else [text]
             vectors = self.encoder.embed([" ".join(normalise.clean(t).split()) for t in texts])
-            nearest, body = self._semantic(vectors)
+            nearest, body = self._semantic(vectors[:1])
             sem_q, sem_b = nearest[0], body[0]
-            best_unit = numpy.maximum(nearest, body)
-            sem_u = best_unit[1:].max(axis=0) if len(units) > 1 else best_unit[0]
             docs = range(len(self.tips))
         weights = self.weights
         candidates = []
         for doc in docs:
             lexical = whole.scores.get(doc, 0.0)
-            lexical_unit = max([s.get(doc, 0.0) for s in per_unit], default=lexical)
             if sem_q is None:
-                signals = (lexical, lexical_unit, 0.0, 0.0, 0.0)
+                signals = (lexical, 0.0, 0.0)
             else:
-                signals = (
-                    lexical,
-                    lexical_unit,
-                    max(0.0, float(sem_q[doc])),
-                    max(0.0, float(sem_b[doc])),
-                    max(0.0, float(sem_u[doc])),
-                )
+                signals = (lexical, max(0.0, float(sem_q[doc])), max(0.0, float(sem_b[doc])))
             score = sum(w * s for w, s in zip(weights, signals, strict=True))
             candidates.append(Candidate(self.tips[doc], doc, signals, score))
         # Rounded so float noise cannot outrank the tip-id tie-break.

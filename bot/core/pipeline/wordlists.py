@@ -1,9 +1,11 @@
 """The pipeline's word lists, read from data files under `bot/core/data/`.
 
-* `stopwords.txt`: words that never decide a match;
-* `synonyms.yaml`: groups of words and phrases that mean the same thing, and related groups;
-* `decline_topics.yaml`: subjects the base has no advice on, each with example messages (for
-  the semantic signal) and trigger phrases (matched on normalised terms).
+* `synonyms.yaml`: groups of words and phrases that mean the same thing;
+* `decline_topics.yaml`: subjects the base has no advice on, each with example messages that
+  the sentence encoder compares with a message.
+
+A stop-word list, related groups and trigger phrases were measured and removed: on the tuning
+sets each cost more right answers than it earned (docs/benchmarks.md, the ablation).
 
 Each loader raises `WordListError` naming the file and entry for a malformed file. Lists are
 plain values, so a test or an ablation can pass its own (`WordLists.replace`).
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -28,20 +30,17 @@ class WordListError(ValueError):
 
 @dataclass(frozen=True)
 class DeclineTopic:
-    """A subject the base has no advice on: its name, example messages and trigger phrases."""
+    """A subject the base has no advice on: its name and example messages about it."""
 
     name: str
     examples: tuple[str, ...] = ()
-    triggers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class WordLists:
     """Every list the pipeline uses, as plain values."""
 
-    stop_words: frozenset[str] = frozenset()
     synonym_groups: tuple[tuple[str, ...], ...] = ()
-    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
     decline_topics: tuple[DeclineTopic, ...] = ()
 
     def replace(self, **changes) -> WordLists:
@@ -74,33 +73,16 @@ def _strings(path: Path, where: str, value: object) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def load_stop_words(path: Path = DATA / "stopwords.txt") -> frozenset[str]:
-    """One lowercase word per line; `#` starts a comment."""
-    words = []
-    for number, line in enumerate(_read(path).splitlines(), 1):
-        word = line.split("#", 1)[0].strip()
-        if not word:
-            continue
-        if word != word.lower() or " " in word:
-            raise WordListError(f"{path}:{number}: {word!r}: one lowercase word per line")
-        words.append(word)
-    return frozenset(words)
-
-
-def load_synonyms(
-    path: Path = DATA / "synonyms.yaml",
-) -> tuple[tuple[tuple[str, ...], ...], dict[str, tuple[str, ...]]]:
-    """The synonym groups and the related-groups table."""
+def load_synonyms(path: Path = DATA / "synonyms.yaml") -> tuple[tuple[str, ...], ...]:
+    """The synonym groups, each a tuple of words or phrases (the first names the group)."""
     data = _yaml(path)
+    unknown = set(data) - {"groups"}
+    if unknown:
+        raise WordListError(f"{path}: unknown field(s) {sorted(unknown)}")
     groups = data.get("groups") or []
     if not isinstance(groups, list):
         raise WordListError(f"{path}: groups: must be a list of lists")
-    out = tuple(_strings(path, f"groups[{i}]", g) for i, g in enumerate(groups))
-    related = data.get("related") or {}
-    if not isinstance(related, dict):
-        raise WordListError(f"{path}: related: must map a group to a list of groups")
-    table = {str(k): _strings(path, f"related[{k}]", v) for k, v in related.items()}
-    return out, table
+    return tuple(_strings(path, f"groups[{i}]", g) for i, g in enumerate(groups))
 
 
 def load_decline_topics(path: Path = DATA / "decline_topics.yaml") -> tuple[DeclineTopic, ...]:
@@ -112,31 +94,24 @@ def load_decline_topics(path: Path = DATA / "decline_topics.yaml") -> tuple[Decl
     out = []
     for name, entry in topics.items():
         if not isinstance(entry, dict):
-            raise WordListError(f"{path}: topics[{name}]: must hold examples and/or triggers")
-        unknown = set(entry) - {"examples", "triggers"}
+            raise WordListError(f"{path}: topics[{name}]: must hold examples")
+        unknown = set(entry) - {"examples"}
         if unknown:
             raise WordListError(f"{path}: topics[{name}]: unknown field(s) {sorted(unknown)}")
         examples = _strings(path, f"topics[{name}].examples", entry.get("examples") or [])
-        triggers = _strings(path, f"topics[{name}].triggers", entry.get("triggers") or [])
-        if not examples and not triggers:
-            raise WordListError(f"{path}: topics[{name}]: needs examples or triggers")
-        out.append(DeclineTopic(str(name), examples, triggers))
+        if not examples:
+            raise WordListError(f"{path}: topics[{name}]: needs examples")
+        out.append(DeclineTopic(str(name), examples))
     return tuple(out)
 
 
 @cache
 def shipped() -> WordLists:
     """The lists shipped with the bot, read once."""
-    groups, related = load_synonyms()
-    return WordLists(
-        stop_words=load_stop_words(),
-        synonym_groups=groups,
-        related=related,
-        decline_topics=load_decline_topics(),
-    )
+    return WordLists(synonym_groups=load_synonyms(), decline_topics=load_decline_topics())
 
 
 def fingerprint(lists: WordLists) -> str:
-    """A short digest of the lists that decide a normalised key (stop words and synonyms)."""
-    text = repr((sorted(lists.stop_words), lists.synonym_groups, sorted(lists.related.items())))
+    """A short digest of the lists that decide a normalised key (the synonym groups)."""
+    text = repr(lists.synonym_groups)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -40,17 +40,17 @@ def test_a_british_looking_word_without_an_american_form_stays(word):
 
 
 def test_synonym_groups_match_forms_of_their_words_not_everything_with_their_stem():
-    assert N.term_list("prototyping with mockups") == ["prototype", "prototype"]
-    assert N.term_list("our execs") == N.term_list("leadership")
+    assert N.term_list("prototyping mockups") == ["prototype", "prototype"]
+    assert N.term_list("execs") == N.term_list("leadership")
     # "personality" is in a group; "personal" only shares its stem, and stays apart.
     assert N.term_list("personal data")[0] != N.term_list("personality")[0]
     assert N.term_list("response time") != N.term_list("responsibilities")
 
 
-def test_phrases_may_span_stop_words_and_stop_words_alone_are_dropped():
-    assert N.term_list("a proof of concept") == N.term_list("prototype")
+def test_phrases_may_span_function_words_and_one_letter_words_are_dropped():
+    assert N.term_list("proof of concept") == N.term_list("prototype")
     assert N.term_list("wait and see") == N.term_list("hold off")
-    assert N.term_list("what is the") == []
+    assert N.term_list("a i") == []
 
 
 def test_forms_cover_regular_inflections():
@@ -81,10 +81,12 @@ def test_a_long_message_is_cut_into_its_sentences():
 
 
 def test_near_identical_questions_share_a_key_and_others_do_not():
+    assert N.key("What is the IKEA effect?") == N.key("what is the ikea effect")
+    assert N.key("prototyping with mockups?") == N.key("Prototype with mockup")
     assert N.key("What's the IKEA effect?") == N.key("ikea effect, what is it")
     assert N.key("How do I prototype?") == N.key("how do i prototype")
     assert N.key("how do I prototype") != N.key("how do I hire")
-    assert N.key("??? !!!") == ""
+    assert N.key("??? !!! :wave: how do I") == ""
 
 
 def test_the_message_carries_what_later_stages_need():
