@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.links import link_problem
+
 MAX_TEXT = 600
 MIN_QUESTIONS = 3
 TIP_FIELDS = {"id", "title", "text", "tags", "questions", "source", "status", "kind"}
@@ -33,9 +35,13 @@ KINDS = ("practice", "concept", "career")
 # their kind and link instead of a quote.
 TEAM_NOTE = "Team tip"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Slack mrkdwn that notifies people when the tip is posted: @channel/@here/@everyone,
-# user groups and user mentions. A tip is posted to whole channels, so none may ping.
-PING_PATTERN = re.compile(r"<\s*(?:!(?:channel|here|everyone|subteam\^)|@[UW])", re.IGNORECASE)
+# Slack mrkdwn that notifies people when the tip is posted: @channel/@here/@everyone and the
+# older @group, user groups, and mentions of people (U, W) and bots (B). A tip is posted to
+# whole channels, so no field shown in Slack may hold one.
+PING_PATTERN = re.compile(
+    r"<\s*(?:!(?:channel|here|everyone|group|subteam\^)|@[UWB])", re.IGNORECASE
+)
+PING_MESSAGE = "would notify people (<!channel>, <!here>, <@user>...): remove the mention"
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,13 @@ def _check_tip(
         bad("text", f"too long: {len(raw['text'])} characters (at most {MAX_TEXT})")
     for fld in ("title", "text"):
         if _is_text(raw.get(fld)) and PING_PATTERN.search(raw[fld]):
-            bad(fld, "would notify people (<!channel>, <!here>, <@user>...): remove the mention")
+            bad(fld, PING_MESSAGE)
+    for fld in ("tags", "questions"):
+        value = raw.get(fld)
+        if isinstance(value, list) and any(
+            isinstance(v, str) and PING_PATTERN.search(v) for v in value
+        ):
+            bad(fld, PING_MESSAGE)
     for fld, minimum in (("tags", 1), ("questions", MIN_QUESTIONS)):
         value = raw.get(fld)
         if value is None:
@@ -309,8 +321,8 @@ def _check_tip(
                         message += f" (got the number {value}: put the value in quotes)"
                     bad(f"source.{key}", message)
             url = source.get("url")
-            if _is_text(url) and not url.startswith(("https://", "http://")):
-                bad("source.url", "must be an http(s) link")
+            if _is_text(url) and (problem := link_problem(url.strip())):
+                bad("source.url", problem)
     status = raw.get("status", "curated")
     if status not in STATUSES:
         bad("status", f"must be one of {', '.join(STATUSES)}")

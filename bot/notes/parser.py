@@ -28,6 +28,8 @@ from typing import NamedTuple
 
 import yaml
 
+from bot.core.links import link_problem
+
 MAX_ID = 48
 # A child id keeps this much of its parent's slug so the child's own words stay visible.
 MAX_PARENT_PREFIX = 24
@@ -232,8 +234,8 @@ def parse_note(text: str, filename: str) -> Note:
     if video_id is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", video_id):
         raise NoteError(filename, 1, f"videoId {video_id!r} is not a YouTube video id")
     url = _meta_str(meta, "url", filename)
-    if url is not None and not re.fullmatch(r"https?://\S+", url):
-        raise NoteError(filename, 1, f"url {url!r} is not an http(s) link")
+    if url is not None and (problem := link_problem(url)):
+        raise NoteError(filename, 1, f"url {url!r} is not an http(s) link: the link {problem}")
     stamp_format = _meta_str(meta, "timestamps", filename) or STAMP_FORMATS[0]
     if stamp_format not in STAMP_FORMATS:
         raise NoteError(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core import levels, subscriptions
 from bot.core.knowledge import Tip
+from bot.core.links import is_plain_link
 from bot.core.matcher import Answer
 from bot.core.ratings import TipScore
 from bot.core.schedule import Schedule, describe_days
@@ -117,14 +118,16 @@ def header(text: str) -> dict:
 
 
 def source_line(tip: Tip) -> str:
-    """'Source: <url|note title · 40:11>' with the link text made safe.
+    """'Source: <url|note title · 40:11>' with the link and its text made safe.
 
-    A tip from a note without a link (a team's own playbook) names the note unlinked.
+    A tip from a note without a link (a team's own playbook) names the note unlinked, and
+    so does a tip whose link is not a plain http(s) URL (`links.link_problem`: a row saved
+    under older rules), so no link can close itself and ping the channel.
     """
     label = escape(" · ".join(p for p in (tip.source.note, tip.source.timestamp) if p))
-    if not tip.source.url:
+    if not is_plain_link(tip.source.url):
         return f":memo: Source: {label}"
-    return f":movie_camera: Source: <{tip.source.url}|{label.replace('|', '¦')}>"
+    return f":movie_camera: Source: <{escape(tip.source.url)}|{label.replace('|', '¦')}>"
 
 
 def quote_line(tip: Tip) -> str:

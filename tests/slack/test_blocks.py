@@ -78,3 +78,14 @@ def test_a_tip_with_a_quote_shows_what_the_source_says_escaped():
         ':speech_balloon: What the source says: "Ship &lt;!channel&gt; &amp; "small" changes"'
     )
     assert "<!channel>" not in str(message["blocks"])
+
+
+def test_a_link_that_is_not_a_plain_url_is_never_rendered_as_markup():
+    # A tip saved under older rules (a team row, an old YAML file) still cannot ping.
+    for url in ("https://evil.example/x> <!channel> <https://a.b", "https://e.x/|<@U0001>"):
+        tip = Tip("t", "T", "T.", ("x",), ("a", "b", "c"), Source("Team tip", "2024", url))
+        message = tip_message(tip, local_date=DAY, header="h", kind="shared")
+        assert "<!channel>" not in str(message["blocks"]) and "<@U0001>" not in str(message)
+    plain = Tip("t", "T", "T.", ("x",), ("a",), Source("Talk", "", "https://e.x/?a=1&b=2"))
+    source = tip_message(plain, local_date=DAY, header="h", kind="daily")["blocks"][2]
+    assert "<https://e.x/?a=1&amp;b=2|Talk>" in source["elements"][0]["text"]

@@ -100,6 +100,44 @@ def test_a_tip_that_would_ping_the_channel_is_refused(bot):
     assert bot.store.team_tips() == []
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example/x> <!channel> <https://a.b",
+        "https://e.x/|<@U0001>",
+        "https://x y <!here>",
+        "https://e.x/a\nb <!channel>",
+    ],
+)
+def test_a_link_that_is_not_a_plain_url_is_refused_on_the_form(bot, link):
+    answer = submit(bot, open_form(bot), link=link)
+    assert answer["response_action"] == "errors" and set(answer["errors"]) == {"link"}
+    assert "<!" not in answer["errors"]["link"]
+    assert bot.store.team_tips() == []
+
+
+def test_a_link_saved_under_older_rules_never_pings_when_shown(bot):
+    hostile = "https://evil.example/x> <!channel> <https://a.b"
+    row = {
+        "id": "old-link",
+        "title": "Price AI features on outcomes",
+        "text": "Charge for the result.",
+        "tags": ["pricing"],
+        "questions": [QUESTION, "what pricing model for LLM features", "how do we charge"],
+        "source": {"note": "Team tip", "timestamp": "2024-01-01", "url": hostile},
+        "status": "curated",
+        "kind": "practice",
+    }
+    bot.store.save_team_tip(row, user=CURATOR, expected_version=0)
+    bot.coach.library.refresh()
+    reply = bot.slack.command(QUESTION, user=MEMBER, channel="C1").json()
+    assert answered_with(reply, "Price AI features on outcomes")
+    assert "<!channel>" not in json.dumps(reply)
+    bot.slack.action("share_tip", "old-link", user=MEMBER, channel="C1")
+    (post,) = bot.calls("chat.postMessage", at_least=1)
+    assert "<!channel>" not in json.dumps(post.params)
+
+
 def test_a_duplicate_title_is_refused(bot):
     existing = next(iter(bot.coach.library.base)).title
     answer = submit(bot, open_form(bot), title=existing)
