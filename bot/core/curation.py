@@ -20,7 +20,6 @@ from bot.core.knowledge import KINDS, MIN_QUESTIONS, TEAM_NOTE, Tip
 from bot.core.library import Library, Snapshot
 from bot.store import StaleTipError, Store
 
-MAX_TITLE = 150  # Slack's header block limit: a longer title could not be shown whole
 MAX_ID = 60
 DEFAULT_TAG = "team"
 FORM_FILE = "the tip form"
@@ -178,11 +177,9 @@ def check_form(
         # `knowledge check` wants every served tip's kind (the rotation orders by it).
         errors["kind"] = "Pick one: " + "; ".join(f"{k} ({KIND_HINTS[k]})" for k in KINDS) + "."
     title = form.title.strip()
-    if len(title) > MAX_TITLE:
-        errors.setdefault("title", f"Too long: {len(title)} characters (at most {MAX_TITLE}).")
     if title:
         for other in base:
-            if other.id != new_tip_id and other.status != "gone" and _same(other.title, title):
+            if other.id != new_tip_id and other.status != "gone" and same_title(other.title, title):
                 errors.setdefault("title", f"Another tip already has this title ({other.id}).")
                 break
     if errors:
@@ -190,8 +187,14 @@ def check_form(
     return FormResult(tip)
 
 
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+def same_title(a: str, b: str) -> bool:
+    """Whether two titles read the same: compared after NFKC, casefolding and collapsing
+    whitespace, so 'Ｅｖａｌｓ ｆｉｒｓｔ' (full-width) is 'Evals first'."""
+    return _title_key(a) == _title_key(b)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
 
 
 def tip_row(tip: Tip) -> dict:

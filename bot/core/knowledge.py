@@ -21,7 +21,19 @@ import yaml
 from bot.core.links import link_problem
 
 MAX_TEXT = 600
+MAX_TITLE = 150  # Slack's header block limit: a longer title could not be shown whole
 MIN_QUESTIONS = 3
+# Every question is matched on every ask and every tag listed, so both lists stay small:
+# 30,000 questions saved from the form once slowed every answer fourfold.
+MAX_QUESTIONS = 50
+MAX_QUESTION_CHARS = 200
+MAX_TAGS = 20
+MAX_TAG_CHARS = 40
+# Direction controls (U+202E right-to-left override and its kin) make shown text read
+# differently from what it holds, e.g. a title that looks like another tip's.
+DIRECTION_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 TIP_FIELDS = {"id", "title", "text", "tags", "questions", "source", "status", "kind"}
 REQUIRED_FIELDS = ("id", "title", "text", "tags", "questions", "source")
 SOURCE_FIELDS = {"note", "timestamp", "url", "quote"}
@@ -245,6 +257,16 @@ def check_tip(raw: dict, *, file: str, line: int = 0) -> tuple[Tip | None, list[
     return tip, problems
 
 
+def _direction_control(values: object) -> str | None:
+    """The first direction control character in a list of strings, or None."""
+    if not isinstance(values, list):
+        return None
+    for value in values:
+        if isinstance(value, str) and not DIRECTION_CONTROLS.isdisjoint(value):
+            return next(c for c in value if c in DIRECTION_CONTROLS)
+    return None
+
+
 def _check_tip(
     raw: object, index: int, file: str, line: int, problems: list[Problem]
 ) -> Tip | None:
@@ -279,6 +301,17 @@ def _check_tip(
             bad(fld, "must be a non-empty string")
     if _is_text(raw.get("text")) and len(raw["text"]) > MAX_TEXT:
         bad("text", f"too long: {len(raw['text'])} characters (at most {MAX_TEXT})")
+    if _is_text(raw.get("title")) and len(raw["title"].strip()) > MAX_TITLE:
+        bad("title", f"too long: {len(raw['title'].strip())} characters (at most {MAX_TITLE})")
+    for fld in ("title", "text", "tags", "questions"):
+        value = raw.get(fld)
+        found = _direction_control([value] if isinstance(value, str) else value)
+        if found:
+            bad(
+                fld,
+                f"holds the direction control U+{ord(found):04X}, which makes text read "
+                "differently from what it says: remove it",
+            )
     for fld in ("title", "text"):
         if _is_text(raw.get(fld)) and PING_PATTERN.search(raw[fld]):
             bad(fld, PING_MESSAGE)
@@ -299,6 +332,23 @@ def _check_tip(
                 fld,
                 f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}, has {len(value)}",
             )
+        else:
+            most, chars = (
+                (MAX_TAGS, MAX_TAG_CHARS)
+                if fld == "tags"
+                else (
+                    MAX_QUESTIONS,
+                    MAX_QUESTION_CHARS,
+                )
+            )
+            longest = max(len(v.strip()) for v in value)
+            if len(value) > most:
+                bad(fld, f"too many: {len(value)} entries (at most {most})")
+            elif longest > chars:
+                bad(
+                    fld,
+                    f"an entry is too long: {longest} characters (at most {chars} characters each)",
+                )
     source = raw.get("source")
     if source is not None:
         if not isinstance(source, dict):

@@ -138,6 +138,30 @@ def test_a_link_saved_under_older_rules_never_pings_when_shown(bot):
     assert "<!channel>" not in json.dumps(post.params)
 
 
+def test_a_form_with_thousands_of_questions_or_tags_is_refused(bot):
+    questions = "\n".join(f"how do I price feature number {i}" for i in range(30_000))
+    tags = ", ".join(f"tag{i}" for i in range(3_000))
+    answer = submit(bot, open_form(bot), questions=questions, tags=tags)
+    assert set(answer["errors"]) == {"questions", "tags"}
+    assert "at most 50" in answer["errors"]["questions"]
+    assert "at most 20" in answer["errors"]["tags"]
+    assert bot.store.team_tips() == []
+
+
+def test_a_title_with_a_direction_override_is_refused(bot):
+    answer = submit(bot, open_form(bot), title="Price AI \u202efeatures on outcomes")
+    assert "U+202E" in answer["errors"]["title"]
+    assert bot.store.team_tips() == []
+
+
+def test_a_title_in_full_width_letters_is_a_duplicate(bot):
+    existing = next(iter(bot.coach.library.base)).title
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in existing)
+    assert wide != existing
+    answer = submit(bot, open_form(bot), title=wide)
+    assert "already has this title" in answer["errors"]["title"]
+
+
 def test_a_duplicate_title_is_refused(bot):
     existing = next(iter(bot.coach.library.base)).title
     answer = submit(bot, open_form(bot), title=existing)
