@@ -33,6 +33,7 @@ HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An
 ASKED_LIMIT = 200  # characters of the question a button carries and a shared post shows
 QUOTE_LIMIT = 700  # characters of a tip's quote shown under it (context blocks allow 2,000)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_MOMENT = re.compile(r"\d{1,2}(?::\d{2}){1,3}")  # 40:11, 1:02:03, 00:40:11:05
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,9 @@ def source_line(tip: Tip) -> str:
     label = escape(" · ".join(p for p in (tip.source.note, tip.source.timestamp) if p))
     if not is_plain_link(tip.source.url):
         return f":memo: Source: {label}"
-    return f":movie_camera: Source: <{escape(tip.source.url)}|{label.replace('|', '¦')}>"
+    # The camera only for a moment in a recording: a team tip's stamp is the day it was saved.
+    icon = ":movie_camera:" if _MOMENT.fullmatch(tip.source.timestamp) else ":link:"
+    return f"{icon} Source: <{escape(tip.source.url)}|{label.replace('|', '¦')}>"
 
 
 def quote_line(tip: Tip) -> str:
@@ -352,11 +355,15 @@ def mismatch_message(
     Thanks, and the other closest tips (not the `rejected` ones) to pick from.
     """
     asked = quote(answer.question, limit=ASKED_LIMIT)
-    names = ", ".join(f"*{escape(t.title)}*" for t in rejected)
+    titles = [f"*{escape(t.title)}*" for t in rejected]
+    names = (
+        " and ".join(titles) if len(titles) < 3 else ", ".join(titles[:-1]) + " and " + titles[-1]
+    )
     if remembered:
+        are, them = ("is", "it") if len(titles) == 1 else ("are", "them")
         note = (
-            f":pray: Thanks! Noted that {names} is not what you asked; "
-            "I won't answer this question with it again, and curators will see it."
+            f":pray: Thanks! Noted that {names} {are} not what you asked; "
+            f"I won't answer this question with {them} again, and curators will see it."
         )
     else:
         note = (
@@ -660,7 +667,7 @@ def tip_message(
         },
         *source_blocks(tip),
     ]
-    if shared_by:
+    if shared_by and not (question and shared_by == asked_by):  # "<@U1> asked" names them
         who = f"<@{shared_by}>" if _USER_ID.match(shared_by) else escape(shared_by)
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by {who}"}]}

@@ -89,3 +89,41 @@ def test_a_link_that_is_not_a_plain_url_is_never_rendered_as_markup():
     plain = Tip("t", "T", "T.", ("x",), ("a",), Source("Talk", "", "https://e.x/?a=1&b=2"))
     source = tip_message(plain, local_date=DAY, header="h", kind="daily")["blocks"][2]
     assert "<https://e.x/?a=1&amp;b=2|Talk>" in source["elements"][0]["text"]
+
+
+def _answer(tips):
+    from bot.core.matcher import Answer
+
+    return Answer(
+        question="q", answered=True, matches=[(t, 50.0) for t in tips], confidence="unsure"
+    )
+
+
+def test_none_of_these_on_several_tips_speaks_in_the_plural():
+    from bot.slack.blocks import mismatch_message
+
+    tips = make_base(4).tips
+    several = mismatch_message(tips[:3], _answer(tips), remembered=True)["text"]
+    assert "are not what you asked" in several and "with them again" in several
+    one = mismatch_message(tips[:1], _answer(tips), remembered=True)["text"]
+    assert "is not what you asked" in one and "with it again" in one
+
+
+def test_a_share_by_the_asker_names_them_once():
+    own = tip_message(
+        TIP, local_date=DAY, header="h", kind="shared", shared_by="U1", asked_by="U1", question="q"
+    )
+    assert str(own["blocks"]).count("<@U1>") == 1 and "Shared by" not in str(own["blocks"])
+    other = tip_message(
+        TIP, local_date=DAY, header="h", kind="shared", shared_by="U2", asked_by="U1", question="q"
+    )
+    assert "Shared by <@U2>" in str(other["blocks"])
+
+
+def test_only_a_moment_in_a_recording_gets_the_video_icon():
+    from bot.slack.blocks import source_line
+
+    team = Tip("t", "T", "T.", ("x",), ("a",), Source("Team tip", "2024-05-06", "https://e.x/m"))
+    video = Tip("v", "V", "V.", ("x",), ("a",), Source("Episode", "40:11", "https://e.x/v"))
+    assert not source_line(team).startswith(":movie_camera:")
+    assert source_line(video).startswith(":movie_camera:")
