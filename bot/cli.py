@@ -288,7 +288,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         coach.close()
         return _fail(str(exc), EXIT_INVALID)
     if settings.socket_mode:
-        return serve_socket(runtime)
+        try:
+            return serve_socket(runtime)
+        except SettingsError as exc:  # AppTokenRejected: one line naming SLACK_APP_TOKEN
+            return _fail(str(exc), EXIT_USAGE)
+        except SlackUnavailable as exc:
+            return _fail(str(exc), EXIT_INVALID)
     from bot.serve import ListenError
 
     try:

@@ -159,10 +159,16 @@ def serve_socket(runtime: Runtime) -> int:
     """Serve over Socket Mode until SIGTERM; returns the exit code."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.slack.auth import connect_socket_mode
+
     handler = SocketModeHandler(runtime.app, runtime.settings.app_token)
     install_signals(runtime.stopped.set, runtime.coach.library.reload)
+    try:
+        connect_socket_mode(handler)  # AppTokenRejected, SlackUnavailable: the caller says why
+    except Exception:
+        runtime.stop_background()
+        raise
     runtime.start_background()
-    handler.connect()
     log.info("connected to Slack in Socket Mode")
     runtime.stopped.wait()
     handler.close()
