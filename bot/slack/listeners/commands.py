@@ -124,7 +124,7 @@ def reply_for(ctx: SlackContext, command: dict) -> dict | None:
     answer = ctx.coach.ask(parsed.rest, user=command.get("user_id"))
     reply = blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
     if not answer.answered:
-        reply = curation.with_wait_button(reply, answer.question)
+        reply = curation.with_wait_button(ctx, reply, answer.question)
     return reply
 
 

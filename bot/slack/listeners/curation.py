@@ -142,9 +142,13 @@ def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
     return message
 
 
-def with_wait_button(reply: dict, question: str) -> dict:
-    """A declined answer with "Tell me when there's a tip" under it."""
-    if question.strip():
+def with_wait_button(ctx: SlackContext, reply: dict, question: str) -> dict:
+    """A declined answer with "Tell me when there's a tip" under it.
+
+    Not offered when the workspace keeps no questions (COACH_LOG_QUESTIONS=0): the click
+    would store the question and who asked it.
+    """
+    if question.strip() and ctx.coach.settings.log_questions:
         reply["blocks"] = [*reply.get("blocks", []), cb.wait_button(question)]
     return reply
 
@@ -161,8 +165,8 @@ def wait_for_tip(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     question, user = _value(body).strip(), _user(body)
-    if not question or not user:
-        context["aipm_outcome"] = "ignored"
+    if not question or not user or not ctx.coach.settings.log_questions:
+        context["aipm_outcome"] = "ignored"  # an old or forged button when nothing is kept
         return
     try:
         curation.wait_for_tip(ctx.coach.store, question[: ctx.coach.settings.max_question], user)

@@ -89,7 +89,7 @@ def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
     answer = ctx.coach.ask(question, user=user)
     reply = blocks.answer_message(answer, ctx.command, asker=user)
     if not answer.answered:
-        reply = curation.with_wait_button(reply, answer.question)
+        reply = curation.with_wait_button(ctx, reply, answer.question)
     return reply
 
 

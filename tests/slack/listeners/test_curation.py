@@ -488,3 +488,30 @@ def test_a_declined_dm_offers_the_wait_button_and_a_click_there_replaces_nothing
     note = bot.responses(at_least=1, timeout=30)[-1]
     assert note["replace_original"] is False and note["response_type"] == "ephemeral"
     assert bot.store.waiting_topics()[0]["question"] == "recipe for banana bread"
+
+
+def _wait_buttons(message: dict) -> list:
+    return [
+        e
+        for b in message.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b.get("elements", [])
+        if e.get("action_id") == cb.WAIT_ACTION
+    ]
+
+
+def test_when_questions_are_not_kept_no_one_is_offered_tell_me(fake_slack, knowledge_dir, db_path):
+    settings = make_settings(fake_slack, knowledge_dir, db_path, log_questions=False)
+    bot = start_bot(settings, fake_slack)
+    try:
+        declined = ask(bot, QUESTION, user=ASKER)
+        assert "no tip" in declined["text"] and _wait_buttons(declined) == []
+        bot.slack.dm("recipe for banana bread", user=ASKER)
+        (answer,) = bot.calls("chat.postMessage", at_least=1, timeout=30)
+        assert _wait_buttons(answer.params) == []
+        # A click on an old or forged button stores nothing either.
+        assert bot.slack.action(cb.WAIT_ACTION, QUESTION, user=ASKER).status == 200
+        bot.executor.submit(lambda: None).result(timeout=5)
+        assert bot.store.open_gaps() == [] and bot.store.waiting_topics() == []
+    finally:
+        bot.stop()
