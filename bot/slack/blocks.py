@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core import levels, subscriptions
 from bot.core.knowledge import Tip
@@ -48,6 +50,41 @@ class AnswerRef:
     question: str | None = None
     asker: str | None = None
     key: str | None = None
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked (None: nobody named), as the bot vouches for it in button values.
+
+    `secret` seals each value `feedback_value` makes (an HMAC over tip, question, key and
+    asker), so a Share can tell the bot's own value from a forged or edited one
+    (`is_sealed`) and names the asker only then.
+    """
+
+    user: str | None
+    secret: bytes = field(repr=False)
+
+    def seal(self, ref: Mapping) -> str:
+        """The seal of a ref dict (its "t", "q", "k" and "u" as they stand)."""
+        return _seal(self.secret, ref)
+
+
+def _seal(secret: bytes, ref: Mapping) -> str:
+    fields = [str(ref.get(name) or "") for name in ("t", "q", "k", "u")]
+    message = json.dumps(fields, ensure_ascii=False).encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def is_sealed(value: object, secret: bytes) -> bool:
+    """True when a button value is one the bot made with `secret` and nobody changed it."""
+    if not isinstance(value, str) or len(value) > MAX_VALUE or not value.startswith("{"):
+        return False
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return False
+    seal = data.get("s") if isinstance(data, dict) else None
+    return isinstance(seal, str) and hmac.compare_digest(seal, _seal(secret, data))
 
 
 def answer_ref(tip: Tip, *, question: str, asker: str | None, key: str | None = None) -> str:
@@ -181,20 +218,30 @@ def rating_buttons(tip: Tip, *, ref: str | None = None, shared: bool = False) ->
     }
 
 
-def feedback_value(tips: Tip | Sequence[Tip], question: str, *, asker: str | None = None) -> str:
+def feedback_value(
+    tips: Tip | Sequence[Tip], question: str, *, asker: Asker | str | None = None
+) -> str:
     """A button value for feedback on a question: `answer_ref`'s shape, any number of tips.
 
     Several tip ids are space-separated (for "None of these"). The question is kept whole
     (up to 1,000 characters, escaped, see `answer_ref`) so a learned pair holds the question
-    as asked; it is cut further only to stay within Slack's 2,000 characters.
+    as asked; it is cut further only to stay within Slack's 2,000 characters. An `Asker`
+    seals the value (see `is_sealed`); a plain user id is carried unsealed.
     """
     ids = tips.id if isinstance(tips, Tip) else " ".join(t.id for t in tips)
     asked = escape(" ".join(question.split())[:1000])
-    ref = {"t": ids, "q": asked, "k": _new_key()} | ({"u": asker} if asker else {})
-    value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+    user = asker.user if isinstance(asker, Asker) else asker
+    ref = {"t": ids, "q": asked, "k": _new_key()} | ({"u": user} if user else {})
+
+    def dump() -> str:
+        if isinstance(asker, Asker):
+            ref["s"] = asker.seal(ref)
+        return json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+
+    value = dump()
     while len(value) > MAX_VALUE:  # escapes can grow it; cut the question until it fits
         ref["q"] = ref["q"][: len(ref["q"]) * 3 // 4]
-        value = json.dumps(ref, ensure_ascii=False, separators=(",", ":"))
+        value = dump()
     return value
 
 
@@ -221,7 +268,7 @@ def _button(text: str, action: str, value: str, style: str | None = None) -> dic
     return element
 
 
-def feedback_buttons(tip: Tip, question: str, *, asker: str | None = None) -> dict:
+def feedback_buttons(tip: Tip, question: str, *, asker: Asker | str | None = None) -> dict:
     """Useful / Not useful / Not what I asked / Share to channel under an answer.
 
     Every button carries one ref (`feedback_value`: the tip, the question, the asker and the
@@ -239,7 +286,7 @@ def pick_buttons(
     tips: Sequence[Tip],
     question: str,
     *,
-    asker: str | None = None,
+    asker: Asker | str | None = None,
     block_id: str = "pick",
     none_of_these: bool = False,
 ) -> dict:
@@ -268,7 +315,7 @@ def _snippet(tip: Tip, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def answer_message(answer: Answer, command: str, *, asker: str | None = None) -> dict:
+def answer_message(answer: Answer, command: str, *, asker: Asker | str | None = None) -> dict:
     """The reply to a question (`/aipm QUESTION`, a mention, a DM) at the answer's level.
 
     Sure: the tip with feedback buttons, and the next ones as picks ("Also relevant").
@@ -327,7 +374,9 @@ def answer_message(answer: Answer, command: str, *, asker: str | None = None) ->
     }
 
 
-def picked_message(tip: Tip, question: str, *, remembered: bool, asker: str | None = None) -> dict:
+def picked_message(
+    tip: Tip, question: str, *, remembered: bool, asker: Asker | str | None = None
+) -> dict:
     """What a private answer turns into when a tip was picked: that tip, with feedback buttons."""
     note = (
         ":white_check_mark: Noted: this question gets this tip first from now on."
@@ -348,7 +397,7 @@ def picked_message(tip: Tip, question: str, *, remembered: bool, asker: str | No
 
 
 def mismatch_message(
-    rejected: Sequence[Tip], answer: Answer, *, remembered: bool, asker: str | None = None
+    rejected: Sequence[Tip], answer: Answer, *, remembered: bool, asker: Asker | str | None = None
 ) -> dict:
     """What a private answer turns into after "Not what I asked" or "None of these".
 

@@ -7,16 +7,19 @@ Bolt `context`; callbacks read it back with `SlackContext.of(context)`. Look-ups
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.coach import Coach
 from bot.daily.posting import Poster
+from bot.slack import blocks
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,31 @@ class SlackContext:
         # Bolt deep-copies the context for lazy listeners; they must share the same
         # database, poster and client, not copies of them.
         return self
+
+    @cached_property
+    def _ref_secret(self) -> bytes:
+        # Derived from a Slack secret every process of this app shares, so a button made by
+        # one process (or before a restart) is recognised by another.
+        settings = self.coach.settings
+        secret = settings.signing_secret or settings.app_token or settings.bot_token
+        return hashlib.sha256(b"aipm-answer-ref\0" + secret.encode()).digest()
+
+    def asker(self, user: str | None) -> blocks.Asker:
+        """`user` as the asker the bot vouches for in the buttons of an answer it makes."""
+        return blocks.Asker(user, self._ref_secret)
+
+    def is_ours(self, value: object) -> bool:
+        """True when a button value was made by the bot and not changed since."""
+        return blocks.is_sealed(value, self._ref_secret)
+
+    def vouched_asker(self, value: object, clicker: str | None) -> blocks.Asker | None:
+        """Who the buttons made after a click may name: the clicker, when the clicked
+        value is the bot's own and names the clicker as the asker; else nobody (sealed,
+        so the question can still be shared), or None for a value the bot did not make."""
+        if not self.is_ours(value):
+            return None
+        asker = blocks.parse_ref(str(value)).asker
+        return self.asker(clicker if clicker and asker == clicker else None)
 
     @property
     def command(self) -> str:

@@ -122,6 +122,11 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
     value = _value(body)
     ref = blocks.parse_ref(value)
     key = share_key(body, ref, channel)
+    # Name the asker only when the clicker is the asker and the value is the bot's own; a
+    # forged or edited value shares the tip alone, someone else's answer without the name.
+    ours = ctx.is_ours(value)
+    question = ref.question if ours else None
+    asked_by = ref.asker if ours and ref.asker == user else None
     try:
         fresh, claim = ctx.coach.store.claim_share(key, channel=channel, tip_id=tip.id, user=user)
     except (sqlite3.Error, StoreError) as exc:
@@ -134,7 +139,7 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
             respond(blocks.thanks_message(tip, 0, shared_in=claim.channel, ref=value))
         return
     outcome = ctx.poster.post_tip(
-        channel, tip, kind="shared", shared_by=user, asked_by=ref.asker, question=ref.question
+        channel, tip, kind="shared", shared_by=user, asked_by=asked_by, question=question
     )
     if outcome.ok:
         try:
@@ -174,7 +179,7 @@ def _teach(ack: Ack, body: dict, context: BoltContext, verdict: str) -> None:
     if not tips or None in tips or not user or not found[1].strip():
         context["aipm_outcome"] = "gone"
         return
-    asker = blocks.parse_ref(value).asker or user  # who asked, for a later Share
+    asker = ctx.vouched_asker(value, user)  # who a later Share may name (see Share)
     context["aipm_feedback"] = (tips, found[1], asker)
     try:
         kept = all(ctx.coach.teach(found[1], t.id, verdict, user=user) for t in tips)

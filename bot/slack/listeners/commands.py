@@ -122,7 +122,7 @@ def reply_for(ctx: SlackContext, command: dict) -> dict | None:
     if not parsed.is_question:
         return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
     answer = ctx.coach.ask(parsed.rest, user=command.get("user_id"))
-    reply = blocks.answer_message(answer, ctx.command, asker=command.get("user_id"))
+    reply = blocks.answer_message(answer, ctx.command, asker=ctx.asker(command.get("user_id")))
     if not answer.answered:
         reply = curation.with_wait_button(ctx, reply, answer.question)
     return reply

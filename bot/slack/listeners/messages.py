@@ -87,7 +87,7 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
 def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
     """The answer message to a question typed in a mention, a DM or a shortcut."""
     answer = ctx.coach.ask(question, user=user)
-    reply = blocks.answer_message(answer, ctx.command, asker=user)
+    reply = blocks.answer_message(answer, ctx.command, asker=ctx.asker(user))
     if not answer.answered:
         reply = curation.with_wait_button(ctx, reply, answer.question)
     return reply
