@@ -82,6 +82,9 @@ def send_tip(
     """
     ctx = SlackContext.of(context)
     execution = event.get("function_execution_id")
+    if not isinstance(execution, str) or not execution:
+        log.warning("a workflow step came without its function_execution_id; ignored")
+        return
     if not ctx.first_delivery(body) or not ctx.first_delivery(
         {"event_id": f"function:{execution}"}
     ):

@@ -7,12 +7,15 @@ at one message per second per channel with the daily posts and shares.
 
 Never a loop: the bot's own messages, edits, deletions, joins and other subtypes, and
 channel messages (only `message.im` is subscribed, but any other that arrives is
-ignored) get nothing. Other bots are answered only when they mention the bot.
+ignored) get nothing. Other bots are answered only when they mention the bot, and at
+most once per thread: a bot that replies "<@coach> thanks!" to every answer would
+otherwise talk with the coach for ever.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from concurrent.futures import Future
 from urllib.error import URLError
@@ -27,6 +30,7 @@ from bot.slack.context import SlackContext
 from bot.slack.listeners import curation
 from bot.slack.listeners.commands import SUBCOMMANDS
 from bot.slack.message_text import plain_question
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,18 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
     if not isinstance(event.get("channel"), str) or not isinstance(event.get("ts"), str):
         return "no channel or ts"
     return None
+
+
+def first_bot_answer(ctx: SlackContext, channel: str, thread_ts: str, bot_id: str) -> bool:
+    """True the first time another bot (`bot_id`) is answered in this thread, across processes.
+
+    When the database cannot record it, False (logged): a missed answer to a bot beats a loop.
+    """
+    try:
+        return ctx.coach.store.claim_notice(f"bot-answer:{channel}:{thread_ts}:{bot_id}")
+    except (sqlite3.Error, StoreError) as exc:
+        log.warning("could not record an answer to bot %s (%s); not answering", bot_id, exc)
+        return False
 
 
 def answer_for(ctx: SlackContext, question: str, *, user: str | None) -> dict:
@@ -175,6 +191,10 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
         log.info("mention %s already answered (a retry)", body.get("event_id"))
         return
     channel, user = event["channel"], event.get("user")
+    thread_ts = event.get("thread_ts") or event["ts"]
+    if event.get("bot_id") and not first_bot_answer(ctx, channel, thread_ts, event["bot_id"]):
+        log.info("mention %s ignored: bot %s had its answer here", body.get("event_id"), user)
+        return
     question = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
     try:
         if question:
@@ -186,7 +206,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
     except Exception:
         log.exception("answering a mention failed")
         message = blocks.plain(SORRY)
-    post(ctx, client, channel, message, thread_ts=event.get("thread_ts") or event["ts"])
+    post(ctx, client, channel, message, thread_ts=thread_ts)
 
 
 def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:

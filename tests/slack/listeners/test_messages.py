@@ -212,3 +212,24 @@ def test_hostile_events_get_a_2xx_and_no_answer(running_bot):
     settle(running_bot)
     assert posts(running_bot) == []
     assert running_bot.server.wsgi.in_flight.count == 0
+
+
+def test_another_bot_is_answered_at_most_once_per_thread(running_bot):
+    # A bot that replies "<@coach> thanks! ..." to every answer would loop for ever.
+    def bot_mention(thread: str, n: int) -> None:
+        event = payloads.app_mention_event(
+            user="U9", channel="C1", text=f"<@UBOT> thanks! {QUESTION}", thread_ts=thread
+        )
+        event["bot_id"] = "BOTHER"
+        assert running_bot.slack.event(event, event_id=f"EvBot{thread}{n}").status == 200
+
+    for n in range(5):
+        bot_mention("1700000500.000100", n)
+    bot_mention("1700000600.000100", 0)  # another thread: answered once there too
+    running_bot.slack.mention(QUESTION, user="U1", channel="C1", thread_ts="1700000500.000100")
+    answers = running_bot.calls("chat.postMessage", at_least=3)
+    settle(running_bot, 1.5)
+    threads = [c.params.get("thread_ts") for c in posts(running_bot, "C1")]
+    assert threads.count("1700000500.000100") == 2, "the bot once and the person once"
+    assert threads.count("1700000600.000100") == 1
+    assert len(answers) >= 3
