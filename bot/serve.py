@@ -61,6 +61,8 @@ class Runtime:
         )
         self.watcher = Watcher(coach.library)
         self.stopped = threading.Event()
+        self.stopping = threading.Event()  # set first at shutdown: catch-up work stops
+        self._catch_up_thread: threading.Thread | None = None
         self.started = False
 
     def health(self) -> dict:
@@ -81,16 +83,34 @@ class Runtime:
         }
 
     def start_background(self) -> None:
-        """Start the knowledge watcher and (unless disabled) the daily-tip scheduler."""
+        """Start the knowledge watcher, (unless disabled) the daily-tip scheduler, and the
+        catch-up of work a crash or shutdown left undone (people still waiting for a DM)."""
         self.watcher.start()
         if self.settings.scheduler:
             self.scheduler.start()
+        self._catch_up_thread = threading.Thread(
+            target=self._catch_up, name="catch-up", daemon=True
+        )
+        self._catch_up_thread.start()
         self.started = True
+
+    def _catch_up(self) -> None:
+        from bot.slack.context import SlackContext, lookup_client
+        from bot.slack.listeners.curation import tell_left_waiting
+
+        ctx = SlackContext(coach=self.coach, poster=self.poster, lookup=lookup_client(self.client))
+        try:
+            tell_left_waiting(ctx, self.client, keep_going=lambda: not self.stopping.is_set())
+        except Exception:  # never takes the bot down; the next save tries again
+            log.exception("catching up on people waiting for a tip failed")
 
     def stop_background(self) -> None:
         """Finish work handed off after answers, stop the scheduler between posts and the
         watcher, and close the database."""
         self.started = False
+        self.stopping.set()
+        if self._catch_up_thread is not None:
+            self._catch_up_thread.join(LANE_DRAIN_SECONDS)  # at most the DM in flight
         self.executor.shutdown(wait=True)
         if not self.poster.lanes.drain(timeout=LANE_DRAIN_SECONDS):
             log.warning(

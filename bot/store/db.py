@@ -32,6 +32,13 @@ def utcnow() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def lease_end(seconds: float) -> str:
+    """`seconds` from now, as `utcnow` writes times (ISO strings compare in time order)."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)).isoformat(
+        timespec="microseconds"
+    )
+
+
 class Connection:
     """The database file: open with `open(path)`; safe to share across threads."""
 

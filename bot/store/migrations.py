@@ -240,3 +240,11 @@ def m007_team_tips(db: Database) -> None:
 def m008_subscription_topics(db: Database) -> None:
     # The tags a channel cares about, comma-separated; NULL or '' means every tip.
     db["subscriptions"].add_column("topics", str)
+
+
+@migrations()
+def m009_waiter_leases(db: Database) -> None:
+    # A waiter is claimed just before their own DM (`claimed_by` until `lease_until`) and
+    # marked told only after it, so a crash mid-way leaves the others waiting.
+    db["gap_waiters"].add_column("claimed_by", str)
+    db["gap_waiters"].add_column("lease_until", str)
