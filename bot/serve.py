@@ -6,6 +6,7 @@ import errno
 import logging
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.core.coach import Coach
@@ -13,7 +14,11 @@ from bot.core.library import Watcher
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-LANE_DRAIN_SECONDS = 10.0  # replies still queued per channel at shutdown get this long
+RUNNING_REPLY_SECONDS = 5.0  # at shutdown, after the drain: replies already being sent
+CATCH_UP_SECONDS = 30.0  # how often left-over questions (a crashed process's) are looked for
+FORGET_EVENTS_AFTER = 2 * 86400.0  # event ids kept this long for deduplication (Slack
+# retries for minutes), then deleted so the table does not grow for ever
+FORGET_EVENTS_EVERY = 3600.0
 
 
 class Runtime:
@@ -38,6 +43,7 @@ class Runtime:
         self.client = make_client(settings)
         me = verify_token(self.client)
         log.info("signed in to Slack as %s in %s", me.get("user"), me.get("team"))
+        self.bot_user = str(me.get("user_id") or "")
         self.poster = Poster(
             SlackDeliverer(self.client, command=settings.command),
             coach.store,
@@ -95,26 +101,51 @@ class Runtime:
         self.started = True
 
     def _catch_up(self) -> None:
+        """Work a crash or shutdown left undone: people waiting for a DM (once, at start),
+        questions claimed but never answered and old event ids (every CATCH_UP_SECONDS)."""
         from bot.slack.context import SlackContext, lookup_client
         from bot.slack.listeners.curation import tell_left_waiting
+        from bot.slack.listeners.messages import answer_left_over
 
         ctx = SlackContext(coach=self.coach, poster=self.poster, lookup=lookup_client(self.client))
+        going = lambda: not self.stopping.is_set()  # noqa: E731
         try:
-            tell_left_waiting(ctx, self.client, keep_going=lambda: not self.stopping.is_set())
+            tell_left_waiting(ctx, self.client, keep_going=going)
         except Exception:  # never takes the bot down; the next save tries again
             log.exception("catching up on people waiting for a tip failed")
+        forget_at = 0.0
+        while going():
+            try:
+                answer_left_over(ctx, self.client, bot_user=self.bot_user, keep_going=going)
+                if time.monotonic() >= forget_at:
+                    self.coach.store.forget_events(older_than=FORGET_EVENTS_AFTER)
+                    forget_at = time.monotonic() + FORGET_EVENTS_EVERY
+            except Exception:
+                log.exception("answering left-over questions failed")
+            self.stopping.wait(CATCH_UP_SECONDS)
 
     def stop_background(self) -> None:
-        """Finish work handed off after answers, stop the scheduler between posts and the
-        watcher, and close the database."""
+        """Finish work handed off after answers within COACH_SHUTDOWN_SECONDS, release what is
+        still queued, stop the scheduler between posts and the watcher, close the database.
+
+        A reply still queued when the time is up is not sent: its event's claim is released,
+        so Slack's redelivery or the next start answers it (nothing is lost, nothing waits
+        minutes behind a flood).
+        """
         self.started = False
         self.stopping.set()
+        bound = self.settings.shutdown_seconds
         if self._catch_up_thread is not None:
-            self._catch_up_thread.join(LANE_DRAIN_SECONDS)  # at most the DM in flight
+            self._catch_up_thread.join(bound + RUNNING_REPLY_SECONDS)
         self.executor.shutdown(wait=True)
-        if not self.poster.lanes.drain(timeout=LANE_DRAIN_SECONDS):
+        if not self.poster.lanes.drain(timeout=bound):
+            released = self.poster.lanes.cancel_pending()
+            self.poster.lanes.drain(timeout=RUNNING_REPLY_SECONDS)
             log.warning(
-                "stopped with replies still queued in %d channel(s)", self.poster.lanes.busy
+                "stopped with %d repl%s still queued: released, so Slack's redelivery or the "
+                "next start answers them",
+                released,
+                "y" if released == 1 else "ies",
             )
         self.scheduler.stop()
         self.watcher.stop()

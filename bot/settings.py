@@ -60,6 +60,7 @@ class Settings:
     scheduler: bool = True
     tick_seconds: float = 30.0
     claim_lease: float = 120.0
+    shutdown_seconds: float = 10.0
     max_question: int = 500
 
     @property
@@ -192,6 +193,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         problems.append(f"COACH_COMMAND={command!r} is not a slash command: use e.g. /aipm.")
     tick = _seconds(env, "COACH_TICK_SECONDS", 30.0, TICK_RANGE, problems)
     lease = _seconds(env, "COACH_CLAIM_LEASE_SECONDS", 120.0, (1.0, 3600.0), problems)
+    shutdown = _seconds(env, "COACH_SHUTDOWN_SECONDS", 10.0, (0.0, 600.0), problems)
     useful = _names(env.get("COACH_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_USEFUL)
     not_useful = _names(env.get("COACH_NOT_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_NOT_USEFUL)
     if useful & not_useful:
@@ -222,6 +224,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         scheduler=_flag(env, "COACH_SCHEDULER", True, problems),
         tick_seconds=tick,
         claim_lease=lease,
+        shutdown_seconds=shutdown,
     )
     if problems:
         raise SettingsError(problems)

@@ -182,3 +182,42 @@ def test_kill_9_during_tell_me_dms_leaves_the_unsent_ones_to_a_restart(
     sent = [c.params["channel"][1:] for c in dms()]
     assert waiting <= set(sent), "a waiter never told after the restart"
     assert all(sent.count(u) == 1 for u in waiting), "a waiter told twice"
+
+
+def test_sigterm_with_answers_queued_leaves_none_unanswered(served, fake_slack):
+    """Issue 20 item 5: 460 acknowledged mentions were never answered after SIGTERM, and
+    Slack's redeliveries after the restart were dropped as duplicates."""
+    env = {"COACH_SCHEDULER": "0", "COACH_SHUTDOWN_SECONDS": "1"}
+    bot = served(**env)
+    # A slow Slack (4 s per answer) and 6 channels x 5 mentions: each channel needs 20 s to
+    # send its answers, more than any shutdown bound (10 s before, 1 s set here).
+    fake_slack.fail_next("chat.postMessage", delay=4, post_anyway=True, times=30)
+    mentions = [
+        (f"CQ{c}", f"17000{c}{n}000.000100", f"EvQ{c}{n}") for c in range(6) for n in range(5)
+    ]
+    for channel, ts, event_id in mentions:
+        reply = bot.slack.mention(
+            "what is the ikea effect", user="U1", channel=channel, ts=ts, event_id=event_id
+        )
+        assert reply.status == 200
+
+    def answers() -> list:
+        return [c.params.get("thread_ts") for c in fake_slack.calls("chat.postMessage")]
+
+    assert wait_until(answers, 1, timeout=30), bot.output()
+    assert bot.stop()[0] == 0
+    before = len(answers())
+    assert before < len(mentions), "SIGTERM came too late to leave any answer queued"
+
+    again = served(**env)
+    for channel, ts, event_id in mentions:  # Slack redelivers some as well: answered once
+        if int(event_id[-1]) % 2:
+            again.slack.mention(
+                "what is the ikea effect", channel=channel, ts=ts, event_id=event_id, retry=1
+            )
+    wait_until(answers, len(mentions), timeout=90)
+    time.sleep(1.5)  # a duplicate would be posted by now
+    assert again.stop()[0] == 0
+    posted = answers()
+    assert sorted(set(posted)) == sorted(ts for _, ts, _ in mentions), "a mention never answered"
+    assert len(posted) == len(mentions), "a mention answered twice"

@@ -233,3 +233,27 @@ def test_another_bot_is_answered_at_most_once_per_thread(running_bot):
     assert threads.count("1700000500.000100") == 2, "the bot once and the person once"
     assert threads.count("1700000600.000100") == 1
     assert len(answers) >= 3
+
+
+def test_a_flood_in_one_channel_gets_one_lots_of_questions_reply_not_a_queue(running_bot):
+    from bot.slack.listeners.messages import FLOOD_QUEUE
+
+    for n in range(40):
+        running_bot.slack.mention(
+            f"{QUESTION} {n}", user="U1", channel="C7", ts=f"17000007{n:02d}.0"
+        )
+    running_bot.slack.action("share_tip", IKEA, user="U2", channel="C7")  # after the flood
+    shared = [m for m in running_bot.fake.messages("C7") if "Shared by" in json.dumps(m["blocks"])]
+    deadline = time.monotonic() + 30
+    while not shared and time.monotonic() < deadline:
+        time.sleep(0.05)
+        shared = [
+            m for m in running_bot.fake.messages("C7") if "Shared by" in json.dumps(m["blocks"])
+        ]
+    messages = running_bot.fake.messages("C7")
+    assert shared and messages.index(shared[0]) <= FLOOD_QUEUE + 2, "the share waited behind"
+    assert running_bot.poster.lanes.drain(timeout=30)
+    texts = [m["text"] for m in running_bot.fake.messages("C7")]
+    assert sum("Lots of questions here" in t for t in texts) == 1
+    assert len(texts) <= FLOOD_QUEUE + 5, f"{len(texts)} messages: the flood was queued"
+    assert running_bot.store.unanswered_events(max_age=3600) == [], "every mention settled"
