@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from bot.fakeslack import payloads
@@ -243,6 +244,9 @@ def test_a_flood_in_one_channel_gets_one_lots_of_questions_reply_not_a_queue(run
             f"{QUESTION} {n}", user="U1", channel="C7", ts=f"17000007{n:02d}.0"
         )
     running_bot.slack.action("share_tip", IKEA, user="U2", channel="C7")  # after the flood
+    tip = running_bot.coach.library.base.get(IKEA)
+    daily = threading.Thread(target=running_bot.poster.post_daily, args=("C7", tip, "2030-01-01"))
+    daily.start()
     shared = [m for m in running_bot.fake.messages("C7") if "Shared by" in json.dumps(m["blocks"])]
     deadline = time.monotonic() + 30
     while not shared and time.monotonic() < deadline:
@@ -252,6 +256,11 @@ def test_a_flood_in_one_channel_gets_one_lots_of_questions_reply_not_a_queue(run
         ]
     messages = running_bot.fake.messages("C7")
     assert shared and messages.index(shared[0]) <= FLOOD_QUEUE + 2, "the share waited behind"
+    daily.join(timeout=30)
+    posted = running_bot.store.daily_post("C7", "2030-01-01")
+    messages = running_bot.fake.messages("C7")
+    index = [m["ts"] for m in messages].index(posted.ts)
+    assert index <= FLOOD_QUEUE + 3, "the daily tip waited behind the flood"
     assert running_bot.poster.lanes.drain(timeout=30)
     texts = [m["text"] for m in running_bot.fake.messages("C7")]
     assert sum("Lots of questions here" in t for t in texts) == 1
