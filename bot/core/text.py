@@ -16,6 +16,11 @@ import snowballstemmer
 
 from bot.core import synonyms
 
+# Words remembered by `stem` and `_single`: every new word in a question is a new entry, so
+# at 65,536 entries each the two caches grew by ~16 MB over a long run of unseen words;
+# 8,192 covers the base's and everyday questions' vocabulary in about 2 MB for both.
+WORD_CACHE = 8192
+
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # [^<>] not [^>]: '<@' repeated 20,000 times without a '>' made every match scan to the end.
 _SLACK_MARKUP = re.compile(r"<[!@#][^<>]*>")
@@ -111,7 +116,7 @@ NUMBER_WORDS = dict(
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def stem(word: str) -> str:
     """The Snowball (Porter2) English stem of a lowercase word: "prototyping" -> "prototyp".
 
@@ -192,7 +197,7 @@ for _key, _canonical in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
         _PHRASES.setdefault(_key[0], []).append((_key, _canonical))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _single(word: str) -> tuple[str, str | None]:
     """A word's stem, and its term when it stands alone (None for stop words and noise)."""
     if word.isdecimal():  # isdigit() also takes "²" and "፩", which int() refuses

@@ -94,3 +94,15 @@ def test_terms_remember_the_words_they_came_from():
 )
 def test_odd_input_never_crashes(value):
     assert isinstance(text.terms(value), list)
+
+
+def test_the_word_caches_stay_small_whatever_words_come():
+    import random
+
+    from bot.core import text
+
+    rng = random.Random(7)
+    for _ in range(3 * text.WORD_CACHE):
+        text.terms("how do we " + "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)))
+    assert text.stem.cache_info().currsize <= 8192
+    assert text._single.cache_info().currsize <= 8192
