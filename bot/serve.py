@@ -7,7 +7,6 @@ import logging
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from bot.core.coach import Coach
 from bot.core.library import Watcher
@@ -37,6 +36,7 @@ class Runtime:
         from bot.slack.app import build_app
         from bot.slack.auth import verify_token
         from bot.slack.delivery import SlackDeliverer, make_client
+        from bot.slack.lazy_pool import BoundedPool
 
         self.settings = settings
         self.coach = coach
@@ -49,7 +49,7 @@ class Runtime:
             coach.store,
             lease=settings.claim_lease,
         )
-        self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
+        self.executor = BoundedPool()  # lazy listeners: a bounded queue, see lazy_pool
         self.app = build_app(
             coach,
             client=self.client,
