@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.feedback
 	$(BIN)/python -m benchmarks.rotation
 	$(BIN)/python -m benchmarks.soak
+	$(BIN)/python -m benchmarks.memory_soak
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.team_tips

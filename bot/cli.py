@@ -315,6 +315,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return serve_http(runtime, host=settings.host, port=settings.port)
     except ListenError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    except SettingsError as exc:  # AppTokenRejected: one line naming SLACK_APP_TOKEN
+        return _fail(str(exc), EXIT_USAGE)
+    except SlackUnavailable as exc:
+        return _fail(str(exc), EXIT_INVALID)
 
 
 def _replace(settings: Settings, **changes) -> Settings:

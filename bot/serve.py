@@ -6,8 +6,8 @@ import errno
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from bot.core.coach import Coach
 from bot.core.library import Watcher
@@ -15,7 +15,11 @@ from bot.settings import Settings
 from bot.store.serving import ServingLock
 
 log = logging.getLogger(__name__)
-LANE_DRAIN_SECONDS = 10.0  # replies still queued per channel at shutdown get this long
+RUNNING_REPLY_SECONDS = 5.0  # at shutdown, after the drain: replies already being sent
+CATCH_UP_SECONDS = 30.0  # how often left-over questions (a crashed process's) are looked for
+FORGET_EVENTS_AFTER = 2 * 86400.0  # event ids kept this long for deduplication (Slack
+# retries for minutes), then deleted so the table does not grow for ever
+FORGET_EVENTS_EVERY = 3600.0
 
 
 class Runtime:
@@ -40,18 +44,20 @@ class Runtime:
         from bot.slack.app import build_app
         from bot.slack.auth import verify_token
         from bot.slack.delivery import SlackDeliverer, make_client
+        from bot.slack.lazy_pool import BoundedPool
 
         self.settings = settings
         self.coach = coach
         self.client = make_client(settings)
         me = verify_token(self.client)
         log.info("signed in to Slack as %s in %s", me.get("user"), me.get("team"))
+        self.bot_user = str(me.get("user_id") or "")
         self.poster = Poster(
             SlackDeliverer(self.client, command=settings.command),
             coach.store,
             lease=settings.claim_lease,
         )
-        self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy")
+        self.executor = BoundedPool()  # lazy listeners: a bounded queue, see lazy_pool
         self.app = build_app(
             coach,
             client=self.client,
@@ -69,6 +75,8 @@ class Runtime:
         )
         self.watcher = Watcher(coach.library)
         self.stopped = threading.Event()
+        self.stopping = threading.Event()  # set first at shutdown: catch-up work stops
+        self._catch_up_thread: threading.Thread | None = None
         self.started = False
         self.serving = serving
         # Socket Mode sets this to the client's is_connected; HTTP mode has no connection.
@@ -114,20 +122,63 @@ class Runtime:
         return {"ok": report["ok"], "checks": checks}
 
     def start_background(self) -> None:
-        """Start the knowledge watcher and (unless disabled) the daily-tip scheduler."""
+        """Start the knowledge watcher, (unless disabled) the daily-tip scheduler, and the
+        catch-up of work a crash or shutdown left undone (people still waiting for a DM)."""
         self.watcher.start()
         if self.settings.scheduler:
             self.scheduler.start()
+        self._catch_up_thread = threading.Thread(
+            target=self._catch_up, name="catch-up", daemon=True
+        )
+        self._catch_up_thread.start()
         self.started = True
 
+    def _catch_up(self) -> None:
+        """Work a crash or shutdown left undone: people waiting for a DM (once, at start),
+        questions claimed but never answered and old event ids (every CATCH_UP_SECONDS)."""
+        from bot.slack.context import SlackContext, lookup_client
+        from bot.slack.listeners.curation import tell_left_waiting
+        from bot.slack.listeners.messages import answer_left_over
+
+        ctx = SlackContext(coach=self.coach, poster=self.poster, lookup=lookup_client(self.client))
+        going = lambda: not self.stopping.is_set()  # noqa: E731
+        try:
+            tell_left_waiting(ctx, self.client, keep_going=going)
+        except Exception:  # never takes the bot down; the next save tries again
+            log.exception("catching up on people waiting for a tip failed")
+        forget_at = 0.0
+        while going():
+            try:
+                answer_left_over(ctx, self.client, bot_user=self.bot_user, keep_going=going)
+                if time.monotonic() >= forget_at:
+                    self.coach.store.forget_events(older_than=FORGET_EVENTS_AFTER)
+                    forget_at = time.monotonic() + FORGET_EVENTS_EVERY
+            except Exception:
+                log.exception("answering left-over questions failed")
+            self.stopping.wait(CATCH_UP_SECONDS)
+
     def stop_background(self) -> None:
-        """Finish work handed off after answers, stop the scheduler between posts and the
-        watcher, and close the database."""
+        """Finish work handed off after answers within COACH_SHUTDOWN_SECONDS, release what is
+        still queued, stop the scheduler between posts and the watcher, close the database.
+
+        A reply still queued when the time is up is not sent: its event's claim is released,
+        so Slack's redelivery or the next start answers it (nothing is lost, nothing waits
+        minutes behind a flood).
+        """
         self.started = False
+        self.stopping.set()
+        bound = self.settings.shutdown_seconds
+        if self._catch_up_thread is not None:
+            self._catch_up_thread.join(bound + RUNNING_REPLY_SECONDS)
         self.executor.shutdown(wait=True)
-        if not self.poster.lanes.drain(timeout=LANE_DRAIN_SECONDS):
+        if not self.poster.lanes.drain(timeout=bound):
+            released = self.poster.lanes.cancel_pending()
+            self.poster.lanes.drain(timeout=RUNNING_REPLY_SECONDS)
             log.warning(
-                "stopped with replies still queued in %d channel(s)", self.poster.lanes.busy
+                "stopped with %d repl%s still queued: released, so Slack's redelivery or the "
+                "next start answers them",
+                released,
+                "y" if released == 1 else "ies",
             )
         self.scheduler.stop()
         self.watcher.stop()
@@ -200,6 +251,7 @@ def serve_socket(runtime: Runtime) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.health import HOST, HealthServer
+    from bot.slack.auth import connect_socket_mode
 
     handler = SocketModeHandler(runtime.app, runtime.settings.app_token)
     runtime.connected = handler.client.is_connected
@@ -215,10 +267,14 @@ def serve_socket(runtime: Runtime) -> int:
                 "Another program uses it: set COACH_HEALTH_PORT to a free port, or leave it unset."
             ) from None
     install_signals(runtime.stopped.set, runtime.coach.library.reload)
+    try:
+        connect_socket_mode(handler)  # AppTokenRejected, SlackUnavailable: the caller says why
+    except Exception:
+        runtime.stop_background()
+        raise
     runtime.start_background()
     if health:
         health.start()
-    handler.connect()
     log.info("connected to Slack in Socket Mode")
     runtime.stopped.wait()
     handler.close()

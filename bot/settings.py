@@ -16,6 +16,11 @@ SLACK_API_DEFAULT = "https://slack.com/api/"
 # Below 0.1 s the scheduler spins; above an hour a daily post is late by more than that.
 TICK_RANGE = (0.1, 3600.0)
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+PATH_EXAMPLES = {
+    "COACH_DB": "/var/lib/aipm-coach/coach.db",
+    "COACH_KNOWLEDGE": "knowledge",
+    "COACH_SEEDS": "seeds",
+}
 
 WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
@@ -57,6 +62,7 @@ class Settings:
     scheduler: bool = True
     tick_seconds: float = 30.0
     claim_lease: float = 120.0
+    shutdown_seconds: float = 10.0
     max_question: int = 500
 
     @property
@@ -81,9 +87,15 @@ class Settings:
         missing = []
         if not self.bot_token:
             missing.append("SLACK_BOT_TOKEN")
-        if not self.socket_mode and not self.signing_secret:
-            missing.append("SLACK_SIGNING_SECRET")
         problems = [f"{name} is not set: use {WHERE[name]}." for name in missing]
+        if not self.socket_mode and not self.signing_secret:
+            # Either credential connects the bot; name both, not only HTTP mode's.
+            missing.append("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET")
+            problems.append(
+                "Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: for Socket Mode set "
+                f"SLACK_APP_TOKEN to {WHERE['SLACK_APP_TOKEN']}; for HTTP mode set "
+                f"SLACK_SIGNING_SECRET to {WHERE['SLACK_SIGNING_SECRET']}."
+            )
         if self.bot_token and not self.bot_token.startswith("xoxb-"):
             problems.append(
                 f"SLACK_BOT_TOKEN must start with 'xoxb-': use {WHERE['SLACK_BOT_TOKEN']}."
@@ -117,15 +129,30 @@ def _names(raw: str) -> frozenset[str]:
     return frozenset(part.strip().strip(":") for part in raw.split(",") if part.strip())
 
 
-def _curators(raw: str, problems: list[str]) -> frozenset[str]:
-    names = _names(raw)
+def _user_ids(env: Mapping[str, str], name: str, problems: list[str]) -> frozenset[str]:
+    """A comma-separated list of Slack member ids (COACH_ADMINS, COACH_CURATORS)."""
+    names = _names(env.get(name, ""))
     bad = sorted(n for n in names if not USER_ID.match(n))
     if bad:
         problems.append(
-            f"COACH_CURATORS has {', '.join(repr(b) for b in bad)}, not Slack user ids: use "
+            f"{name} has {', '.join(repr(b) for b in bad)}, not Slack user ids: use "
             "comma-separated ids like U0123ABCD (a profile's ⋮ menu > Copy member ID)."
         )
     return names - frozenset(bad)
+
+
+def _path(env: Mapping[str, str], name: str, default: str, problems: list[str]) -> Path:
+    """A file or folder setting; set but empty is a mistake (it never means the default)."""
+    raw = env.get(name)
+    if raw is None:
+        return Path(default)
+    if not raw.strip():
+        problems.append(
+            f"{name} is set but empty: give it a path (e.g. {name}={PATH_EXAMPLES[name]}), "
+            f"or unset it to use {default}."
+        )
+        return Path(default)
+    return Path(raw.strip())
 
 
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
@@ -189,6 +216,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         problems.append(f"COACH_COMMAND={command!r} is not a slash command: use e.g. /aipm.")
     tick = _seconds(env, "COACH_TICK_SECONDS", 30.0, TICK_RANGE, problems)
     lease = _seconds(env, "COACH_CLAIM_LEASE_SECONDS", 120.0, (1.0, 3600.0), problems)
+    shutdown = _seconds(env, "COACH_SHUTDOWN_SECONDS", 10.0, (0.0, 600.0), problems)
     useful = _names(env.get("COACH_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_USEFUL)
     not_useful = _names(env.get("COACH_NOT_USEFUL_REACTIONS", "")) or frozenset(DEFAULT_NOT_USEFUL)
     if useful & not_useful:
@@ -196,24 +224,24 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             "COACH_USEFUL_REACTIONS and COACH_NOT_USEFUL_REACTIONS share "
             f"{', '.join(sorted(useful & not_useful))}: use each reaction in one list only."
         )
-    db_raw = env.get("COACH_DB", "").strip() or "coach.db"
-    knowledge_raw = env.get("COACH_KNOWLEDGE", "").strip() or "knowledge"
-    seeds_raw = env.get("COACH_SEEDS", "").strip() or "seeds"
+    db_path = _path(env, "COACH_DB", "coach.db", problems)
+    knowledge_dir = _path(env, "COACH_KNOWLEDGE", "knowledge", problems)
+    seeds_dir = _path(env, "COACH_SEEDS", "seeds", problems)
     settings = Settings(
         bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
         signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
         app_token=env.get("SLACK_APP_TOKEN", "").strip(),
         api_url=api_url,
-        db_path=Path(db_raw),
-        knowledge_dir=Path(knowledge_raw),
-        seeds_dir=Path(seeds_raw),
+        db_path=db_path,
+        knowledge_dir=knowledge_dir,
+        seeds_dir=seeds_dir,
         port=port,
         host=env.get("COACH_HOST", "").strip() or "0.0.0.0",
         health_port=health_port,
         privacy_url=privacy_url,
         command=command,
-        admins=_names(env.get("COACH_ADMINS", "")),
-        curators=_curators(env.get("COACH_CURATORS", ""), problems),
+        admins=_user_ids(env, "COACH_ADMINS", problems),
+        curators=_user_ids(env, "COACH_CURATORS", problems),
         log_questions=_flag(env, "COACH_LOG_QUESTIONS", True, problems),
         log_users=_flag(env, "COACH_LOG_USERS", False, problems),
         useful_reactions=useful,
@@ -221,6 +249,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         scheduler=_flag(env, "COACH_SCHEDULER", True, problems),
         tick_seconds=tick,
         claim_lease=lease,
+        shutdown_seconds=shutdown,
     )
     if problems:
         raise SettingsError(problems)

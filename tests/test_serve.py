@@ -310,3 +310,20 @@ def test_socket_mode_answers_a_slash_command_and_stops_cleanly(tmp_path, fake_sl
                 proc.kill()
             socket_mode.close()
     assert "xapp-test-0123456789" not in log.read_text()
+
+
+def test_socket_mode_with_a_refused_app_token_says_so_in_one_line_and_exits_2(tmp_path, fake_slack):
+    fake_slack.respond("apps.connections.open", {"ok": False, "error": "invalid_auth"})
+    env = bot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN="xapp-test-0123456789",
+        SLACK_API_URL=fake_slack.url,
+        COACH_SCHEDULER="0",
+    )
+    result = run_bot(["serve"], env)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "SLACK_APP_TOKEN" in line]
+    assert len(lines) == 1 and "invalid_auth" in lines[0] and "connections:write" in lines[0]
+    assert "This is a bug" not in result.stderr and "Traceback" not in result.stderr
+    assert "xapp-test-0123456789" not in result.stderr + result.stdout

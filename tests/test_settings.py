@@ -30,14 +30,14 @@ def test_everything_configurable():
             "COACH_KNOWLEDGE": "/k",
             "PORT": "8080",
             "COACH_COMMAND": "/coach",
-            "COACH_ADMINS": "U1, U2",
+            "COACH_ADMINS": "U0ADM1, U0ADM2",
             "COACH_LOG_QUESTIONS": "0",
             "COACH_LOG_USERS": "1",
             "COACH_USEFUL_REACTIONS": "tada,:rocket:",
         }
     )
     assert s.socket_mode and s.api_url == "http://127.0.0.1:9/api/" and s.port == 8080
-    assert s.command == "/coach" and s.admins == {"U1", "U2"}
+    assert s.command == "/coach" and s.admins == {"U0ADM1", "U0ADM2"}
     assert not s.log_questions and s.log_users and s.useful_reactions == {"tada", "rocket"}
 
 
@@ -117,3 +117,28 @@ def test_a_privacy_url_must_be_a_plain_http_url():
             assert "COACH_PRIVACY_URL" in str(exc) and "https://" in str(exc)
         else:
             raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_admins_are_slack_user_ids_like_curators():
+    assert from_env({"COACH_ADMINS": "U0ADM1, W0ADM2"}).admins == {"U0ADM1", "W0ADM2"}
+    with pytest.raises(SettingsError) as err:
+        from_env({"COACH_ADMINS": "ana@example.com"})
+    message = str(err.value)
+    assert "COACH_ADMINS" in message and "'ana@example.com'" in message
+    assert "U0123ABCD" in message and "Copy member ID" in message
+
+
+@pytest.mark.parametrize("name", ["COACH_DB", "COACH_KNOWLEDGE", "COACH_SEEDS"])
+def test_a_path_setting_set_but_empty_is_named(name):
+    with pytest.raises(SettingsError) as err:
+        from_env({name: "  "})
+    assert name in str(err.value) and "unset" in str(err.value)
+
+
+def test_only_a_bot_token_names_both_ways_to_connect():
+    with pytest.raises(SettingsError) as err:
+        from_env({"SLACK_BOT_TOKEN": "xoxb-1"}).require_slack()
+    message = str(err.value)
+    assert "SLACK_APP_TOKEN" in message and "Socket Mode" in message
+    assert "SLACK_SIGNING_SECRET" in message and "HTTP mode" in message
+    assert "SLACK_BOT_TOKEN is not set" not in message

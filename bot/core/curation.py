@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import yaml
@@ -21,7 +22,6 @@ from bot.core.library import Library, Snapshot
 from bot.core.pipeline.answer import SURE
 from bot.store import StaleTipError, Store
 
-MAX_TITLE = 150  # Slack's header block limit: a longer title could not be shown whole
 MAX_ID = 60
 DEFAULT_TAG = "team"
 FORM_FILE = "the tip form"
@@ -179,11 +179,9 @@ def check_form(
         # `knowledge check` wants every served tip's kind (the rotation orders by it).
         errors["kind"] = "Pick one: " + "; ".join(f"{k} ({KIND_HINTS[k]})" for k in KINDS) + "."
     title = form.title.strip()
-    if len(title) > MAX_TITLE:
-        errors.setdefault("title", f"Too long: {len(title)} characters (at most {MAX_TITLE}).")
     if title:
         for other in base:
-            if other.id != new_tip_id and other.status != "gone" and _same(other.title, title):
+            if other.id != new_tip_id and other.status != "gone" and same_title(other.title, title):
                 errors.setdefault("title", f"Another tip already has this title ({other.id}).")
                 break
     if errors:
@@ -191,8 +189,14 @@ def check_form(
     return FormResult(tip)
 
 
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+def same_title(a: str, b: str) -> bool:
+    """Whether two titles read the same: compared after NFKC, casefolding and collapsing
+    whitespace, so 'Ｅｖａｌｓ ｆｉｒｓｔ' (full-width) is 'Evals first'."""
+    return _title_key(a) == _title_key(b)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
 
 
 def tip_row(tip: Tip) -> dict:
@@ -246,13 +250,12 @@ class Notice:
 
 
 def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Notice]:
-    """After saving `tip`: close the open questions it now answers, and claim who waits on them.
+    """After saving `tip`: close the open questions it now answers; who waits on them.
 
     "Answers" means the pipeline is sure and `tip` comes first; an unsure match leaves the
-    question open (a guess is no reason to tell someone). People still waiting (their DM
-    failed before, see `not_told`) are told about whichever tip now answers surely. Each
-    waiting person is returned once (across threads and processes), so the caller sends
-    each one message.
+    question open (a guess is no reason to tell someone). People still waiting (a DM that
+    failed before, a crash mid-way) are told about whichever tip now answers surely.
+    Nobody is claimed here: `tell_waiters` claims each one just before their own DM.
     """
     notices: list[Notice] = []
     for row in store.open_gaps(limit=GAP_SCAN_LIMIT):
@@ -265,20 +268,64 @@ def close_answered_gaps(store: Store, snapshot: Snapshot, tip: Tip) -> list[Noti
         if row["waiting"]:
             # Any tip that is sure will do: a waiter whose DM failed earlier waits on an
             # older tip, and is told on the next save rather than never.
-            for waiter in store.claim_waiters(row["topic"], first.id):
-                notices.append(Notice(waiter["user"], waiter["question"], first, row["topic"]))
+            store.close_gap(row["topic"], first.id)
+            notices += [
+                Notice(w["user"], w["question"], first, row["topic"])
+                for w in store.waiters(row["topic"])
+            ]
         elif first.id == tip.id:
             store.close_gap(row["topic"], tip.id)
     return notices
 
 
-def not_told(store: Store, notice: Notice) -> bool:
-    """A notice whose DM Slack surely did not deliver: the person waits again (True if so).
+def waiting_notices(store: Store, snapshot: Snapshot) -> list[Notice]:
+    """Everyone still waiting on a question the base now answers surely (e.g. at start-up,
+    after a crash stopped the DMs of a save half-way)."""
+    notices: list[Notice] = []
+    for row in store.waiting_topics():
+        answer = snapshot.engine.answer(row["question"] or "", limit=1)
+        if answer.level == SURE:
+            first = answer.matches[0][0]
+            notices += [
+                Notice(w["user"], w["question"], first, row["topic"])
+                for w in store.waiters(row["topic"])
+            ]
+    return notices
 
-    The next save that answers their question claims and tells them, so the DM is late,
-    not lost; a DM that may have been delivered must not come here (it would be sent twice).
+
+def tell_waiters(
+    store: Store,
+    notices: list[Notice],
+    send: Callable[[Notice], bool],
+    *,
+    owner: str,
+    lease: float,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> int:
+    """The one rule for "Tell me" DMs: claim each waiter just before their own DM, then settle.
+
+    `send(notice)` DMs one person and returns True when they must not be sent it again
+    (delivered, maybe delivered, or unreachable) and False when Slack surely delivered
+    nothing: they wait again for the next save or start. A waiter claimed elsewhere (another
+    thread or process, within its lease) is skipped, so each gets one DM; a process killed
+    mid-way leaves everyone it had not claimed waiting, and its one claim lapses after
+    `lease` seconds. Stops before the next claim once `keep_going()` is False (shutting
+    down). Returns how many were told.
     """
-    return store.release_waiter(notice.topic, notice.user)
+    told = 0
+    for notice in notices:
+        if not keep_going():
+            break
+        if not store.claim_waiter(
+            notice.topic, notice.user, notice.tip.id, owner=owner, lease=lease
+        ):
+            continue
+        if send(notice):
+            store.mark_told(notice.topic, notice.user, owner=owner)
+            told += 1
+        else:
+            store.release_waiter(notice.topic, notice.user)
+    return told
 
 
 def wait_for_tip(store: Store, question: str, user: str) -> bool:

@@ -18,8 +18,22 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.links import link_problem
+
 MAX_TEXT = 600
+MAX_TITLE = 150  # Slack's header block limit: a longer title could not be shown whole
 MIN_QUESTIONS = 3
+# Every question is matched on every ask and every tag listed, so both lists stay small:
+# 30,000 questions saved from the form once slowed every answer fourfold.
+MAX_QUESTIONS = 50
+MAX_QUESTION_CHARS = 300  # an example may be a whole Slack message someone asks about
+MAX_TAGS = 20
+MAX_TAG_CHARS = 40
+# Direction controls (U+202E right-to-left override and its kin) make shown text read
+# differently from what it holds, e.g. a title that looks like another tip's.
+DIRECTION_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 TIP_FIELDS = {"id", "title", "text", "tags", "questions", "source", "status", "kind"}
 REQUIRED_FIELDS = ("id", "title", "text", "tags", "questions", "source")
 SOURCE_FIELDS = {"note", "timestamp", "url", "quote"}
@@ -33,9 +47,13 @@ KINDS = ("practice", "concept", "career")
 # their kind and link instead of a quote.
 TEAM_NOTE = "Team tip"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Slack mrkdwn that notifies people when the tip is posted: @channel/@here/@everyone,
-# user groups and user mentions. A tip is posted to whole channels, so none may ping.
-PING_PATTERN = re.compile(r"<\s*(?:!(?:channel|here|everyone|subteam\^)|@[UW])", re.IGNORECASE)
+# Slack mrkdwn that notifies people when the tip is posted: @channel/@here/@everyone and the
+# older @group, user groups, and mentions of people (U, W) and bots (B). A tip is posted to
+# whole channels, so no field shown in Slack may hold one.
+PING_PATTERN = re.compile(
+    r"<\s*(?:!(?:channel|here|everyone|group|subteam\^)|@[UWB])", re.IGNORECASE
+)
+PING_MESSAGE = "would notify people (<!channel>, <!here>, <@user>...): remove the mention"
 
 
 @dataclass(frozen=True)
@@ -239,6 +257,16 @@ def check_tip(raw: dict, *, file: str, line: int = 0) -> tuple[Tip | None, list[
     return tip, problems
 
 
+def _direction_control(values: object) -> str | None:
+    """The first direction control character in a list of strings, or None."""
+    if not isinstance(values, list):
+        return None
+    for value in values:
+        if isinstance(value, str) and not DIRECTION_CONTROLS.isdisjoint(value):
+            return next(c for c in value if c in DIRECTION_CONTROLS)
+    return None
+
+
 def _check_tip(
     raw: object, index: int, file: str, line: int, problems: list[Problem]
 ) -> Tip | None:
@@ -273,9 +301,26 @@ def _check_tip(
             bad(fld, "must be a non-empty string")
     if _is_text(raw.get("text")) and len(raw["text"]) > MAX_TEXT:
         bad("text", f"too long: {len(raw['text'])} characters (at most {MAX_TEXT})")
+    if _is_text(raw.get("title")) and len(raw["title"].strip()) > MAX_TITLE:
+        bad("title", f"too long: {len(raw['title'].strip())} characters (at most {MAX_TITLE})")
+    for fld in ("title", "text", "tags", "questions"):
+        value = raw.get(fld)
+        found = _direction_control([value] if isinstance(value, str) else value)
+        if found:
+            bad(
+                fld,
+                f"holds the direction control U+{ord(found):04X}, which makes text read "
+                "differently from what it says: remove it",
+            )
     for fld in ("title", "text"):
         if _is_text(raw.get(fld)) and PING_PATTERN.search(raw[fld]):
-            bad(fld, "would notify people (<!channel>, <!here>, <@user>...): remove the mention")
+            bad(fld, PING_MESSAGE)
+    for fld in ("tags", "questions"):
+        value = raw.get(fld)
+        if isinstance(value, list) and any(
+            isinstance(v, str) and PING_PATTERN.search(v) for v in value
+        ):
+            bad(fld, PING_MESSAGE)
     for fld, minimum in (("tags", 1), ("questions", MIN_QUESTIONS)):
         value = raw.get(fld)
         if value is None:
@@ -287,6 +332,23 @@ def _check_tip(
                 fld,
                 f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}, has {len(value)}",
             )
+        else:
+            most, chars = (
+                (MAX_TAGS, MAX_TAG_CHARS)
+                if fld == "tags"
+                else (
+                    MAX_QUESTIONS,
+                    MAX_QUESTION_CHARS,
+                )
+            )
+            longest = max(len(v.strip()) for v in value)
+            if len(value) > most:
+                bad(fld, f"too many: {len(value)} entries (at most {most})")
+            elif longest > chars:
+                bad(
+                    fld,
+                    f"an entry is too long: {longest} characters (at most {chars} characters each)",
+                )
     source = raw.get("source")
     if source is not None:
         if not isinstance(source, dict):
@@ -309,8 +371,8 @@ def _check_tip(
                         message += f" (got the number {value}: put the value in quotes)"
                     bad(f"source.{key}", message)
             url = source.get("url")
-            if _is_text(url) and not url.startswith(("https://", "http://")):
-                bad("source.url", "must be an http(s) link")
+            if _is_text(url) and (problem := link_problem(url.strip())):
+                bad("source.url", problem)
     status = raw.get("status", "curated")
     if status not in STATUSES:
         bad("status", f"must be one of {', '.join(STATUSES)}")

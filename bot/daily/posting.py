@@ -48,6 +48,7 @@ BACKOFF = (1.0, 2.0, 4.0)
 MIN_GAP = 1.0
 HISTORY_MARGIN = 600.0
 LEASE = 120.0
+PACE_PRUNE_AT = 1000  # channels remembered for pacing before the past ones are forgotten
 
 
 class DeliveryError(Exception):
@@ -367,10 +368,20 @@ class Poster:
         """
         with self._pace_lock:
             now = self.clock()
+            if len(self._next_slot) >= PACE_PRUNE_AT:
+                # A slot in the past holds no one back: forget it, so one entry per channel
+                # (every DM is a channel) does not pile up for ever.
+                self._next_slot = {c: t for c, t in self._next_slot.items() if t > now}
             slot = max(now, self._next_slot.get(channel, now))
             self._next_slot[channel] = slot + MIN_GAP
         if slot > now:
             self.sleep(slot - now)
+
+    @property
+    def paced_channels(self) -> int:
+        """How many channels `pace` remembers (bounded: past slots are forgotten)."""
+        with self._pace_lock:
+            return len(self._next_slot)
 
     # -- channel gone ------------------------------------------------------------------
 

@@ -164,7 +164,10 @@ def build(
 
 def draft_tip(advice: Advice, note: Note) -> dict:
     """The draft tip for one piece of advice, in the knowledge file's key order."""
-    tag = slugify(advice.section) or "general"
+    slug = slugify(advice.section)
+    if len(slug) > knowledge.MAX_TAG_CHARS:  # a long section title: cut at a hyphen
+        slug = slug[: knowledge.MAX_TAG_CHARS + 1].rsplit("-", 1)[0][: knowledge.MAX_TAG_CHARS]
+    tag = slug or "general"
     title = advice.title.strip() or advice.id
     return {
         "id": advice.id,

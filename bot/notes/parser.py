@@ -28,6 +28,9 @@ from typing import NamedTuple
 
 import yaml
 
+from bot.core import knowledge
+from bot.core.links import link_problem
+
 MAX_ID = 48
 # A child id keeps this much of its parent's slug so the child's own words stay visible.
 MAX_PARENT_PREFIX = 24
@@ -223,7 +226,7 @@ def parse_note(text: str, filename: str) -> Note:
     missing title, a malformed videoId, url or timestamps setting, or a note with no
     advice at all.
     """
-    lines = _lines(text, filename)
+    lines = _lines(without_direction_controls(text), filename)
     meta, body_start = _front_matter(lines, filename)
     title = _meta_str(meta, "title", filename)
     if title is None:
@@ -232,8 +235,8 @@ def parse_note(text: str, filename: str) -> Note:
     if video_id is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", video_id):
         raise NoteError(filename, 1, f"videoId {video_id!r} is not a YouTube video id")
     url = _meta_str(meta, "url", filename)
-    if url is not None and not re.fullmatch(r"https?://\S+", url):
-        raise NoteError(filename, 1, f"url {url!r} is not an http(s) link")
+    if url is not None and (problem := link_problem(url)):
+        raise NoteError(filename, 1, f"url {url!r} is not an http(s) link: the link {problem}")
     stamp_format = _meta_str(meta, "timestamps", filename) or STAMP_FORMATS[0]
     if stamp_format not in STAMP_FORMATS:
         raise NoteError(
@@ -308,6 +311,18 @@ def note_text(text: str) -> str:
 MAX_NOTE_BYTES = 5_000_000  # a long episode's note is ~50 KB; more is not a note
 
 
+_NO_DIRECTION = str.maketrans({c: None for c in knowledge.DIRECTION_CONTROLS})
+
+
+def without_direction_controls(text: str) -> str:
+    """The text without direction controls (U+202E and kin): a note's words as they read.
+
+    A tip may not hold them (`knowledge.DIRECTION_CONTROLS`), so a note's are dropped where
+    it is read, for the tips built from it and the quotes checked against it alike.
+    """
+    return text.translate(_NO_DIRECTION)
+
+
 def _read_text(path: Path) -> str:
     """A note's text. NoteError for what is not a readable, regular, note-sized UTF-8 file.
 
@@ -331,7 +346,7 @@ def _read_text(path: Path) -> str:
             f"too big for a note (over {MAX_NOTE_BYTES:,} bytes): split it into several notes",
         )
     try:
-        return data.decode("utf-8-sig")
+        return without_direction_controls(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise NoteError(str(path), line, "not UTF-8 text (is this a Markdown note?)") from None
@@ -429,7 +444,7 @@ def _meta_str(meta: dict, key: str, filename: str) -> str | None:
         return None
     if isinstance(value, (dict, list)):
         raise NoteError(filename, 1, f"front matter '{key}' must be text")
-    value = re.sub(r"\s+", " ", str(value)).strip()
+    value = re.sub(r"\s+", " ", without_direction_controls(str(value))).strip()
     return value or None
 
 

@@ -13,6 +13,7 @@ from bot.core.coach import Coach
 from bot.daily.posting import Poster
 from bot.slack.context import SlackContext, lookup_client
 from bot.slack.delivery import SlackDeliverer, make_client
+from bot.slack.lazy_pool import BoundedPool
 from bot.slack.listeners import register_listeners
 from bot.slack.payload_shapes import refuse_malformed
 
@@ -54,8 +55,7 @@ def build_app(
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=not token_verified,
         logger=bolt_log,
-        listener_executor=executor
-        or ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-lazy"),
+        listener_executor=executor or BoundedPool(),
     )
 
     @app.error

@@ -1,9 +1,9 @@
-"""Checking the bot token at start-up: wait out Slack's blips, refuse a token Slack rejects.
+"""Checking the tokens at start-up: wait out Slack's blips, refuse a token Slack rejects.
 
 A deploy that meets a Slack outage (a 5xx, a 429, a dropped connection) keeps retrying
 with backoff, logging each attempt, instead of exiting; a token Slack refuses
 (`invalid_auth`, `token_revoked`, ...) is a settings problem: `TokenRejected`, one line
-naming SLACK_BOT_TOKEN, exit 2.
+naming SLACK_BOT_TOKEN (or SLACK_APP_TOKEN, when Socket Mode cannot connect), exit 2.
 """
 
 from __future__ import annotations
@@ -39,6 +39,45 @@ class TokenRejected(SettingsError):
             ]
         )
         self.error = error
+
+
+class AppTokenRejected(SettingsError):
+    """Slack refused SLACK_APP_TOKEN when opening Socket Mode; one line naming it and the fix."""
+
+    def __init__(self, error: str):
+        super().__init__(
+            [
+                f"SLACK_APP_TOKEN was refused by Slack ({error}): create an App-Level Token "
+                "(xapp-...) with connections:write under Basic Information > App-Level Tokens, "
+                "and check that Socket Mode is on in the app's settings."
+            ]
+        )
+        self.error = error
+
+
+def connect_socket_mode(handler) -> None:
+    """Open the Socket Mode connection (`handler.connect()`, apps.connections.open).
+
+    Raises AppTokenRejected when Slack refuses the app token, SlackUnavailable when Slack
+    cannot be reached or answers 5xx/429.
+    """
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        status = exc.response.status_code
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        if status < 500 and status != 429 and error not in TRANSIENT_ERRORS:
+            raise AppTokenRejected(error or f"HTTP {status}") from None
+        raise SlackUnavailable(
+            f"Slack did not open a Socket Mode connection (HTTP {status}"
+            + (f" {error}" if error else "")
+            + "); check the network and SLACK_API_URL, then start again."
+        ) from None
+    except (OSError, URLError, HTTPException) as exc:
+        raise SlackUnavailable(
+            f"Slack did not open a Socket Mode connection ({type(exc).__name__}); check the "
+            "network and SLACK_API_URL, then start again."
+        ) from None
 
 
 class SlackUnavailable(Exception):

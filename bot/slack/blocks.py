@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.core import subscriptions
 from bot.core.coverage import Coverage
 from bot.core.knowledge import ID_PATTERN, Tip
+from bot.core.links import is_plain_link
 from bot.core.pipeline.answer import SURE, UNSURE, Answer
 from bot.core.ratings import TipScore
 from bot.core.schedule import Schedule, describe_days
@@ -32,6 +33,7 @@ HEADERS = {"daily": "Today's AI PM tip", "manual": "An AI PM tip", "shared": "An
 ASKED_LIMIT = 200  # characters of the question a button carries and a shared post shows
 QUOTE_LIMIT = 700  # characters of a tip's quote shown under it (context blocks allow 2,000)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_MOMENT = re.compile(r"\d{1,2}(?::\d{2}){1,3}")  # 40:11, 1:02:03, 00:40:11:05
 
 
 @dataclass(frozen=True)
@@ -124,14 +126,18 @@ def header(text: str) -> dict:
 
 
 def source_line(tip: Tip) -> str:
-    """'Source: <url|note title · 40:11>' with the link text made safe.
+    """'Source: <url|note title · 40:11>' with the link and its text made safe.
 
-    A tip from a note without a link (a team's own playbook) names the note unlinked.
+    A tip from a note without a link (a team's own playbook) names the note unlinked, and
+    so does a tip whose link is not a plain http(s) URL (`links.link_problem`: a row saved
+    under older rules), so no link can close itself and ping the channel.
     """
     label = escape(" · ".join(p for p in (tip.source.note, tip.source.timestamp) if p))
-    if not tip.source.url:
+    if not is_plain_link(tip.source.url):
         return f":memo: Source: {label}"
-    return f":movie_camera: Source: <{tip.source.url}|{label.replace('|', '¦')}>"
+    # The camera only for a moment in a recording: a team tip's stamp is the day it was saved.
+    icon = ":movie_camera:" if _MOMENT.fullmatch(tip.source.timestamp) else ":link:"
+    return f"{icon} Source: <{escape(tip.source.url)}|{label.replace('|', '¦')}>"
 
 
 def quote_line(tip: Tip) -> str:
@@ -677,7 +683,7 @@ def tip_message(
         },
         *source_blocks(tip),
     ]
-    if shared_by:
+    if shared_by and not (question and shared_by == asked_by):  # "<@U1> asked" names them
         who = f"<@{shared_by}>" if _USER_ID.match(shared_by) else escape(shared_by)
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by {who}"}]}

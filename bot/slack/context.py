@@ -7,6 +7,7 @@ Bolt `context`; callbacks read it back with `SlackContext.of(context)`. Look-ups
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -74,8 +75,14 @@ class SlackContext:
         info = self.user_info(user)
         return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
 
-    def first_delivery(self, body: dict) -> bool:
+    def first_delivery(self, body: dict, *, payload: dict | None = None) -> bool:
         """Claim an event's id before acting on it: False when it was handled before (a retry).
+
+        With `payload` (what a restart needs to act on the event again: the answer to a
+        mention or DM waits in its channel's lane), the claim stays pending until
+        `finish_event`, leased like daily posts; a shutdown releases it unanswered
+        (`release_event`), a crash lets its lease run out, and either way the redelivery or
+        the next start answers it (`unanswered_events`).
 
         Callers run after Slack got its 200, so Slack will not deliver the event again: when
         the database cannot record the claim (locked by another process for longer than the
@@ -86,7 +93,30 @@ class SlackContext:
         if not event_id:
             return True
         try:
-            return self.coach.store.claim_event(str(event_id))
+            if payload is None:
+                return self.coach.store.claim_event(str(event_id))
+            return self.coach.store.claim_event(
+                str(event_id),
+                lease=self.poster.lease,
+                payload=json.dumps(payload, ensure_ascii=False),
+                owner=self.poster.owner,
+            )
         except (sqlite3.Error, StoreError) as exc:
             log.warning("could not record event %s (%s); handling it anyway", event_id, exc)
             return True
+
+    def finish_event(self, event_id: str | None) -> None:
+        """The event claimed with a payload was acted on: a redelivery does nothing."""
+        if event_id:
+            try:
+                self.coach.store.finish_event(str(event_id))
+            except (sqlite3.Error, StoreError) as exc:
+                log.warning("could not mark event %s answered: %s", event_id, exc)
+
+    def release_event(self, event_id: str | None) -> None:
+        """Give up the claim of an event not acted on (shutting down): the next taker does."""
+        if event_id:
+            try:
+                self.coach.store.release_event(str(event_id))
+            except (sqlite3.Error, StoreError) as exc:
+                log.warning("could not release event %s: %s", event_id, exc)

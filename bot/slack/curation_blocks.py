@@ -77,9 +77,11 @@ def waiting_message(question: str, *, replace: bool) -> dict:
     `replace` swaps their private answer for it; on a message others see too (a thread
     answer, a DM), it comes as a separate note only the clicker sees.
     """
+    asked = quote(question, limit=200)
+    stop = "" if asked.endswith(("?", "!", ".", "…")) else "."  # never "add-on?."
     text = (
         f":bell: I'll send you a direct message when a curator writes a tip for "
-        f"_{quote(question, limit=200)}_. Only this request stores who asked."
+        f"_{asked}_{stop} Only this request stores who asked."
     )
     message = {"text": text, "blocks": [section(text)], "replace_original": replace}
     if not replace:

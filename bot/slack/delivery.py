@@ -21,7 +21,11 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -105,6 +109,40 @@ def make_client(
         base_url=settings.api_url,
         timeout=timeout,
         retry_handlers=[RateLimitWait(sleep=sleep)],
+    )
+
+
+class ServerErrorWait(ServerErrorRetryHandler):
+    """slack_sdk's 5xx retry handler for every 5xx (the built-in one retries 500 and 503 only)."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code >= 500
+
+
+def once_only_client(client: WebClient, *, token: str | None = None, retries: int = 3) -> WebClient:
+    """A copy of `client` (optionally with another token) that also retries 5xx answers,
+    dropped connections and time-outs, `retries` times each.
+
+    Only for calls Slack applies at most once however often they are sent, such as
+    functions.completeSuccess / completeError (a second completion is refused, not
+    repeated): a chat.postMessage sent twice would post twice.
+    """
+    connection = ConnectionErrorRetryHandler(
+        max_retry_count=retries,
+        error_types=[URLError, ConnectionError, HTTPException, TimeoutError],
+    )
+    return WebClient(
+        token=token or client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[RateLimitWait(), ServerErrorWait(max_retry_count=retries), connection],
     )
 
 

@@ -10,8 +10,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.core.curation import KIND_HINTS, MAX_TITLE, TipForm
-from bot.core.knowledge import KINDS, MAX_TEXT, MIN_QUESTIONS
+from bot.core.curation import KIND_HINTS, TipForm
+from bot.core.knowledge import (
+    KINDS,
+    MAX_QUESTION_CHARS,
+    MAX_QUESTIONS,
+    MAX_TAGS,
+    MAX_TEXT,
+    MAX_TITLE,
+    MIN_QUESTIONS,
+)
 
 CALLBACK_ID = "aipm_tip_form"
 VALUE = "value"  # the action_id of every input's element
@@ -29,8 +37,9 @@ HINTS = {
     "kind": "What the tip is: the daily rotation starts a channel with practice tips.",
     "text": f"The advice, in Slack mrkdwn (*bold*, _italic_, <https://…|links>); at most "
     f"{MAX_TEXT} characters, no @channel or mentions.",
-    "questions": f"One per line, at least {MIN_QUESTIONS}: the ways a PM would ask for this.",
-    "tags": "Optional, comma-separated, e.g. evals, launch.",
+    "questions": f"One per line, {MIN_QUESTIONS} to {MAX_QUESTIONS} of at most "
+    f"{MAX_QUESTION_CHARS} characters: the ways a PM would ask for this.",
+    "tags": f"Optional, comma-separated (at most {MAX_TAGS}), e.g. evals, launch.",
     "link": "Optional: where the advice comes from (a message, a doc, a talk).",
 }
 MULTILINE = {"text", "questions"}

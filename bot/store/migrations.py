@@ -243,7 +243,30 @@ def m008_subscription_topics(db: Database) -> None:
 
 
 @migrations()
-def m009_learning_per_person(db: Database) -> None:
+def m009_waiter_leases(db: Database) -> None:
+    # A waiter is claimed just before their own DM (`claimed_by` until `lease_until`) and
+    # marked told only after it, so a crash mid-way leaves the others waiting.
+    db["gap_waiters"].add_column("claimed_by", str)
+    db["gap_waiters"].add_column("lease_until", str)
+
+
+@migrations()
+def m010_event_leases(db: Database) -> None:
+    # A mention or DM is claimed until it is answered: `pending_until` is the claim's lease
+    # (NULL once answered, and for every event handled at once, such as reactions), `owner`
+    # the process answering it and `payload` the event itself, so a restart can answer what
+    # a shutdown or crash left.
+    db["events"].add_column("pending_until", str)
+    db["events"].add_column("owner", str)
+    db["events"].add_column("payload", str)
+    db.execute(
+        "CREATE INDEX events_pending ON events(pending_until) WHERE pending_until IS NOT NULL"
+    )
+    db["events"].create_index(["at"])
+
+
+@migrations()
+def m011_learning_per_person(db: Database) -> None:
     # Learned pairs become per person: `teachings` holds each person's verdict on a question
     # (by its normalised key) and a tip; `learned_pairs` what a curator decided for everyone.
     # `seq` orders every change so a process can read only what changed since it last looked;

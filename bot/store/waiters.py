@@ -6,7 +6,7 @@ nothing else in the database links a person to a question unless COACH_LOG_USERS
 
 from __future__ import annotations
 
-from bot.store.db import Connection, utcnow
+from bot.store.db import Connection, lease_end, utcnow
 
 
 class WaitersTable(Connection):
@@ -33,38 +33,52 @@ class WaitersTable(Connection):
             )
         )
 
-    def claim_waiters(self, topic: str, tip_id: str) -> list[dict]:
-        """Mark everyone waiting on `topic` as told about `tip_id`; returns them (user, question).
+    def waiters(self, topic: str) -> list[dict]:
+        """Who still waits on `topic` (user, question), oldest first; claimed ones included."""
+        return list(
+            self.db.query(
+                "SELECT user, question FROM gap_waiters "
+                "WHERE topic = ? AND notified_at IS NULL ORDER BY at",
+                [topic],
+            )
+        )
 
-        Each waiter is returned once across threads and processes, so each gets one DM.
-        The topic's gaps are marked answered in the same transaction.
+    def claim_waiter(self, topic: str, user: str, tip_id: str, *, owner: str, lease: float) -> bool:
+        """Claim one waiter for their DM about `tip_id`: True means send it now.
+
+        The claim is `owner`'s for `lease` seconds; a claim whose lease ran out (its
+        process died mid-DM) may be taken again. Finish with `mark_told` or `release_waiter`.
         """
         now = utcnow()
         with self.transaction() as db:
-            rows = list(
-                db.query(
-                    "SELECT user, question FROM gap_waiters "
-                    "WHERE topic = ? AND notified_at IS NULL ORDER BY at",
-                    [topic],
-                )
+            cursor = db.execute(
+                "UPDATE gap_waiters SET claimed_by = ?, lease_until = ?, tip_id = ? "
+                "WHERE topic = ? AND user = ? AND notified_at IS NULL "
+                "AND (lease_until IS NULL OR lease_until < ?)",
+                [owner, lease_end(lease), tip_id, topic, user, now],
             )
-            db.execute(
-                "UPDATE gap_waiters SET notified_at = ?, tip_id = ? "
-                "WHERE topic = ? AND notified_at IS NULL",
-                [now, tip_id, topic],
+            return cursor.rowcount > 0
+
+    def mark_told(self, topic: str, user: str, *, owner: str) -> bool:
+        """The claimed waiter's DM went out (or must not be sent again); True when recorded."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE gap_waiters SET notified_at = ?, claimed_by = NULL, lease_until = NULL "
+                "WHERE topic = ? AND user = ? AND notified_at IS NULL AND claimed_by = ?",
+                [utcnow(), topic, user, owner],
             )
-            self._close_gap(db, topic, tip_id, now)
-        return rows
+            return cursor.rowcount > 0
 
     def release_waiter(self, topic: str, user: str) -> bool:
-        """Put a claimed waiter back to waiting (their DM was not sent); True when released.
+        """Put a claimed waiter back to waiting (their DM was surely not sent); True if so.
 
-        The next save that answers the topic claims them again, so the DM is late, not lost.
+        The next save that answers the topic, or the next start, claims them again, so the
+        DM is late, not lost.
         """
         with self.transaction() as db:
             cursor = db.execute(
-                "UPDATE gap_waiters SET notified_at = NULL, tip_id = NULL "
-                "WHERE topic = ? AND user = ? AND notified_at IS NOT NULL",
+                "UPDATE gap_waiters SET claimed_by = NULL, lease_until = NULL, tip_id = NULL "
+                "WHERE topic = ? AND user = ? AND notified_at IS NULL AND lease_until IS NOT NULL",
                 [topic, user],
             )
             return cursor.rowcount > 0

@@ -149,8 +149,23 @@ def test_a_new_tip_tells_everyone_waiting_once_and_closes_the_gap(store, library
     notices = curation.close_answered_gaps(store, snapshot, tip)
     assert sorted(n.user for n in notices) == ["U1", "U2"]
     assert all(n.tip.id == tip.id for n in notices)
-    assert curation.close_answered_gaps(store, snapshot, tip) == []
+    sent = []
+    told = curation.tell_waiters(
+        store, notices, lambda n: sent.append(n.user) or True, owner="A", lease=60
+    )
+    assert told == 2 and sorted(sent) == ["U1", "U2"]
+    again = curation.close_answered_gaps(store, snapshot, tip)
+    assert curation.tell_waiters(store, again, lambda n: True, owner="A", lease=60) == 0
     assert [r["question"] for r in store.open_gaps()] == ["what is the best pizza"]
+
+
+def test_a_dm_surely_not_sent_leaves_the_person_waiting(store, library):
+    curation.wait_for_tip(store, "How do I price my AI feature?", "U1")
+    tip = _check(library, PRICING).tip
+    snapshot = curation.save(store, library, tip, user="U9", expected_version=0)
+    notices = curation.close_answered_gaps(store, snapshot, tip)
+    assert curation.tell_waiters(store, notices, lambda n: False, owner="A", lease=60) == 0
+    assert [n.user for n in curation.waiting_notices(store, snapshot)] == ["U1"]
 
 
 def test_export_passes_knowledge_check_and_is_not_served_twice(knowledge_dir, store, library):

@@ -274,3 +274,68 @@ def test_kind_quote_and_a_source_without_link_load(tmp_path):
     assert (loaded.source.url, loaded.source.timestamp) == ("", "")
     assert loaded.as_dict()["source"]["quote"] == "Ship something every week."
     assert loaded.line == 2  # where the tip starts: the line after `tips:`
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/x> <!channel> <https://a.b",
+        "https://e.x/|<@U0001>",
+        "https://x y <!here>",
+        "https://e.x/a\nb",
+    ],
+)
+def test_a_link_that_is_not_a_plain_url_fails_knowledge_check(tmp_path, url):
+    source = {"note": "Small note", "timestamp": "00:01:00", "url": url}
+    write(tmp_path, "a.yaml", [tip(), tip("second-tip", source=source)])
+    (problem,) = problems_of(tmp_path)
+    assert (problem.tip_id, problem.field) == ("second-tip", "source.url")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "Evals <!group> first"}, "title"),
+        ({"text": "Ask <!subteam^S123|pms> first."}, "text"),
+        ({"text": "Ask <@B0BOT> first."}, "text"),
+        ({"text": "Ask <@W0ENTERPRISE> first."}, "text"),
+        ({"tags": ["habits", "<!channel>"]}, "tags"),
+        ({"questions": ["how often should we ship", "<@U123> ship?", "weekly?"]}, "questions"),
+        ({"questions": ["how often should we ship", "release <!here>", "weekly?"]}, "questions"),
+    ],
+)
+def test_no_field_shown_in_slack_may_ping_anyone(tmp_path, changes, field):
+    write(tmp_path, "a.yaml", [tip(), tip("second-tip", **changes)])
+    (problem,) = problems_of(tmp_path)
+    assert (problem.tip_id, problem.field) == ("second-tip", field)
+    assert "notify" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"questions": [f"question number {i}" for i in range(51)]}, "questions", "at most 50"),
+        ({"questions": ["q" * 301, "b", "c"]}, "questions", "at most 300 characters"),
+        ({"tags": [f"tag{i}" for i in range(21)]}, "tags", "at most 20"),
+        ({"tags": ["t" * 41]}, "tags", "at most 40 characters"),
+        ({"title": "T" * 151}, "title", "at most 150"),
+        ({"title": "Evals \u202efirst"}, "title", "U+202E"),
+        ({"text": "Ship \u2067weekly\u2069."}, "text", "U+2067"),
+        ({"tags": ["habits\u200f"]}, "tags", "U+200F"),
+        ({"questions": ["how often \u202dshould we ship", "b", "c"]}, "questions", "U+202D"),
+    ],
+)
+def test_lists_and_their_entries_are_capped_and_direction_controls_refused(
+    tmp_path, changes, field, message
+):
+    write(tmp_path, "a.yaml", [tip(), tip("second-tip", **changes)])
+    (problem,) = problems_of(tmp_path)
+    assert (problem.tip_id, problem.field) == ("second-tip", field)
+    assert message in problem.message
+
+
+def test_lists_at_their_caps_load(tmp_path):
+    questions = [f"question number {i}" for i in range(knowledge.MAX_QUESTIONS)]
+    tags = [f"tag{i}" for i in range(knowledge.MAX_TAGS)]
+    write(tmp_path, "a.yaml", [tip(questions=questions, tags=tags, title="T" * 150)])
+    assert len(knowledge.load(tmp_path).tips[0].questions) == knowledge.MAX_QUESTIONS

@@ -70,3 +70,39 @@ def test_a_dm_is_answered_while_a_busy_channel_waits_its_turn(fake_slack, knowle
         len([c for c in fake_slack.calls("chat.postMessage") if c.params["channel"] == "CBUSY"])
         == 8
     )
+
+
+def test_a_crowded_channel_collapses_once_then_drops_until_quiet():
+    from bot.daily.lanes import COLLAPSE, DROP, QUEUE
+
+    now = [0.0]
+    lanes = ChannelLanes(clock=lambda: now[0])
+    gate = threading.Event()
+    lanes.submit("C1", lambda: gate.wait(5))
+    for _ in range(3):
+        assert lanes.crowding("C1", limit=3, quiet=10) == QUEUE
+        lanes.submit("C1", lambda: None)
+    assert lanes.crowding("C1", limit=3, quiet=10) == COLLAPSE
+    assert lanes.crowding("C1", limit=3, quiet=10) == DROP
+    assert lanes.crowding("C2", limit=3, quiet=10) == QUEUE, "only that channel"
+    gate.set()
+    assert lanes.drain(timeout=5)
+    now[0] = 9.0
+    assert lanes.crowding("C1", limit=3, quiet=10) == DROP, "still within the quiet time"
+    now[0] = 30.0
+    assert lanes.crowding("C1", limit=3, quiet=10) == QUEUE
+
+
+def test_cancel_pending_hands_back_what_never_ran():
+    lanes = ChannelLanes()
+    gate = threading.Event()
+    running = lanes.submit("C1", lambda: gate.wait(5))
+    cancelled: list[str] = []
+    queued = [
+        lanes.submit("C1", lambda: "ran", on_cancel=lambda n=n: cancelled.append(n))
+        for n in ("a", "b")
+    ]
+    assert lanes.cancel_pending() == 2 and cancelled == ["a", "b"]
+    gate.set()
+    assert running.result(timeout=5) is True
+    assert all(f.cancelled() for f in queued) and lanes.drain(timeout=5)

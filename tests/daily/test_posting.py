@@ -284,3 +284,15 @@ def test_a_poster_that_lost_its_claim_stops_before_posting_again(fake, store, cl
     assert outcome.status == "unknown" and outcome.error == "claim lost"
     assert tip_messages(fake, "C1") == []
     assert store.daily_post("C1", DAY).status == "pending", "B settles it, not A"
+
+
+def test_pacing_forgets_channels_whose_slot_has_passed(poster, clock):
+    from bot.daily.posting import PACE_PRUNE_AT
+
+    for n in range(3 * PACE_PRUNE_AT):  # every DM is a channel of its own
+        poster.pace(f"D{n}")
+        clock.now += 0.01
+    assert poster.paced_channels <= PACE_PRUNE_AT
+    poster.pace("D1")
+    poster.pace("D1")
+    assert clock.sleeps and clock.sleeps[-1] == 1.0, "a channel in use is still paced"

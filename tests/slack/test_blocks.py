@@ -1,5 +1,7 @@
 """Block Kit of a posted tip: its blocks, its escaping and the metadata that finds it again."""
 
+import dataclasses
+
 import pytest
 
 from benchmarks.rotation import make_base
@@ -102,3 +104,53 @@ def test_a_tip_with_a_quote_shows_what_the_source_says_escaped():
         ':speech_balloon: What the source says: "Ship &lt;!channel&gt; &amp; "small" changes"'
     )
     assert "<!channel>" not in str(message["blocks"])
+
+
+def test_a_link_that_is_not_a_plain_url_is_never_rendered_as_markup():
+    # A tip saved under older rules (a team row, an old YAML file) still cannot ping.
+    for url in ("https://evil.example/x> <!channel> <https://a.b", "https://e.x/|<@U0001>"):
+        tip = Tip("t", "T", "T.", ("x",), ("a", "b", "c"), Source("Team tip", "2024", url))
+        message = tip_message(tip, local_date=DAY, header="h", kind="shared")
+        assert "<!channel>" not in str(message["blocks"]) and "<@U0001>" not in str(message)
+    plain = Tip("t", "T", "T.", ("x",), ("a",), Source("Talk", "", "https://e.x/?a=1&b=2"))
+    source = tip_message(plain, local_date=DAY, header="h", kind="daily")["blocks"][2]
+    assert "<https://e.x/?a=1&amp;b=2|Talk>" in source["elements"][0]["text"]
+
+
+def test_none_of_these_on_several_tips_speaks_in_the_plural():
+    from bot.slack.blocks import rejected_note
+
+    tips = make_base(4).tips
+    several = rejected_note(tips[:3], remembered=True)
+    assert "are not what you asked" in several and "with them for this question" in several
+    one = rejected_note(tips[:1], remembered=True)
+    assert "is not what you asked" in one and "with it for this question" in one
+
+
+def test_unsure_snippets_are_cut_at_a_word_boundary():
+    from bot.slack.blocks import _snippet
+
+    tip = make_base(1).tips[0]
+    long = dataclasses.replace(tip, text="word " * 60 + "muchlongerwordattheend")
+    cut = _snippet(long, limit=40)
+    assert cut.endswith("…") and len(cut) <= 40 and cut[:-1].split()[-1] == "word"
+
+
+def test_a_share_by_the_asker_names_them_once():
+    own = tip_message(
+        TIP, local_date=DAY, header="h", kind="shared", shared_by="U1", asked_by="U1", question="q"
+    )
+    assert str(own["blocks"]).count("<@U1>") == 1 and "Shared by" not in str(own["blocks"])
+    other = tip_message(
+        TIP, local_date=DAY, header="h", kind="shared", shared_by="U2", asked_by="U1", question="q"
+    )
+    assert "Shared by <@U2>" in str(other["blocks"])
+
+
+def test_only_a_moment_in_a_recording_gets_the_video_icon():
+    from bot.slack.blocks import source_line
+
+    team = Tip("t", "T", "T.", ("x",), ("a",), Source("Team tip", "2024-05-06", "https://e.x/m"))
+    video = Tip("v", "V", "V.", ("x",), ("a",), Source("Episode", "40:11", "https://e.x/v"))
+    assert not source_line(team).startswith(":movie_camera:")
+    assert source_line(video).startswith(":movie_camera:")

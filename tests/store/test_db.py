@@ -133,3 +133,16 @@ def test_a_replaced_database_file_fails_health_and_writes(db_path, tmp_path):
     with pytest.raises(StoreError, match="coach.db was replaced"):
         vote(store, "U1", 1, event_id="E1")
     store.close()
+
+
+def test_connections_of_threads_that_ended_are_closed(store):
+    import threading
+
+    def use() -> None:
+        store.claim_event(f"Ev{threading.get_ident()}-{threading.active_count()}")
+
+    for _ in range(50):  # a channel's lane, a claim's heartbeat: threads come and go
+        thread = threading.Thread(target=use)
+        thread.start()
+        thread.join()
+    assert store.open_connections <= 3

@@ -11,7 +11,12 @@ from bot.store.privacy import USER_COLUMNS
 from tests.helpers.data import all_rows, fill_every_table
 
 # Columns that hold ids, but not people's: a tip id, a claim's owning process.
-NOT_PEOPLE = {("gaps", "answered_by"), ("posts", "owner"), ("gap_waiters", "tip_id")}
+NOT_PEOPLE = {
+    ("gaps", "answered_by"),
+    ("posts", "owner"),
+    ("gap_waiters", "tip_id"),
+    ("gap_waiters", "claimed_by"),  # the serving process that is sending the DM
+}
 
 
 def _two_people(db: Path) -> Path:

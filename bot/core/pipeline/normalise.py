@@ -39,11 +39,12 @@ _EMOJI = re.compile(r":[a-z0-9_+'-]{1,60}:")
 # A sentence ends at . ! ? (then a space) or a line break; a bot mention also cuts a message.
 _UNIT_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*|\s*<@[A-Z0-9]+>\s*[,:]?\s*")
 _STEMMER = snowballstemmer.stemmer("english")
+WORD_CACHE = 8192  # words whose stem and term are remembered: bounded, whatever people type
 KEY_ZIPF = 6.0  # words this frequent in English ("the", "how", "my") do not make a question's key
 _BRITISH = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def stem(word: str) -> str:
     """The Snowball (Porter2) English stem of a lowercase word: "prototyping" -> "prototyp".
 
@@ -181,7 +182,7 @@ class Normaliser:
             if len(key) > 1:
                 phrases.setdefault(key[0], []).append((key, canonical))
         self._phrases = phrases
-        self._single = lru_cache(maxsize=65536)(self._single_uncached)
+        self._single = lru_cache(maxsize=WORD_CACHE)(self._single_uncached)
 
     def group_of(self, phrase: str) -> str:
         """The term a phrase becomes: its synonym group, or its words' stems joined by "_"."""

@@ -8,7 +8,7 @@ const EMOJI = {
   "white_check_mark": "✅", "warning": "⚠️", "tada": "🎉", "heart": "❤️", "star": "⭐",
   "fire": "🔥", "100": "💯", "raised_hands": "🙌", "clap": "👏", "wave": "👋",
   "calendar": "📅", "eyes": "👀", "speech_balloon": "💬", "sparkles": "✨",
-  "heavy_plus_sign": "➕", "bell": "🔔", "wastebasket": "🗑️",
+  "heavy_plus_sign": "➕", "bell": "🔔", "wastebasket": "🗑️", "link": "🔗", "memo": "📝",
 };
 
 // Leftmost match wins; at one position the alternatives are tried in this order.

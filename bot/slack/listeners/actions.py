@@ -188,7 +188,8 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
         kind="shared",
         shared_by=None if asked else user,
         asked_by=user if asked else None,
-        question=offer.question if asked else None,
+        # Someone else's answer is shared as "Someone asked: …": the question, nobody named.
+        question=offer.question if offer is not None and offer.question else None,
     )
     if outcome.ok:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -168,8 +169,8 @@ def wait_for_tip(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     question, user = _value(body).strip(), _user(body)
-    if not question or not user:
-        context["aipm_outcome"] = "ignored"
+    if not question or not user or not ctx.coach.settings.log_questions:
+        context["aipm_outcome"] = "ignored"  # an old or forged button when nothing is kept
         return
     try:
         curation.wait_for_tip(ctx.coach.store, question[: ctx.coach.settings.max_question], user)
@@ -432,17 +433,54 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
     tip = snapshot.base.get(tip_id) if tip_id else None
     if tip is None:
         return
-    for notice in curation.close_answered_gaps(ctx.coach.store, snapshot, tip):
-        if tell(client, notice) == NOT_SENT:
-            try:
-                curation.not_told(ctx.coach.store, notice)
-            except (sqlite3.Error, StoreError) as exc:
-                log.error("could not put %s back to waiting: %s", notice.user, exc)
+    tell_all(ctx, client, curation.close_answered_gaps(ctx.coach.store, snapshot, tip))
     user = _user(body)
     if user:
         from bot.slack.listeners.events import publish_home
 
         publish_home(ctx, client, user)
+
+
+def tell_all(
+    ctx: SlackContext,
+    client: WebClient,
+    notices: list[curation.Notice],
+    *,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> int:
+    """DM each waiting person, each claimed just before their own DM (`curation.tell_waiters`).
+
+    Returns how many were told; a database error stops the round (logged): whoever was not
+    claimed yet still waits for the next save or start.
+    """
+    try:
+        return curation.tell_waiters(
+            ctx.coach.store,
+            notices,
+            lambda notice: tell(client, notice) != NOT_SENT,
+            owner=ctx.poster.owner,
+            lease=ctx.poster.lease,
+            keep_going=keep_going,
+        )
+    except (sqlite3.Error, StoreError) as exc:
+        log.error("could not finish telling the people waiting for a tip: %s", exc)
+        return 0
+
+
+def tell_left_waiting(
+    ctx: SlackContext, client: WebClient, *, keep_going: Callable[[], bool] = lambda: True
+) -> int:
+    """At start-up: DM everyone still waiting on a question the base now answers (a crash or
+    a shutdown stopped a save's DMs half-way); returns how many were told."""
+    try:
+        notices = curation.waiting_notices(ctx.coach.store, ctx.coach.library.current)
+    except (sqlite3.Error, StoreError) as exc:
+        log.error("could not look for people still waiting for a tip: %s", exc)
+        return 0
+    told = tell_all(ctx, client, notices, keep_going=keep_going)
+    if notices:
+        log.info("told %d of %d people still waiting for a tip", told, len(notices))
+    return told
 
 
 SENT, NOT_SENT, MAYBE_SENT, GAVE_UP = "sent", "not sent", "maybe sent", "gave up"

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from slack_bolt import Ack, App, BoltContext, Complete, Fail
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.core import rotation
 from bot.core.knowledge import Tip
 from bot.slack.context import SlackContext
-from bot.slack.delivery import CHANNEL_GONE
+from bot.slack.delivery import CHANNEL_GONE, once_only_client
 
 log = logging.getLogger(__name__)
 
 SEND_TIP = "send_aipm_tip"
 INVITE = "Invite the bot there with `/invite @AI PM Coach`, then run the workflow again."
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{1,30}")
+PICK_CHANNEL = "pick one channel in the step's Channel input, then run the workflow again."
 
 
 def choose_tip(ctx: SlackContext, channel: str, topic: str) -> Tip | None:
@@ -45,21 +50,60 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
+def step_inputs(inputs: object) -> tuple[str, str] | str:
+    """(channel id, topic) from the step's inputs, or why they cannot be used (for `fail`).
+
+    Never echoes what came: a channel given as an object or a name is described, not shown.
+    """
+    if not isinstance(inputs, dict):
+        kind = "a list" if isinstance(inputs, list) else "not named inputs"
+        return f"The step's inputs came as {kind}, not as named inputs: {PICK_CHANNEL}"
+    channel, topic = inputs.get("channel"), inputs.get("topic")
+    if channel is None or channel == "":
+        return "No channel was given: pick one in the step's Channel input."
+    if not isinstance(channel, str) or not CHANNEL_ID.fullmatch(channel.strip()):
+        what = "an object" if isinstance(channel, dict | list) else "not a channel id"
+        return f"The Channel input is {what}: {PICK_CHANNEL}"
+    return channel.strip(), topic if isinstance(topic, str) else ""
+
+
 def send_tip(
-    body: dict, inputs: dict, complete: Complete, fail: Fail, context: BoltContext
+    body: dict,
+    event: dict,
+    inputs: object,
+    client: WebClient,
+    context: BoltContext,
 ) -> None:
-    """Post a tip to the step's channel, then complete with its id and title (or fail)."""
+    """Post a tip to the step's channel, then complete with its id and title (or fail).
+
+    One run per `function_execution_id`, however many event ids Slack delivers it under.
+    Completing (or failing) is retried on 5xx, dropped connections and time-outs
+    (`delivery.once_only_client`): a step never completed leaves the workflow hanging.
+    """
     ctx = SlackContext.of(context)
-    event_id = body.get("event_id")
-    if not ctx.first_delivery(body):
-        log.info("workflow step %s already handled (a retry)", event_id)
+    execution = event.get("function_execution_id")
+    if not isinstance(execution, str) or not execution:
+        log.warning("a workflow step came without its function_execution_id; ignored")
         return
-    inputs = inputs if isinstance(inputs, dict) else {}
-    channel = str(inputs.get("channel") or "").strip()
-    topic = str(inputs.get("topic") or "")
-    if not channel:
-        fail("No channel was given: pick one in the step's Channel input.")
+    if not ctx.first_delivery(body) or not ctx.first_delivery(
+        {"event_id": f"function:{execution}"}
+    ):
+        log.info("workflow step %s already handled (a retry)", execution)
         return
+    finisher = once_only_client(client, token=context.function_bot_access_token)
+    complete, fail = Complete(finisher, execution), Fail(finisher, execution)
+    try:
+        _run_step(ctx, inputs, complete, fail)
+    except SlackApiError as exc:  # retried already; Slack may have finished it after all
+        log.error("could not finish workflow step %s: %s", execution, exc.response.get("error"))
+
+
+def _run_step(ctx: SlackContext, inputs: object, complete: Complete, fail: Fail) -> None:
+    found = step_inputs(inputs)
+    if isinstance(found, str):
+        fail(found)
+        return
+    channel, topic = found
     tip = choose_tip(ctx, channel, topic)
     if tip is None:
         fail("The tip base has no live tips. Ask a curator to run `aipm-coach knowledge build`.")

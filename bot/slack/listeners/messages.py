@@ -7,13 +7,18 @@ at one message per second per channel with the daily posts and shares.
 
 Never a loop: the bot's own messages, edits, deletions, joins and other subtypes, and
 channel messages (only `message.im` is subscribed, but any other that arrives is
-ignored) get nothing. Other bots are answered only when they mention the bot.
+ignored) get nothing. Other bots are answered only when they mention the bot, and at
+most once per thread: a bot that replies "<@coach> thanks!" to every answer would
+otherwise talk with the coach for ever.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from urllib.error import URLError
 
@@ -23,14 +28,30 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import commands, examples
 from bot.core.pipeline.answer import DM, MENTION
+from bot.daily import lanes
 from bot.slack import answers, blocks
 from bot.slack.context import SlackContext
 from bot.slack.listeners.commands import SUBCOMMANDS
 from bot.slack.message_text import plain_question
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 
 ANSWER_ATTEMPTS = 3  # tries to post an answer when the connection to Slack drops
+# A flood: this many replies already waiting in one channel's lane (each a second behind
+# the last) turns the next mention into one "lots of questions here" reply, and further
+# ones into nothing until the channel has been quiet for FLOOD_QUIET seconds.
+FLOOD_QUEUE = 5
+FLOOD_QUIET = 60.0
+LEFT_OVER_MAX_AGE = 3600.0  # seconds: older questions a shutdown left are not answered late
+FLOODED_CHANNEL = (
+    "Lots of questions here at once, so I'm pausing in this channel for a minute. "
+    "DM me (the coach's Messages tab) and I'll answer each one there."
+)
+FLOODED_DM = (
+    "That's a lot of questions at once: I've answered the first few. "
+    "Ask the rest again in a minute, one at a time."
+)
 
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 DM_SUBCOMMANDS = ("help", "tip", "top")
@@ -83,6 +104,18 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
     return None
 
 
+def first_bot_answer(ctx: SlackContext, channel: str, thread_ts: str, bot_id: str) -> bool:
+    """True the first time another bot (`bot_id`) is answered in this thread, across processes.
+
+    When the database cannot record it, False (logged): a missed answer to a bot beats a loop.
+    """
+    try:
+        return ctx.coach.store.claim_notice(f"bot-answer:{channel}:{thread_ts}:{bot_id}")
+    except (sqlite3.Error, StoreError) as exc:
+        log.warning("could not record an answer to bot %s (%s); not answering", bot_id, exc)
+        return False
+
+
 def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
     """The reply to one DM: `tip`, `top` or `help`, or the answer to a question."""
     parsed = commands.parse(text, DM_SUBCOMMANDS)
@@ -101,44 +134,70 @@ def post(
     message: dict,
     *,
     thread_ts: str | None = None,
-) -> Future:
+    event_id: str | None = None,
+    flooded: dict | None = None,
+) -> Future | None:
     """chat.postMessage of a reply, queued in the channel's lane (paced per channel).
 
     Returns at once: the pacing wait happens on the channel's own lane thread, not on
     the worker answering, so a busy channel never delays answers elsewhere. The Future
     holds the message's ts, or None when Slack refused it.
+
+    `event_id` is the event being answered (claimed with `first_delivery(payload=...)`):
+    marked answered once the reply was tried, released when a shutdown cancels it first.
+    With `flooded` (the reply to send instead in a flood), a channel whose lane already
+    holds FLOOD_QUEUE replies gets that one reply in place of this one, and further
+    replies are dropped (None is returned) until it has been quiet for FLOOD_QUIET s.
     """
+    if flooded is not None:
+        crowd = ctx.poster.lanes.crowding(channel, limit=FLOOD_QUEUE, quiet=FLOOD_QUIET)
+        if crowd == lanes.DROP:
+            log.info("flood in %s: event %s not answered", channel, event_id)
+            ctx.finish_event(event_id)
+            return None
+        if crowd == lanes.COLLAPSE:
+            log.warning("flood in %s: one 'lots of questions' reply instead of a queue", channel)
+            message = flooded
     fields = {k: v for k, v in message.items() if k in ("text", "blocks")}
 
     def send() -> str | None:
-        for attempt in range(1, ANSWER_ATTEMPTS + 1):
-            ctx.poster.pace(channel)
-            try:
-                response = client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=thread_ts,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **fields,
-                )
-            except SlackApiError as exc:
-                log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
-                return None
-            except (ConnectionError, URLError) as exc:
-                # The event is acked and claimed, so Slack will not send it again: a dropped
-                # connection would lose the answer. A reset before Slack answered almost
-                # always means nothing was posted, so try again (a rare duplicate beats a
-                # question left unanswered); a time-out is not retried.
-                if attempt == ANSWER_ATTEMPTS:
-                    log.error("could not answer in %s after %d tries: %s", channel, attempt, exc)
-                    return None
-                log.warning("answer in %s: connection dropped (%s), trying again", channel, exc)
-                time.sleep(0.5 * attempt)
-                continue
-            return response.get("ts")
-        return None
+        try:
+            return _send(ctx, client, channel, fields, thread_ts)
+        finally:
+            ctx.finish_event(event_id)
 
-    return ctx.poster.lanes.submit(channel, send)
+    return ctx.poster.lanes.submit(channel, send, on_cancel=lambda: ctx.release_event(event_id))
+
+
+def _send(
+    ctx: SlackContext, client: WebClient, channel: str, fields: dict, thread_ts: str | None
+) -> str | None:
+    for attempt in range(1, ANSWER_ATTEMPTS + 1):
+        ctx.poster.pace(channel)
+        try:
+            response = client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+                **fields,
+            )
+        except SlackApiError as exc:
+            log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
+            return None
+        except (ConnectionError, URLError) as exc:
+            # The event is acked and claimed, so Slack will not send it again: a dropped
+            # connection would lose the answer. A reset before Slack answered almost
+            # always means nothing was posted, so try again (a rare duplicate beats a
+            # question left unanswered); a time-out is not retried.
+            if attempt == ANSWER_ATTEMPTS:
+                log.error("could not answer in %s after %d tries: %s", channel, attempt, exc)
+                return None
+            log.warning("answer in %s: connection dropped (%s), trying again", channel, exc)
+            time.sleep(0.5 * attempt)
+            continue
+        return response.get("ts")
+    return None
 
 
 def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> None:
@@ -161,11 +220,23 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
         log.debug("mention %s ignored: %s", body.get("event_id"), reason)
         return
     ctx = SlackContext.of(context)
-    if not ctx.first_delivery(body):
+    if not ctx.first_delivery(body, payload={"type": "app_mention", "event": event}):
         log.info("mention %s already answered (a retry)", body.get("event_id"))
         return
+    mention(ctx, client, event, event_id=body.get("event_id"), bot_user=context.bot_user_id)
+
+
+def mention(
+    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str
+) -> None:
+    """Answer one claimed mention in its thread (a fresh one, or one a shutdown left)."""
     channel, user = event["channel"], event.get("user")
-    question = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
+    thread_ts = event.get("thread_ts") or event["ts"]
+    if event.get("bot_id") and not first_bot_answer(ctx, channel, thread_ts, event["bot_id"]):
+        log.info("mention %s ignored: bot %s had its answer here", event_id, user)
+        ctx.finish_event(event_id)
+        return
+    question = plain_question(str(event.get("text") or ""), bot_user=bot_user)
     try:
         if question:
             message = answers.answer_for(ctx, question, user=user, surface=MENTION, channel=channel)
@@ -176,7 +247,8 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
     except Exception:
         log.exception("answering a mention failed")
         message = blocks.plain(SORRY)
-    post(ctx, client, channel, message, thread_ts=event.get("thread_ts") or event["ts"])
+    flooded = blocks.plain(FLOODED_CHANNEL)
+    post(ctx, client, channel, message, thread_ts=thread_ts, event_id=event_id, flooded=flooded)
 
 
 def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
@@ -186,14 +258,21 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
         log.debug("message %s ignored: %s", body.get("event_id"), reason)
         return
     ctx = SlackContext.of(context)
-    if not ctx.first_delivery(body):
+    if not ctx.first_delivery(body, payload={"type": "message", "event": event}):
         log.info("message %s already answered (a retry)", body.get("event_id"))
         return
+    direct_message(ctx, client, event, event_id=body.get("event_id"), bot_user=context.bot_user_id)
+
+
+def direct_message(
+    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str
+) -> None:
+    """Answer one claimed DM (a fresh one, or one a shutdown left)."""
     channel, user = event["channel"], event.get("user") or ""
     thread_ts = event.get("thread_ts")  # set in the agent surface: each chat is a thread
     if thread_ts:
         set_status(client, channel, thread_ts, THINKING)
-    text = plain_question(str(event.get("text") or ""), bot_user=context.bot_user_id)
+    text = plain_question(str(event.get("text") or ""), bot_user=bot_user)
     try:
         if text:
             message = dm_reply(ctx, text, user=user, channel=channel)
@@ -202,7 +281,48 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
     except Exception:
         log.exception("answering a DM failed")
         message = blocks.plain(SORRY)
-    post(ctx, client, channel, message, thread_ts=thread_ts)  # posting clears the status
+    flooded = blocks.plain(FLOODED_DM)
+    # Posting clears the agent surface's status.
+    post(ctx, client, channel, message, thread_ts=thread_ts, event_id=event_id, flooded=flooded)
+
+
+def answer_left_over(
+    ctx: SlackContext,
+    client: WebClient,
+    *,
+    bot_user: str,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> int:
+    """Answer mentions and DMs that were claimed but never answered (a shutdown released
+    them, or a crashed process's lease ran out) within LEFT_OVER_MAX_AGE; returns how many.
+
+    Each is claimed again first, so with two processes (or Slack's redelivery meanwhile)
+    it is answered once.
+    """
+    answered = 0
+    left = ctx.coach.store.unanswered_events(max_age=LEFT_OVER_MAX_AGE, not_owner=ctx.poster.owner)
+    for event_id, raw in left:
+        if not keep_going():
+            break
+        try:
+            payload = json.loads(raw)
+            kind, event = payload["type"], payload["event"]
+        except (ValueError, TypeError, KeyError):
+            ctx.finish_event(event_id)  # unreadable: never tried again
+            continue
+        if not ctx.first_delivery({"event_id": event_id}, payload=payload):
+            continue  # someone else took it meanwhile
+        handle = mention if kind == "app_mention" else direct_message
+        try:
+            handle(ctx, client, event, event_id=event_id, bot_user=bot_user)
+        except Exception:
+            log.exception("answering left-over event %s failed", event_id)
+            ctx.finish_event(event_id)
+            continue
+        answered += 1
+    if answered:
+        log.info("answering %d question(s) a shutdown or crash left unanswered", answered)
+    return answered
 
 
 def greet_thread(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:

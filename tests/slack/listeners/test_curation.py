@@ -100,6 +100,68 @@ def test_a_tip_that_would_ping_the_channel_is_refused(bot):
     assert bot.store.team_tips() == []
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example/x> <!channel> <https://a.b",
+        "https://e.x/|<@U0001>",
+        "https://x y <!here>",
+        "https://e.x/a\nb <!channel>",
+    ],
+)
+def test_a_link_that_is_not_a_plain_url_is_refused_on_the_form(bot, link):
+    answer = submit(bot, open_form(bot), link=link)
+    assert answer["response_action"] == "errors" and set(answer["errors"]) == {"link"}
+    assert "<!" not in answer["errors"]["link"]
+    assert bot.store.team_tips() == []
+
+
+def test_a_link_saved_under_older_rules_never_pings_when_shown(bot):
+    hostile = "https://evil.example/x> <!channel> <https://a.b"
+    row = {
+        "id": "old-link",
+        "title": "Price AI features on outcomes",
+        "text": "Charge for the result.",
+        "tags": ["pricing"],
+        "questions": [QUESTION, "what pricing model for LLM features", "how do we charge"],
+        "source": {"note": "Team tip", "timestamp": "2024-01-01", "url": hostile},
+        "status": "curated",
+        "kind": "practice",
+    }
+    bot.store.save_team_tip(row, user=CURATOR, expected_version=0)
+    bot.coach.library.refresh()
+    reply = bot.slack.command(QUESTION, user=MEMBER, channel="C1").json()
+    assert answered_with(reply, "Price AI features on outcomes")
+    assert "<!channel>" not in json.dumps(reply)
+    bot.slack.action("share_tip", "old-link", user=MEMBER, channel="C1")
+    (post,) = bot.calls("chat.postMessage", at_least=1)
+    assert "<!channel>" not in json.dumps(post.params)
+
+
+def test_a_form_with_thousands_of_questions_or_tags_is_refused(bot):
+    questions = "\n".join(f"how do I price feature number {i}" for i in range(30_000))
+    tags = ", ".join(f"tag{i}" for i in range(3_000))
+    answer = submit(bot, open_form(bot), questions=questions, tags=tags)
+    assert set(answer["errors"]) == {"questions", "tags"}
+    assert "at most 50" in answer["errors"]["questions"]
+    assert "at most 20" in answer["errors"]["tags"]
+    assert bot.store.team_tips() == []
+
+
+def test_a_title_with_a_direction_override_is_refused(bot):
+    answer = submit(bot, open_form(bot), title="Price AI \u202efeatures on outcomes")
+    assert "U+202E" in answer["errors"]["title"]
+    assert bot.store.team_tips() == []
+
+
+def test_a_title_in_full_width_letters_is_a_duplicate(bot):
+    existing = next(iter(bot.coach.library.base)).title
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in existing)
+    assert wide != existing
+    answer = submit(bot, open_form(bot), title=wide)
+    assert "already has this title" in answer["errors"]["title"]
+
+
 def test_a_duplicate_title_is_refused(bot):
     existing = next(iter(bot.coach.library.base)).title
     answer = submit(bot, open_form(bot), title=existing)
@@ -426,3 +488,30 @@ def test_a_declined_dm_offers_the_wait_button_and_a_click_there_replaces_nothing
     note = bot.responses(at_least=1, timeout=30)[-1]
     assert note["replace_original"] is False and note["response_type"] == "ephemeral"
     assert bot.store.waiting_topics()[0]["question"] == "recipe for banana bread"
+
+
+def _wait_buttons(message: dict) -> list:
+    return [
+        e
+        for b in message.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b.get("elements", [])
+        if e.get("action_id") == cb.WAIT_ACTION
+    ]
+
+
+def test_when_questions_are_not_kept_no_one_is_offered_tell_me(fake_slack, knowledge_dir, db_path):
+    settings = make_settings(fake_slack, knowledge_dir, db_path, log_questions=False)
+    bot = start_bot(settings, fake_slack)
+    try:
+        declined = ask(bot, QUESTION, user=ASKER)
+        assert "no tip" in declined["text"] and _wait_buttons(declined) == []
+        bot.slack.dm("recipe for banana bread", user=ASKER)
+        (answer,) = bot.calls("chat.postMessage", at_least=1, timeout=30)
+        assert _wait_buttons(answer.params) == []
+        # A click on an old or forged button stores nothing either.
+        assert bot.slack.action(cb.WAIT_ACTION, QUESTION, user=ASKER).status == 200
+        bot.executor.submit(lambda: None).result(timeout=5)
+        assert bot.store.open_gaps() == [] and bot.store.waiting_topics() == []
+    finally:
+        bot.stop()

@@ -64,3 +64,37 @@ def test_a_retried_step_posts_once(running_bot):
     assert outcome(running_bot, "Fx7")["status"] == "completed"
     running_bot.executor.submit(lambda: None).result(timeout=5)
     assert len(running_bot.fake.calls("chat.postMessage")) == 1
+
+
+def test_completion_is_retried_when_slack_answers_5xx_or_drops_the_connection(running_bot):
+    running_bot.fake.fail_next("functions.completeSuccess", status=500)
+    running_bot.fake.fail_next("functions.completeSuccess", drop=True)
+    running_bot.slack.function(SEND_TIP, {"channel": "C3"}, execution_id="Fx8")
+    assert outcome(running_bot, "Fx8").get("status") == "completed"
+    assert len(running_bot.fake.calls("chat.postMessage")) == 1, "the tip is posted once"
+
+
+def test_one_execution_delivered_under_several_event_ids_posts_once(running_bot):
+    for n in range(5):
+        running_bot.slack.function(
+            SEND_TIP, {"channel": "C3"}, execution_id="Fx9", event_id=f"EvF9-{n}"
+        )
+    assert outcome(running_bot, "Fx9")["status"] == "completed"
+    for _ in range(3):  # every delivery's lazy listener has run
+        running_bot.executor.submit(lambda: None).result(timeout=5)
+    assert len(running_bot.fake.calls("chat.postMessage")) == 1
+
+
+def test_inputs_that_are_not_named_inputs_fail_with_a_reason(running_bot):
+    reply = running_bot.slack.function(SEND_TIP, ["C1"], execution_id="Fx10")
+    assert reply.status == 200
+    failed = outcome(running_bot, "Fx10")
+    assert failed["status"] == "failed" and "inputs" in failed["error"]
+
+
+def test_a_channel_given_as_an_object_fails_without_echoing_it(running_bot):
+    running_bot.slack.function(SEND_TIP, {"channel": {"id": "C1"}}, execution_id="Fx11")
+    failed = outcome(running_bot, "Fx11")
+    assert failed["status"] == "failed" and "Channel input" in failed["error"]
+    assert "{" not in failed["error"] and "'id'" not in failed["error"]
+    assert running_bot.fake.calls("chat.postMessage") == []

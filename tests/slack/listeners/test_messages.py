@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from bot.fakeslack import payloads
@@ -212,3 +213,56 @@ def test_hostile_events_get_a_2xx_and_no_answer(running_bot):
     settle(running_bot)
     assert posts(running_bot) == []
     assert running_bot.server.wsgi.in_flight.count == 0
+
+
+def test_another_bot_is_answered_at_most_once_per_thread(running_bot):
+    # A bot that replies "<@coach> thanks! ..." to every answer would loop for ever.
+    def bot_mention(thread: str, n: int) -> None:
+        event = payloads.app_mention_event(
+            user="U9", channel="C1", text=f"<@UBOT> thanks! {QUESTION}", thread_ts=thread
+        )
+        event["bot_id"] = "BOTHER"
+        assert running_bot.slack.event(event, event_id=f"EvBot{thread}{n}").status == 200
+
+    for n in range(5):
+        bot_mention("1700000500.000100", n)
+    bot_mention("1700000600.000100", 0)  # another thread: answered once there too
+    running_bot.slack.mention(QUESTION, user="U1", channel="C1", thread_ts="1700000500.000100")
+    answers = running_bot.calls("chat.postMessage", at_least=3)
+    settle(running_bot, 1.5)
+    threads = [c.params.get("thread_ts") for c in posts(running_bot, "C1")]
+    assert threads.count("1700000500.000100") == 2, "the bot once and the person once"
+    assert threads.count("1700000600.000100") == 1
+    assert len(answers) >= 3
+
+
+def test_a_flood_in_one_channel_gets_one_lots_of_questions_reply_not_a_queue(running_bot):
+    from bot.slack.listeners.messages import FLOOD_QUEUE
+
+    for n in range(40):
+        running_bot.slack.mention(
+            f"{QUESTION} {n}", user="U1", channel="C7", ts=f"17000007{n:02d}.0"
+        )
+    running_bot.slack.action("share_tip", IKEA, user="U2", channel="C7")  # after the flood
+    tip = running_bot.coach.library.base.get(IKEA)
+    daily = threading.Thread(target=running_bot.poster.post_daily, args=("C7", tip, "2030-01-01"))
+    daily.start()
+    shared = [m for m in running_bot.fake.messages("C7") if "Shared by" in json.dumps(m["blocks"])]
+    deadline = time.monotonic() + 30
+    while not shared and time.monotonic() < deadline:
+        time.sleep(0.05)
+        shared = [
+            m for m in running_bot.fake.messages("C7") if "Shared by" in json.dumps(m["blocks"])
+        ]
+    messages = running_bot.fake.messages("C7")
+    assert shared and messages.index(shared[0]) <= FLOOD_QUEUE + 2, "the share waited behind"
+    daily.join(timeout=30)
+    posted = running_bot.store.daily_post("C7", "2030-01-01")
+    messages = running_bot.fake.messages("C7")
+    index = [m["ts"] for m in messages].index(posted.ts)
+    assert index <= FLOOD_QUEUE + 3, "the daily tip waited behind the flood"
+    assert running_bot.poster.lanes.drain(timeout=30)
+    texts = [m["text"] for m in running_bot.fake.messages("C7")]
+    assert sum("Lots of questions here" in t for t in texts) == 1
+    assert len(texts) <= FLOOD_QUEUE + 5, f"{len(texts)} messages: the flood was queued"
+    assert running_bot.store.unanswered_events(max_age=3600) == [], "every mention settled"

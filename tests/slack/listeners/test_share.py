@@ -6,6 +6,7 @@ import json
 import threading
 
 from bot.slack.blocks import SHARE_ACTION, read_value
+from tests.conftest import sure_with_alternatives
 
 QUESTION = "what is the ikea effect"
 IKEA = "the-ikea-effect"
@@ -79,14 +80,16 @@ def test_a_failed_share_can_be_clicked_again(running_bot):
     assert len(running_bot.fake.messages("C9")) == 1
 
 
-def test_someone_else_sharing_a_public_answer_names_only_themselves(running_bot):
+def test_someone_elses_thread_answer_is_shared_without_naming_the_asker(running_bot):
+    # Anyone can press Share on a public thread answer: it must not lift "<@U1> asked: ..."
+    # into the channel with a ping. The question stays (it is public in the thread).
     running_bot.slack.mention(QUESTION, user="U1", channel="C9", ts="1700000900.0")
     (answer,) = running_bot.calls("chat.postMessage", at_least=1)
     value = share_value(answer.params)
     running_bot.slack.action(SHARE_ACTION, value, user="U2", channel="C9")
     shared = running_bot.calls("chat.postMessage", at_least=2)[-1]
     shown = json.dumps(shared.params["blocks"])
-    assert "<@U1>" not in shown and QUESTION not in shown, "nobody else's question is lifted"
+    assert "<@U1>" not in shown and f"Someone asked: *{QUESTION}*" in shown
     assert "Shared by <@U2>" in shown
 
 
@@ -98,7 +101,45 @@ def test_a_forged_share_value_cannot_name_anyone(running_bot):
     running_bot.slack.action(SHARE_ACTION, forged, user="U1", channel="C9")
     (post,) = running_bot.calls("chat.postMessage", at_least=1)
     shown = json.dumps(post.params["blocks"])
-    assert "UCEO" not in shown and "hide my bad launch" not in shown and "asked" not in shown
+    assert "UCEO" not in shown and "hide my bad launch" not in shown
+    assert "<@U1> asked" not in shown, "U1 is not the asker the offer names"
+
+
+def test_a_forged_share_names_no_one_and_posts_no_forged_question(running_bot):
+    forged = json.dumps(
+        {"t": IKEA, "q": "how do I hide my bad launch from my VP", "k": "k1", "u": "UCEO"}
+    )
+    running_bot.slack.action(SHARE_ACTION, forged, user="UCEO", channel="C9")
+    (post,) = running_bot.calls("chat.postMessage", at_least=1)
+    shown = json.dumps(post.params)
+    assert "<@UCEO> asked" not in shown and "hide my bad launch" not in shown
+    assert "Ikea" in shown, "the tip itself is still shared"
+
+
+def test_a_signed_looking_value_from_someone_else_names_no_one(running_bot):
+    # A real value of U1's answer, with the asker changed to the clicker, is not the bot's.
+    value = share_value(running_bot.slack.command(QUESTION, user="U1", channel="C9").json())
+    edited = json.loads(value) | {"u": "U2"}
+    running_bot.slack.action(SHARE_ACTION, json.dumps(edited), user="U2", channel="C9")
+    (post,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert "<@U2> asked" not in json.dumps(post.params)
+
+
+def test_a_share_after_picking_a_tip_still_names_the_asker(running_bot):
+    question, _, _ = sure_with_alternatives(running_bot.coach.library.base.tips)
+    body = running_bot.slack.command(question, user="U1", channel="C9").json()
+    pick = next(
+        e
+        for b in body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("pick_tip_")
+    )
+    running_bot.slack.action(pick["action_id"], pick["value"], user="U1", channel="C9")
+    shown = running_bot.responses(at_least=1)[-1]
+    running_bot.slack.action(SHARE_ACTION, share_value(shown), user="U1", channel="C9")
+    (post,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert f"<@U1> asked: *{question}*" in json.dumps(post.params["blocks"])
 
 
 def test_a_question_with_a_ping_is_shared_without_one(running_bot):
