@@ -18,33 +18,22 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import curation, learned
+from bot.core import curation
 from bot.core.curation import TipForm
 from bot.slack import blocks, modals
 from bot.slack import curation_blocks as cb
 from bot.slack.context import SlackContext
+from bot.slack.curators import NO_FORM, NOT_CURATOR, is_curator, open_form, taught_pairs
+from bot.slack.home import publish_home
 from bot.slack.mrkdwn import escape, quote
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
-NOT_CURATOR = (
-    "Sorry, only curators can add or edit tips: workspace admins and owners, and the people "
-    "in COACH_CURATORS. Ask one of them to add you."
-)
 STALE = (
     "This tip changed since you opened the form ({what}). Close the form and open it again "
     "from the Library to edit the current version."
 )
-NO_FORM = "Sorry, Slack would not open the form just now. Please try again."
 SAVED_KEY = "aipm_saved"
-
-
-def is_curator(ctx: SlackContext, user: str | None) -> bool:
-    """Workspace admins/owners, COACH_CURATORS and COACH_ADMINS curate the tips."""
-    if not user:
-        return False
-    settings = ctx.coach.settings
-    return user in settings.curators or ctx.is_admin(user)
 
 
 def _user(body: dict) -> str | None:
@@ -62,99 +51,6 @@ def home_link(body: dict) -> str:
     app_id = app_id if isinstance(app_id, str) and app_id.isalnum() else ""
     host = f"https://{domain}.slack.com" if domain else "https://slack.com"
     return f"{host}/app_redirect?app={app_id}" if app_id else f"{host}/"
-
-
-def open_form(
-    ctx: SlackContext,
-    trigger_id: str,
-    form: TipForm | None = None,
-    *,
-    editing: modals.Editing | None = None,
-    note: str = "",
-) -> bool:
-    """Open the tip form with views.open; False (logged) when Slack refused or timed out."""
-    try:
-        ctx.lookup.views_open(
-            trigger_id=trigger_id, view=modals.tip_modal(form, editing=editing, note=note)
-        )
-        return True
-    except SlackApiError as exc:
-        log.warning("views.open failed: %s", exc.response.get("error"))
-    except Exception as exc:  # network trouble: the person is told, nothing breaks
-        log.warning("views.open failed: %s", type(exc).__name__)
-    return False
-
-
-def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> list[dict]:
-    """The Library blocks of App Home for a curator; [] for everyone else."""
-    if not is_curator(ctx, user):
-        return []
-    snapshot = ctx.coach.library.current
-    lists: dict[str, list] = {"drafts": [], "team": [], "base": []}
-    for tip in snapshot.base:
-        if tip.status == "gone":
-            continue
-        row = snapshot.team_row(tip.id)
-        version = int(row["version"]) if row else 0
-        detail = f" · v{version} by <@{escape(row['updated_by'] or '')}>" if row else ""
-        if tip.status == "draft":
-            lists["drafts"].append((tip, version, detail))
-        elif row and row["origin"] == "team":
-            lists["team"].append((tip, version, detail, row["updated_at"] or ""))
-        else:
-            lists["base"].append((tip, version, detail))
-    # Newest team tips first: the ones a curator is most likely to revisit.
-    lists["team"] = [t[:3] for t in sorted(lists["team"], key=lambda t: t[3], reverse=True)]
-    return cb.library_blocks(
-        lists,
-        pages=pages,
-        gaps=ctx.coach.store.open_gaps(limit=cb.HOME_GAPS),
-        command=ctx.command,
-        pairs=taught_pairs(ctx, limit=cb.HOME_PAIRS),
-    )
-
-
-def taught_pairs(ctx: SlackContext, *, limit: int | None = None) -> list:
-    """What people taught, for curators (`bot.core.learned.Pair`s), most recent first."""
-    return learned.for_curators(
-        ctx.coach.store,
-        ctx.coach.library.base,
-        agree_users=ctx.coach.config.agree_users,
-        limit=limit,
-    )
-
-
-# -- /aipm add and /aipm gaps ------------------------------------------------------------
-
-
-def add_command(ctx: SlackContext, command: dict, rest: str) -> dict | None:
-    """`/aipm add [question]`: open the tip form for a curator (None: nothing to say)."""
-    if not is_curator(ctx, command.get("user_id")):
-        return blocks.plain(NOT_CURATOR)
-    form = TipForm(questions=rest.strip()) if rest.strip() else None
-    if not open_form(ctx, command.get("trigger_id") or "", form):
-        return blocks.plain(NO_FORM)
-    return None
-
-
-def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
-    """`/aipm gaps [N]`: open questions as people typed them, each with "Write a tip", then
-    what people taught (questions answered wrongly, candidate questions)."""
-    if not is_curator(ctx, command.get("user_id")):
-        return blocks.plain(
-            "Sorry, only curators (workspace admins and owners, COACH_CURATORS) can see that: "
-            "it shows other people's questions."
-        )
-    limit = int(rest) if rest.isascii() and rest.isdigit() else 15
-    store = ctx.coach.store
-    message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
-    taught = taught_pairs(ctx, limit=limit)
-    if taught:
-        message["blocks"] = [
-            *message["blocks"],
-            *blocks.gaps_message((), learned=taught)["blocks"],
-        ][: cb.MAX_MESSAGE_BLOCKS]
-    return message
 
 
 # -- buttons -----------------------------------------------------------------------------
@@ -308,8 +204,6 @@ def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
 
 def republish(body: dict, client: WebClient, context: BoltContext) -> None:
     """After a Library click: publish the clicker's App Home again."""
-    from bot.slack.listeners.events import publish_home
-
     user = _user(body)
     if user:
         publish_home(
@@ -436,8 +330,6 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
     tell_all(ctx, client, curation.close_answered_gaps(ctx.coach.store, snapshot, tip))
     user = _user(body)
     if user:
-        from bot.slack.listeners.events import publish_home
-
         publish_home(ctx, client, user)
 
 

@@ -31,8 +31,8 @@ from bot.core.pipeline.answer import DM, MENTION
 from bot.daily import lanes
 from bot.slack import answers, blocks
 from bot.slack.context import SlackContext
-from bot.slack.listeners.commands import SUBCOMMANDS
 from bot.slack.message_text import plain_question
+from bot.slack.subcommands import SUBCOMMANDS
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
