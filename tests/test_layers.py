@@ -3,6 +3,7 @@
 Walks every module under bot/ with `ast` (an import inside a function counts too) and checks
 each import of a `bot` module against an allow-matrix, most specific row first:
 
+- Every layer may import the BASE modules (`bot.digits`), which import nothing of bot.
 - `bot.store` and `bot.settings` import nothing of bot but themselves; `bot.core` imports
   the store and the settings; `bot.notes` the core and `bot.store.files` (it reads and
   writes tip files, never the database); `bot.daily` the core and the store; `bot.slack`
@@ -36,9 +37,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
 ANY = ("bot",)
+# Modules every layer may import: small, Slack-free, and importing nothing of bot themselves.
+BASE = ("bot.digits",)
 # Module (or package) -> the bot modules and packages it may import besides itself.
 LAYERS: dict[str, tuple[str, ...]] = {
     "bot": (),
+    "bot.digits": (),
     "bot.store": (),
     "bot.settings": (),
     "bot.cli_types": (),
@@ -154,7 +158,7 @@ def _refusal(module: str, name: str, *, lazy: bool) -> str | None:
             return "only the registration point imports the listeners"
     if _within(name, layer):
         return None
-    if any(_within(name, allowed) for allowed in LAYERS[layer]):
+    if any(_within(name, allowed) for allowed in (*LAYERS[layer], *BASE)):
         return None
     return f"{layer} may import only {', '.join(LAYERS[layer]) or 'itself'}"
 
@@ -274,6 +278,7 @@ def test_each_row_refuses_what_it_does_not_allow(module, source):
     ("module", "source"),
     [
         ("bot.store.example", "from bot.store.db import Connection\n"),
+        ("bot.settings", "from bot.digits import is_number\n"),
         ("bot.notes.example", "from bot.store.files import atomic_write\n"),
         ("bot.daily.example", "from bot.core.knowledge import Tip\n"),
         ("bot.slack.example", "from bot.daily.posting import Poster\n"),

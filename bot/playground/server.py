@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.digits import is_number
 from bot.fakeslack.server import answer_http
 from bot.fakeslack.web_api import WebAPI, dm_channel
 from bot.playground.page import PageActions
@@ -218,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         declared = (self.headers.get("Content-Length") or "0").strip()
-        if not (declared.isascii() and declared.isdigit()):
+        if not is_number(declared):
             # int() would also take '١٢' or '+1_0'; a length is plain ASCII digits or nothing.
             self.close_connection = True
             self._reply(400, "text/plain", b"Content-Length is not a number of bytes")

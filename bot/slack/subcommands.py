@@ -14,6 +14,7 @@ from bot.core.channel_topics import known_topics
 from bot.core.coverage import coverage
 from bot.core.curation import TipForm
 from bot.core.schedule import ScheduleError
+from bot.digits import is_number
 from bot.slack import blocks
 from bot.slack import curation_blocks as cb
 from bot.slack.context import SlackContext
@@ -44,7 +45,7 @@ def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
             "Sorry, only curators (workspace admins and owners, COACH_CURATORS) can see that: "
             "it shows other people's questions."
         )
-    limit = int(rest) if rest.isascii() and rest.isdigit() else 15
+    limit = int(rest) if is_number(rest) else 15
     store = ctx.coach.store
     message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
     taught = taught_pairs(ctx, limit=limit)

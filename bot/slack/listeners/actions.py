@@ -20,7 +20,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.core import coach as core
 from bot.core.ratings import NOT_USEFUL, USEFUL
 from bot.slack import answers, blocks
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
 from bot.store import Offer, StoreError
 
 log = logging.getLogger(__name__)
@@ -132,11 +132,6 @@ def record_not_useful(ack: Ack, body: dict, context: BoltContext) -> None:
 def thank_not_useful(body: dict, respond: Respond, context: BoltContext) -> None:
     """After the ack: replace the answer with a thank-you (or say why not)."""
     _thank(body, respond, context, NOT_USEFUL)
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the work follows in a lazy listener."""
-    ack()
 
 
 def share_key(body: dict, button: blocks.ButtonValue, channel: str) -> str:

@@ -20,9 +20,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import curation
 from bot.core.curation import TipForm
+from bot.digits import is_number
 from bot.slack import blocks, modals
 from bot.slack import curation_blocks as cb
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
 from bot.slack.curators import NO_FORM, NOT_CURATOR, is_curator, open_form, taught_pairs
 from bot.slack.home import publish_home
 from bot.slack.mrkdwn import escape, quote
@@ -93,7 +94,7 @@ def confirm_wait(body: dict, respond: Respond, context: BoltContext) -> None:
 
 def _parse_tip_value(value: str) -> tuple[str, int]:
     tip_id, _, version = value.partition(":")
-    return tip_id, int(version) if version.isascii() and version.isdigit() else 0
+    return tip_id, int(version) if is_number(version) else 0
 
 
 def open_from_button(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -198,7 +199,7 @@ def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
     """Next / Previous in a Library list."""
     ack()
     key, _, page = _value(body).partition(":")
-    if page.isascii() and page.isdigit():  # isdigit() alone takes "²", which int() refuses
+    if is_number(page):
         context["aipm_pages"] = {key: int(page)}
 
 
@@ -413,11 +414,6 @@ def tell(client: WebClient, notice: curation.Notice) -> str:
 def _dm_failed(notice: curation.Notice, exc: Exception) -> None:
     error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
     log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, error)
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once."""
-    ack()
 
 
 def register(app: App) -> None:

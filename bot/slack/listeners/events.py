@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.ratings import reaction_value
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
 from bot.slack.home import publish_home
 from bot.store import Post
 
@@ -137,11 +137,6 @@ def reaction_removed(event: dict, body: dict, context: BoltContext) -> None:
     """A reaction taken back: withdraw that rating."""
     outcome = on_reaction(SlackContext.of(context), event, body, context.bot_user_id, added=False)
     log.debug("reaction_removed %s: %s", body.get("event_id"), outcome)
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the work follows in a lazy listener."""
-    ack()
 
 
 def publish(event: dict, client: WebClient, context: BoltContext) -> None:

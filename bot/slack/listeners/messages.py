@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from urllib.error import URLError
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -30,7 +30,7 @@ from bot.core import commands, examples
 from bot.core.pipeline.answer import DM, MENTION
 from bot.daily import lanes
 from bot.slack import answers, blocks
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
 from bot.slack.message_text import plain_question
 from bot.slack.subcommands import SUBCOMMANDS
 from bot.store import StoreError
@@ -206,11 +206,6 @@ def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> 
         client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status=status)
     except SlackApiError as exc:
         log.debug("assistant.threads.setStatus failed: %s", exc.response.get("error"))
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the answer follows in a lazy listener."""
-    ack()
 
 
 def answer_mention(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:

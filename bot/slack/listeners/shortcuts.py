@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.pipeline.answer import SHORTCUT
 from bot.slack import answers, blocks
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
 from bot.slack.message_text import plain_question
 
 log = logging.getLogger(__name__)
@@ -25,11 +25,6 @@ NO_TEXT = (
     "That message has no text I can read (only files or attachments). Try the shortcut on a "
     "message with words, or ask me with `{command} your question`."
 )
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the answer follows in a lazy listener."""
-    ack()
 
 
 def answer_privately(body: dict, client: WebClient, context: BoltContext) -> None:
