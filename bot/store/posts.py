@@ -9,11 +9,10 @@ taken over by another process to settle it. Ids are AUTOINCREMENT: never reused.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store.db import BUSY_TIMEOUT_MS, Connection, utcnow
+from bot.store.db import BUSY_TIMEOUT_MS, Connection, ago, lease_end, utcnow
 
 POST_CACHE_SIZE = 10_000
 
@@ -91,19 +90,12 @@ class PostsTable(Connection):
         """Make a pending claim `owner`'s, if its lease ran out (or, with no lease, it is older
         than `min_age` seconds): what reconciliation does before settling it. Only one
         process wins; False for the others."""
-        now = dt.datetime.now(dt.UTC)
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE posts SET owner = ?, lease_until = ? WHERE id = ? AND status = 'pending' "
                 "AND ((lease_until IS NOT NULL AND lease_until < ?) "
                 "OR (lease_until IS NULL AND created_at <= ?))",
-                [
-                    owner,
-                    _lease_until(lease, owner),
-                    post_id,
-                    now.isoformat(timespec="microseconds"),
-                    (now - dt.timedelta(seconds=min_age)).isoformat(timespec="microseconds"),
-                ],
+                [owner, _lease_until(lease, owner), post_id, utcnow(), ago(min_age)],
             )
             return cursor.rowcount == 1
 
@@ -232,10 +224,7 @@ class PostsTable(Connection):
 
 
 def _lease_until(lease: float, owner: str | None) -> str | None:
-    if owner is None:
-        return None
-    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=lease)
-    return until.isoformat(timespec="microseconds")
+    return None if owner is None else lease_end(lease)
 
 
 def _owns(db, post_id: int, owner: str) -> bool:

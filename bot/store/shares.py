@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from bot.store.db import Connection, utcnow
+from bot.store.db import Connection, ago, utcnow
 
 STALE_CLAIM_SECONDS = 300
 
@@ -46,9 +45,7 @@ class SharesTable(Connection):
         taken over. Finish with `mark_shared`, or `release_share` when nothing was posted.
         """
         now = utcnow()
-        stale = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=STALE_CLAIM_SECONDS)).isoformat(
-            timespec="microseconds"
-        )
+        stale = ago(STALE_CLAIM_SECONDS)
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO shares (key, channel, tip_id, user, status, claimed_at) "
