@@ -6,12 +6,11 @@ import logging
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.core import commands
 from bot.core.pipeline.answer import SLASH
 from bot.core.schedule_changes import schedule_change
-from bot.slack import answers, blocks
+from bot.slack import answers, blocks, delivery
 from bot.slack.context import SlackContext
 from bot.slack.subcommands import SUBCOMMANDS
 
@@ -79,16 +78,14 @@ def announce(command: dict, context: BoltContext, client: WebClient) -> None:
     if change is None:
         return
     notice = blocks.schedule_notice(change, command=SlackContext.of(context).command)
-    try:
-        client.chat_postMessage(channel=change.channel, **notice)
-    except SlackApiError as exc:
+    sent = delivery.post_message(client, change.channel, notice)
+    if not sent.ok:  # the notice is a courtesy, not a record: never retried
         log.warning(
-            "could not tell %s about its schedule change: %s",
+            "could not tell %s about its schedule change: %s (%s)",
             change.channel,
-            exc.response.get("error"),
+            sent.error,
+            sent.status,
         )
-    except Exception as exc:  # network trouble: the notice is a courtesy, not a record
-        log.warning("could not tell %s about its schedule change: %s", change.channel, exc)
 
 
 def register(app: App, *, command: str) -> None:

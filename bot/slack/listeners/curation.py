@@ -16,12 +16,11 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.core import curation
 from bot.core.curation import TipForm
 from bot.digits import is_number
-from bot.slack import blocks, modals
+from bot.slack import blocks, delivery, modals
 from bot.slack import curation_blocks as cb
 from bot.slack.context import SlackContext, acknowledge
 from bot.slack.curators import NO_FORM, NOT_CURATOR, is_curator, open_form, taught_pairs
@@ -384,36 +383,20 @@ UNREACHABLE = frozenset(
 
 
 def tell(client: WebClient, notice: curation.Notice) -> str:
-    """DM one person that their question has a tip (conversations.open, then chat.postMessage).
+    """DM one person that their question has a tip (`delivery.send_dm`).
 
-    Returns SENT; NOT_SENT when Slack surely delivered nothing (conversations.open failed,
-    or chat.postMessage was refused or rate limited), so the DM may be retried; MAYBE_SENT
-    when chat.postMessage failed in a way that may have posted (5xx, time-out), which must
-    not be retried or the person could get it twice; GAVE_UP when the person cannot be
-    reached at all (deactivated, not found).
+    Returns SENT; NOT_SENT when Slack surely delivered nothing, so the DM may be retried;
+    MAYBE_SENT when it may have posted (5xx, time-out), which must not be retried or the
+    person could get it twice; GAVE_UP when the person cannot be reached at all
+    (conversations.open: deactivated, not found).
     """
-    try:
-        channel = client.conversations_open(users=notice.user)["channel"]["id"]
-    except SlackApiError as exc:
-        _dm_failed(notice, exc)
-        return GAVE_UP if exc.response.get("error") in UNREACHABLE else NOT_SENT
-    except Exception as exc:
-        _dm_failed(notice, exc)
-        return NOT_SENT
-    try:
-        client.chat_postMessage(channel=channel, **cb.answered_dm(notice.tip, notice.question))
+    sent = delivery.send_dm(client, notice.user, cb.answered_dm(notice.tip, notice.question))
+    if sent.ok:
         return SENT
-    except SlackApiError as exc:
-        _dm_failed(notice, exc)
-        return NOT_SENT if exc.response.status_code in (200, 429) else MAYBE_SENT
-    except Exception as exc:
-        _dm_failed(notice, exc)
+    log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, sent.error)
+    if sent.status == delivery.MAYBE_DELIVERED:
         return MAYBE_SENT
-
-
-def _dm_failed(notice: curation.Notice, exc: Exception) -> None:
-    error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-    log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, error)
+    return GAVE_UP if sent.call == "conversations.open" and sent.error in UNREACHABLE else NOT_SENT
 
 
 def register(app: App) -> None:

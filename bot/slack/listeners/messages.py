@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from urllib.error import URLError
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -29,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core import commands, examples
 from bot.core.pipeline.answer import DM, MENTION
 from bot.daily import lanes
-from bot.slack import answers, blocks
+from bot.slack import answers, blocks, delivery
 from bot.slack.context import SlackContext, acknowledge
 from bot.slack.message_text import plain_question
 from bot.slack.subcommands import SUBCOMMANDS
@@ -172,32 +170,16 @@ def post(
 def _send(
     ctx: SlackContext, client: WebClient, channel: str, fields: dict, thread_ts: str | None
 ) -> str | None:
-    for attempt in range(1, ANSWER_ATTEMPTS + 1):
-        ctx.poster.pace(channel)
-        try:
-            response = client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-                **fields,
-            )
-        except SlackApiError as exc:
-            log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
-            return None
-        except (ConnectionError, URLError) as exc:
-            # The event is acked and claimed, so Slack will not send it again: a dropped
-            # connection would lose the answer. A reset before Slack answered almost
-            # always means nothing was posted, so try again (a rare duplicate beats a
-            # question left unanswered); a time-out is not retried.
-            if attempt == ANSWER_ATTEMPTS:
-                log.error("could not answer in %s after %d tries: %s", channel, attempt, exc)
-                return None
-            log.warning("answer in %s: connection dropped (%s), trying again", channel, exc)
-            time.sleep(0.5 * attempt)
-            continue
-        return response.get("ts")
-    return None
+    # The event is acked and claimed, so Slack will not send it again: a dropped connection
+    # would lose the answer. A reset before Slack answered almost always means nothing was
+    # posted, so it is tried again (a rare duplicate beats a question left unanswered).
+    message = {"thread_ts": thread_ts, "unfurl_links": False, "unfurl_media": False, **fields}
+    sent = delivery.post_message(
+        client, channel, message, pace=ctx.poster.pace, retry_dropped=ANSWER_ATTEMPTS - 1
+    )
+    if not sent.ok:
+        log.warning("could not answer in %s: %s (%s)", channel, sent.error, sent.status)
+    return sent.ts
 
 
 def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> None:

@@ -11,10 +11,9 @@ import logging
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.core.pipeline.answer import SHORTCUT
-from bot.slack import answers, blocks
+from bot.slack import answers, blocks, delivery
 from bot.slack.context import SlackContext, acknowledge
 from bot.slack.message_text import plain_question
 
@@ -40,17 +39,14 @@ def answer_privately(body: dict, client: WebClient, context: BoltContext) -> Non
         reply = blocks.plain(NO_TEXT.format(command=ctx.command))
     fields = {k: v for k, v in reply.items() if k in ("text", "blocks")}
     if channel:
-        try:
-            client.chat_postEphemeral(channel=channel, user=user, **fields)
+        sent = delivery.post_ephemeral(client, channel, user, fields)
+        if sent.ok:
             return
-        except SlackApiError as exc:
-            log.info(
-                "no ephemeral in %s (%s); answering in a DM", channel, exc.response.get("error")
-            )
-    try:
-        client.chat_postMessage(channel=user, unfurl_links=False, **fields)
-    except SlackApiError as exc:
-        log.warning("could not answer a shortcut: %s", exc.response.get("error"))
+        # A private answer seen twice (once more in the DM) beats one never seen.
+        log.info("no ephemeral in %s (%s); answering in a DM", channel, sent.error)
+    sent = delivery.post_message(client, user, {"unfurl_links": False, **fields})
+    if not sent.ok:
+        log.warning("could not answer a shortcut: %s (%s)", sent.error, sent.status)
 
 
 def register(app: App) -> None:
