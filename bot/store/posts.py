@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from bot.store.db import BUSY_TIMEOUT_MS, Connection, ago, lease_end, utcnow
 
@@ -74,7 +75,7 @@ class PostsTable(Connection):
             )
             if cursor.rowcount == 0:
                 return None
-            return _post(db["posts"].get(cursor.lastrowid))
+            return _post(db.table("posts").get(cast(int, cursor.lastrowid)))
 
     def renew_claim(self, post_id: int, owner: str, lease: float) -> bool:
         """Extend `owner`'s pending claim by `lease` seconds from now; False if it is not
@@ -123,8 +124,10 @@ class PostsTable(Connection):
                 [channel, ts, tip_id, local_date, kind, status, now, now if ts else None],
             )
             if cursor.rowcount:
-                return _post(db["posts"].get(cursor.lastrowid))
-            return _post(next(db["posts"].rows_where("channel = ? AND ts = ?", [channel, ts])))
+                return _post(db.table("posts").get(cast(int, cursor.lastrowid)))
+            return _post(
+                next(db.table("posts").rows_where("channel = ? AND ts = ?", [channel, ts]))
+            )
 
     def mark_posted(self, post_id: int, ts: str, *, owner: str | None = None) -> bool:
         """The message for a claimed post exists in Slack with this ts; False when `owner`
@@ -170,7 +173,7 @@ class PostsTable(Connection):
     def daily_post(self, channel: str, local_date: str) -> Post | None:
         """The daily post of a channel on a local date, whatever its status."""
         rows = list(
-            self.db["posts"].rows_where(
+            self.db.table("posts").rows_where(
                 "channel = ? AND local_date = ? AND kind = 'daily'", [channel, local_date]
             )
         )
@@ -201,7 +204,7 @@ class PostsTable(Connection):
     def posts(self, channel: str | None = None) -> list[Post]:
         """Every recorded post (of one channel), oldest first."""
         where, args = ("channel = ?", [channel]) if channel else (None, [])
-        return [_post(r) for r in self.db["posts"].rows_where(where, args, order_by="id")]
+        return [_post(r) for r in self.db.table("posts").rows_where(where, args, order_by="id")]
 
     def posted_tip_ids(self, channel: str) -> list[tuple[str, str]]:
         """(tip_id, local_date or created_at) of every tip posted in a channel, oldest first."""
@@ -219,7 +222,7 @@ class PostsTable(Connection):
         ISO), oldest first: what reconciliation settles after a crash or an outage."""
         return [
             (_post(r), r["created_at"])
-            for r in self.db["posts"].rows_where("status = 'pending'", order_by="id")
+            for r in self.db.table("posts").rows_where("status = 'pending'", order_by="id")
         ]
 
 

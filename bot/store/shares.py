@@ -60,7 +60,7 @@ class SharesTable(Connection):
                     [now, user, key, stale],
                 )
                 fresh = cursor.rowcount > 0
-            return fresh, _share(db["shares"].get(key))
+            return fresh, _share(db.table("shares").get(key))
 
     def mark_shared(self, key: str, ts: str) -> None:
         """The shared message exists in Slack with this ts."""
@@ -77,5 +77,5 @@ class SharesTable(Connection):
 
     def share(self, key: str) -> Share | None:
         """The share of the answer `key`, if it was ever claimed."""
-        rows = list(self.db["shares"].rows_where("key = ?", [key]))
+        rows = list(self.db.table("shares").rows_where("key = ?", [key]))
         return _share(rows[0]) if rows else None

@@ -117,4 +117,4 @@ class VotesTable(Connection):
 
     def user_ratings(self, user: str) -> list[dict]:
         """The tips this person rated, newest first."""
-        return list(self.db["ratings"].rows_where("user = ?", [user], order_by="at DESC"))
+        return list(self.db.table("ratings").rows_where("user = ?", [user], order_by="at DESC"))
