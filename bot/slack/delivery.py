@@ -187,6 +187,7 @@ class RateLimitWait(RateLimitErrorRetryHandler):
     ) -> bool:
         return (
             super()._can_retry(state=state, request=request, response=response, error=error)
+            and response is not None
             and _retry_after(response.headers) <= MAX_RATE_LIMIT_WAIT
         )
 
@@ -208,8 +209,8 @@ class RateLimitWait(RateLimitErrorRetryHandler):
         error: Exception | None = None,
     ) -> None:
         """Wait Retry-After, then ask the client for one more attempt."""
-        if response is None:
-            raise error  # the handler only takes 429 responses; anything else is not ours
+        if response is None:  # the handler only takes 429 responses; anything else is not ours
+            raise error if error is not None else RuntimeError("a rate-limit retry without a 429")
         state.next_attempt_requested = True
         self.sleep(_retry_after(response.headers))
         state.increment_current_attempt()
@@ -304,7 +305,9 @@ class SlackDeliverer:
         )
         return _ts_or_raise(post_message(self.client, channel, message))
 
-    def find_tip(self, channel: str, *, since: float, match: Mapping[str, str]) -> str | None:
+    def find_tip(
+        self, channel: str, *, since: float, match: Mapping[str, str | None]
+    ) -> str | None:
         """conversations.history since `since`, looking for our tip metadata with `match`."""
         cursor = None
         for _page in range(HISTORY_PAGES):
@@ -356,7 +359,7 @@ def _as_delivery_error(sent: Sent) -> Exception:
 
 
 def _retry_after(headers: Mapping) -> float:
-    raw = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    raw: Any = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
     try:
         seconds = float(raw[0] if isinstance(raw, list) else raw)
     except (TypeError, ValueError, OverflowError):

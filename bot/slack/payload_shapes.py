@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from slack_bolt import BoltResponse
 
-_MESSAGE = {
+_MESSAGE: dict[str, type] = {
     "user": str,
     "channel": str,
     "channel_type": str,
@@ -27,7 +27,7 @@ _MESSAGE = {
     "message": dict,
     "previous_message": dict,
 }
-_REACTION = {
+_REACTION: dict[str, type] = {
     "user": str,
     "reaction": str,
     "item_user": str,
@@ -63,7 +63,7 @@ INTERACTION_FIELDS: dict[str, type] = {
     "message.text": str,
     "message.ts": str,
 }
-_NAMES = {str: "a string", dict: "an object", list: "a list"}
+_NAMES: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
 # Top-level fields Bolt reads before any listener runs; a wrong type there makes Bolt's
 # own code raise (a 500), so it is refused first. Strings first, then objects.
 ENVELOPE_FIELDS: dict[str, type] = {

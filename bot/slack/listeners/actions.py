@@ -245,7 +245,7 @@ def _outcome_problem(ctx: SlackContext, context: BoltContext, respond: Respond) 
     }
     if outcome in (core.LEARNED, core.NOT_KEPT):
         return False
-    respond(blocks.plain(texts.get(outcome, SORRY)) | {"replace_original": False})
+    respond(blocks.plain(texts.get(str(outcome), SORRY)) | {"replace_original": False})
     return True
 
 

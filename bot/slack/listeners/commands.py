@@ -27,7 +27,7 @@ def reply_for(ctx: SlackContext, command: dict) -> dict | None:
     None when there is nothing to say (a subcommand answered another way, e.g. a modal).
     """
     parsed = commands.parse(command.get("text") or "", SUBCOMMANDS)
-    if not parsed.is_question:
+    if parsed.name is not None:  # a subcommand, not a question
         return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
     return answers.answer_for(
         ctx,

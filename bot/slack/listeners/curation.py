@@ -101,7 +101,7 @@ def open_from_button(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a non-curator (%s) pressed a curation button; ignored", user)
         return
     action = (body.get("actions") or [{}])[0]
@@ -136,7 +136,7 @@ def retire(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a non-curator (%s) pressed Retire; ignored", user)
         return
     tip_id, version = _parse_tip_value(_value(body))
@@ -167,7 +167,7 @@ def decide_pair(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a non-curator (%s) pressed a learned pair's button; ignored", user)
         return
     approve = ((body.get("actions") or [{}])[0]).get("action_id") == cb.APPROVE_PAIR_ACTION
@@ -225,9 +225,10 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
     if not is_curator(ctx, _user(body)):
         respond(blocks.plain(NOT_CURATOR) | {"replace_original": False})
         return
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    message = body.get("message")
+    message = message if isinstance(message, dict) else {}
     channel = body.get("channel")
-    channel = channel.get("id") if isinstance(channel, dict) else ""
+    channel = (channel.get("id") or "") if isinstance(channel, dict) else ""
     link = permalink(body, channel, message)
     if not link:
         try:
@@ -281,7 +282,7 @@ def submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
     """A submitted tip form: refuse, show field errors, or store it and serve it at once."""
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a tip form from a non-curator (%s) was refused", user)
         ack(modals.errors({"title": NOT_CURATOR}))
         return
@@ -307,7 +308,7 @@ def submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         log.error("could not save a tip: %s", exc)
         ack(modals.errors({"title": "Sorry, I could not save it just now. Please try again."}))
         return
-    tip = snapshot.base.get(result.tip.id)
+    tip = snapshot.base.get(result.tip.id) or result.tip
     context[SAVED_KEY] = tip.id
     verb = "updated" if editing.tip_id else "added"
     ack(

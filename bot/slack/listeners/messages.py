@@ -119,9 +119,10 @@ def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
     parsed = commands.parse(text, DM_SUBCOMMANDS)
     if parsed.name == "help":
         return blocks.plain(dm_help(ctx))
-    if not parsed.is_question:
+    if parsed.name is not None:  # a subcommand, not a question
         command = {"text": text, "user_id": user, "channel_id": channel}
-        return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
+        reply = SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
+        return reply if reply is not None else blocks.plain(dm_help(ctx))
     return answers.answer_for(ctx, parsed.rest, user=user, surface=DM, channel=channel)
 
 
@@ -204,7 +205,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
 
 
 def mention(
-    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str
+    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str | None
 ) -> None:
     """Answer one claimed mention in its thread (a fresh one, or one a shutdown left)."""
     channel, user = event["channel"], event.get("user")
@@ -242,7 +243,7 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
 
 
 def direct_message(
-    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str
+    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str | None
 ) -> None:
     """Answer one claimed DM (a fresh one, or one a shutdown left)."""
     channel, user = event["channel"], event.get("user") or ""

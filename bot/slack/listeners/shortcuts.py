@@ -31,7 +31,8 @@ def answer_privately(body: dict, client: WebClient, context: BoltContext) -> Non
     ctx = SlackContext.of(context)
     user = (body.get("user") or {}).get("id") or ""
     channel = (body.get("channel") or {}).get("id") or ""
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    message = body.get("message")
+    message = message if isinstance(message, dict) else {}
     question = plain_question(str(message.get("text") or ""), bot_user=context.bot_user_id)
     if question:
         reply = answers.answer_for(ctx, question, user=user, surface=SHORTCUT, channel=channel)
