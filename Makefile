@@ -17,10 +17,11 @@ run: $(STAMP)
 	$(BIN)/python -m bot knowledge check
 	$(BIN)/python -m bot serve --auto-playground
 
-## test: lint, format check, knowledge check and every test (browser tests included when Chromium is there)
+## test: lint, format check, type check, knowledge check and every test (browser tests included when Chromium is there)
 test: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/ruff format --check bot tests benchmarks
+	$(BIN)/mypy bot
 	$(BIN)/python -m bot knowledge check
 	$(BIN)/python -m pytest -q
 

@@ -16,6 +16,7 @@ from bot import settings as settings_mod
 from bot.cli_types import channel_id, int_range, output_file, pair_ref, user_id
 from bot.core.knowledge import KnowledgeError, source_text
 from bot.core.library import TEAM_FILE
+from bot.core.pipeline.answer import UNSURE
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
 from bot.store.files import (
@@ -222,7 +223,7 @@ def _answer_json(answer) -> dict:
 
 
 def _answer_text(answer) -> str:
-    if answer.level == "unsure":
+    if answer.level == UNSURE:
         lines = ["Not sure this is what you need; closest I have:"]
         lines += [f"  - {tip.title}  (score {score:.2f})" for tip, score in answer.matches]
         return "\n".join(lines)

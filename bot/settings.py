@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.digits import is_number
+
 DEFAULT_USEFUL = ("+1", "thumbsup", "heart", "star", "fire", "100", "raised_hands", "clap", "bulb")
 DEFAULT_NOT_USEFUL = ("-1", "thumbsdown")
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -167,14 +169,14 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     port = 3000
     raw_port = env.get("PORT", "").strip()
     if raw_port:
-        if raw_port.isascii() and raw_port.isdigit() and 0 < int(raw_port) < 65536:
+        if is_number(raw_port) and 0 < int(raw_port) < 65536:
             port = int(raw_port)
         else:
             problems.append(f"PORT={raw_port!r} is not a port number: use 1-65535, e.g. PORT=3000.")
     health_port = 0
     raw_health = env.get("COACH_HEALTH_PORT", "").strip()
     if raw_health:
-        if raw_health.isascii() and raw_health.isdigit() and 0 < int(raw_health) < 65536:
+        if is_number(raw_health) and 0 < int(raw_health) < 65536:
             health_port = int(raw_health)
         else:
             problems.append(

@@ -9,7 +9,7 @@ import yaml
 from bot.cli import build_parser
 from bot.settings import from_env
 from bot.slack.listeners import register_listeners
-from bot.slack.listeners.commands import SUBCOMMANDS
+from bot.slack.subcommands import SUBCOMMANDS
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()

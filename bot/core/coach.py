@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 from bot.core import gaps, ratings
 from bot.core.library import Library
@@ -152,7 +153,7 @@ class Coach:
             return NOT_YOURS
         if not self.settings.log_questions or not offer.question:
             return NOT_KEPT
-        person = self.person(user)
+        person = cast(str, self.person(user))  # is_asker: `user` is a non-empty id
         hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
         if self.store.taught_since(person, hour_ago) + len(tip_ids) > self.config.teach_per_hour:
             return TOO_MANY
@@ -201,7 +202,7 @@ class Coach:
                 if self._lessons is None:
                     self._lessons = adjust.Lessons(agree_users=self.config.agree_users)
                 self._lessons_state = (generation, seq, time.monotonic())
-        return self._lessons
+        return cast(adjust.Lessons, self._lessons)  # set by _catch_up, or just above
 
     def _catch_up(self, generation: int, seq: int) -> None:
         engine = self.library.engine

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from bot.core import schedule
+from bot.digits import is_number
 
 _AM_PM_APART = re.compile(r"(\d)\s+([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)  # '9 am' is one time
 _TOPICS = re.compile(r"(?:^|\s)(?:--)?topics(?=[\s=:]|$)", re.IGNORECASE)
@@ -60,7 +61,7 @@ def _schedule_args(rest: str) -> bool:
 
 def _count(limit: int) -> Callable[[str], bool]:
     def accepts(rest: str) -> bool:
-        return rest.isascii() and rest.isdigit() and 1 <= int(rest) <= limit
+        return is_number(rest) and 1 <= int(rest) <= limit
 
     return accepts
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard, cast
 
 import yaml
 
@@ -242,7 +243,7 @@ class _LineDict(dict):
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _is_text(value: object) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 
@@ -386,8 +387,9 @@ def _check_tip(
         )
     if len(problems) > start:
         return None
+    source = cast(dict, source)  # required, and checked to be a mapping above
     return Tip(
-        id=raw_id,
+        id=cast(str, raw_id),
         title=raw["title"].strip(),
         text=raw["text"].strip(),
         tags=tuple(t.strip() for t in raw["tags"]),
@@ -435,7 +437,7 @@ def parse_text(content: str, *, display: str) -> tuple[list[Tip], list[Problem]]
         return [], [Problem(display, 1, None, DEEP)]
     if data is None:
         return [], []
-    if not isinstance(data, dict):
+    if not isinstance(data, _LineDict):  # _LineLoader builds every mapping as one
         return [], [Problem(display, 1, None, "must be a mapping with a 'tips:' list")]
     problems: list[Problem] = []
     for key in data:

@@ -39,5 +39,7 @@ def fresh_tip(
         min_gap=len(live) - 1,
         kinds=kb.kinds,
     )
+    if tip_id is None:
+        return None
     store.record_served(user, tip_id, keep=KEEP)
     return kb.get(tip_id)

@@ -130,7 +130,7 @@ def next_tip(
         return max(
             fresh,
             key=lambda t: (
-                -rank.get(kinds.get(t), len(rank)),
+                -rank.get(kinds.get(t) or "", len(rank)),
                 posterior_mean(tallies.get(t)),
                 -order[t],
             ),

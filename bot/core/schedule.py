@@ -136,7 +136,7 @@ def parse_time(text: str) -> str:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
     elif match := _TIME_DIGITS.fullmatch(squeezed):
         hour, minute = int(match.group(1)), int(match.group(2))
-    if hour is not None and hour < 24 and minute < 60:
+    if hour is not None and minute is not None and hour < 24 and minute < 60:
         return f"{hour:02d}:{minute:02d}"
     raise ScheduleError(
         f"'{raw}' is not a valid time: use 24-hour HH:MM, e.g. 09:00 or 17:30 (or 9am, 5:30pm)."

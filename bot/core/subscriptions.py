@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from bot.core.channel_topics import TopicError, channel_topics, parse_topics
+from bot.core.daily_tip import choose_tip, todays_tip
 from bot.core.knowledge import KnowledgeBase, Tip, source_text
 from bot.core.schedule import (
     ScheduleError,
@@ -21,7 +22,6 @@ from bot.core.schedule import (
     parse_args,
     parse_tz,
 )
-from bot.daily.scheduler import choose_tip, todays_tip
 from bot.store import Store
 
 __all__ = [

@@ -100,7 +100,9 @@ class Deliverer(Protocol):
         """
         ...
 
-    def find_tip(self, channel: str, *, since: float, match: Mapping[str, str]) -> str | None:
+    def find_tip(
+        self, channel: str, *, since: float, match: Mapping[str, str | None]
+    ) -> str | None:
         """The ts of a tip message posted since `since` (epoch s) whose metadata has `match`."""
         ...
 
@@ -196,7 +198,7 @@ class Poster:
                 still_ours=heartbeat.held,
             )
         if outcome.ok:
-            if not self.store.mark_posted(claim.id, outcome.ts, owner=self.owner):
+            if not self.store.mark_posted(claim.id, outcome.ts or "", owner=self.owner):
                 log.error(
                     "posted the tip in %s (ts %s) after losing claim %d to another process",
                     channel,

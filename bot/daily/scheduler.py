@@ -15,10 +15,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core import rotation
-from bot.core.channel_topics import channel_topics, tips_for_topics
-from bot.core.knowledge import KnowledgeBase, Tip
-from bot.core.schedule import due_date, local_date
+from bot.core.daily_tip import choose_tip
+from bot.core.knowledge import KnowledgeBase
+from bot.core.schedule import due_date
 from bot.daily.posting import DailyPoster
 from bot.store import Store
 
@@ -43,38 +42,6 @@ class TickResult:
     status: str
     tip_id: str | None = None
     error: str | None = None
-
-
-def choose_tip(store: Store, kb: KnowledgeBase, channel: str, day: str) -> Tip | None:
-    """The rotation's next tip for a channel on a local date (None when the base is empty).
-
-    Only served tips on the channel's topics (every served tip when it has none, or when
-    no tip carries them any more); the first cycle starts with practice tips. Repeatable:
-    the exploration draw is seeded by channel and date.
-    """
-    live = kb.live_tips
-    tips = tips_for_topics(live, channel_topics(store.subscription(channel))) or live
-    tip_id = rotation.next_tip(
-        [t.id for t in tips],
-        store.posted_tip_ids(channel),
-        store.tip_tallies(),
-        seed=f"{channel}:{day}",
-        kinds=kb.kinds,
-    )
-    return kb.get(tip_id) if tip_id else None
-
-
-def todays_tip(store: Store, kb: KnowledgeBase, channel: str, now: dt.datetime) -> Tip | None:
-    """Today's tip for a channel: the one posted today, else the one the rotation would post.
-
-    'Today' is in the channel's subscription time zone (UTC when it has none).
-    """
-    sub = store.subscription(channel)
-    day = local_date(sub["tz"] if sub else "UTC", now).isoformat()
-    posted = store.daily_post(channel, day)
-    if posted is not None and posted.status in ("posted", "pending") and kb.served(posted.tip_id):
-        return kb.served(posted.tip_id)  # not once it was retired since
-    return choose_tip(store, kb, channel, day)
 
 
 class Scheduler:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from bot.fakeslack.signing import FORM, JSON
@@ -106,7 +107,7 @@ def reaction_event(
 
 def app_home_opened_event(*, user: str, dm_channel: str, view_id: str | None = None) -> dict:
     """An `app_home_opened` event for the Home tab."""
-    event = {
+    event: dict[str, Any] = {
         "type": "app_home_opened",
         "user": user,
         "channel": dm_channel,
@@ -138,7 +139,7 @@ def block_actions(
     the whole message for channel messages and leaves it out for ephemeral ones; a click
     in a view (App Home) carries the `view` and no channel or response URL.
     """
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {
             "id": user["id"],

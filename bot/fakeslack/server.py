@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import cast
 from urllib.parse import urlsplit
 
 from bot.fakeslack.web_api import DROPPED, Answer, WebAPI, parse_args
@@ -69,7 +70,7 @@ class FakeSlack:
         """http://127.0.0.1:PORT (raises RuntimeError before start())."""
         if self._server is None:
             raise RuntimeError("start the fake Slack first")
-        host, port = self._server.server_address[:2]
+        host, port = cast(tuple[str, int], self._server.server_address[:2])
         return f"http://{host}:{port}"
 
     @property

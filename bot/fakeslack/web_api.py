@@ -41,6 +41,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
@@ -976,7 +977,7 @@ def _flag(value: object) -> bool:
     return str(value if value is not None else "").lower() in ("1", "true")
 
 
-def _float(value: object, default: float) -> float:
+def _float(value: Any, default: float) -> float:
     try:
         return float(value) if value not in (None, "") else default
     except (TypeError, ValueError):

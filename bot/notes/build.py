@@ -385,7 +385,7 @@ def _merge(old: dict, draft: dict, result: NoteReport, words: str) -> dict:
     old_quote = old_source.get("quote") if isinstance(old_source, dict) else None
     # A curated quote survives while it still stands in the note; else the note's words now.
     still_there = isinstance(old_quote, str) and old_quote.strip()
-    if still_there and not grounding.missing_passages(old_quote, words):
+    if still_there and not grounding.missing_passages(str(old_quote), words):
         source["quote"] = old_quote
     merged["source"] = source
     return merged

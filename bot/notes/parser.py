@@ -408,9 +408,9 @@ def _resolve_anchors(
     seconds = resolve_stamps([m.group("t") for _, m in found], stamp_format=stamp_format)
     out = list(lines)
     # Replace from the end so earlier match offsets on the same line stay valid.
-    for (index, match), value in reversed(list(zip(found, seconds, strict=True))):
+    for (index, match), second in reversed(list(zip(found, seconds, strict=True))):
         line = out[index]
-        out[index] = f'{line[: match.end()]} data-s="{value}"{line[match.end() :]}'
+        out[index] = f'{line[: match.end()]} data-s="{second}"{line[match.end() :]}'
     return out
 
 

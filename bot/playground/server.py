@@ -20,14 +20,20 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.digits import is_number
 from bot.fakeslack.server import answer_http
 from bot.fakeslack.web_api import WebAPI, dm_channel
 from bot.playground.page import PageActions
 from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
 from bot.slack.curation_blocks import SAVE_SHORTCUT
+
+if TYPE_CHECKING:
+    from bot.serve import Runtime
+    from bot.slack.http import HttpServer
 
 # The message shortcuts of manifest.yml that the page's ⋮ menu offers ("Ask the coach about
 # this" has its own link on each message).
@@ -187,7 +193,7 @@ class PlaygroundApp:
         if since == str(version):
             return {"version": version, "unchanged": True}
         if user not in self.api.people:
-            user = PEOPLE[0]["id"]
+            user = str(PEOPLE[0]["id"])
         return {
             "version": version,
             "me": user,
@@ -218,7 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         declared = (self.headers.get("Content-Length") or "0").strip()
-        if not (declared.isascii() and declared.isdigit()):
+        if not is_number(declared):
             # int() would also take '١٢' or '+1_0'; a length is plain ASCII digits or nothing.
             self.close_connection = True
             self._reply(400, "text/plain", b"Content-Length is not a number of bytes")
@@ -265,10 +271,10 @@ class Playground:
     url: str
     bot_url: str
     api: WebAPI
-    runtime: object
+    runtime: Runtime
     _httpd: _Server
     _threads: list[threading.Thread]
-    _bot_server: object
+    _bot_server: HttpServer
     _stopped: bool = False
 
     def stop(self) -> None:

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from http.client import HTTPException
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -129,7 +130,7 @@ def verify_token(
 
 
 def _retry_after(headers) -> float | None:
-    raw = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    raw: Any = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
     try:
         return max(1.0, float(raw[0] if isinstance(raw, list) else raw))
     except (TypeError, ValueError):

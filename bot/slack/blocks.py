@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.core import subscriptions
 from bot.core.coverage import Coverage
@@ -17,6 +18,9 @@ from bot.core.ratings import TipScore
 from bot.core.schedule import Schedule, describe_days
 from bot.core.schedule_changes import ScheduleChange
 from bot.slack.mrkdwn import escape, quote
+
+if TYPE_CHECKING:
+    from bot.core.learned import Pair
 
 USEFUL_ACTION = "rate_useful"
 NOT_USEFUL_ACTION = "rate_not_useful"
@@ -542,7 +546,7 @@ def stats_message(stats: dict, *, days: int) -> dict:
     return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
 
 
-def gaps_message(rows: Sequence[dict], *, learned: Sequence[dict] = ()) -> dict:
+def gaps_message(rows: Sequence[dict], *, learned: Sequence[Pair] = ()) -> dict:
     """The most frequent unanswered topics, then what people taught (for admins and curators).
 
     `learned` are `bot.core.learned.Pair`s: mismatches are listed as "Answered wrongly",

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,6 +24,12 @@ from bot.store import StoreError
 log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 2
 CONTEXT_KEY = "aipm"
+
+
+def acknowledge(ack: Ack) -> None:
+    """Answer Slack at once with an empty 200: the ack of every listener whose work follows
+    in a lazy listener (or that has nothing to say, like a closed form)."""
+    ack()
 
 
 def lookup_client(client: WebClient) -> WebClient:

@@ -3,9 +3,9 @@
 Bolt's `SlackRequestHandler` does the work and Bolt checks each request's signature
 (once). The guard adds only what Bolt lacks: `GET /healthz`, a body-size cap (413), a
 timestamp-shape check (Bolt calls `int()` on the header and would answer a 500), and a
-clean 400 for a signed body Bolt cannot read. Bolt parses a body before it verifies the
-signature, so only when that parse fails does the guard check the signature itself, to
-answer 401 (not Slack) or 400 (Slack, but malformed).
+clean 400 for a signed body Bolt cannot read (`payload_shapes.shape_problem`). Bolt parses
+a body before it verifies the signature, so only when that parse fails does the guard
+check the signature itself, to answer 401 (not Slack) or 400 (Slack, but malformed).
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk.signature import SignatureVerifier
+
+from bot.digits import is_number
+from bot.slack.payload_shapes import shape_problem
 
 log = logging.getLogger(__name__)
 
@@ -59,54 +62,17 @@ class InFlight:
 def timestamp_problem(timestamp: str | None) -> str | None:
     """Why an `X-Slack-Request-Timestamp` cannot be Slack's, or None when it has the shape.
 
-    Only ASCII digits pass: `str.isdigit()` also accepts '¹' and '٣', which `int()` refuses.
+    Only ASCII digits pass (`bot.digits.is_number`).
     """
     if not timestamp:
         return "missing signature headers"
-    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TIMESTAMP_DIGITS:
+    if not is_number(timestamp) or len(timestamp) > MAX_TIMESTAMP_DIGITS:
         return "malformed timestamp"
     return None
 
 
-# Top-level fields Bolt reads as objects or lists of objects before any listener runs;
-# a string there makes Bolt's own code raise (a 500), so it is refused first.
-_OBJECT_FIELDS = ("event", "user", "team", "channel", "view", "container", "message")
-_OBJECT_LIST_FIELDS = ("actions", "authorizations")
+# What Bolt raises when a field of the signed body has a type it did not expect.
 _SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
-_STRING_FIELDS = ("type", "command", "text", "trigger_id", "response_url", "callback_id")
-
-
-def shape_problem(payload: object) -> str | None:
-    """Why a body Bolt parsed cannot be a Slack request, or None when it may be one.
-
-    Checks the JSON types of the top-level fields Bolt itself reads (an `event` that is a
-    string, `actions` that are not a list of objects, ...), not each listener's fields.
-    """
-    if not isinstance(payload, dict):
-        return "body is not a JSON object"
-    if not ({"type", "command", "ssl_check"} & payload.keys()):
-        return "neither an event, an interaction nor a command"
-    for key in _STRING_FIELDS:
-        if payload.get(key) is not None and not isinstance(payload[key], str):
-            return f"field {key!r} is not a string"
-    for key in _OBJECT_FIELDS:
-        if payload.get(key) is not None and not isinstance(payload[key], dict):
-            return f"field {key!r} is not an object"
-    for key in _OBJECT_LIST_FIELDS:
-        value = payload.get(key)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(v, dict) for v in value)
-        ):
-            return f"field {key!r} is not a list of objects"
-    event = payload.get("event") or {}
-    if event.get("type") is not None and not isinstance(event["type"], str):
-        return "field 'event.type' is not a string"
-    if payload.get("type") in ("view_submission", "view_closed"):
-        # Bolt's middleware reads view.type before any listener runs and raises without it.
-        view = payload.get("view")
-        if not isinstance(view, dict) or not isinstance(view.get("type"), str):
-            return "a view payload without a view"
-    return None
 
 
 class _GuardedHandler(SlackRequestHandler):

@@ -1,9 +1,11 @@
-"""The fields our listeners read, with the JSON types Slack sends, checked before any listener.
+"""The JSON types Slack sends, checked before Bolt or a listener reads a field: one table each.
 
 A signed event whose `user` is a list, a slash command without `user_id`, or a click whose
 `user.id` is an object is Slack's bug or a leaked signing secret; either way no listener
-should see it. The HTTP guard checks the envelope Bolt itself reads; this checks what the
-listeners read (events, commands, interactions), for HTTP and Socket Mode alike.
+should see it. `shape_problem` checks the envelope Bolt itself reads (the HTTP guard runs
+it on the parsed body, before Bolt dispatches); `payload_problem` checks what the listeners
+read (events, commands, interactions), as a middleware for HTTP and Socket Mode alike.
+Both read their tables with `_typed`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 
 from slack_bolt import BoltResponse
 
-_MESSAGE = {
+_MESSAGE: dict[str, type] = {
     "user": str,
     "channel": str,
     "channel_type": str,
@@ -25,7 +27,7 @@ _MESSAGE = {
     "message": dict,
     "previous_message": dict,
 }
-_REACTION = {
+_REACTION: dict[str, type] = {
     "user": str,
     "reaction": str,
     "item_user": str,
@@ -61,7 +63,44 @@ INTERACTION_FIELDS: dict[str, type] = {
     "message.text": str,
     "message.ts": str,
 }
-_NAMES = {str: "a string", dict: "an object", list: "a list"}
+_NAMES: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
+# Top-level fields Bolt reads before any listener runs; a wrong type there makes Bolt's
+# own code raise (a 500), so it is refused first. Strings first, then objects.
+ENVELOPE_FIELDS: dict[str, type] = {
+    **dict.fromkeys(("type", "command", "text", "trigger_id", "response_url", "callback_id"), str),
+    **dict.fromkeys(("event", "user", "team", "channel", "view", "container", "message"), dict),
+}
+ENVELOPE_LISTS = ("actions", "authorizations")  # lists of objects
+
+
+def shape_problem(payload: object) -> str | None:
+    """Why a body Bolt parsed cannot be a Slack request, or None when it may be one.
+
+    Checks the JSON types of the top-level fields Bolt itself reads (an `event` that is a
+    string, `actions` that are not a list of objects, ...), not each listener's fields.
+    """
+    if not isinstance(payload, dict):
+        return "body is not a JSON object"
+    if not ({"type", "command", "ssl_check"} & payload.keys()):
+        return "neither an event, an interaction nor a command"
+    problem = _typed(payload, ENVELOPE_FIELDS, prefix="")
+    if problem:
+        return problem
+    for key in ENVELOPE_LISTS:
+        value = payload.get(key)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ):
+            return f"field {key!r} is not a list of objects"
+    problem = _typed(payload, {"event.type": str}, prefix="")
+    if problem:
+        return problem
+    if payload.get("type") in ("view_submission", "view_closed"):
+        # Bolt's middleware reads view.type before any listener runs and raises without it.
+        view = payload.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("type"), str):
+            return "a view payload without a view"
+    return None
 
 
 def event_problem(event: dict) -> str | None:

@@ -42,6 +42,11 @@ def lease_end(seconds: float) -> str:
     )
 
 
+def ago(seconds: float) -> str:
+    """`seconds` before now, as `utcnow` writes times: the cut-off for a stale claim or row."""
+    return lease_end(-seconds)
+
+
 class Connection:
     """The database file: open with `open(path)`; safe to share across threads."""
 

@@ -8,11 +8,33 @@ claimed again by Slack's redelivery or by the next start, which answers it from 
 
 from __future__ import annotations
 
-import datetime as dt
+from sqlite_utils import Database
 
-from bot.store.db import Connection, lease_end, utcnow
+from bot.store.db import Connection, ago, lease_end, utcnow
 
 RELEASED = ""  # a pending_until before any time: the claim is free for the next taker
+
+
+def insert_event(
+    db: Database,
+    event_id: str,
+    at: str,
+    *,
+    until: str | None = None,
+    owner: str | None = None,
+    payload: str | None = None,
+) -> bool:
+    """Record `event_id` inside the caller's transaction; False when it was there already.
+
+    The one insert behind every event claim: `claim_event` here, and `record_vote` /
+    `withdraw_vote`, which claim a reaction's event id in the same transaction as its vote.
+    """
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO events (event_id, at, pending_until, owner, payload) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [event_id, at, until, owner if until else None, payload if until else None],
+    )
+    return cursor.rowcount > 0
 
 
 class EventsTable(Connection):
@@ -38,12 +60,7 @@ class EventsTable(Connection):
         now = utcnow()
         until = lease_end(lease) if lease is not None else None
         with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO events (event_id, at, pending_until, owner, payload) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [event_id, now, until, owner if until else None, payload if until else None],
-            )
-            if cursor.rowcount > 0:
+            if insert_event(db, event_id, now, until=until, owner=owner, payload=payload):
                 return True
             cursor = db.execute(
                 "UPDATE events SET pending_until = ?, owner = ?, payload = COALESCE(?, payload) "
@@ -86,9 +103,7 @@ class EventsTable(Connection):
         Claims of `not_owner` whose lease ran out are left out unless released: that
         process is still answering them (a long queue, a slow Slack), not dead.
         """
-        since = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=max_age)).isoformat(
-            timespec="microseconds"
-        )
+        since = ago(max_age)
         return [
             (row[0], row[1])
             for row in self.db.execute(
@@ -102,8 +117,6 @@ class EventsTable(Connection):
     def forget_events(self, *, older_than: float) -> int:
         """Delete event ids received more than `older_than` seconds ago (Slack retries for
         minutes, not days), so the table does not grow for ever; returns how many went."""
-        before = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=older_than)).isoformat(
-            timespec="microseconds"
-        )
+        before = ago(older_than)
         with self.transaction() as db:
             return db.execute("DELETE FROM events WHERE at < ?", [before]).rowcount

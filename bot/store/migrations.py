@@ -19,7 +19,7 @@ def known_names() -> list[str]:
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {
             "channel": str,
             "at": str,
@@ -35,7 +35,7 @@ def m001_initial(db: Database) -> None:
         not_null={"at", "tz", "days"},
         defaults={"paused": 0},
     )
-    db["posts"].create(
+    db.table("posts").create(
         {
             "id": int,
             "channel": str,
@@ -50,13 +50,13 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"channel", "tip_id", "kind", "status"},
     )
-    db["posts"].create_index(["channel", "ts"])
-    db["posts"].create_index(["channel", "tip_id"])
+    db.table("posts").create_index(["channel", "ts"])
+    db.table("posts").create_index(["channel", "tip_id"])
     # The heart of "never two daily tips on one local day": the claim is an insert.
     db.execute(
         "CREATE UNIQUE INDEX posts_one_daily ON posts(channel, local_date) WHERE kind = 'daily'"
     )
-    db["votes"].create(
+    db.table("votes").create(
         {
             "user": str,
             "tip_id": str,
@@ -68,25 +68,25 @@ def m001_initial(db: Database) -> None:
         },
         pk=("user", "tip_id", "channel", "message_ts", "reaction"),
     )
-    db["ratings"].create(
+    db.table("ratings").create(
         {"user": str, "tip_id": str, "value": int, "at": str},
         pk=("user", "tip_id"),
     )
-    db["ratings"].create_index(["tip_id"])
-    db["events"].create({"event_id": str, "at": str}, pk="event_id")
-    db["gaps"].create(
+    db.table("ratings").create_index(["tip_id"])
+    db.table("events").create({"event_id": str, "at": str}, pk="event_id")
+    db.table("gaps").create(
         {"id": int, "question": str, "topic": str, "user": str, "at": str},
         pk="id",
     )
-    db["gaps"].create_index(["topic"])
-    db["notices"].create({"key": str, "at": str}, pk="key")
+    db.table("gaps").create_index(["topic"])
+    db.table("notices").create({"key": str, "at": str}, pk="key")
 
 
 @migrations()
 def m002_shares(db: Database) -> None:
     # One row per answer shared to a channel: the claim is the insert, so two clicks
     # (even at the same moment, even in two processes) post it once.
-    db["shares"].create(
+    db.table("shares").create(
         {
             "key": str,
             "channel": str,
@@ -106,8 +106,8 @@ def m002_shares(db: Database) -> None:
 def m003_served(db: Database) -> None:
     # Tips given to one person on request (`/aipm tip`), apart from channel posts so the
     # daily rotation never sees them.
-    db["served"].create({"id": int, "user": str, "tip_id": str, "at": str}, pk="id")
-    db["served"].create_index(["user", "id"])
+    db.table("served").create({"id": int, "user": str, "tip_id": str, "at": str}, pk="id")
+    db.table("served").create_index(["user", "id"])
 
 
 @migrations()
@@ -160,7 +160,7 @@ def m005_claims_with_owner_and_lease(db: Database) -> None:
 @migrations()
 def m006_learned_pairs(db: Database) -> None:
     # One row per (normalised question, tip): what people told the bot about that pairing.
-    db["learned"].create(
+    db.table("learned").create(
         {
             "norm": str,
             "tip_id": str,
@@ -176,14 +176,14 @@ def m006_learned_pairs(db: Database) -> None:
         not_null={"question", "verdict"},
         defaults={"matched": 0, "mismatched": 0},
     )
-    db["learned"].create_index(["tip_id"])
+    db.table("learned").create_index(["tip_id"])
 
 
 @migrations()
 def m007_team_tips(db: Database) -> None:
     # Tips the team writes in Slack, layered over the YAML base by id. `team_tips` holds the
     # current version; `team_tip_versions` keeps every version and who made it.
-    db["team_tips"].create(
+    db.table("team_tips").create(
         {
             "id": str,
             "version": int,
@@ -203,7 +203,7 @@ def m007_team_tips(db: Database) -> None:
         pk="id",
         not_null={"version", "origin", "title", "text", "tags", "questions", "source", "status"},
     )
-    db["team_tip_versions"].create(
+    db.table("team_tip_versions").create(
         {
             "tip_id": str,
             "version": int,
@@ -221,7 +221,7 @@ def m007_team_tips(db: Database) -> None:
         foreign_keys=[("tip_id", "team_tips", "id")],
     )
     # Who asked to be told when a question gets a tip: stored only on that click (consent).
-    db["gap_waiters"].create(
+    db.table("gap_waiters").create(
         {
             "topic": str,
             "user": str,
@@ -232,22 +232,22 @@ def m007_team_tips(db: Database) -> None:
         },
         pk=("topic", "user"),
     )
-    db["gaps"].add_column("answered_by", str)
-    db["gaps"].add_column("answered_at", str)
+    db.table("gaps").add_column("answered_by", str)
+    db.table("gaps").add_column("answered_at", str)
 
 
 @migrations()
 def m008_subscription_topics(db: Database) -> None:
     # The tags a channel cares about, comma-separated; NULL or '' means every tip.
-    db["subscriptions"].add_column("topics", str)
+    db.table("subscriptions").add_column("topics", str)
 
 
 @migrations()
 def m009_waiter_leases(db: Database) -> None:
     # A waiter is claimed just before their own DM (`claimed_by` until `lease_until`) and
     # marked told only after it, so a crash mid-way leaves the others waiting.
-    db["gap_waiters"].add_column("claimed_by", str)
-    db["gap_waiters"].add_column("lease_until", str)
+    db.table("gap_waiters").add_column("claimed_by", str)
+    db.table("gap_waiters").add_column("lease_until", str)
 
 
 @migrations()
@@ -256,13 +256,13 @@ def m010_event_leases(db: Database) -> None:
     # (NULL once answered, and for every event handled at once, such as reactions), `owner`
     # the process answering it and `payload` the event itself, so a restart can answer what
     # a shutdown or crash left.
-    db["events"].add_column("pending_until", str)
-    db["events"].add_column("owner", str)
-    db["events"].add_column("payload", str)
+    db.table("events").add_column("pending_until", str)
+    db.table("events").add_column("owner", str)
+    db.table("events").add_column("payload", str)
     db.execute(
         "CREATE INDEX events_pending ON events(pending_until) WHERE pending_until IS NOT NULL"
     )
-    db["events"].create_index(["at"])
+    db.table("events").create_index(["at"])
 
 
 @migrations()
@@ -272,8 +272,8 @@ def m011_learning_per_person(db: Database) -> None:
     # `seq` orders every change so a process can read only what changed since it last looked;
     # `meta` holds the counters. `key` is NULL until the core computes it (rows moved from
     # the old table, and all rows when the normaliser's word lists change).
-    db["meta"].create({"setting": str, "value": str}, pk="setting")
-    db["teachings"].create(
+    db.table("meta").create({"setting": str, "value": str}, pk="setting")
+    db.table("teachings").create(
         {
             "id": int,
             "key": str,
@@ -288,9 +288,9 @@ def m011_learning_per_person(db: Database) -> None:
         not_null={"question", "tip_id", "user", "verdict", "at", "seq"},
     )
     db.execute("CREATE UNIQUE INDEX teachings_one_verdict ON teachings(key, tip_id, user)")
-    db["teachings"].create_index(["seq"])
-    db["teachings"].create_index(["user", "at"])
-    db["learned_pairs"].create(
+    db.table("teachings").create_index(["seq"])
+    db.table("teachings").create_index(["user", "at"])
+    db.table("learned_pairs").create(
         {
             "key": str,
             "tip_id": str,
@@ -304,10 +304,10 @@ def m011_learning_per_person(db: Database) -> None:
         pk=("key", "tip_id"),
         not_null={"verdict", "state", "question", "at", "seq"},
     )
-    db["learned_pairs"].create_index(["seq"])
+    db.table("learned_pairs").create_index(["seq"])
     # What an answer offered, kept server-side: a button names only the offer and a tip, so
     # feedback and shares are accepted only for tips the bot offered, by the person it asked.
-    db["offers"].create(
+    db.table("offers").create(
         {
             "id": str,
             "user": str,
@@ -321,9 +321,9 @@ def m011_learning_per_person(db: Database) -> None:
         pk="id",
         not_null={"question", "tips", "created_at"},
     )
-    db["offers"].create_index(["created_at"])
+    db.table("offers").create_index(["created_at"])
     seq = 0
-    if db["learned"].exists():
+    if db.table("learned").exists():
         for row in db.query("SELECT * FROM learned ORDER BY last_at, norm, tip_id"):
             seq += 1
             db.execute(
@@ -338,8 +338,8 @@ def m011_learning_per_person(db: Database) -> None:
                     seq,
                 ],
             )
-        db["learned"].drop()
-    db["meta"].insert_all(
+        db.table("learned").drop()
+    db.table("meta").insert_all(
         [
             {"setting": "learned_seq", "value": str(seq)},
             {"setting": "learned_generation", "value": "1"},

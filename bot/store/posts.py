@@ -9,11 +9,11 @@ taken over by another process to settle it. Ids are AUTOINCREMENT: never reused.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from bot.store.db import BUSY_TIMEOUT_MS, Connection, utcnow
+from bot.store.db import BUSY_TIMEOUT_MS, Connection, ago, lease_end, utcnow
 
 POST_CACHE_SIZE = 10_000
 
@@ -75,7 +75,7 @@ class PostsTable(Connection):
             )
             if cursor.rowcount == 0:
                 return None
-            return _post(db["posts"].get(cursor.lastrowid))
+            return _post(db.table("posts").get(cast(int, cursor.lastrowid)))
 
     def renew_claim(self, post_id: int, owner: str, lease: float) -> bool:
         """Extend `owner`'s pending claim by `lease` seconds from now; False if it is not
@@ -91,19 +91,12 @@ class PostsTable(Connection):
         """Make a pending claim `owner`'s, if its lease ran out (or, with no lease, it is older
         than `min_age` seconds): what reconciliation does before settling it. Only one
         process wins; False for the others."""
-        now = dt.datetime.now(dt.UTC)
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE posts SET owner = ?, lease_until = ? WHERE id = ? AND status = 'pending' "
                 "AND ((lease_until IS NOT NULL AND lease_until < ?) "
                 "OR (lease_until IS NULL AND created_at <= ?))",
-                [
-                    owner,
-                    _lease_until(lease, owner),
-                    post_id,
-                    now.isoformat(timespec="microseconds"),
-                    (now - dt.timedelta(seconds=min_age)).isoformat(timespec="microseconds"),
-                ],
+                [owner, _lease_until(lease, owner), post_id, utcnow(), ago(min_age)],
             )
             return cursor.rowcount == 1
 
@@ -131,8 +124,10 @@ class PostsTable(Connection):
                 [channel, ts, tip_id, local_date, kind, status, now, now if ts else None],
             )
             if cursor.rowcount:
-                return _post(db["posts"].get(cursor.lastrowid))
-            return _post(next(db["posts"].rows_where("channel = ? AND ts = ?", [channel, ts])))
+                return _post(db.table("posts").get(cast(int, cursor.lastrowid)))
+            return _post(
+                next(db.table("posts").rows_where("channel = ? AND ts = ?", [channel, ts]))
+            )
 
     def mark_posted(self, post_id: int, ts: str, *, owner: str | None = None) -> bool:
         """The message for a claimed post exists in Slack with this ts; False when `owner`
@@ -178,7 +173,7 @@ class PostsTable(Connection):
     def daily_post(self, channel: str, local_date: str) -> Post | None:
         """The daily post of a channel on a local date, whatever its status."""
         rows = list(
-            self.db["posts"].rows_where(
+            self.db.table("posts").rows_where(
                 "channel = ? AND local_date = ? AND kind = 'daily'", [channel, local_date]
             )
         )
@@ -209,7 +204,7 @@ class PostsTable(Connection):
     def posts(self, channel: str | None = None) -> list[Post]:
         """Every recorded post (of one channel), oldest first."""
         where, args = ("channel = ?", [channel]) if channel else (None, [])
-        return [_post(r) for r in self.db["posts"].rows_where(where, args, order_by="id")]
+        return [_post(r) for r in self.db.table("posts").rows_where(where, args, order_by="id")]
 
     def posted_tip_ids(self, channel: str) -> list[tuple[str, str]]:
         """(tip_id, local_date or created_at) of every tip posted in a channel, oldest first."""
@@ -227,15 +222,12 @@ class PostsTable(Connection):
         ISO), oldest first: what reconciliation settles after a crash or an outage."""
         return [
             (_post(r), r["created_at"])
-            for r in self.db["posts"].rows_where("status = 'pending'", order_by="id")
+            for r in self.db.table("posts").rows_where("status = 'pending'", order_by="id")
         ]
 
 
 def _lease_until(lease: float, owner: str | None) -> str | None:
-    if owner is None:
-        return None
-    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=lease)
-    return until.isoformat(timespec="microseconds")
+    return None if owner is None else lease_end(lease)
 
 
 def _owns(db, post_id: int, owner: str) -> bool:

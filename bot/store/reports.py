@@ -22,7 +22,7 @@ class Reports(Connection):
     def export(self) -> dict[str, list[dict]]:
         """All posts, votes and ratings as plain rows (data portability)."""
         return {
-            "posts": list(self.db["posts"].rows_where(order_by="id")),
-            "votes": list(self.db["votes"].rows_where("value != 0", order_by="at")),
-            "ratings": list(self.db["ratings"].rows_where(order_by="at")),
+            "posts": list(self.db.table("posts").rows_where(order_by="id")),
+            "votes": list(self.db.table("votes").rows_where("value != 0", order_by="at")),
+            "ratings": list(self.db.table("ratings").rows_where(order_by="at")),
         }

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from bot.store.db import Connection, utcnow
+from bot.store.db import Connection, ago, utcnow
 
 STALE_CLAIM_SECONDS = 300
 
@@ -46,9 +45,7 @@ class SharesTable(Connection):
         taken over. Finish with `mark_shared`, or `release_share` when nothing was posted.
         """
         now = utcnow()
-        stale = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=STALE_CLAIM_SECONDS)).isoformat(
-            timespec="microseconds"
-        )
+        stale = ago(STALE_CLAIM_SECONDS)
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO shares (key, channel, tip_id, user, status, claimed_at) "
@@ -63,7 +60,7 @@ class SharesTable(Connection):
                     [now, user, key, stale],
                 )
                 fresh = cursor.rowcount > 0
-            return fresh, _share(db["shares"].get(key))
+            return fresh, _share(db.table("shares").get(key))
 
     def mark_shared(self, key: str, ts: str) -> None:
         """The shared message exists in Slack with this ts."""
@@ -80,5 +77,5 @@ class SharesTable(Connection):
 
     def share(self, key: str) -> Share | None:
         """The share of the answer `key`, if it was ever claimed."""
-        rows = list(self.db["shares"].rows_where("key = ?", [key]))
+        rows = list(self.db.table("shares").rows_where("key = ?", [key]))
         return _share(rows[0]) if rows else None

@@ -38,8 +38,8 @@ class SubscriptionsTable(Connection):
                 "updated_at": now,
                 "topics": ((existing or {}).get("topics") or "") if topics is None else topics,
             }
-            db["subscriptions"].upsert(row, pk="channel")
-            db["notices"].delete_where("key = ?", [f"paused:{channel}"])
+            db.table("subscriptions").upsert(row, pk="channel")
+            db.table("notices").delete_where("key = ?", [f"paused:{channel}"])
         return row
 
     def delete_subscription(self, channel: str) -> bool:
@@ -50,13 +50,13 @@ class SubscriptionsTable(Connection):
 
     def subscription(self, channel: str) -> dict | None:
         """The channel's subscription row, or None."""
-        rows = list(self.db["subscriptions"].rows_where("channel = ?", [channel]))
+        rows = list(self.db.table("subscriptions").rows_where("channel = ?", [channel]))
         return rows[0] if rows else None
 
     def subscriptions(self, *, active_only: bool = False) -> list[dict]:
         """Every subscription, by channel id."""
         where = "paused = 0" if active_only else None
-        return list(self.db["subscriptions"].rows_where(where, order_by="channel"))
+        return list(self.db.table("subscriptions").rows_where(where, order_by="channel"))
 
     def pause_subscription(self, channel: str, reason: str) -> bool:
         """Pause a subscription (e.g. channel archived); True the first time only."""

@@ -73,8 +73,8 @@ class TeamTipsTable(Connection):
                 "updated_by": user,
                 "updated_at": now,
             }
-            db["team_tips"].upsert(row, pk="id")
-            db["team_tip_versions"].insert(
+            db.table("team_tips").upsert(row, pk="id")
+            db.table("team_tip_versions").insert(
                 {
                     "tip_id": tip["id"],
                     "version": version + 1,
@@ -88,18 +88,20 @@ class TeamTipsTable(Connection):
 
     def team_tip(self, tip_id: str) -> dict | None:
         """The current version of one team tip, or None."""
-        rows = list(self.db["team_tips"].rows_where("id = ?", [tip_id]))
+        rows = list(self.db.table("team_tips").rows_where("id = ?", [tip_id]))
         return _decode(rows[0]) if rows else None
 
     def team_tips(self) -> list[dict]:
         """The current version of every team tip, oldest first."""
-        return [_decode(r) for r in self.db["team_tips"].rows_where(order_by="created_at, id")]
+        return [
+            _decode(r) for r in self.db.table("team_tips").rows_where(order_by="created_at, id")
+        ]
 
     def team_tip_versions(self, tip_id: str) -> list[dict]:
         """Every version of a tip, oldest first, each with who made it and when."""
         return [
             _decode(r)
-            for r in self.db["team_tip_versions"].rows_where(
+            for r in self.db.table("team_tip_versions").rows_where(
                 "tip_id = ?", [tip_id], order_by="version"
             )
         ]

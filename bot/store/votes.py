@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from bot.store.db import Connection, utcnow
+from bot.store.events import insert_event
 
 
 class VotesTable(Connection):
@@ -39,7 +40,7 @@ class VotesTable(Connection):
         newest = at is None
         at = at or utcnow()
         with self.transaction() as db:
-            if event_id and not self._claim_event(db, event_id, at):
+            if event_id and not insert_event(db, event_id, at):
                 return False
             # Plain SQL on the hot path: sqlite-utils' upsert introspects the table each call.
             db.execute(
@@ -78,7 +79,7 @@ class VotesTable(Connection):
         """
         at = at or utcnow()
         with self.transaction() as db:
-            if event_id and not self._claim_event(db, event_id, utcnow()):
+            if event_id and not insert_event(db, event_id, utcnow()):
                 return False
             db.execute(
                 "INSERT INTO votes (user, tip_id, channel, message_ts, reaction, value, at) "
@@ -88,13 +89,6 @@ class VotesTable(Connection):
             )
             self._refresh_rating(db, user, tip_id)
         return True
-
-    @staticmethod
-    def _claim_event(db: Database, event_id: str, at: str) -> bool:
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO events (event_id, at) VALUES (?, ?)", [event_id, at]
-        )
-        return cursor.rowcount > 0
 
     @staticmethod
     def _refresh_rating(db: Database, user: str, tip_id: str) -> None:
@@ -123,4 +117,4 @@ class VotesTable(Connection):
 
     def user_ratings(self, user: str) -> list[dict]:
         """The tips this person rated, newest first."""
-        return list(self.db["ratings"].rows_where("user = ?", [user], order_by="at DESC"))
+        return list(self.db.table("ratings").rows_where("user = ?", [user], order_by="at DESC"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.commands import Parsed, parse
-from bot.slack.listeners.commands import SUBCOMMANDS
+from bot.slack.subcommands import SUBCOMMANDS
 
 NAMES = list(SUBCOMMANDS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core import knowledge, personal
-from bot.daily.scheduler import choose_tip
+from bot.core.daily_tip import choose_tip
 from tests.conftest import SHIPPED_KNOWLEDGE
 
 DAY = "2026-11-30"

@@ -6,8 +6,9 @@ import pytest
 from slack_sdk import WebClient
 
 from benchmarks.rotation import RecordingPoster, make_base
+from bot.core.daily_tip import todays_tip
 from bot.daily.posting import Poster
-from bot.daily.scheduler import Scheduler, todays_tip
+from bot.daily.scheduler import Scheduler
 from bot.fakeslack.server import FakeSlack
 from bot.slack.delivery import SlackDeliverer
 from bot.store import Store

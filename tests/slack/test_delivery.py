@@ -1,6 +1,8 @@
 """SlackDeliverer over HTTP against the fake Slack: Slack's answers become plain outcomes."""
 
+import ast
 import time
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -8,7 +10,17 @@ from slack_sdk import WebClient
 from benchmarks.rotation import make_base
 from bot.daily.posting import ChannelGone, Refused, Unreachable
 from bot.settings import Settings
-from bot.slack.delivery import MAX_RATE_LIMIT_WAIT, SlackDeliverer, make_client
+from bot.slack.delivery import (
+    MAX_RATE_LIMIT_WAIT,
+    MAYBE_DELIVERED,
+    NOT_DELIVERED,
+    RETRY_GAP,
+    SlackDeliverer,
+    make_client,
+    post_ephemeral,
+    post_message,
+    send_dm,
+)
 
 TOKEN = "xoxb-test-secret-token"
 DAY = "2024-05-06"
@@ -137,3 +149,92 @@ def test_a_retry_after_at_the_cap_is_still_waited_out(fake_slack):
     sleeps = []
     assert deliverer(fake_slack, sleeps=sleeps).post_tip("C1", TIP, kind="daily", local_date=DAY)
     assert sleeps == [MAX_RATE_LIMIT_WAIT]
+
+
+# -- the one classification and retry rule for every outgoing message --------------------
+
+
+def client_for(fake) -> WebClient:
+    return make_client(Settings(bot_token=TOKEN, api_url=fake.url), timeout=1, sleep=lambda s: 0)
+
+
+@pytest.mark.parametrize(
+    ("script", "status", "error"),
+    [
+        ({"error": "not_in_channel"}, NOT_DELIVERED, "not_in_channel"),
+        ({"status": 404}, NOT_DELIVERED, "HTTP 404"),
+        (
+            {"status": 429, "headers": {"Retry-After": "1"}, "times": 9},
+            NOT_DELIVERED,
+            "ratelimited",
+        ),
+        ({"error": "ratelimited"}, NOT_DELIVERED, "ratelimited"),
+        ({"status": 503}, MAYBE_DELIVERED, "HTTP 503"),
+        ({"delay": 2.0, "post_anyway": True}, MAYBE_DELIVERED, "TimeoutError"),
+    ],
+    ids=["not-ok", "4xx", "429-storm", "ratelimited", "5xx", "time-out"],
+)
+def test_post_message_classifies_each_failure_once(fake_slack, script, status, error):
+    fake_slack.fail_next("chat.postMessage", **script)
+    sent = post_message(client_for(fake_slack), "C1", {"text": "hi"}, retry_dropped=2)
+    assert (sent.status, sent.error, sent.call, sent.dropped) == (
+        status,
+        error,
+        "chat.postMessage",
+        False,
+    )
+    assert not sent.ok
+
+
+def test_only_a_dropped_connection_is_retried_and_only_when_asked(fake_slack):
+    fake_slack.fail_next("chat.postMessage", drop=True, times=2)
+    once = post_message(client_for(fake_slack), "C1", {"text": "hi"})
+    assert once.status == MAYBE_DELIVERED and once.dropped
+    paced, sleeps = [], []
+    sent = post_message(
+        client_for(fake_slack),
+        "C1",
+        {"text": "hi"},
+        pace=paced.append,
+        retry_dropped=2,
+        sleep=sleeps.append,
+    )
+    assert sent.ok and sent.ts and paced == ["C1", "C1"] and sleeps == [RETRY_GAP]
+    assert [m["text"] for m in fake_slack.messages("C1")] == ["hi"]
+
+
+def test_send_dm_opens_the_dm_then_posts(fake_slack):
+    sent = send_dm(client_for(fake_slack), "U9", {"text": "your tip is here"})
+    assert sent.ok and sent.channel == "DU9"
+    assert [m["text"] for m in fake_slack.messages("DU9")] == ["your tip is here"]
+
+
+@pytest.mark.parametrize("script", [{"status": 500}, {"error": "user_not_found"}])
+def test_a_dm_whose_conversation_did_not_open_was_surely_not_delivered(fake_slack, script):
+    fake_slack.fail_next("conversations.open", **script)
+    sent = send_dm(client_for(fake_slack), "U9", {"text": "your tip is here"})
+    assert (sent.status, sent.call) == (NOT_DELIVERED, "conversations.open")
+    assert fake_slack.calls("chat.postMessage") == []
+
+
+def test_post_ephemeral_reports_slacks_refusal(fake_slack):
+    fake_slack.add_channel("C2", is_member=False)
+    sent = post_ephemeral(client_for(fake_slack), "C2", "U1", {"text": "psst"})
+    assert (sent.status, sent.error) == (NOT_DELIVERED, "not_in_channel")
+    assert post_ephemeral(client_for(fake_slack), "C1", "U1", {"text": "psst"}).ok
+
+
+SENDS = {"chat_postMessage", "chat_postEphemeral", "conversations_open", "chat_scheduleMessage"}
+
+
+def test_nothing_but_the_delivery_module_sends_a_message():
+    """One way out: no module of bot/ but delivery.py calls a Web API method that sends."""
+    root = Path(__file__).resolve().parents[2] / "bot"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == root / "slack" / "delivery.py" or "fakeslack" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in SENDS:
+                found.append(f"{path.relative_to(root)}:{node.lineno} {node.attr}")
+    assert found == []

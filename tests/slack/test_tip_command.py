@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.daily.scheduler import choose_tip
+from bot.core.daily_tip import choose_tip
 
 DAY = "2026-11-30"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy
 
@@ -52,7 +53,7 @@ class Topics:
         self._owners = [i for i, t in enumerate(self.topics) for _ in t.examples]
         examples = [e for t in self.topics for e in t.examples]
         self._vectors = index.encode(examples) if examples and len(index) else None
-        self._near = None  # (tips, topics)
+        self._near: Any = None  # (tips, topics); set whenever `_vectors` is
         if self._vectors is not None:
             per_example = index.similarity(self._vectors)  # (examples, tips)
             owners = numpy.asarray(self._owners)
@@ -129,7 +130,9 @@ class Decider:
         z = model.standardise(feats)
         p_sure, p_any = model.sure.probability(z), model.any.probability(z)
         matches = [(c.tip, c.score) for c in cands[: max(limit, 1)]]
-        base = dict(question=message.text, surface=message.surface, features=tuple(feats))
+        base: dict[str, Any] = dict(
+            question=message.text, surface=message.surface, features=tuple(feats)
+        )
         if not cands:
             return Answer(**base, level=NONE, reason="empty")
         if p_sure >= model.sure.threshold:

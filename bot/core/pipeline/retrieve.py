@@ -29,6 +29,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy
 from rapidfuzz import fuzz, process
@@ -146,11 +147,11 @@ class Lexical:
         q_doc, q_norm, q_start = array("i"), array("d"), array("i")
         for doc, per_question in enumerate(question_terms):
             q_start.append(len(q_doc))
-            for qt in per_question:
+            for asked in per_question:
                 qid = len(q_doc)
                 q_doc.append(doc)
-                q_norm.append(math.sqrt(sum(self._idf[t] ** 2 for t in qt)) or 1.0)
-                for term in qt:
+                q_norm.append(math.sqrt(sum(self._idf[t] ** 2 for t in asked)) or 1.0)
+                for term in asked:
                     q_postings.setdefault(term, array("i")).append(qid)
         q_start.append(len(q_doc))
         self._q_postings, self._q_doc, self._q_norm, self._q_start = (
@@ -388,7 +389,10 @@ class Index:
         self.doc_of = {tip.id: i for i, tip in enumerate(self.tips)}
         self.lexical = Lexical(self.tips, normaliser, config)
         self.encoder = encoder if config.semantic else None
-        self._body = self._questions = self._question_doc = None
+        # Set whenever there is an encoder; `_semantic` is only called then.
+        self._body: Any = None
+        self._questions: Any = None
+        self._question_doc: Any = None
         if self.encoder is not None and self.tips:
             self._body = self.encoder.embed([f"{t.title}. {t.text}" for t in self.tips])
             texts, owners = [], []
@@ -439,7 +443,7 @@ class Index:
         candidates = []
         for doc in docs:
             lexical = whole.scores.get(doc, 0.0)
-            if sem_q is None:
+            if sem_q is None or sem_b is None:
                 signals = (lexical, 0.0, 0.0)
             else:
                 signals = (lexical, max(0.0, float(sem_q[doc])), max(0.0, float(sem_b[doc])))

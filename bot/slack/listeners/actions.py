@@ -20,7 +20,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.core import coach as core
 from bot.core.ratings import NOT_USEFUL, USEFUL
 from bot.slack import answers, blocks
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
 from bot.store import Offer, StoreError
 
 log = logging.getLogger(__name__)
@@ -134,11 +134,6 @@ def thank_not_useful(body: dict, respond: Respond, context: BoltContext) -> None
     _thank(body, respond, context, NOT_USEFUL)
 
 
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the work follows in a lazy listener."""
-    ack()
-
-
 def share_key(body: dict, button: blocks.ButtonValue, channel: str) -> str:
     """What makes two Share clicks the same share: the offer and tip, else the message."""
     if button.offer:
@@ -250,7 +245,7 @@ def _outcome_problem(ctx: SlackContext, context: BoltContext, respond: Respond) 
     }
     if outcome in (core.LEARNED, core.NOT_KEPT):
         return False
-    respond(blocks.plain(texts.get(outcome, SORRY)) | {"replace_original": False})
+    respond(blocks.plain(texts.get(str(outcome), SORRY)) | {"replace_original": False})
     return True
 
 

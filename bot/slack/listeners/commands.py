@@ -3,118 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.core import commands, personal, ratings, subscriptions
-from bot.core.channel_topics import known_topics
-from bot.core.coverage import coverage
+from bot.core import commands
 from bot.core.pipeline.answer import SLASH
-from bot.core.schedule import ScheduleError
 from bot.core.schedule_changes import schedule_change
-from bot.slack import answers, blocks
+from bot.slack import answers, blocks, delivery
 from bot.slack.context import SlackContext
-from bot.slack.listeners import curation
-from bot.slack.mrkdwn import quote
+from bot.slack.subcommands import SUBCOMMANDS
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[SlackContext, dict, str], dict | None]
-MEMBERSHIP_HINT = (
-    "I can only post where I'm a member: if I'm not in this channel yet, `/invite @AI PM Coach`."
-)
 NOTICE_KEY = "aipm_schedule_change"
 CHANGES_SCHEDULE = frozenset({"subscribe", "unsubscribe"})
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
-
-
-def _help(ctx: SlackContext, command: dict, rest: str) -> dict:
-    return blocks.help_message(
-        ctx.command,
-        [(name, what) for name, (what, _) in SUBCOMMANDS.items()],
-        cov=coverage(ctx.coach.library.base),
-    )
-
-
-def _tip(ctx: SlackContext, command: dict, rest: str) -> dict:
-    # The asker's own rotation: a tip they have not had lately, never the channel's posts.
-    tip = personal.fresh_tip(
-        ctx.coach.store,
-        ctx.coach.library.base,
-        user=command["user_id"],
-        channel=command.get("channel_id"),
-    )
-    if tip is None:
-        return blocks.plain(
-            "The tip base is empty. Ask a curator to run `aipm-coach knowledge build`."
-        )
-    return blocks.tip_reply(tip, intro=":bulb: A tip for you")
-
-
-def _subscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
-    try:
-        row, created = subscriptions.subscribe(
-            ctx.coach.store,
-            command["channel_id"],
-            rest,
-            user=command["user_id"],
-            default_tz=lambda: ctx.user_info(command["user_id"]).get("tz") or "UTC",
-            known_topics=known_topics(ctx.coach.library.base.live_tips),
-        )
-    except ScheduleError as exc:
-        return blocks.plain(f":warning: {quote(str(exc), limit=2000)}")  # room for the topic list
-    return blocks.subscribed_message(row, created=created, hint=MEMBERSHIP_HINT)
-
-
-def _unsubscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
-    return blocks.unsubscribed_message(
-        subscriptions.unsubscribe(ctx.coach.store, command["channel_id"])
-    )
-
-
-def _subscription(ctx: SlackContext, command: dict, rest: str) -> dict:
-    row = ctx.coach.store.subscription(command["channel_id"])
-    if row is None:
-        return blocks.plain(f"This channel has no daily tip. `{ctx.command} subscribe` starts one.")
-    return blocks.plain(blocks.subscription_line(row))
-
-
-def _top(ctx: SlackContext, command: dict, rest: str) -> dict:
-    return blocks.top_message(ratings.top(ctx.coach.store, ctx.coach.library.base))
-
-
-def _stats(ctx: SlackContext, command: dict, rest: str) -> dict:
-    days = int(rest) if rest else 30
-    return blocks.stats_message(
-        ratings.stats(ctx.coach.store, ctx.coach.library.base, days=days), days=days
-    )
-
-
-def _gaps(ctx: SlackContext, command: dict, rest: str) -> dict:
-    return curation.gaps_command(ctx, command, rest)
-
-
-SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
-    "help": ("what I do and how to use me", _help),
-    "tip": ("a tip for you now", _tip),
-    "subscribe": (
-        "`[HH:MM] [TZ] [weekdays|daily|mon,wed,fri] [topics ux,strategy]` a daily tip in "
-        "this channel, optionally only on some topics",
-        _subscribe,
-    ),
-    "unsubscribe": ("stop the daily tip in this channel", _unsubscribe),
-    "subscription": ("show this channel's daily tip settings", _subscription),
-    "top": ("the tips the team found most useful", _top),
-    "stats": ("`[DAYS]` posts, ratings, most and least useful tips (default 30 days)", _stats),
-    "gaps": (
-        "`[N]` open questions I had no tip for (with *Write a tip*) or answered wrongly (curators)",
-        _gaps,
-    ),
-    "add": ("add a tip to the coach (curators)", curation.add_command),
-}
 
 
 def reply_for(ctx: SlackContext, command: dict) -> dict | None:
@@ -123,7 +27,7 @@ def reply_for(ctx: SlackContext, command: dict) -> dict | None:
     None when there is nothing to say (a subcommand answered another way, e.g. a modal).
     """
     parsed = commands.parse(command.get("text") or "", SUBCOMMANDS)
-    if not parsed.is_question:
+    if parsed.name is not None:  # a subcommand, not a question
         return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
     return answers.answer_for(
         ctx,
@@ -174,16 +78,14 @@ def announce(command: dict, context: BoltContext, client: WebClient) -> None:
     if change is None:
         return
     notice = blocks.schedule_notice(change, command=SlackContext.of(context).command)
-    try:
-        client.chat_postMessage(channel=change.channel, **notice)
-    except SlackApiError as exc:
+    sent = delivery.post_message(client, change.channel, notice)
+    if not sent.ok:  # the notice is a courtesy, not a record: never retried
         log.warning(
-            "could not tell %s about its schedule change: %s",
+            "could not tell %s about its schedule change: %s (%s)",
             change.channel,
-            exc.response.get("error"),
+            sent.error,
+            sent.status,
         )
-    except Exception as exc:  # network trouble: the notice is a courtesy, not a record
-        log.warning("could not tell %s about its schedule change: %s", change.channel, exc)
 
 
 def register(app: App, *, command: str) -> None:

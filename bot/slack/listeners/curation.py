@@ -16,35 +16,24 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.core import curation, learned
+from bot.core import curation
 from bot.core.curation import TipForm
-from bot.slack import blocks, modals
+from bot.digits import is_number
+from bot.slack import blocks, delivery, modals
 from bot.slack import curation_blocks as cb
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
+from bot.slack.curators import NO_FORM, NOT_CURATOR, is_curator, open_form, taught_pairs
+from bot.slack.home import publish_home
 from bot.slack.mrkdwn import escape, quote
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
-NOT_CURATOR = (
-    "Sorry, only curators can add or edit tips: workspace admins and owners, and the people "
-    "in COACH_CURATORS. Ask one of them to add you."
-)
 STALE = (
     "This tip changed since you opened the form ({what}). Close the form and open it again "
     "from the Library to edit the current version."
 )
-NO_FORM = "Sorry, Slack would not open the form just now. Please try again."
 SAVED_KEY = "aipm_saved"
-
-
-def is_curator(ctx: SlackContext, user: str | None) -> bool:
-    """Workspace admins/owners, COACH_CURATORS and COACH_ADMINS curate the tips."""
-    if not user:
-        return False
-    settings = ctx.coach.settings
-    return user in settings.curators or ctx.is_admin(user)
 
 
 def _user(body: dict) -> str | None:
@@ -62,99 +51,6 @@ def home_link(body: dict) -> str:
     app_id = app_id if isinstance(app_id, str) and app_id.isalnum() else ""
     host = f"https://{domain}.slack.com" if domain else "https://slack.com"
     return f"{host}/app_redirect?app={app_id}" if app_id else f"{host}/"
-
-
-def open_form(
-    ctx: SlackContext,
-    trigger_id: str,
-    form: TipForm | None = None,
-    *,
-    editing: modals.Editing | None = None,
-    note: str = "",
-) -> bool:
-    """Open the tip form with views.open; False (logged) when Slack refused or timed out."""
-    try:
-        ctx.lookup.views_open(
-            trigger_id=trigger_id, view=modals.tip_modal(form, editing=editing, note=note)
-        )
-        return True
-    except SlackApiError as exc:
-        log.warning("views.open failed: %s", exc.response.get("error"))
-    except Exception as exc:  # network trouble: the person is told, nothing breaks
-        log.warning("views.open failed: %s", type(exc).__name__)
-    return False
-
-
-def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> list[dict]:
-    """The Library blocks of App Home for a curator; [] for everyone else."""
-    if not is_curator(ctx, user):
-        return []
-    snapshot = ctx.coach.library.current
-    lists: dict[str, list] = {"drafts": [], "team": [], "base": []}
-    for tip in snapshot.base:
-        if tip.status == "gone":
-            continue
-        row = snapshot.team_row(tip.id)
-        version = int(row["version"]) if row else 0
-        detail = f" · v{version} by <@{escape(row['updated_by'] or '')}>" if row else ""
-        if tip.status == "draft":
-            lists["drafts"].append((tip, version, detail))
-        elif row and row["origin"] == "team":
-            lists["team"].append((tip, version, detail, row["updated_at"] or ""))
-        else:
-            lists["base"].append((tip, version, detail))
-    # Newest team tips first: the ones a curator is most likely to revisit.
-    lists["team"] = [t[:3] for t in sorted(lists["team"], key=lambda t: t[3], reverse=True)]
-    return cb.library_blocks(
-        lists,
-        pages=pages,
-        gaps=ctx.coach.store.open_gaps(limit=cb.HOME_GAPS),
-        command=ctx.command,
-        pairs=taught_pairs(ctx, limit=cb.HOME_PAIRS),
-    )
-
-
-def taught_pairs(ctx: SlackContext, *, limit: int | None = None) -> list:
-    """What people taught, for curators (`bot.core.learned.Pair`s), most recent first."""
-    return learned.for_curators(
-        ctx.coach.store,
-        ctx.coach.library.base,
-        agree_users=ctx.coach.config.agree_users,
-        limit=limit,
-    )
-
-
-# -- /aipm add and /aipm gaps ------------------------------------------------------------
-
-
-def add_command(ctx: SlackContext, command: dict, rest: str) -> dict | None:
-    """`/aipm add [question]`: open the tip form for a curator (None: nothing to say)."""
-    if not is_curator(ctx, command.get("user_id")):
-        return blocks.plain(NOT_CURATOR)
-    form = TipForm(questions=rest.strip()) if rest.strip() else None
-    if not open_form(ctx, command.get("trigger_id") or "", form):
-        return blocks.plain(NO_FORM)
-    return None
-
-
-def gaps_command(ctx: SlackContext, command: dict, rest: str) -> dict:
-    """`/aipm gaps [N]`: open questions as people typed them, each with "Write a tip", then
-    what people taught (questions answered wrongly, candidate questions)."""
-    if not is_curator(ctx, command.get("user_id")):
-        return blocks.plain(
-            "Sorry, only curators (workspace admins and owners, COACH_CURATORS) can see that: "
-            "it shows other people's questions."
-        )
-    limit = int(rest) if rest.isascii() and rest.isdigit() else 15
-    store = ctx.coach.store
-    message = cb.gaps_message(store.open_gaps(limit=limit), limit=limit)
-    taught = taught_pairs(ctx, limit=limit)
-    if taught:
-        message["blocks"] = [
-            *message["blocks"],
-            *blocks.gaps_message((), learned=taught)["blocks"],
-        ][: cb.MAX_MESSAGE_BLOCKS]
-    return message
 
 
 # -- buttons -----------------------------------------------------------------------------
@@ -197,7 +93,7 @@ def confirm_wait(body: dict, respond: Respond, context: BoltContext) -> None:
 
 def _parse_tip_value(value: str) -> tuple[str, int]:
     tip_id, _, version = value.partition(":")
-    return tip_id, int(version) if version.isascii() and version.isdigit() else 0
+    return tip_id, int(version) if is_number(version) else 0
 
 
 def open_from_button(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -205,7 +101,7 @@ def open_from_button(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a non-curator (%s) pressed a curation button; ignored", user)
         return
     action = (body.get("actions") or [{}])[0]
@@ -240,7 +136,7 @@ def retire(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a non-curator (%s) pressed Retire; ignored", user)
         return
     tip_id, version = _parse_tip_value(_value(body))
@@ -271,7 +167,7 @@ def decide_pair(ack: Ack, body: dict, context: BoltContext) -> None:
     ack()
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a non-curator (%s) pressed a learned pair's button; ignored", user)
         return
     approve = ((body.get("actions") or [{}])[0]).get("action_id") == cb.APPROVE_PAIR_ACTION
@@ -302,14 +198,12 @@ def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
     """Next / Previous in a Library list."""
     ack()
     key, _, page = _value(body).partition(":")
-    if page.isascii() and page.isdigit():  # isdigit() alone takes "²", which int() refuses
+    if is_number(page):
         context["aipm_pages"] = {key: int(page)}
 
 
 def republish(body: dict, client: WebClient, context: BoltContext) -> None:
     """After a Library click: publish the clicker's App Home again."""
-    from bot.slack.listeners.events import publish_home
-
     user = _user(body)
     if user:
         publish_home(
@@ -331,9 +225,10 @@ def save_message(ack: Ack, body: dict, respond: Respond, context: BoltContext) -
     if not is_curator(ctx, _user(body)):
         respond(blocks.plain(NOT_CURATOR) | {"replace_original": False})
         return
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    message = body.get("message")
+    message = message if isinstance(message, dict) else {}
     channel = body.get("channel")
-    channel = channel.get("id") if isinstance(channel, dict) else ""
+    channel = (channel.get("id") or "") if isinstance(channel, dict) else ""
     link = permalink(body, channel, message)
     if not link:
         try:
@@ -387,7 +282,7 @@ def submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
     """A submitted tip form: refuse, show field errors, or store it and serve it at once."""
     ctx = SlackContext.of(context)
     user = _user(body)
-    if not is_curator(ctx, user):
+    if not user or not is_curator(ctx, user):
         log.info("a tip form from a non-curator (%s) was refused", user)
         ack(modals.errors({"title": NOT_CURATOR}))
         return
@@ -413,7 +308,7 @@ def submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
         log.error("could not save a tip: %s", exc)
         ack(modals.errors({"title": "Sorry, I could not save it just now. Please try again."}))
         return
-    tip = snapshot.base.get(result.tip.id)
+    tip = snapshot.base.get(result.tip.id) or result.tip
     context[SAVED_KEY] = tip.id
     verb = "updated" if editing.tip_id else "added"
     ack(
@@ -436,8 +331,6 @@ def after_save(body: dict, client: WebClient, context: BoltContext) -> None:
     tell_all(ctx, client, curation.close_answered_gaps(ctx.coach.store, snapshot, tip))
     user = _user(body)
     if user:
-        from bot.slack.listeners.events import publish_home
-
         publish_home(ctx, client, user)
 
 
@@ -491,41 +384,20 @@ UNREACHABLE = frozenset(
 
 
 def tell(client: WebClient, notice: curation.Notice) -> str:
-    """DM one person that their question has a tip (conversations.open, then chat.postMessage).
+    """DM one person that their question has a tip (`delivery.send_dm`).
 
-    Returns SENT; NOT_SENT when Slack surely delivered nothing (conversations.open failed,
-    or chat.postMessage was refused or rate limited), so the DM may be retried; MAYBE_SENT
-    when chat.postMessage failed in a way that may have posted (5xx, time-out), which must
-    not be retried or the person could get it twice; GAVE_UP when the person cannot be
-    reached at all (deactivated, not found).
+    Returns SENT; NOT_SENT when Slack surely delivered nothing, so the DM may be retried;
+    MAYBE_SENT when it may have posted (5xx, time-out), which must not be retried or the
+    person could get it twice; GAVE_UP when the person cannot be reached at all
+    (conversations.open: deactivated, not found).
     """
-    try:
-        channel = client.conversations_open(users=notice.user)["channel"]["id"]
-    except SlackApiError as exc:
-        _dm_failed(notice, exc)
-        return GAVE_UP if exc.response.get("error") in UNREACHABLE else NOT_SENT
-    except Exception as exc:
-        _dm_failed(notice, exc)
-        return NOT_SENT
-    try:
-        client.chat_postMessage(channel=channel, **cb.answered_dm(notice.tip, notice.question))
+    sent = delivery.send_dm(client, notice.user, cb.answered_dm(notice.tip, notice.question))
+    if sent.ok:
         return SENT
-    except SlackApiError as exc:
-        _dm_failed(notice, exc)
-        return NOT_SENT if exc.response.status_code in (200, 429) else MAYBE_SENT
-    except Exception as exc:
-        _dm_failed(notice, exc)
+    log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, sent.error)
+    if sent.status == delivery.MAYBE_DELIVERED:
         return MAYBE_SENT
-
-
-def _dm_failed(notice: curation.Notice, exc: Exception) -> None:
-    error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-    log.warning("could not DM %s about %s: %s", notice.user, notice.tip.id, error)
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once."""
-    ack()
+    return GAVE_UP if sent.call == "conversations.open" and sent.error in UNREACHABLE else NOT_SENT
 
 
 def register(app: App) -> None:

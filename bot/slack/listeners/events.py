@@ -5,18 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import ratings
-from bot.core.coverage import coverage
 from bot.core.ratings import reaction_value
-from bot.core.schedule import ScheduleError, time_in_zone
-from bot.slack import blocks
-from bot.slack.context import SlackContext
-from bot.slack.listeners import curation
-from bot.slack.mrkdwn import escape
+from bot.slack.context import SlackContext, acknowledge
+from bot.slack.home import publish_home
 from bot.store import Post
 
 log = logging.getLogger(__name__)
@@ -132,59 +127,6 @@ def on_reaction(
     return ("recorded" if added else "withdrawn") if done else "ignored: event already handled"
 
 
-def _your_time(row: dict, viewer_tz: str | None, now: dt.datetime) -> str | None:
-    # The viewer's clock only when it differs from the subscription's own.
-    if not viewer_tz:
-        return None
-    try:
-        seen = time_in_zone(row, viewer_tz, now)
-    except (ScheduleError, ValueError, KeyError):
-        return None  # an unusual Slack zone name: show the subscription's time alone
-    return None if seen == row["at"] else seen
-
-
-def publish_home(
-    ctx: SlackContext,
-    client: WebClient,
-    user: str,
-    *,
-    pages: dict[str, int] | None = None,
-    notice: str = "",
-) -> None:
-    """Publish this person's App Home tab; curators also get the Library (`pages` of it).
-
-    `notice` (mrkdwn) is shown at the top, e.g. why a Library click did nothing.
-    """
-    store, base = ctx.coach.store, ctx.coach.library.base
-    rows = store.subscriptions()
-    viewer_tz = ctx.user_info(user).get("tz") if rows else None
-    now = dt.datetime.now(dt.UTC)
-    subs = [
-        blocks.subscription_line(
-            row,
-            where=f"in <#{escape(row['channel'])}>",
-            your_time=_your_time(row, viewer_tz, now),
-        )
-        for row in rows
-    ]
-    rated = []
-    for row in store.user_ratings(user)[:10]:
-        tip = base.get(row["tip_id"])
-        rated.append((tip.title if tip else row["tip_id"], row["value"]))
-    view = blocks.home_view(
-        command=ctx.command,
-        subscriptions=subs,
-        favourites=ratings.top(store, base, limit=5),
-        rated=rated,
-        cov=coverage(base),
-        privacy_url=ctx.coach.settings.privacy_url,
-    )
-    if notice:
-        view["blocks"].insert(1, blocks.section(notice))
-    view["blocks"].extend(curation.library_section(ctx, user, pages=pages or {}))
-    client.views_publish(user_id=user, view=view)
-
-
 def reaction_added(event: dict, body: dict, context: BoltContext) -> None:
     """A reaction on a tip message: record the rating before Slack gets its 200."""
     outcome = on_reaction(SlackContext.of(context), event, body, context.bot_user_id, added=True)
@@ -195,11 +137,6 @@ def reaction_removed(event: dict, body: dict, context: BoltContext) -> None:
     """A reaction taken back: withdraw that rating."""
     outcome = on_reaction(SlackContext.of(context), event, body, context.bot_user_id, added=False)
     log.debug("reaction_removed %s: %s", body.get("event_id"), outcome)
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the work follows in a lazy listener."""
-    ack()
 
 
 def publish(event: dict, client: WebClient, context: BoltContext) -> None:

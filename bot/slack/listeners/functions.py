@@ -12,13 +12,13 @@ import datetime as dt
 import logging
 import re
 
-from slack_bolt import Ack, App, BoltContext, Complete, Fail
+from slack_bolt import App, BoltContext, Complete, Fail
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core import rotation
 from bot.core.knowledge import Tip
-from bot.slack.context import SlackContext
+from bot.slack.context import SlackContext, acknowledge
 from bot.slack.delivery import CHANNEL_GONE, once_only_client
 
 log = logging.getLogger(__name__)
@@ -43,11 +43,6 @@ def choose_tip(ctx: SlackContext, channel: str, topic: str) -> Tip | None:
         seed=f"{channel}:{dt.datetime.now(dt.UTC).date().isoformat()}",
     )
     return base.get(tip_id) if tip_id else None
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the step runs in a lazy listener."""
-    ack()
 
 
 def step_inputs(inputs: object) -> tuple[str, str] | str:

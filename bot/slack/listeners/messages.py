@@ -17,22 +17,20 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from urllib.error import URLError
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core import commands, examples
 from bot.core.pipeline.answer import DM, MENTION
 from bot.daily import lanes
-from bot.slack import answers, blocks
-from bot.slack.context import SlackContext
-from bot.slack.listeners.commands import SUBCOMMANDS
+from bot.slack import answers, blocks, delivery
+from bot.slack.context import SlackContext, acknowledge
 from bot.slack.message_text import plain_question
+from bot.slack.subcommands import SUBCOMMANDS
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -121,9 +119,10 @@ def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
     parsed = commands.parse(text, DM_SUBCOMMANDS)
     if parsed.name == "help":
         return blocks.plain(dm_help(ctx))
-    if not parsed.is_question:
+    if parsed.name is not None:  # a subcommand, not a question
         command = {"text": text, "user_id": user, "channel_id": channel}
-        return SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
+        reply = SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
+        return reply if reply is not None else blocks.plain(dm_help(ctx))
     return answers.answer_for(ctx, parsed.rest, user=user, surface=DM, channel=channel)
 
 
@@ -172,32 +171,16 @@ def post(
 def _send(
     ctx: SlackContext, client: WebClient, channel: str, fields: dict, thread_ts: str | None
 ) -> str | None:
-    for attempt in range(1, ANSWER_ATTEMPTS + 1):
-        ctx.poster.pace(channel)
-        try:
-            response = client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-                **fields,
-            )
-        except SlackApiError as exc:
-            log.warning("could not answer in %s: %s", channel, exc.response.get("error"))
-            return None
-        except (ConnectionError, URLError) as exc:
-            # The event is acked and claimed, so Slack will not send it again: a dropped
-            # connection would lose the answer. A reset before Slack answered almost
-            # always means nothing was posted, so try again (a rare duplicate beats a
-            # question left unanswered); a time-out is not retried.
-            if attempt == ANSWER_ATTEMPTS:
-                log.error("could not answer in %s after %d tries: %s", channel, attempt, exc)
-                return None
-            log.warning("answer in %s: connection dropped (%s), trying again", channel, exc)
-            time.sleep(0.5 * attempt)
-            continue
-        return response.get("ts")
-    return None
+    # The event is acked and claimed, so Slack will not send it again: a dropped connection
+    # would lose the answer. A reset before Slack answered almost always means nothing was
+    # posted, so it is tried again (a rare duplicate beats a question left unanswered).
+    message = {"thread_ts": thread_ts, "unfurl_links": False, "unfurl_media": False, **fields}
+    sent = delivery.post_message(
+        client, channel, message, pace=ctx.poster.pace, retry_dropped=ANSWER_ATTEMPTS - 1
+    )
+    if not sent.ok:
+        log.warning("could not answer in %s: %s (%s)", channel, sent.error, sent.status)
+    return sent.ts
 
 
 def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> None:
@@ -206,11 +189,6 @@ def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> 
         client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status=status)
     except SlackApiError as exc:
         log.debug("assistant.threads.setStatus failed: %s", exc.response.get("error"))
-
-
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the answer follows in a lazy listener."""
-    ack()
 
 
 def answer_mention(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
@@ -227,7 +205,7 @@ def answer_mention(body: dict, event: dict, client: WebClient, context: BoltCont
 
 
 def mention(
-    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str
+    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str | None
 ) -> None:
     """Answer one claimed mention in its thread (a fresh one, or one a shutdown left)."""
     channel, user = event["channel"], event.get("user")
@@ -265,7 +243,7 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
 
 
 def direct_message(
-    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str
+    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str | None
 ) -> None:
     """Answer one claimed DM (a fresh one, or one a shutdown left)."""
     channel, user = event["channel"], event.get("user") or ""

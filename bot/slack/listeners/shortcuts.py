@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.core.pipeline.answer import SHORTCUT
-from bot.slack import answers, blocks
-from bot.slack.context import SlackContext
+from bot.slack import answers, blocks, delivery
+from bot.slack.context import SlackContext, acknowledge
 from bot.slack.message_text import plain_question
 
 log = logging.getLogger(__name__)
@@ -27,17 +26,13 @@ NO_TEXT = (
 )
 
 
-def acknowledge(ack: Ack) -> None:
-    """Answer Slack at once; the answer follows in a lazy listener."""
-    ack()
-
-
 def answer_privately(body: dict, client: WebClient, context: BoltContext) -> None:
     """Answer the message's text as a question, only to the person who ran the shortcut."""
     ctx = SlackContext.of(context)
     user = (body.get("user") or {}).get("id") or ""
     channel = (body.get("channel") or {}).get("id") or ""
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    message = body.get("message")
+    message = message if isinstance(message, dict) else {}
     question = plain_question(str(message.get("text") or ""), bot_user=context.bot_user_id)
     if question:
         reply = answers.answer_for(ctx, question, user=user, surface=SHORTCUT, channel=channel)
@@ -45,17 +40,14 @@ def answer_privately(body: dict, client: WebClient, context: BoltContext) -> Non
         reply = blocks.plain(NO_TEXT.format(command=ctx.command))
     fields = {k: v for k, v in reply.items() if k in ("text", "blocks")}
     if channel:
-        try:
-            client.chat_postEphemeral(channel=channel, user=user, **fields)
+        sent = delivery.post_ephemeral(client, channel, user, fields)
+        if sent.ok:
             return
-        except SlackApiError as exc:
-            log.info(
-                "no ephemeral in %s (%s); answering in a DM", channel, exc.response.get("error")
-            )
-    try:
-        client.chat_postMessage(channel=user, unfurl_links=False, **fields)
-    except SlackApiError as exc:
-        log.warning("could not answer a shortcut: %s", exc.response.get("error"))
+        # A private answer seen twice (once more in the DM) beats one never seen.
+        log.info("no ephemeral in %s (%s); answering in a DM", channel, sent.error)
+    sent = delivery.post_message(client, user, {"unfurl_links": False, **fields})
+    if not sent.ok:
+        log.warning("could not answer a shortcut: %s (%s)", sent.error, sent.status)
 
 
 def register(app: App) -> None:

@@ -117,7 +117,7 @@ def test_slacks_longest_hostile_message_is_read_in_linear_time(name):
     # into seconds of CPU; the child's generous time limit turns that into a failure.
     code = (
         "import sys; from bot.core import commands; from bot.core.pipeline import normalise; "
-        "from bot.slack.listeners.commands import SUBCOMMANDS; "
+        "from bot.slack.subcommands import SUBCOMMANDS; "
         "t = sys.stdin.read(); n = normalise.shipped(); "
         "[commands.parse(t, list(SUBCOMMANDS)) for _ in range(40)]; "
         "[n.terms(t) for _ in range(40)]; [normalise.units(t) for _ in range(40)]"

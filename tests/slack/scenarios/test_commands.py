@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.slack.listeners.commands import SUBCOMMANDS
+from bot.slack.subcommands import SUBCOMMANDS
 
 
 def texts(reply: dict) -> str:
