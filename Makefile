@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench screenshot browser-deps clean
+.PHONY: run test test-fast lint format bench screenshot browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: $(STAMP)
 	$(BIN)/python -m bot knowledge check
 	$(BIN)/python -m pytest -q
 
+## test-fast: lint and the in-process tiers (core, store, daily, notes); no servers, no browser
+test-fast: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/python -m pytest -q -m "not browser and not faults" tests/core tests/store tests/daily tests/notes
+
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
 
@@ -32,9 +37,10 @@ format: $(STAMP)
 	$(BIN)/ruff format bot tests benchmarks
 	$(BIN)/ruff check --fix bot tests benchmarks
 
-## bench: every benchmark, figures for the README
+## bench: every benchmark but the ablation (about 40 min, `python -m benchmarks.ablation`), figures for docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.matching
+	$(BIN)/python -m benchmarks.latency
 	$(BIN)/python -m benchmarks.feedback
 	$(BIN)/python -m benchmarks.rotation
 	$(BIN)/python -m benchmarks.soak

@@ -208,7 +208,7 @@ class HttpServer:
     it is closed; waitress's own `channel_timeout` only counts silence, so a client
     trickling a byte every few seconds would otherwise hold its connection for ever.
     Up to `connection_limit` connections are open at once. Production still belongs
-    behind a buffering proxy (see the README's deployment notes).
+    behind a buffering proxy (see docs/reliability.md).
     """
 
     def __init__(

@@ -6,7 +6,7 @@ once. Everyone's answers change only when:
 
 * `agree_users` distinct people gave the same verdict on the same question and tip, and
   nobody gave the opposite one; or
-* a curator approved the pair (App Home's Library, `aipm-coach learned approve`).
+* a curator approved the pair (App Home's Library, `aipm-coach learned --approve REF`).
 
 A curator's removal keeps a pair out for everyone whatever people agree, until a curator
 approves it again. Learned pairs only take tips away from what the decision offered, or put a
