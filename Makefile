@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m bot knowledge check
 	$(BIN)/python -m pytest -q
 
-## test-fast: lint and the in-process tiers (core, store, daily, notes); no servers, no browser
+## test-fast: lint and tests/core, store, daily and notes, without the browser and fault tests
 test-fast: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/python -m pytest -q -m "not browser and not faults" tests/core tests/store tests/daily tests/notes
@@ -37,7 +37,7 @@ format: $(STAMP)
 	$(BIN)/ruff format bot tests benchmarks
 	$(BIN)/ruff check --fix bot tests benchmarks
 
-## bench: every benchmark but the ablation (about 40 min, `python -m benchmarks.ablation`), figures for docs/benchmarks.md
+## bench: every benchmark but the ablation (`python -m benchmarks.ablation` refits once per variant), figures for docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.latency

@@ -8,7 +8,8 @@ The source is sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0), as the
 mean pooling and L2 normalisation to ONNX, quantises the weights to int8 (about 23 MB, against
 90 MB in float32), and copies the WordPiece tokenizer next to it. The bot then needs only
 `onnxruntime` and `tokenizers` at run time, offline; torch and transformers are used here
-alone. Rerun it only to refresh the model: `tests/core/pipeline/test_semantic.py` pins what it embeds.
+alone. Rerun it only to refresh the model: `tests/core/pipeline/test_semantic.py` pins what it
+embeds.
 """
 
 from __future__ import annotations
