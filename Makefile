@@ -23,12 +23,12 @@ test: $(STAMP)
 	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy bot
 	$(BIN)/python -m bot knowledge check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
-## test-fast: lint and tests/core, store, daily and notes, without the browser and fault tests
+## test-fast: lint and the unit tier (tests/core, store, daily, notes, fakeslack), in a minute
 test-fast: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
-	$(BIN)/python -m pytest -q -m "not browser and not faults" tests/core tests/store tests/daily tests/notes
+	$(BIN)/python -m pytest -q -m unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks

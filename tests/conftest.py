@@ -22,9 +22,35 @@ from bot.slack.http import HttpServer, SlackWSGI
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+# The suite's tiers, by the folder a test lives in (see CONTRIBUTING.md); each is a marker.
+TIERS = {
+    "core": "unit",
+    "store": "unit",
+    "daily": "unit",
+    "notes": "unit",
+    "fakeslack": "unit",
+    "slack": "slack",
+    "playground": "slack",
+    "cli": "cli",
+    "process": "process",
+    "bench": "process",
+    "meta": "meta",
+}
 SHIPPED_KNOWLEDGE = ROOT / "knowledge"
 SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-0123456789"
+
+
+def tier_of(path: Path) -> str:
+    """The tier of the test module at `path`: its first folder's, "unit" at the top level."""
+    parts = path.resolve().relative_to(TESTS).parts
+    return TIERS[parts[0]] if len(parts) > 1 else "unit"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(tier_of(Path(item.path)))
 
 
 @pytest.fixture
@@ -220,7 +246,7 @@ def cli(monkeypatch, tmp_path: Path, capsys):
 @pytest.fixture
 def served(tmp_path, fake_slack):
     """Start `python -m bot serve` processes (`start(**env)`); each is killed after the test."""
-    from tests.test_serve import Served
+    from tests.helpers.processes import Served
 
     procs: list[Served] = []
 

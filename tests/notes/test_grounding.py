@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,28 +10,14 @@ import yaml
 
 from bot.core import knowledge
 from bot.notes.grounding import check_grounding, missing_passages, normalize, passages
+from tests.helpers.notes import ROOT, run_bot  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 SEED_FILE = "ai-product-management-and-its-future.yaml"
 IKEA_LINE = (
     "Successful AI products often leave some control to the user, similar to the Betty "
     "Crocker cake mix example where adding eggs made the product more appealing."
 )
-
-
-def run_bot(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    """`python -m bot ARGS` as a user runs it, with COACH_* pointing into tmp_path."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-    clean.update(COACH_DB=str(tmp_path / "coach.db"), **env)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=clean,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.core import knowledge
 from bot.notes.build import build
 from bot.notes.grounding import check_grounding
 from bot.notes.parser import read_note
-from tests.notes.test_grounding import ROOT, run_bot
+from tests.helpers.notes import ROOT, run_bot
 
 PLAYBOOK = ROOT / "docs" / "example-playbook.md"
 PLAYBOOK_FILE = "shipping-llm-features-our-team-playbook.yaml"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.playground.server import start_playground
 from bot.settings import Settings
-from tests.playground.test_server import Page
+from tests.helpers.playground import Page
 
 
 @pytest.fixture

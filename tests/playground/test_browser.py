@@ -3,64 +3,33 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.playground.server import start_playground
-from bot.settings import Settings
 from bot.store import Store
+from tests.helpers.browser import (  # noqa: F401, F811 - fixtures
+    ARGS,
+    CHROMIUM,
+    TIMEOUT_MS,
+    browser_page,
+    playground,
+    sync_api,
+)
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
+
 # The README's screenshot; refreshed only on request (`make screenshot`), so a test run
 # leaves the working tree as it found it.
 README_SCREENSHOT = ROOT / "docs" / "playground.png"
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000
 
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed"
-)
 if CHROMIUM is None:
     pytest.skip(
         "Chromium is not installed (Debian: apt-get install chromium, or `make browser-deps`)",
         allow_module_level=True,
     )
-
-
-@pytest.fixture
-def playground(tmp_path: Path, knowledge_dir: Path):
-    settings = Settings(db_path=tmp_path / "coach.db", knowledge_dir=knowledge_dir, scheduler=False)
-    running = start_playground(settings, port=0)
-    yield running, settings
-    running.stop()
-
-
-@pytest.fixture
-def browser_page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 def test_ask_rate_post_and_react_in_the_browser(playground, browser_page, tmp_path):

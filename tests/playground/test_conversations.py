@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.playground.workspace import BOT
-from tests.playground.test_server import ANA, BEN, Page
+from tests.helpers.playground import ANA, BEN, Page
 
 
 def text_of(message: dict) -> str:

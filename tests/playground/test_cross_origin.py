@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 from urllib.parse import urlsplit
 
@@ -10,30 +9,10 @@ import pytest
 
 from bot.playground.workspace import CHANNEL
 from bot.store import Store
-from tests.playground.test_server import ANA, Page, page, playground, settings  # noqa: F401 - fixtures
+from tests.helpers.cross_origin import host_of, raw  # noqa: F401
+from tests.helpers.playground import ANA, Page, page, playground, settings  # noqa: F401 - fixtures
 
 EVIL = "http://evil.example"
-
-
-def raw(url: str, method: str, path: str, *, body: bytes = b"", headers: dict) -> tuple[int, bytes]:
-    """One request with exactly these headers (http.client adds no Host when one is given)."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-        for name, value in headers.items():
-            conn.putheader(name, value)
-        if body or method == "POST":
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders(body)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc
 
 
 def nothing_happened(playground, settings) -> None:  # noqa: F811 - fixture names

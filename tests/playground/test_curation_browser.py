@@ -8,7 +8,7 @@ import pytest
 
 # The fixtures of the playground's browser test; importing it skips this module when
 # Playwright or Chromium is missing.
-from tests.playground.test_browser import browser_page, playground, sync_api  # noqa: F401
+from tests.helpers.browser import browser_page, playground, sync_api  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -8,19 +8,11 @@ from bot.playground.server import start_playground
 from bot.playground.workspace import CHANNEL, PEOPLE
 from bot.settings import Settings
 from bot.slack import curation_blocks as cb
-from tests.playground.test_server import Page
+from tests.helpers.curation_page import FORM  # noqa: F401
+from tests.helpers.playground import Page
 
 ANA, BEN, _ = (p["id"] for p in PEOPLE)  # Ana is a workspace admin, so she curates
 QUESTION = "how should we price our AI feature"
-FORM = {
-    "title": "Price AI features on outcomes",
-    "text": "Charge for the *result* the customer gets, not for tokens.",
-    "questions": "how should I price an AI feature\nwhat pricing model for LLM features\n"
-    "how do we charge for AI",
-    "tags": "pricing",
-    "kind": "practice",
-    "link": "",
-}
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from bot.core import knowledge
 from bot.store import Store
 from tests.conftest import sure_with_alternatives
-from tests.playground.test_server import ANA, BEN, page, playground, settings, text_of  # noqa: F401
+from tests.helpers.playground import ANA, BEN, page, playground, settings, text_of  # noqa: F401
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from bot.playground.workspace import CHANNEL
-from tests.playground.test_cross_origin import host_of, raw
-from tests.playground.test_server import ANA, Page
+from tests.helpers.cross_origin import host_of, raw
+from tests.helpers.playground import ANA, Page
 
 
 def own_headers(url: str, length: str) -> dict:
@@ -103,7 +103,7 @@ def _post_json(url: str, path: str, data: dict) -> tuple[int, dict]:
 
 @pytest.mark.parametrize("typed", [["Charge for results."], 42, {"value": "x"}, True])
 def test_a_form_value_that_is_not_text_is_refused_and_nothing_is_saved(playground, typed):
-    from tests.playground.test_curation_page import FORM
+    from tests.helpers.curation_page import FORM
 
     page = Page(playground.url)
     assert page.send("/aipm add")["ok"]

@@ -16,64 +16,13 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.fakeslack.signing import FORM, get, signed_headers
-from bot.playground.server import run_playground, start_playground
-from bot.playground.workspace import CHANNEL, PEOPLE, new_workspace
+from bot.playground.server import run_playground
+from bot.playground.workspace import CHANNEL, new_workspace
 from bot.settings import Settings
 from bot.store import Store
+from tests.helpers.playground import ANA, BEN, CHEN, Page, page, playground, settings, text_of  # noqa: F401, F811 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
-ANA, BEN, CHEN = (p["id"] for p in PEOPLE)
-
-
-class Page:
-    """The page's side of the playground: its JSON API, as the browser calls it."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def post(self, path: str, data: dict, *, content_type: str = "application/json") -> dict:
-        request = urllib.request.Request(
-            self.url + path,
-            data=json.dumps(data).encode(),
-            headers={"Content-Type": content_type, "Origin": self.url},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
-
-    def state(self, user: str = ANA) -> dict:
-        return json.loads(self.get(f"/api/state?user={user}")[1])
-
-    def send(self, text: str, user: str = ANA) -> dict:
-        return self.post("/api/send", {"user": user, "text": text})
-
-    def last(self, user: str = ANA, kind: str | None = None) -> dict:
-        messages = [m for m in self.state(user)["messages"] if kind in (None, m["kind"])]
-        return messages[-1]
-
-
-@pytest.fixture
-def settings(tmp_path: Path, knowledge_dir: Path) -> Settings:
-    return Settings(db_path=tmp_path / "coach.db", knowledge_dir=knowledge_dir, scheduler=False)
-
-
-@pytest.fixture
-def playground(settings: Settings):
-    running = start_playground(settings, port=0)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def page(playground) -> Page:
-    return Page(playground.url)
 
 
 def ratings(settings: Settings, user: str) -> dict[str, int]:
@@ -82,10 +31,6 @@ def ratings(settings: Settings, user: str) -> dict[str, int]:
         return {row["tip_id"]: row["value"] for row in store.user_ratings(user)}
     finally:
         store.close()
-
-
-def text_of(message: dict) -> str:
-    return json.dumps(message.get("blocks") or []) + message.get("text", "")
 
 
 def test_a_question_gets_the_ikea_tip_only_the_asker_sees(page):

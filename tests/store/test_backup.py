@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from bot.store import StoreError
-from tests.test_serve import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_bot
 
 
 def _posts(path) -> int:

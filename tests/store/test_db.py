@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from bot.store import Store, StoreError, migrations
-from tests.store.test_votes import vote
+from tests.helpers.votes import vote
 
 
 def test_migrations_are_recorded_and_rerunnable(db_path):

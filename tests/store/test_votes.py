@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-
-def vote(store, user, value, reaction="+1", ts="1.1", event_id=None, tip="t1"):
-    return store.record_vote(
-        user=user,
-        tip_id=tip,
-        channel="C1",
-        message_ts=ts,
-        reaction=reaction,
-        value=value,
-        event_id=event_id,
-    )
+from tests.helpers.votes import vote  # noqa: F401
 
 
 def opinion(store, user, tip_id):

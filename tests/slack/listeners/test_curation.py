@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -14,56 +15,17 @@ from bot.fakeslack import payloads
 from bot.slack import curation_blocks as cb
 from bot.slack import modals
 from tests.conftest import ROOT, make_settings, start_bot, wait_until
-
-CURATOR = "U0CURATOR"
-ADMIN = "U0ADMIN"
-MEMBER = "U0MEMBER"
-ASKER = "U0ASKER"
-QUESTION = "how should we price our AI feature"
-FORM = {
-    "title": {"value": "Price AI features on outcomes"},
-    "text": {"value": "Charge for the *result* the customer gets, not for tokens or seats."},
-    "questions": {
-        "value": "how should I price an AI feature\nwhat pricing model for LLM features\n"
-        "how do we charge for AI"
-    },
-    "tags": {"value": "pricing, monetisation"},
-    "kind": {"value": "practice"},
-    "link": {"value": ""},
-}
-
-
-@pytest.fixture
-def bot(fake_slack, knowledge_dir, db_path):
-    """The bot with one curator by setting and one workspace admin."""
-    fake_slack.api.add_user(ADMIN, is_admin=True)
-    settings = make_settings(fake_slack, knowledge_dir, db_path, curators=frozenset({CURATOR}))
-    running = start_bot(settings, fake_slack)
-    yield running
-    running.stop()
-
-
-def open_form(bot, user=CURATOR, text="add") -> dict:
-    """Run `/aipm add` as `user` and return the modal Slack opened."""
-    before = len(bot.fake.api.modals)
-    reply = bot.slack.command(text, user=user)
-    assert reply.status == 200
-    assert len(bot.fake.api.modals) == before + 1, reply.body
-    return bot.fake.api.modals[-1]
-
-
-def submit(bot, view: dict, form: dict | None = None, *, user=CURATOR, **changes) -> dict:
-    """Submit the form; returns Slack's view of the answer (JSON, {} for an empty 200)."""
-    values = {**(form or FORM), **{k: {"value": v} for k, v in changes.items()}}
-    reply = bot.slack.submit(
-        view, {name: {modals.VALUE: field["value"]} for name, field in values.items()}, user=user
-    )
-    assert reply.status == 200, reply.body
-    return reply.json() if reply.body.strip() else {}
-
-
-def ask(bot, question: str, user: str = MEMBER) -> dict:
-    return bot.slack.command(question, user=user).json()
+from tests.helpers.curation import (
+    ADMIN,
+    ASKER,
+    CURATOR,
+    MEMBER,
+    QUESTION,
+    ask,
+    bot,  # noqa: F401, F811 - fixtures
+    open_form,
+    submit,
+)
 
 
 def answered_with(reply: dict, title: str) -> bool:
@@ -228,6 +190,10 @@ def test_whoever_asked_to_be_told_gets_one_dm_naming_the_tip(bot):
     assert len(dms) == 1
     assert "Price AI features on outcomes" in dms[0].params["text"]
     assert QUESTION in json.dumps(dms[0].params["blocks"])
+    # The DM is recorded as sent just after Slack answered it: wait for that, not the call.
+    deadline = time.monotonic() + 10
+    while bot.store.open_gaps() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert bot.store.open_gaps() == []
 
     published = len(bot.calls("views.publish", at_least=1, timeout=30))

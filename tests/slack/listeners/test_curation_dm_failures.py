@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.slack import curation_blocks as cb
-from tests.conftest import make_settings, start_bot
-from tests.slack.listeners.test_curation import (
-    ADMIN,
+from tests.helpers.curation import (
     ASKER,
     CURATOR,
     QUESTION,
     ask,
+    bot,  # noqa: F401, F811 - fixtures
     open_form,
     submit,
 )
@@ -22,16 +21,6 @@ OTHER_TIP = {
     "questions": "how do I interview a PM\nwhat to ask in a PM interview\ninterview questions",
     "tags": "interviews",
 }
-
-
-@pytest.fixture
-def bot(fake_slack, knowledge_dir, db_path):
-    """The bot with one curator by setting and one workspace admin (as in test_curation)."""
-    fake_slack.api.add_user(ADMIN, is_admin=True)
-    settings = make_settings(fake_slack, knowledge_dir, db_path, curators=frozenset({CURATOR}))
-    running = start_bot(settings, fake_slack)
-    yield running
-    running.stop()
 
 
 def _dms(bot) -> list:

@@ -10,8 +10,8 @@ import pytest
 
 from bot.slack import curation_blocks as cb
 from tests.conftest import make_settings, start_bot, wait_until
-from tests.slack.listeners.test_curation import CURATOR, QUESTION, open_form, submit
-from tests.slack.listeners.test_locked_database import write_locked
+from tests.helpers.curation import CURATOR, QUESTION, open_form, submit
+from tests.helpers.locked import write_locked
 
 
 @pytest.fixture

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from bot.slack.listeners.functions import SEND_TIP
-
-
-def outcome(bot, execution: str) -> dict:
-    """How the step `execution` finished, waiting for it (the step runs after the ack)."""
-    deadline = time.monotonic() + 5
-    while execution not in bot.fake.api.functions and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return bot.fake.api.functions.get(execution, {})
+from tests.helpers.functions import outcome  # noqa: F401
 
 
 def test_the_step_posts_a_tip_and_completes_with_its_id_and_title(running_bot):

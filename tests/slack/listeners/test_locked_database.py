@@ -7,28 +7,14 @@ gives up on a locked database leaves the person (or the workflow) waiting for ev
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import contextmanager
 
 from bot.slack.blocks import SHARE_ACTION
 from bot.slack.listeners.functions import SEND_TIP
-from tests.slack.listeners.test_functions import outcome
-from tests.slack.listeners.test_share import share_value
+from tests.helpers.functions import outcome
+from tests.helpers.locked import write_locked  # noqa: F401
+from tests.helpers.share import share_value
 
 QUESTION = "what is the ikea effect"
-
-
-@contextmanager
-def write_locked(bot, *, busy_ms: int = 200):
-    """Hold an exclusive write lock from another connection; the bot waits only `busy_ms`."""
-    bot.store.busy_timeout_ms = busy_ms  # listener threads open their connections after this
-    other = sqlite3.connect(bot.store.path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def test_a_mention_is_answered_while_another_process_holds_the_write_lock(running_bot):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.fakeslack import payloads
 from bot.fakeslack.web_api import BOT
-from tests.slack.scenarios.test_events import IKEA, share
+from tests.helpers.events import IKEA, share
 
 T0 = 1_700_000_000.0  # in the past: event times are capped at now
 

@@ -7,18 +7,7 @@ import threading
 
 from bot.slack.blocks import SHARE_ACTION, read_value
 from tests.conftest import sure_with_alternatives
-
-QUESTION = "what is the ikea effect"
-IKEA = "the-ikea-effect"
-
-
-def share_value(reply: dict) -> str:
-    """The Share button's value in an answer."""
-    for block in reply["blocks"]:
-        for element in block.get("elements", []):
-            if element.get("action_id") == SHARE_ACTION:
-                return element["value"]
-    raise AssertionError("no Share button")
+from tests.helpers.share import IKEA, QUESTION, share_value  # noqa: F401
 
 
 def share_button_text(message: dict) -> str:

@@ -11,7 +11,7 @@ import json
 
 from bot.core import curation
 from bot.slack.blocks import PICK_ACTION, SHARE_ACTION, offer_value
-from tests.slack.listeners.test_share import IKEA, QUESTION, share_value
+from tests.helpers.share import IKEA, QUESTION, share_value
 
 
 def _retire_ikea(bot) -> None:

@@ -12,18 +12,9 @@ from bot.daily.posting import Poster
 from bot.slack.blocks import tip_message
 from bot.slack.delivery import SlackDeliverer
 from tests.conftest import BOT_TOKEN, wait_until
+from tests.helpers.events import IKEA, share  # noqa: F401
 
-IKEA = "the-ikea-effect"
 HACK = "hackathons"
-
-
-def share(bot, tip_id=IKEA, channel="C1") -> str:
-    """Post a tip to the fake channel through the bot's real poster; returns its ts."""
-    tip = bot.coach.library.base.get(tip_id)
-    poster = Poster(SlackDeliverer(WebClient(token=BOT_TOKEN, base_url=bot.fake.url)), bot.store)
-    outcome = poster.post_tip(channel, tip, kind="shared")
-    assert outcome.ok
-    return outcome.ts
 
 
 def tallies(bot) -> dict:

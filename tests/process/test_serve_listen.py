@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from tests.conftest import BOT_TOKEN, SECRET
-from tests.test_serve import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_bot
 
 
 @pytest.fixture

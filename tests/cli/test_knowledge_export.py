@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_export import TARGETS
-from tests.test_serve import bot_env, run_bot
+from tests.helpers.export import TARGETS
+from tests.helpers.processes import bot_env, run_cli
 
 
 @pytest.mark.parametrize("target", TARGETS.values(), ids=TARGETS.keys())
 def test_knowledge_export_over_the_live_database_is_refused(tmp_path, target):
     env = bot_env(tmp_path)
     db = tmp_path / "coach.db"
-    assert run_bot(["subscribe", "--channel", "C0123456"], env).returncode == 0
-    result = run_bot(["knowledge", "export", str(target(db))], env)
+    assert run_cli(["subscribe", "--channel", "C0123456"], env).returncode == 0
+    result = run_cli(["knowledge", "export", str(target(db))], env)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "live database" in result.stderr and "Traceback" not in result.stderr
     with sqlite3.connect(db) as conn:
@@ -27,10 +27,10 @@ def test_knowledge_export_over_the_live_database_is_refused(tmp_path, target):
 def test_knowledge_export_refuses_a_pipe_and_leaves_it_a_pipe(tmp_path):
     # A device (/dev/stdout, /dev/full) is the same case; a FIFO can be made safely in a test.
     env = bot_env(tmp_path)
-    assert run_bot(["subscriptions"], env).returncode == 0
+    assert run_cli(["subscriptions"], env).returncode == 0
     pipe = tmp_path / "out.yaml"
     os.mkfifo(pipe)
-    result = run_bot(["knowledge", "export", str(pipe)], env)
+    result = run_cli(["knowledge", "export", str(pipe)], env)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "not a regular file" in result.stderr
     assert Path(pipe).is_fifo()
@@ -61,7 +61,7 @@ def test_a_team_tip_that_no_longer_passes_check_is_named_with_how_to_fix_it(tmp_
     )
     store.close()
     out = tmp_path / "team.yaml"
-    result = run_bot(["knowledge", "export", str(out)], env)
+    result = run_cli(["knowledge", "export", str(out)], env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "saved-before-kinds" in result.stderr and "Library" in result.stderr
     assert "knowledge base in" not in result.stderr and "Traceback" not in result.stderr
@@ -99,7 +99,7 @@ def test_export_over_a_shipped_knowledge_file_is_refused_without_force(cli, tmp_
     shipped = tmp_path / "base.yaml"
     shipped.write_bytes(
         (
-            Path(__file__).parents[1] / "knowledge/ai-product-management-and-its-future.yaml"
+            Path(__file__).parents[2] / "knowledge/ai-product-management-and-its-future.yaml"
         ).read_bytes()
     )
     before = shipped.read_bytes()

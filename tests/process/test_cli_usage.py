@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot import cli
 from tests.conftest import ROOT
-from tests.test_serve import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_bot
 
 
 def deep_yaml(folder: Path) -> Path:

@@ -22,7 +22,7 @@ from bot.core.coach import Coach
 from bot.serve import Runtime
 from bot.slack.http import HttpServer, SlackWSGI
 from tests.conftest import BOT_TOKEN, ROOT, SECRET, make_settings
-from tests.test_serve import bot_env, free_port, run_bot
+from tests.helpers.processes import bot_env, free_port, run_bot
 
 
 @pytest.mark.parametrize("raw", ["nan", "inf", "1e300", "-0", "0.000001"])

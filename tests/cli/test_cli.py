@@ -1,4 +1,4 @@
-"""The command line as a user runs it: `python -m bot ...` in a subprocess."""
+"""The command line as a user runs it: `bot.cli.main` in this process, one real process for stdin."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from bot.core import gaps
 from bot.daily.posting import Poster
 from bot.slack.delivery import SlackDeliverer
 from tests.conftest import BOT_TOKEN, ROOT
-from tests.test_serve import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_cli
 
 
 def test_ask_json_answers_the_ikea_question(tmp_path):
-    result = run_bot(["ask", "--json", "what is the ikea effect"], bot_env(tmp_path))
+    result = run_cli(["ask", "--json", "what is the ikea effect"], bot_env(tmp_path))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["question"] == "what is the ikea effect"
@@ -32,7 +32,7 @@ def test_ask_json_answers_the_ikea_question(tmp_path):
 
 def test_ask_json_declines_banana_bread(tmp_path):
     data = json.loads(
-        run_bot(["ask", "--json", "recipe for banana bread"], bot_env(tmp_path)).stdout
+        run_cli(["ask", "--json", "recipe for banana bread"], bot_env(tmp_path)).stdout
     )
     assert data["answered"] is False
 
@@ -57,7 +57,7 @@ def test_ask_refuses_an_invalid_base_with_file_and_line(tmp_path):
     kb = tmp_path / "kb"
     kb.mkdir()
     (kb / "bad.yaml").write_text("tips:\n  - id: ok-id\n    title: T\n")
-    result = run_bot(["ask", "ikea"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
+    result = run_cli(["ask", "ikea"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
     assert result.returncode == 1
     assert (
         f"{kb / 'bad.yaml'}:2" in result.stderr
@@ -67,7 +67,7 @@ def test_ask_refuses_an_invalid_base_with_file_and_line(tmp_path):
 
 
 def test_knowledge_check_passes_on_the_shipped_base(tmp_path):
-    result = run_bot(["knowledge", "check"], bot_env(tmp_path))
+    result = run_cli(["knowledge", "check"], bot_env(tmp_path))
     assert result.returncode == 0
     assert "tips OK" in result.stdout
 
@@ -76,7 +76,7 @@ def test_knowledge_check_reports_yaml_syntax_errors_with_line_and_column(tmp_pat
     kb = tmp_path / "kb"
     kb.mkdir()
     (kb / "broken.yaml").write_text('tips:\n  - id: a\n    title: "unclosed\n')
-    result = run_bot(["knowledge", "check"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
+    result = run_cli(["knowledge", "check"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     file, line, column, _ = first.split(":", 3)
@@ -84,7 +84,7 @@ def test_knowledge_check_reports_yaml_syntax_errors_with_line_and_column(tmp_pat
 
 
 def test_knowledge_list_json_has_the_documented_fields(tmp_path):
-    data = json.loads(run_bot(["knowledge", "list", "--json"], bot_env(tmp_path)).stdout)
+    data = json.loads(run_cli(["knowledge", "list", "--json"], bot_env(tmp_path)).stdout)
     assert len(data) >= 20
     fields = {"id", "title", "status", "kind", "text", "tags", "questions", "source"}
     assert all(set(t) == fields for t in data)
@@ -112,7 +112,7 @@ def test_stats_json_counts_exactly_what_the_signed_events_said(running_bot, tmp_
     s.reaction("-1", user="U2", channel="C1", ts=hack, event_id="E7")  # U2's latest: not useful
     s.action("rate_useful", "hackathons", user="U4")
     env = bot_env(tmp_path, COACH_DB=str(running_bot.store.path))
-    data = json.loads(run_bot(["stats", "--json"], env).stdout)
+    data = json.loads(run_cli(["stats", "--json"], env).stdout)
     tips = {t["id"]: (t["useful"], t["not_useful"]) for t in data["tips"]}
     assert tips == {"the-ikea-effect": (2, 0), "hackathons": (1, 2)}
     assert data["posts"] == 2 and data["ratings"] == 5
@@ -122,10 +122,11 @@ def test_stats_json_counts_exactly_what_the_signed_events_said(running_bot, tmp_
 def test_export_csv_and_json_hold_every_post_and_rating(running_bot, tmp_path):
     running_bot.slack.action("rate_useful", "the-ikea-effect", user="U1")
     running_bot.slack.action("share_tip", "the-ikea-effect", user="U1", channel="C5")
+    running_bot.responses(at_least=2)  # the share posts after Slack's 200, in a lazy listener
     env = bot_env(tmp_path, COACH_DB=str(running_bot.store.path))
-    data = json.loads(run_bot(["export", "--format", "json"], env).stdout)
+    data = json.loads(run_cli(["export", "--format", "json"], env).stdout)
     assert len(data["posts"]) == 1 and len(data["ratings"]) == 1 and len(data["votes"]) == 1
-    rows = list(csv.DictReader(io.StringIO(run_bot(["export", "--format", "csv"], env).stdout)))
+    rows = list(csv.DictReader(io.StringIO(run_cli(["export", "--format", "csv"], env).stdout)))
     assert sorted(r["record"] for r in rows) == ["post", "rating", "vote"]
 
 
@@ -134,7 +135,7 @@ def test_gaps_lists_unanswered_topics(running_bot, tmp_path):
         running_bot.slack.command("how do I fix my printer")
     running_bot.slack.command("best pizza near the office")
     env = bot_env(tmp_path, COACH_DB=str(running_bot.store.path))
-    rows = json.loads(run_bot(["gaps", "--json"], env).stdout)
+    rows = json.loads(run_cli(["gaps", "--json"], env).stdout)
     assert rows[0]["count"] == 2 and "printer" in rows[0]["example"]
     assert rows[0]["topic"] == gaps.topic("how do I fix my printer")
 
@@ -167,7 +168,7 @@ def test_backup_is_a_consistent_copy(running_bot, tmp_path):
     running_bot.slack.action("rate_useful", "the-ikea-effect", user="U1")
     target = tmp_path / "backup.db"
     env = bot_env(tmp_path, COACH_DB=str(running_bot.store.path))
-    result = run_bot(["backup", str(target)], env)
+    result = run_cli(["backup", str(target)], env)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -184,16 +185,16 @@ def test_backup_is_a_consistent_copy(running_bot, tmp_path):
 )
 def test_subscribe_rejects_bad_values_and_stores_nothing(tmp_path, args, words):
     env = bot_env(tmp_path)
-    result = run_bot(args, env)
+    result = run_cli(args, env)
     assert result.returncode == 2
     assert words in result.stderr
-    assert json.loads(run_bot(["subscriptions", "--json"], env).stdout) == []
+    assert json.loads(run_cli(["subscriptions", "--json"], env).stdout) == []
 
 
 def test_subscribe_then_list_as_json(tmp_path):
     env = bot_env(tmp_path)
     assert (
-        run_bot(
+        run_cli(
             [
                 "subscribe",
                 "--channel",
@@ -209,7 +210,7 @@ def test_subscribe_then_list_as_json(tmp_path):
         ).returncode
         == 0
     )
-    data = json.loads(run_bot(["subscriptions", "--json"], env).stdout)
+    data = json.loads(run_cli(["subscriptions", "--json"], env).stdout)
     assert data == [
         {
             "channel": "C123",
@@ -220,42 +221,42 @@ def test_subscribe_then_list_as_json(tmp_path):
             "topics": [],
         }
     ]
-    assert run_bot(["unsubscribe", "--channel", "C123"], env).returncode == 0
-    assert json.loads(run_bot(["subscriptions", "--json"], env).stdout) == []
+    assert run_cli(["unsubscribe", "--channel", "C123"], env).returncode == 0
+    assert json.loads(run_cli(["subscriptions", "--json"], env).stdout) == []
 
 
 def test_post_tip_twice_posts_once(tmp_path, fake_slack):
     env = bot_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.url)
-    first = run_bot(["post-tip", "--channel", "C77"], env)
-    second = run_bot(["post-tip", "--channel", "C77"], env)
+    first = run_cli(["post-tip", "--channel", "C77"], env)
+    second = run_cli(["post-tip", "--channel", "C77"], env)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert "already" in second.stdout
     assert len(fake_slack.calls("chat.postMessage")) == 1
-    forced = run_bot(["post-tip", "--channel", "C77", "--force"], env)
+    forced = run_cli(["post-tip", "--channel", "C77", "--force"], env)
     assert forced.returncode == 0
     assert len(fake_slack.calls("chat.postMessage")) == 2
 
 
 def test_tip_prints_a_tip_locally(tmp_path):
-    result = run_bot(["tip"], bot_env(tmp_path))
+    result = run_cli(["tip"], bot_env(tmp_path))
     assert result.returncode == 0
     assert "youtube.com" in result.stdout
 
 
 def test_post_tip_without_a_token_says_what_to_set(tmp_path):
-    result = run_bot(["post-tip", "--channel", "C1"], bot_env(tmp_path))
+    result = run_cli(["post-tip", "--channel", "C1"], bot_env(tmp_path))
     assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
 
 
 def test_knowledge_build_writes_drafts_that_pass_check(tmp_path):
     kb = tmp_path / "kb"
     env = bot_env(tmp_path, COACH_KNOWLEDGE=str(kb))
-    built = run_bot(["knowledge", "build", str(ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt")], env)
+    built = run_cli(["knowledge", "build", str(ROOT / "seeds" / "000_0913ffb8f7ee8db0.txt")], env)
     assert built.returncode == 0, built.stderr
     assert [p.name for p in kb.iterdir()] == ["ai-product-management-and-its-future.yaml"]
-    assert run_bot(["knowledge", "check"], env).returncode == 0
+    assert run_cli(["knowledge", "check"], env).returncode == 0
     first = (kb / "ai-product-management-and-its-future.yaml").read_bytes()
-    assert run_bot(["knowledge", "build", "--seeds", str(ROOT / "seeds")], env).returncode == 0
+    assert run_cli(["knowledge", "build", "--seeds", str(ROOT / "seeds")], env).returncode == 0
     assert (kb / "ai-product-management-and-its-future.yaml").read_bytes() == first
 
 
@@ -265,7 +266,7 @@ def test_shipped_base_survives_a_rebuild_byte_for_byte(tmp_path):
     kb = tmp_path / "kb"
     shutil.copytree(ROOT / "knowledge", kb)
     before = {p.name: p.read_bytes() for p in kb.iterdir()}
-    result = run_bot(["knowledge", "build"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
+    result = run_cli(["knowledge", "build"], bot_env(tmp_path, COACH_KNOWLEDGE=str(kb)))
     assert result.returncode == 0, result.stderr
     assert {p.name: p.read_bytes() for p in kb.iterdir()} == before
 
@@ -275,46 +276,46 @@ def test_ask_in_the_terminal_ranks_with_the_teams_ratings(tmp_path):
     from tests.helpers.knowledge import TWIN_QUESTION, TWINS, rate, twin_base
 
     env = bot_env(tmp_path, COACH_KNOWLEDGE=str(twin_base(tmp_path)))
-    before = json.loads(run_bot(["ask", "--json", TWIN_QUESTION], env).stdout)
+    before = json.loads(run_cli(["ask", "--json", TWIN_QUESTION], env).stdout)
     first, second = before["matches"][0]["id"], before["matches"][1]["id"]
     assert {first, second} == set(TWINS)
     store = Store.open(tmp_path / "coach.db")
     rate(store, second, +1)
     rate(store, first, -1)
     store.close()
-    after = json.loads(run_bot(["ask", "--json", TWIN_QUESTION], env).stdout)
+    after = json.loads(run_cli(["ask", "--json", TWIN_QUESTION], env).stdout)
     assert after["matches"][0]["id"] == second
     assert Store.open(tmp_path / "coach.db").gaps(limit=5) == []  # a try is not a gap
 
 
 def test_ask_json_reports_the_level_and_topic(tmp_path):
     env = bot_env(tmp_path)
-    sure = json.loads(run_bot(["ask", "--json", "what is the ikea effect"], env).stdout)
+    sure = json.loads(run_cli(["ask", "--json", "what is the ikea effect"], env).stdout)
     assert sure["level"] == "sure" and sure["answered"] is True and sure["reason"] == "model"
     assert sure["topic"] is None and sure["surface"] == "slash"
-    topic = json.loads(run_bot(["ask", "--json", "how should we price our AI feature"], env).stdout)
+    topic = json.loads(run_cli(["ask", "--json", "how should we price our AI feature"], env).stdout)
     assert topic["level"] == "none" and topic["answered"] is False
     assert topic["topic"] == "pricing"
-    text = run_bot(["ask", "how should we price our AI feature"], env).stdout
+    text = run_cli(["ask", "how should we price our AI feature"], env).stdout
     assert "I have no tip on pricing yet." in text
     long = json.loads(
-        run_bot(["ask", "--json", "--surface", "shortcut", "what is the ikea effect"], env).stdout
+        run_cli(["ask", "--json", "--surface", "shortcut", "what is the ikea effect"], env).stdout
     )
     assert long["surface"] == "shortcut"
 
 
 def test_knowledge_export_names_what_is_wrong_and_writes_nothing(tmp_path):
     env = bot_env(tmp_path)
-    missing = run_bot(["knowledge", "export", str(tmp_path / "team.yaml")], env)
+    missing = run_cli(["knowledge", "export", str(tmp_path / "team.yaml")], env)
     assert missing.returncode == 2 and "COACH_DB" in missing.stderr
     from bot.store import Store
 
     Store.open(tmp_path / "coach.db").close()
-    folder = run_bot(["knowledge", "export", str(tmp_path)], env)
+    folder = run_cli(["knowledge", "export", str(tmp_path)], env)
     assert folder.returncode == 2 and "is a folder" in folder.stderr
-    nowhere = run_bot(["knowledge", "export", str(tmp_path / "no" / "team.yaml")], env)
+    nowhere = run_cli(["knowledge", "export", str(tmp_path / "no" / "team.yaml")], env)
     assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr
-    empty = run_bot(["knowledge", "export", str(tmp_path / "team.yaml")], env)
+    empty = run_cli(["knowledge", "export", str(tmp_path / "team.yaml")], env)
     assert empty.returncode == 0 and "Exported 0 team tips" in empty.stdout
     assert list(tmp_path.glob("*.partial")) == []
 
@@ -337,5 +338,5 @@ def test_knowledge_list_marks_team_tips(tmp_path):
         expected_version=0,
     )
     store.close()
-    listed = run_bot(["knowledge", "list"], bot_env(tmp_path))
+    listed = run_cli(["knowledge", "list"], bot_env(tmp_path))
     assert "team-only [team]: A tip from the team" in listed.stdout

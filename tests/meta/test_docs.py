@@ -14,7 +14,7 @@ from bot.settings import from_env
 from bot.slack.listeners import register_listeners
 from bot.slack.subcommands import SUBCOMMANDS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.store import Store
-from tests.test_serve import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_cli
 
 SLACK_MARKUP = [
     (re.compile(r":(?:[a-z][a-z0-9_-]*|\+1|-1):"), "an emoji code"),
@@ -41,7 +41,7 @@ def test_the_markup_check_catches_slack_text(text):
 
 
 def run_ok(args: list[str], env: dict) -> str:
-    result = run_bot(args, env)
+    result = run_cli(args, env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -20,7 +20,7 @@ from bot.fakeslack.signing import get
 from bot.slack import modals
 from bot.store import Store
 from tests.conftest import BOT_TOKEN, SECRET, wait_until
-from tests.test_serve import (
+from tests.helpers.processes import (
     bot_env,
     daily_posts,
     free_port,

@@ -11,7 +11,7 @@ import pytest
 
 from bot.settings import SettingsError, from_env
 from tests.conftest import BOT_TOKEN, SECRET
-from tests.test_serve import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_bot
 
 PASTE_ERRORS = {
     "newline": "xoxb-123456-abcdef\nghijkl",

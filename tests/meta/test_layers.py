@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BOT = ROOT / "bot"
 ANY = ("bot",)
 # Modules every layer may import: small, Slack-free, and importing nothing of bot themselves.

@@ -22,7 +22,7 @@ import pytest
 
 from bot.store.location import volatile_reason
 from tests.conftest import BOT_TOKEN, ROOT
-from tests.test_serve import bot_env, free_port
+from tests.helpers.processes import bot_env, free_port
 
 UNIT = ROOT / "deploy" / "aipm-coach.service"
 INSTALLED = "/opt/aipm-coach/venv/bin/aipm-coach"
