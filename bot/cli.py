@@ -343,10 +343,27 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     store, base = _served(settings)
     data = ratings.stats(store, base, days=args.days)
     if args.json:
-        _print_json({"posts": data["posts"], "ratings": data["ratings"], "tips": data["tips"]})
+        keys = ("posts", "ratings", "tips", "questions", "most_asked")
+        _print_json({k: data[k] for k in keys})
         return EXIT_OK
     span = f"last {args.days} days" if args.days else "all time"
-    print(f"{data['posts']} tip posts, {data['ratings']} ratings ({span})")
+    asked = data["questions"].get("all", {}).get("asked", 0)
+    print(f"{asked} questions, {data['posts']} tip posts, {data['ratings']} ratings ({span})")
+    if data["questions"]:
+        print(
+            f"  {'where':<10} {'asked':>6} {'sure':>6} {'unsure':>7} {'declined':>9} {'not what I asked':>17}"
+        )
+        for surface, c in data["questions"].items():
+            print(
+                f"  {surface:<10} {c['asked']:>6} {c['sure']:>6} {c['unsure']:>7} "
+                f"{c['declined']:>9} {c['mismatched']:>17}"
+            )
+    typed = [r for r in data["most_asked"] if r["question"]]
+    if typed:
+        print("Asked most:")
+        for r in typed:
+            print(f"  {r['count']:>4}  {r['question']}")
+    print("Ratings:")
     for row in data["tips"]:
         print(f"  +{row['useful']:<3} -{row['not_useful']:<3} {row['title']} ({row['id']})")
     return EXIT_OK
@@ -378,7 +395,8 @@ def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     store = _open_store(settings)
-    rows = store.gaps(limit=args.limit)
+    # Each open question as people typed it (the latest wording), most asked first.
+    rows = [{**row, "example": row["question"] or ""} for row in store.open_gaps(limit=args.limit)]
     taught = _pairs(settings, store, limit=args.limit)
     wrongly = [p for p in taught if p.verdict == learned.MISMATCH]
     candidates = [p for p in taught if p.verdict == learned.MATCH]
@@ -393,7 +411,8 @@ def cmd_gaps(settings: Settings, args: argparse.Namespace) -> int:
     if not rows and not taught:
         print("No unanswered questions recorded.")
     for row in rows:
-        print(f"{row['count']:>4}  {row['topic']}   e.g. {row['example']!r}")
+        waiting = f"  ({row['waiting']} waiting to be told)" if row.get("waiting") else ""
+        print(f"{row['count']:>4}  {row['question'] or '(the question is not kept)'}{waiting}")
     if wrongly:
         print("\nAnswered wrongly (people clicked Not what I asked):")
         for p in wrongly:

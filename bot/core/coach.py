@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -100,6 +101,7 @@ class Coach:
             config=engine.config,
             limit=limit,
         )
+        answer = dataclasses.replace(answer, key=message.key)
         if not answer.answered and record_gap:
             try:
                 gaps.record(
@@ -129,6 +131,16 @@ class Coach:
             keep_days=self.config.offer_days,
         )
 
+    def record_asked(self, answer: Answer, *, offer_id: str | None) -> None:
+        """Count one question answered in Slack for `stats` (the question only where kept)."""
+        self.store.add_asked(
+            surface=answer.surface,
+            level=answer.level,
+            key=answer.key,
+            question=answer.question if self.settings.log_questions else "",
+            offer_id=offer_id,
+        )
+
     def find_offer(self, offer_id: object) -> Offer | None:
         """The offer a button names, if it exists and has not expired."""
         return self.store.offer(offer_id, keep_days=self.config.offer_days)
@@ -151,6 +163,8 @@ class Coach:
             return NOT_OFFERED
         if not self.is_asker(offer, user):
             return NOT_YOURS
+        if verdict == MISMATCH:  # counted for `stats` even where questions are not kept
+            self.store.mark_mismatched(offer.id)
         if not self.settings.log_questions or not offer.question:
             return NOT_KEPT
         person = cast(str, self.person(user))  # is_asker: `user` is a non-empty id

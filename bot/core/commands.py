@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from bot.core import schedule
 from bot.digits import is_number
 
@@ -18,6 +20,7 @@ _AM_PM_APART = re.compile(r"(\d)\s+([ap]\.?m\.?)(?=\s|$)", re.IGNORECASE)  # '9 
 _TOPICS = re.compile(r"(?:^|\s)(?:--)?topics(?=[\s=:]|$)", re.IGNORECASE)
 MAX_GAPS = 100
 MAX_DAYS = 3650
+MAX_SUGGESTED = 1900  # a suggestion rides in a button value (Slack allows 2,000 characters)
 
 
 class Parsed(NamedTuple):
@@ -94,3 +97,33 @@ def parse(text: str, names: Iterable[str]) -> Parsed:
     if word in known and word in ARGUMENTS and ARGUMENTS[word](rest):
         return Parsed(word, rest)
     return Parsed(None, text)
+
+
+def _typo_budget(word: str) -> int:
+    """Edits a mistyped name may be away: one for short words ('tpo'), two from five letters."""
+    return 1 if len(word) <= 4 else 2
+
+
+def suggestion(text: str, names: Iterable[str]) -> str | None:
+    """The subcommand a question most likely meant, with its arguments, or None.
+
+    Only when `text` is a question (see `parse`), its first word is letters within a
+    typo's reach (`_typo_budget`, counting a swap of two letters as one edit) of exactly
+    one name, and the rest fits that name's arguments: 'subscibe 9:00' -> 'subscribe 9:00',
+    'stat 7' -> 'stats 7'. 'tips for evals' and 'tap' (as near 'tip' as 'top') stay questions.
+    """
+    text = (text or "").strip()
+    known = sorted({name.lower() for name in names})
+    if not text or len(text) > MAX_SUGGESTED or not parse(text, known).is_question:
+        return None
+    word, _, rest = text.partition(" ")
+    word = word.lower().rstrip("?!.")
+    if not word.isalpha() or not word.isascii() or word in known:
+        return None
+    distances = {name: OSA.distance(word, name) for name in known}
+    best = min(distances.values())
+    nearest = [name for name, d in distances.items() if d == best]
+    if best > _typo_budget(word) or len(nearest) != 1:
+        return None
+    meant = f"{nearest[0]} {rest.strip()}".strip()
+    return meant if parse(meant, known).name == nearest[0] else None

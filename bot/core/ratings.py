@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core.knowledge import KnowledgeBase
+from bot.core.pipeline.answer import SURFACES
 from bot.store import Store
 
 USEFUL, NOT_USEFUL = 1, -1
@@ -118,6 +119,7 @@ def stats(store: Store, base: KnowledgeBase, *, days: int | None = None) -> dict
             timespec="microseconds"
         )
     counts = store.counts(since=since)
+    questions = question_counts(store.asked_counts(since=since))
     ranked = scored(store.tip_tallies(since=since), base)
     most = favourites(ranked)[:3]
     # Disjoint by construction (both bounds cannot pass one half); the filter keeps it so.
@@ -129,7 +131,33 @@ def stats(store: Store, base: KnowledgeBase, *, days: int | None = None) -> dict
         "tips": [s.as_dict() for s in ranked],
         "most_useful": [s.as_dict() for s in most],
         "least_useful": [s.as_dict() for s in least],
+        "questions": questions,
+        "most_asked": [
+            {"question": r["question"] or "", "count": r["count"], "level": r["level"]}
+            for r in store.most_asked(since=since)
+        ],
     }
+
+
+OUTCOMES = ("asked", "sure", "unsure", "declined", "mismatched")
+
+
+def question_counts(rows: Iterable[Mapping]) -> dict[str, dict[str, int]]:
+    """`asked` rows summed per surface, plus "all": asked, sure, unsure, declined, mismatched.
+
+    Surfaces appear in a fixed order (slash, mention, dm, shortcut), and only when asked.
+    """
+    by: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for surface in (row["surface"], "all"):
+            counts = by.setdefault(surface, dict.fromkeys(OUTCOMES, 0))
+            counts["asked"] += row["asked"]
+            counts[{"sure": "sure", "unsure": "unsure"}.get(row["level"], "declined")] += row[
+                "asked"
+            ]
+            counts["mismatched"] += row["mismatched"] or 0
+    order = [*SURFACES, "all"]
+    return {s: by[s] for s in sorted(by, key=lambda s: order.index(s) if s in order else 99)}
 
 
 def boosts(tallies: Mapping[str, tuple[int, int]]) -> dict[str, float]:

@@ -351,14 +351,18 @@ def is_scheduled_day(sub: Schedule | Mapping, day: dt.date) -> bool:
 def due_date(sub: Schedule | Mapping, now: dt.datetime) -> str | None:
     """The local date (YYYY-MM-DD) whose post is due at aware instant `now`, or None.
 
-    Due means: today (in the subscription's zone) is a scheduled day and its post time has
-    passed. Earlier days are never due, so a long downtime makes at most today's post.
+    Due means: today (in the subscription's zone) is a scheduled day, not before the
+    subscription's `starts_on` day, and its post time has passed. Earlier days are never
+    due, so a long downtime makes at most today's post.
     """
     if now.tzinfo is None:
         raise ValueError("due_date needs an aware datetime (UTC)")
     sched = as_schedule(sub)
     today = local_date(sched.tz, now)
     if not is_scheduled_day(sched, today):
+        return None
+    starts_on = sub.get("starts_on") if isinstance(sub, Mapping) else None
+    if isinstance(starts_on, str) and today.isoformat() < starts_on:
         return None
     if now < post_moment(sched, today):
         return None

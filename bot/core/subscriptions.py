@@ -18,9 +18,12 @@ from bot.core.schedule import (
     ScheduleError,
     as_schedule,
     describe_days,
+    is_scheduled_day,
     local_date,
+    next_post,
     parse_args,
     parse_tz,
+    post_moment,
 )
 from bot.store import Store
 
@@ -44,6 +47,7 @@ def subscribe(
     user: str | None = None,
     default_tz: str | Callable[[], str] = "UTC",
     known_topics: Sequence[str] = (),
+    now: dt.datetime | None = None,
 ) -> tuple[dict, bool]:
     """Subscribe a channel (or change its settings) from `[HH:MM] [TZ] [days] [topics T,U]`.
 
@@ -51,6 +55,8 @@ def subscribe(
     come last. Parts not given keep the channel's current settings, or default to 09:00,
     `default_tz` (e.g. the user's Slack time zone; a function is called only if needed),
     weekdays and every topic. Topics must be tags of `known_topics` (the served tips').
+    A new subscription starts on the day of its next scheduled time after `now`, so the
+    first tip never comes at once (*Post one now* is for that; see `post_tip_now`).
     Returns (the stored row, True when the channel had no subscription before).
     Raises ScheduleError with a plain-text message for the user (an unknown topic lists
     the known ones); nothing is stored then.
@@ -85,10 +91,41 @@ def subscribe(
             )
         }
     schedule = parse_args(args, **defaults)
+    starts_on = None
+    if current is None:
+        first = next_post(schedule, now or dt.datetime.now(dt.UTC))
+        starts_on = local_date(schedule.tz, first).isoformat()
     row = store.save_subscription(
-        channel, at=schedule.at, tz=schedule.tz, days=schedule.days, user=user, topics=topics
+        channel,
+        at=schedule.at,
+        tz=schedule.tz,
+        days=schedule.days,
+        user=user,
+        topics=topics,
+        starts_on=starts_on,
     )
     return row, current is None
+
+
+def next_tip_at(store: Store, row: Mapping, now: dt.datetime) -> dt.datetime:
+    """When the channel's next daily tip goes out, as an aware UTC instant.
+
+    The first scheduled moment after `now` on or after the row's `starts_on`, or `now`
+    itself when today's post is due and not posted yet (the scheduler's next tick posts it).
+    """
+    sched = as_schedule(row)
+    starts_on = row.get("starts_on") or ""
+    today = local_date(sched.tz, now)
+    for offset in range(15):
+        day = today + dt.timedelta(days=offset)
+        if not is_scheduled_day(sched, day) or day.isoformat() < starts_on:
+            continue
+        moment = post_moment(sched, day)
+        if moment > now:
+            return moment
+        if store.daily_post(row["channel"], day.isoformat()) is None:
+            return now
+    raise ValueError(f"no scheduled day in {sched.days!r}")  # pragma: no cover
 
 
 def split_topics(args: str | Sequence[str]) -> tuple[str, str | None]:

@@ -105,13 +105,15 @@ def reaction_event(
     }
 
 
-def app_home_opened_event(*, user: str, dm_channel: str, view_id: str | None = None) -> dict:
-    """An `app_home_opened` event for the Home tab."""
+def app_home_opened_event(
+    *, user: str, dm_channel: str, view_id: str | None = None, tab: str = "home"
+) -> dict:
+    """An `app_home_opened` event for the Home tab, or (`tab="messages"`) the Messages tab."""
     event: dict[str, Any] = {
         "type": "app_home_opened",
         "user": user,
         "channel": dm_channel,
-        "tab": "home",
+        "tab": tab,
         "event_ts": f"{time.time():.6f}",
     }
     if view_id:

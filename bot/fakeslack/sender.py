@@ -117,8 +117,14 @@ class SlackSender:
         block_id: str | None = None,
         trigger: str | None = None,
         view: dict | None = None,
+        ephemeral: bool = True,
+        message_ts: str = "1700000000.000001",
     ) -> Reply:
-        """A block_actions click on an ephemeral message (or in `view`, e.g. App Home)."""
+        """A block_actions click on an ephemeral message (or in `view`, e.g. App Home).
+
+        `ephemeral=False` clicks a message everyone in `channel` sees (a thread answer, a
+        daily post); Slack then sends the message along.
+        """
         body, kind = payloads.block_actions(
             action={
                 "action_id": action_id,
@@ -130,9 +136,9 @@ class SlackSender:
             team=self.team,
             api_app_id=BOT["app_id"],
             response_url=self.response_url,
-            message=None,
-            message_ts="1700000000.000001",
-            ephemeral=True,
+            message={"type": "message", "ts": message_ts, "blocks": []},
+            message_ts=message_ts,
+            ephemeral=ephemeral,
             trigger=trigger,
             view=view,
         )

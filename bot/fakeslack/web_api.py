@@ -141,7 +141,10 @@ class WebAPI:
         self._scripts: dict[str, deque[_Script]] = defaultdict(deque)
         self._fixed: dict[str, dict] = {}
         self._response_urls: dict[str, dict] = {}
+        # Agent-surface state per (channel, thread_ts); thread_ts '' for a whole DM's prompts.
         self.assistant: dict[tuple[str, str], dict] = {}
+        self.agent_app = True  # the app declares features.agent_view (see manifest.yml)
+        self.bot_posts = 0  # messages chat.postMessage has posted (see `wait_for_post`)
         self._first_post: dict[str, float] = {}
         self.functions: dict[str, dict] = {}
         self._last_ts = 0.0
@@ -360,6 +363,7 @@ class WebAPI:
         message["channel"] = channel
         self._messages.append(message)
         self._first_post.setdefault(channel, time.time())
+        self.bot_posts += 1
         self._changed()
         return {
             "ok": True,
@@ -517,17 +521,25 @@ class WebAPI:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "channel": {"id": dm_channel(users[0])}}
 
-    def _assistant_thread(self, args: dict) -> tuple[str, str] | dict:
+    def _assistant_thread(
+        self, args: dict, *, channels: bool = False, thread_optional: bool = False
+    ) -> tuple[str, str] | dict:
+        """Where an assistant.threads call lands: (channel, thread_ts), or Slack's error.
+
+        DMs with the app always; channel threads too for `channels` (setStatus, with
+        chat:write, since March 2026); no `thread_ts` for `thread_optional` (an agent
+        app's suggested prompts, which belong to the whole DM).
+        """
         channel = str(args.get("channel_id") or "")
         thread_ts = str(args.get("thread_ts") or "")
-        if not channel or not thread_ts:
+        if not channel or not (thread_ts or thread_optional):
             return {"ok": False, "error": "invalid_arguments"}
-        if not channel.startswith("D"):
+        if not (channel.startswith("D") or (channels and channel[:1] in "CG" and thread_ts)):
             return {"ok": False, "error": "channel_not_found"}
         return channel, thread_ts
 
     def _assistant_status(self, args: dict) -> dict:
-        where = self._assistant_thread(args)
+        where = self._assistant_thread(args, channels=True)
         if isinstance(where, dict):
             return where
         self.assistant.setdefault(where, {})["status"] = str(args.get("status") or "")
@@ -535,7 +547,7 @@ class WebAPI:
         return {"ok": True}
 
     def _assistant_prompts(self, args: dict) -> dict:
-        where = self._assistant_thread(args)
+        where = self._assistant_thread(args, thread_optional=True)
         if isinstance(where, dict):
             return where
         prompts = args.get("prompts")
@@ -545,6 +557,10 @@ class WebAPI:
             or not all(isinstance(p, dict) and p.get("title") and p.get("message") for p in prompts)
         ):
             return {"ok": False, "error": "invalid_arguments"}
+        if where[1] and self.agent_app:
+            # Slack's documented trap: in an agent app, prompts set on a thread are accepted
+            # and never shown. The fake answers ok and keeps nothing, as Slack does.
+            return {"ok": True}
         entry = self.assistant.setdefault(where, {})
         entry["prompts"] = prompts
         if args.get("title"):
@@ -890,6 +906,19 @@ class WebAPI:
         with self._version_changed:
             return self._version_changed.wait_for(lambda: self.version > since, timeout)
 
+    def wait_for_post(self, since: int, timeout: float) -> bool:
+        """Wait until the bot has posted more than `since` messages (`posted()` counts them).
+
+        A status line ("Finding a tip…") changes the state before the answer lands; a
+        page waiting for the answer waits for this.
+        """
+        with self._version_changed:
+            return self._version_changed.wait_for(lambda: self.posted() > since, timeout)
+
+    def posted(self) -> int:
+        """How many messages the bot has posted with chat.postMessage so far."""
+        return self.bot_posts
+
     def _channel_arg(self, args: dict) -> str:
         name = str(args.get("channel") or "")
         return self.resolve_channel(name) or name
@@ -963,6 +992,53 @@ def _check_content(args: dict) -> str | None:
         return "msg_too_long"
     if blocks and len(blocks) > MAX_BLOCKS:
         return "invalid_blocks"
+    return _check_blocks(blocks or [])
+
+
+# The block types a message may hold, and the element types each interactive block takes.
+MESSAGE_BLOCKS = {"header", "section", "context", "actions", "divider", "context_actions", "table"}
+ELEMENTS = {
+    "actions": {"button", "static_select", "overflow"},
+    "context_actions": {"feedback_buttons", "icon_button"},
+}
+MAX_TABLE_ROWS, MAX_TABLE_CELLS = 100, 20
+
+
+def _check_blocks(blocks: list) -> str | None:
+    """Slack's `invalid_blocks` for what it would refuse: an unknown block or element type,
+    a feedback button without text or value, more than one table, a table too big."""
+    tables = 0
+    for block in blocks:
+        if not isinstance(block, dict) or block.get("type") not in MESSAGE_BLOCKS:
+            return "invalid_blocks"
+        kind = block["type"]
+        if kind in ELEMENTS:
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not elements:
+                return "invalid_blocks"
+            ids = [e.get("action_id") for e in elements if isinstance(e, dict)]
+            if len(ids) != len(elements) or len(set(ids)) != len(ids):
+                return "invalid_blocks"  # action ids are unique within a block
+            for element in elements:
+                if element.get("type") not in ELEMENTS[kind]:
+                    return "invalid_blocks"
+                if element["type"] == "feedback_buttons" and not all(
+                    isinstance(element.get(side), dict)
+                    and element[side].get("value")
+                    and (element[side].get("text") or {}).get("text")
+                    for side in ("positive_button", "negative_button")
+                ):
+                    return "invalid_blocks"
+        if kind == "table":
+            tables += 1
+            rows = block.get("rows")
+            if (
+                tables > 1
+                or not isinstance(rows, list)
+                or not 1 <= len(rows) <= MAX_TABLE_ROWS
+                or any(not isinstance(r, list) or not 1 <= len(r) <= MAX_TABLE_CELLS for r in rows)
+            ):
+                return "invalid_blocks"
     return None
 
 

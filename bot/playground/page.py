@@ -193,10 +193,10 @@ class PageActions:
         body, kind = payloads.event_callback(
             event, team=TEAM, api_app_id=BOT["app_id"], bot_user=BOT["id"]
         )
-        before = self.api.version
+        before = self.api.posted()
         reply = self.deliver(body, kind)
-        if reply.status == 200:  # the answer is posted after the ack
-            self.api.wait_for_change(before, ANSWER_WAIT)
+        if reply.status == 200:  # the answer is posted after the ack (a status line first)
+            self.api.wait_for_post(before, ANSWER_WAIT)
         return reply
 
     def _slackbot(self, user: str, text: str, *, command: str | None = None) -> None:
@@ -206,8 +206,13 @@ class PageActions:
 
     # -- buttons, reactions, App Home --------------------------------------------------
 
-    def click(self, user: str, *, target: str, action_id: str, block_id: str = "") -> dict:
-        """Press a button in an ephemeral message (`target` = its id) or a channel message (its ts)."""
+    def click(
+        self, user: str, *, target: str, action_id: str, block_id: str = "", value: str = ""
+    ) -> dict:
+        """Press a button in an ephemeral message (`target` = its id) or a channel message (its ts).
+
+        `value` picks among buttons sharing an action id (a feedback button's side).
+        """
         person = self.api.people.get(user)
         if person is None:
             return {"ok": False, "error": "unknown user"}
@@ -221,10 +226,12 @@ class PageActions:
             message = self.api.find_message(channel["id"], target)
         if message is None:
             return {"ok": False, "error": "message not found"}
-        element, found_block = _find_button(message.get("blocks") or [], action_id, block_id)
+        element, found_block = _find_button(message.get("blocks") or [], action_id, block_id, value)
         if element is None:
             return {"ok": False, "error": "button not found"}
-        action = {k: element[k] for k in ("action_id", "text", "value", "style") if k in element}
+        action = {
+            k: element[k] for k in ("type", "action_id", "text", "value", "style") if k in element
+        }
         action["block_id"] = found_block
         source = {"ephemeral": ephemeral["id"]} if ephemeral else {"ts": message["ts"]}
         body, kind = payloads.block_actions(
@@ -399,24 +406,48 @@ def _ack_message(reply: Delivery) -> dict:
 def _find_button(
     blocks: list, action_id: str, block_id: str, value: str = ""
 ) -> tuple[dict | None, str]:
-    """The button with this action_id (in this block, with this value when given)."""
+    """The button with this action_id (in this block, with this value when given).
+
+    A `feedback_buttons` element (in a `context_actions` block) is two buttons: `value`
+    "positive" or "negative" (or that side's own value) picks one, and the button found
+    is that side, as Slack reports the click.
+    """
     for block in blocks:
-        if not isinstance(block, dict) or block.get("type") not in ("actions", "section"):
+        if not isinstance(block, dict) or block.get("type") not in (
+            "actions",
+            "section",
+            "context_actions",
+        ):
             continue
         if block_id and block.get("block_id") != block_id:
             continue
-        if block["type"] == "actions":
-            elements = block.get("elements") or []
-        else:
+        if block["type"] == "section":
             accessory = block.get("accessory")
             elements = [accessory] if isinstance(accessory, dict) else []
+        else:
+            elements = block.get("elements") or []
         for element in elements:
             if not isinstance(element, dict) or element.get("action_id") != action_id:
                 continue
+            if element.get("type") == "feedback_buttons":
+                side = _feedback_side(element, value)
+                if side is None:
+                    continue
+                return {**side, "action_id": action_id, "type": "feedback_buttons"}, str(
+                    block.get("block_id") or ""
+                )
             if value and element.get("value") != value:
                 continue
             return element, str(block.get("block_id") or "")
     return None, ""
+
+
+def _feedback_side(element: dict, value: str) -> dict | None:
+    for name in ("positive", "negative"):
+        side = element.get(f"{name}_button")
+        if isinstance(side, dict) and value in (name, side.get("value")):
+            return side
+    return None
 
 
 def _strip(message: dict) -> dict:

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.digits import is_number
 from bot.fakeslack.server import answer_http
 from bot.fakeslack.web_api import WebAPI, dm_channel
-from bot.playground.page import PageActions
+from bot.playground.page import ASK_SHORTCUT, PageActions
 from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
 from bot.settings import Settings
 from bot.slack.curation_blocks import SAVE_SHORTCUT
@@ -35,9 +35,8 @@ if TYPE_CHECKING:
     from bot.serve import Runtime
     from bot.slack.http import HttpServer
 
-# The message shortcuts of manifest.yml that the page's ⋮ menu offers ("Ask the coach about
-# this" has its own link on each message).
-SHORTCUTS = ((SAVE_SHORTCUT, "Save as AI-PM tip"),)
+# The message shortcuts of manifest.yml, in its order, as the page's ⋮ menu offers them.
+SHORTCUTS = ((ASK_SHORTCUT, "Ask the coach about this"), (SAVE_SHORTCUT, "Save as AI-PM tip"))
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +137,7 @@ class PlaygroundApp:
                     target=text(data, "target"),
                     action_id=text(data, "action_id"),
                     block_id=text(data, "block_id"),
+                    value=text(data, "value"),
                 )
             )
         if name == "react":

@@ -9,15 +9,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from slack_sdk.models.blocks import (
+    ContextActionsBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
+)
+
 from bot.core import subscriptions
 from bot.core.coverage import Coverage
 from bot.core.knowledge import ID_PATTERN, Tip
 from bot.core.links import is_plain_link
-from bot.core.pipeline.answer import SURE, UNSURE, Answer
+from bot.core.pipeline.answer import MENTION, SURE, UNSURE, Answer
 from bot.core.ratings import TipScore
 from bot.core.schedule import Schedule, describe_days
 from bot.core.schedule_changes import ScheduleChange
-from bot.slack.mrkdwn import escape, quote
+from bot.slack.mrkdwn import escape, quote, shorten
 
 if TYPE_CHECKING:
     from bot.core.learned import Pair
@@ -29,6 +35,10 @@ MISMATCH_ACTION = "not_what_i_asked"
 PICK_ACTION = "pick_tip"  # buttons are pick_tip_0, pick_tip_1, ...: unique within their block
 PICK_PATTERN = re.compile(r"^pick_tip_\d+$")
 NONE_OF_THESE_ACTION = "none_of_these"
+FEEDBACK_ACTION = "aipm_feedback"  # Slack's feedback_buttons: one action id, the vote in the value
+POST_NOW_ACTION = "aipm_post_now"
+RUN_SUGGESTION_ACTION = "aipm_run_suggestion"
+ASK_ANYWAY_ACTION = "aipm_ask_anyway"
 MAX_VALUE = 2000  # Slack's limit on a button's value
 UNSURE_INTRO = "Not sure this is what you need; closest I have:"
 EVENT_TYPE = "aipm_tip"  # message metadata type of every tip the bot posts
@@ -162,34 +172,70 @@ def tip_section(tip: Tip) -> dict:
     return section(f"*{tip.title}*\n{tip.text}")
 
 
-def rating_buttons(tip: Tip, *, value: str | None = None, shared: bool = False) -> dict:
-    """Useful / Not useful / Share to channel, carrying `value` (see `offer_value`) or the tip id.
+def vote_value(value: str, vote: int) -> str:
+    """A feedback button's value: a rating `value` (offer JSON or a tip id) and the vote (+1/-1)."""
+    try:
+        data = json.loads(value) if value.startswith("{") else {"t": value}
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    return json.dumps({**data, "v": vote}, separators=(",", ":"))
 
-    Once the answer is shared the last button reads "Shared"; clicking it again posts nothing.
+
+def read_vote(value: object) -> int | None:
+    """The vote (+1 useful, -1 not useful) a feedback button's value carries, else None."""
+    if not isinstance(value, str) or not value.startswith("{") or len(value) > MAX_VALUE:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    vote = data.get("v") if isinstance(data, dict) else None
+    return vote if vote in (1, -1) and not isinstance(vote, bool) else None
+
+
+def feedback_row(tip: Tip, *, value: str | None = None) -> dict:
+    """Slack's own 👍 / 👎 for an answer: `feedback_buttons` in a `context_actions` block.
+
+    Both buttons carry `value` (see `offer_value`, or the tip id) and their vote; a click
+    is recorded exactly as a rating button's or a reaction (one opinion per person per tip).
     """
-
-    def button(text: str, action: str, style: str | None = None) -> dict:
-        element = {
-            "type": "button",
-            "text": {"type": "plain_text", "text": text, "emoji": True},
-            "action_id": action,
-            "value": value or tip.id,
-        }
-        if style:
-            element["style"] = style
-        return element
-
-    return {
-        "type": "actions",
-        "block_id": f"rate:{tip.id}"[:255],
-        "elements": [
-            button(":+1: Useful", USEFUL_ACTION, "primary"),
-            button(":-1: Not useful", NOT_USEFUL_ACTION),
-            button(
-                ":white_check_mark: Shared" if shared else ":mega: Share to channel", SHARE_ACTION
-            ),
+    raw = value or tip.id
+    return ContextActionsBlock(
+        block_id=f"feedback:{tip.id}"[:255],
+        elements=[
+            FeedbackButtonsElement(
+                action_id=FEEDBACK_ACTION,
+                positive_button=FeedbackButtonObject(
+                    text="Useful",
+                    accessibility_label="Mark this tip as useful",
+                    value=vote_value(raw, 1),
+                ),
+                negative_button=FeedbackButtonObject(
+                    text="Not useful",
+                    accessibility_label="Mark this tip as not useful",
+                    value=vote_value(raw, -1),
+                ),
+            )
         ],
-    }
+    ).to_dict()
+
+
+def rating_buttons(tip: Tip, *, value: str | None = None, shared: bool = False) -> list[dict]:
+    """Feedback buttons, then Share to channel, carrying `value` (see `offer_value`) or the tip id.
+
+    Once the answer is shared the button reads "Shared"; clicking it again posts nothing.
+    """
+    share = ":white_check_mark: Shared" if shared else ":mega: Share to channel"
+    return [
+        feedback_row(tip, value=value),
+        {
+            "type": "actions",
+            "block_id": f"rate:{tip.id}"[:255],
+            "elements": [_button(share, SHARE_ACTION, value or tip.id)],
+        },
+    ]
 
 
 def _button(text: str, action: str, value: str, style: str | None = None) -> dict:
@@ -204,14 +250,14 @@ def _button(text: str, action: str, value: str, style: str | None = None) -> dic
     return element
 
 
-def feedback_buttons(tip: Tip, offer_id: str) -> dict:
-    """Useful / Not useful / Not what I asked / Share to channel under an answer's tip."""
+def feedback_buttons(tip: Tip, offer_id: str) -> list[dict]:
+    """Useful / Not useful (Slack's feedback buttons), then Not what I asked and Share."""
     value = offer_value(offer_id, tip.id)
-    block = rating_buttons(tip, value=value)
-    block["elements"].insert(
-        2, _button(":leftwards_arrow_with_hook: Not what I asked", MISMATCH_ACTION, value)
+    feedback, actions = rating_buttons(tip, value=value)
+    actions["elements"].insert(
+        0, _button(":leftwards_arrow_with_hook: Not what I asked", MISMATCH_ACTION, value)
     )
-    return block
+    return [feedback, actions]
 
 
 def pick_buttons(
@@ -238,13 +284,7 @@ def pick_buttons(
 
 def _snippet(tip: Tip, limit: int = 140) -> str:
     """The tip's text cut at a word boundary to at most `limit` characters."""
-    text = " ".join(tip.text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:") + "…"
+    return shorten(tip.text, limit)
 
 
 def answer_message(answer: Answer, command: str, *, offer_id: str | None) -> dict:
@@ -257,14 +297,16 @@ def answer_message(answer: Answer, command: str, *, offer_id: str | None) -> dic
     without an offer only buttons that need none are shown (rate and share the tip).
     """
     asked = quote(answer.question, limit=ASKED_LIMIT)
+    # In a mention's thread the question is right above the answer: no "You asked" line.
+    echo = [] if answer.surface == MENTION else [context(f"You asked: _{asked}_")]
     tips = [tip for tip, _ in answer.matches]
     if answer.level == SURE and tips:
         best = tips[0]
         blocks = [
-            context(f"You asked: _{asked}_"),
+            *echo,
             tip_section(best),
             *source_blocks(best),
-            feedback_buttons(best, offer_id) if offer_id else rating_buttons(best),
+            *(feedback_buttons(best, offer_id) if offer_id else rating_buttons(best)),
         ]
         others = tips[1:3]
         if others and offer_id:
@@ -282,7 +324,7 @@ def answer_message(answer: Answer, command: str, *, offer_id: str | None) -> dic
             "response_type": "ephemeral",
             "text": f"{UNSURE_INTRO} " + "; ".join(t.title for t in picks),
             "blocks": [
-                context(f"You asked: _{asked}_"),
+                *echo,
                 section(f":thinking_face: {UNSURE_INTRO}\n{lines}"),
                 *(
                     [
@@ -295,7 +337,12 @@ def answer_message(answer: Answer, command: str, *, offer_id: str | None) -> dic
             ],
         }
     return decline_message(
-        answer.question, command, topic=answer.topic, closest=tips[:3], offer_id=offer_id
+        answer.question,
+        command,
+        topic=answer.topic,
+        closest=tips[:3],
+        offer_id=offer_id,
+        echo=bool(echo),
     )
 
 
@@ -307,13 +354,15 @@ def decline_message(
     closest: Sequence[Tip] = (),
     offer_id: str | None = None,
     note: str | None = None,
+    echo: bool = True,
 ) -> dict:
     """ "I have no tip on that yet", naming the topic if any; `closest` tips as picks.
 
-    `note` comes first (e.g. the thanks after "Not what I asked").
+    `note` comes first (e.g. the thanks after "Not what I asked"); `echo=False` leaves out
+    the "You asked" line (a mention's thread shows the question already).
     """
     what = f"*{escape(topic)}*" if topic else "that"
-    blocks = [context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_")]
+    blocks = [context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_")] if echo else []
     if note:
         blocks.append(section(note))
     blocks.append(section(f":thinking_face: I have no tip on {what} yet."))
@@ -343,7 +392,7 @@ def picked_message(tip: Tip, question: str, *, offer_id: str, remembered: bool) 
             context(f"You asked: _{quote(question, limit=ASKED_LIMIT)}_"),
             tip_section(tip),
             *source_blocks(tip),
-            feedback_buttons(tip, offer_id),
+            *feedback_buttons(tip, offer_id),
             context(note),
         ],
     }
@@ -373,21 +422,36 @@ def tip_reply(tip: Tip, *, intro: str) -> dict:
             context(intro),
             tip_section(tip),
             *source_blocks(tip),
-            rating_buttons(tip),
+            *rating_buttons(tip),
         ],
     }
 
 
-def thanks_message(
-    tip: Tip, value: int, *, shared_in: str | None = None, button: str | None = None
-) -> dict:
-    """What the answer turns into after a click; its buttons keep carrying `button`."""
+def thanks_note(value: int, *, shared_in: str | None = None) -> str:
+    """The one line that acknowledges a rating or a share."""
     if shared_in:
-        note = f":white_check_mark: Shared in <#{shared_in}>; the team can react :+1: / :-1: there."
-    elif value > 0:
-        note = ":pray: Thanks! Noted as *useful*. You can change your mind any time."
-    else:
-        note = ":pray: Thanks! Noted as *not useful*; it will come up less often."
+        return f":white_check_mark: Shared in <#{shared_in}>; the team can react :+1: / :-1: there."
+    if value > 0:
+        return ":pray: Thanks! Noted as *useful*. You can change your mind any time."
+    return ":pray: Thanks! Noted as *not useful*; it will come up less often."
+
+
+def thanks_message(
+    tip: Tip,
+    value: int,
+    *,
+    shared_in: str | None = None,
+    button: str | None = None,
+    private: bool = True,
+) -> dict:
+    """What a private answer turns into after a click; its buttons keep carrying `button`.
+
+    On a message other people see (`private=False`) the answer stays as it is for them and
+    the clicker gets the note alone, as an ephemeral (see `for_clicker`).
+    """
+    note = thanks_note(value, shared_in=shared_in)
+    if not private:
+        return for_clicker(plain(note), private=False)
     return {
         "replace_original": True,
         "text": note,
@@ -395,9 +459,37 @@ def thanks_message(
             tip_section(tip),
             *source_blocks(tip),
             context(note),
-            rating_buttons(tip, value=button, shared=bool(shared_in)),
+            *rating_buttons(tip, value=button, shared=bool(shared_in)),
         ],
     }
+
+
+def seen_by_others(body: dict) -> bool:
+    """Whether the clicked message is one other people see too.
+
+    Only an ephemeral message, or one in the clicker's own DM with the coach (a `D…`
+    channel), is private; a channel or thread post, a shared tip, a daily post and a
+    group DM are seen by others. An App Home click has no message and is private.
+    """
+    container = body.get("container")
+    if not isinstance(container, dict) or container.get("type") == "view":
+        return False
+    if container.get("is_ephemeral") is True:
+        return False
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    return not (isinstance(channel, str) and channel.startswith("D"))
+
+
+def for_clicker(message: dict, *, private: bool) -> dict:
+    """`message` as the answer to a click: in place when private, else a new ephemeral.
+
+    One person's click never changes what everyone else sees: on a message others see,
+    the reply goes to the clicker alone and the original stays as it was.
+    """
+    if private:
+        return message | {"replace_original": True}
+    rest = {k: v for k, v in message.items() if k not in ("replace_original", "delete_original")}
+    return rest | {"response_type": "ephemeral", "replace_original": False}
 
 
 def subscription_line(
@@ -433,10 +525,64 @@ def schedule_notice(change: ScheduleChange, *, command: str) -> dict:
     return {"text": text, "blocks": [section(text)]}
 
 
-def subscribed_message(row: Mapping, *, created: bool, hint: str) -> dict:
-    """The reply to `/aipm subscribe`: what the channel's daily tip is now, then `hint`."""
+def did_you_mean(command: str, meant: str, asked: str) -> dict:
+    """'Did you mean `/aipm subscribe 9:00`?' with a button to run it, and one to ask anyway.
+
+    Both buttons carry the text they act on; a click re-parses it (see
+    `listeners.commands`), so a forged value can do no more than typing it could.
+    """
+    shown = quote(f"{command} {meant}", limit=200)
+    text = f":thinking_face: Did you mean `{shown}`?"
+    return {
+        "response_type": "ephemeral",
+        "text": f"Did you mean {command} {meant}?"[:3000],
+        "blocks": [
+            section(text),
+            {
+                "type": "actions",
+                "block_id": "aipm_did_you_mean",
+                "elements": [
+                    _button(f"Run {command} {meant}", RUN_SUGGESTION_ACTION, meant, "primary"),
+                    _button("No, answer it as a question", ASK_ANYWAY_ACTION, asked),
+                ],
+            },
+        ],
+    }
+
+
+def when_text(moment: dt.datetime, tz: str, now: dt.datetime) -> str:
+    """'today at 09:00', 'tomorrow at 09:00' or 'on Monday 7 December at 09:00' in zone `tz`."""
+    zone = Schedule(at="00:00", tz=tz, days="daily").zone
+    there, today = moment.astimezone(zone), now.astimezone(zone).date()
+    if moment <= now:
+        return "in a minute"
+    days = (there.date() - today).days
+    day = {0: "today", 1: "tomorrow"}.get(days, f"on {there:%A} {there.day} {there:%B}")
+    return f"{day} at {there:%H:%M}"
+
+
+def subscribed_message(
+    row: Mapping, *, created: bool, hint: str, next_at: dt.datetime, now: dt.datetime
+) -> dict:
+    """The reply to `/aipm subscribe`: the channel's daily tip now, when the next one comes
+    (and, for a new subscription, *Post one now*), then `hint`."""
     verb = "Subscribed" if created else "Updated"
-    return plain(f":white_check_mark: {verb}. {subscription_line(row)}.\n{hint}")
+    which = "first" if created else "next"
+    when = escape(when_text(next_at, row["tz"], now))
+    text = (
+        f":white_check_mark: {verb}. {subscription_line(row)}.\n"
+        f"The {which} tip comes {when} ({escape(row['tz'])}).\n{hint}"
+    )
+    message = plain(text)
+    if created:
+        message["blocks"].append(
+            {
+                "type": "actions",
+                "block_id": "aipm_post_now",
+                "elements": [_button(":rocket: Post one now", POST_NOW_ACTION, "today")],
+            }
+        )
+    return message
 
 
 def unsubscribed_message(stopped: bool) -> dict:
@@ -527,8 +673,42 @@ def top_message(scores: Sequence[TipScore]) -> dict:
     }
 
 
+SURFACE_NAMES = {
+    "slash": "/aipm",
+    "mention": "@mention",
+    "dm": "DM",
+    "shortcut": "Ask about this",
+    "all": "All",
+}
+STATS_COLUMNS = ("asked", "sure", "unsure", "declined", "mismatched")
+STATS_HEADINGS = ("Where", "Asked", "Sure", "Unsure", "Declined", "Not what I asked")
+
+
+def _cell(text: object) -> dict:
+    return {"type": "raw_text", "text": str(text)}
+
+
+def stats_table(questions: Mapping[str, Mapping[str, int]]) -> dict:
+    """Questions by surface as a Block Kit table: asked, sure, unsure, declined, not what I asked."""
+    rows = [[_cell(h) for h in STATS_HEADINGS]]
+    for surface, counts in questions.items():
+        name = SURFACE_NAMES.get(surface, surface)
+        rows.append([_cell(name), *(_cell(counts[c]) for c in STATS_COLUMNS)])
+    return {
+        "type": "table",
+        "block_id": "aipm_stats_questions",
+        "rows": rows,
+        "column_settings": [{"is_wrapped": True}, *({"align": "right"} for _ in STATS_COLUMNS)],
+    }
+
+
 def stats_message(stats: dict, *, days: int) -> dict:
-    """Posts, ratings, most and least useful tips over the last `days` days."""
+    """What the team asked and which tips helped, over the last `days` days, at a glance.
+
+    A line of totals, the questions by surface as a table (sure / unsure / declined / *Not
+    what I asked*), the subjects asked most as people typed them, and the most and least
+    useful tips. Every typed question is escaped.
+    """
 
     def names(rows: list[dict]) -> str:
         return (
@@ -539,11 +719,37 @@ def stats_message(stats: dict, *, days: int) -> dict:
             or "none yet"
         )
 
-    text = (
-        f"*Last {days} days*: {stats['posts']} tip posts, {stats['ratings']} ratings.\n"
-        f"Most useful: {names(stats['most_useful'])}\nLeast useful: {names(stats['least_useful'])}"
+    questions = stats.get("questions") or {}
+    asked = (questions.get("all") or {}).get("asked", 0)
+    summary = (
+        f"*Last {days} days*: {asked} question{'s' if asked != 1 else ''} asked, "
+        f"{stats['posts']} tip posts, {stats['ratings']} ratings."
     )
-    return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+    blocks: list[dict] = [section(summary)]
+    lines = [summary]
+    if questions:
+        blocks.append(stats_table(questions))
+        for surface, counts in questions.items():
+            lines.append(
+                f"{SURFACE_NAMES.get(surface, surface)}: {counts['asked']} asked, "
+                f"{counts['sure']} sure, {counts['unsure']} unsure, {counts['declined']} declined, "
+                f"{counts['mismatched']} not what they asked"
+            )
+    most_asked = [
+        f"_{quote(r['question'], limit=120)}_ ({r['count']}×"
+        f"{', no tip yet' if r['level'] == 'none' else ''})"
+        for r in stats.get("most_asked") or []
+        if r["question"]
+    ]
+    if most_asked:
+        blocks.append(
+            section(bullet_list("*Asked most*, as people typed it:", most_asked, empty=""))
+        )
+        lines.append("Asked most: " + "; ".join(most_asked))
+    useful = f"*Most useful*: {names(stats['most_useful'])}\n*Least useful*: {names(stats['least_useful'])}"
+    blocks.append(section(useful))
+    lines.append(useful)
+    return {"response_type": "ephemeral", "text": "\n".join(lines)[:3000], "blocks": blocks}
 
 
 def gaps_message(rows: Sequence[dict], *, learned: Sequence[Pair] = ()) -> dict:
@@ -693,6 +899,7 @@ def tip_message(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by {who}"}]}
         )
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": RATE_HINT}]})
+    blocks.append(feedback_row(tip))
     payload = {"tip_id": tip.id, "date": date, "kind": kind}
     if nonce:
         payload["nonce"] = nonce

@@ -101,7 +101,7 @@ def answered_dm(tip: Tip, question: str) -> dict:
             section(intro),
             tip_section(tip),
             context(source_line(tip)),
-            rating_buttons(tip),
+            *rating_buttons(tip),
         ],
         "unfurl_links": False,
         "unfurl_media": False,

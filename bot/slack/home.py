@@ -19,6 +19,8 @@ from bot.slack.context import SlackContext
 from bot.slack.curators import is_curator, taught_pairs
 from bot.slack.mrkdwn import escape
 
+HOME_STATS_DAYS = 30
+
 
 def publish_home(
     ctx: SlackContext,
@@ -66,6 +68,10 @@ def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> l
     """The Library blocks of App Home for a curator; [] for everyone else."""
     if not is_curator(ctx, user):
         return []
+    questions = ratings.stats(ctx.coach.store, ctx.coach.library.base, days=HOME_STATS_DAYS)
+    # The same figures as `/aipm stats`, as text: App Home has no table block.
+    lines = blocks.stats_message(questions, days=HOME_STATS_DAYS)["text"]
+    stats = [blocks.section(f"*What the team asked*\n{lines}"[: blocks.SECTION_LIMIT])]
     snapshot = ctx.coach.library.current
     lists: dict[str, list] = {"drafts": [], "team": [], "base": []}
     for tip in snapshot.base:
@@ -82,7 +88,7 @@ def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> l
             lists["base"].append((tip, version, detail))
     # Newest team tips first: the ones a curator is most likely to revisit.
     lists["team"] = [t[:3] for t in sorted(lists["team"], key=lambda t: t[3], reverse=True)]
-    return cb.library_blocks(
+    return stats + cb.library_blocks(
         lists,
         pages=pages,
         gaps=ctx.coach.store.open_gaps(limit=cb.HOME_GAPS),

@@ -15,9 +15,21 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut to at most `limit` characters at a word boundary, with '…'.
+
+    When the last word boundary would drop more than half of the room (a long URL or run of
+    letters after a short word), the cut falls inside that word instead.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind(" ") >= limit // 2:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def quote(text: str, *, limit: int = 300) -> str:
     """Escape user text and cut it to `limit` characters (with an ellipsis) for display."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return escape(text)
+    return escape(shorten(text, limit))

@@ -7,6 +7,7 @@ returns the reply message, or None when it answered another way (a modal).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from bot.core import personal, ratings, subscriptions
@@ -81,6 +82,7 @@ def _tip(ctx: SlackContext, command: dict, rest: str) -> dict:
 
 
 def _subscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
+    now = dt.datetime.now(dt.UTC)
     try:
         row, created = subscriptions.subscribe(
             ctx.coach.store,
@@ -89,10 +91,17 @@ def _subscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
             user=command["user_id"],
             default_tz=lambda: ctx.user_info(command["user_id"]).get("tz") or "UTC",
             known_topics=known_topics(ctx.coach.library.base.live_tips),
+            now=now,
         )
     except ScheduleError as exc:
         return blocks.plain(f":warning: {quote(str(exc), limit=2000)}")  # room for the topic list
-    return blocks.subscribed_message(row, created=created, hint=MEMBERSHIP_HINT)
+    return blocks.subscribed_message(
+        row,
+        created=created,
+        hint=MEMBERSHIP_HINT,
+        next_at=subscriptions.next_tip_at(ctx.coach.store, row, now),
+        now=now,
+    )
 
 
 def _unsubscribe(ctx: SlackContext, command: dict, rest: str) -> dict:
@@ -130,7 +139,11 @@ SUBCOMMANDS: dict[str, tuple[str, Handler]] = {
     "unsubscribe": ("stop the daily tip in this channel", _unsubscribe),
     "subscription": ("show this channel's daily tip settings", _subscription),
     "top": ("the tips the team found most useful", _top),
-    "stats": ("`[DAYS]` posts, ratings, most and least useful tips (default 30 days)", _stats),
+    "stats": (
+        "`[DAYS]` questions by where and how they were answered, what was asked most, "
+        "posts, ratings, most and least useful tips (default 30 days)",
+        _stats,
+    ),
     "gaps": (
         "`[N]` open questions I had no tip for (with *Write a tip*) or answered wrongly (curators)",
         gaps_command,

@@ -8,18 +8,20 @@ handled), `gaps` (questions without a tip), `notices` (one-off messages already 
 on request), `teachings` (each person's verdicts on a question and a tip), `learned_pairs`
 (curators' decisions on those for everyone), `offers` (what each answer offered, to whom),
 `team_tips` and
-`team_tip_versions` (tips written in Slack, every version kept) and `gap_waiters` (who
-asked to be told when a question gets a tip).
+`team_tip_versions` (tips written in Slack, every version kept), `gap_waiters` (who
+asked to be told when a question gets a tip) and `asked` (each question answered in
+Slack, by surface and outcome, for `stats`).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
 subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, offers.py, tips.py,
-waiters.py, privacy.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
+waiters.py, privacy.py, asked.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
 backup); so call sites keep one object and one import, while each module holds only its
 own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
 
 from __future__ import annotations
 
+from bot.store.asked import AskedTable
 from bot.store.db import BUSY_TIMEOUT_MS, Connection, StoreError, utcnow
 from bot.store.events import EventsTable
 from bot.store.gaps import GapsTable
@@ -63,6 +65,7 @@ class Store(
     TeamTipsTable,
     WaitersTable,
     PrivacyTable,
+    AskedTable,
     Reports,
 ):
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""

@@ -346,3 +346,34 @@ def m011_learning_per_person(db: Database) -> None:
             {"setting": "learned_key_version", "value": ""},
         ]
     )
+
+
+@migrations()
+def m012_subscription_starts_on(db: Database) -> None:
+    # The first local date a new subscription posts on: the day of its next scheduled time
+    # when it was made, so subscribing at 10:00 for 09:00 waits for tomorrow. NULL (every
+    # row made before) means no such limit.
+    db.table("subscriptions").add_column("starts_on", str)
+
+
+@migrations()
+def m013_asked(db: Database) -> None:
+    # One row per question answered in Slack, for `stats`: surface, level, normalised key,
+    # the question only where questions are kept, never who asked (see bot/store/asked.py).
+    db.table("asked").create(
+        {
+            "id": int,
+            "at": str,
+            "surface": str,
+            "level": str,
+            "key": str,
+            "question": str,
+            "offer_id": str,
+            "mismatched": int,
+        },
+        pk="id",
+        not_null={"at", "surface", "level"},
+    )
+    db.table("asked").create_index(["at"])
+    db.table("asked").create_index(["offer_id"])
+    db.table("asked").create_index(["key", "at"])

@@ -56,6 +56,14 @@ class PrivacyTable(Connection):
         forms = [user, pseudonym(user)]
         with self.transaction() as db:
             tables = set(db.table_names())
+            if {"asked", "offers"} <= tables:  # their questions, before their offers go
+                blanked = db.execute(
+                    "UPDATE asked SET question = '' WHERE question != '' AND offer_id IN "
+                    "(SELECT id FROM offers WHERE user IN (?, ?))",
+                    forms,
+                ).rowcount
+                if blanked:
+                    counts["asked"] = blanked
             for (table, column), action in USER_COLUMNS.items():
                 if table not in tables:
                     continue
@@ -78,7 +86,8 @@ class PrivacyTable(Connection):
 
         Deletes the `gaps` rows whose question is `question` (case and spacing aside) or
         whose topic is `topic` (the grouping `gaps` shows), and the `gap_waiters` rows of
-        those topics; returns rows deleted per table.
+        those topics, and blanks that wording in `asked` (its counts stay); returns rows
+        touched per table.
         """
         norm = _norm(question)
         with self.transaction() as db:
@@ -93,7 +102,13 @@ class PrivacyTable(Connection):
             waiters = db.execute(
                 f"DELETE FROM gap_waiters WHERE topic IN ({_marks(topics)})", topics
             ).rowcount
-        return {"gaps": gaps, "gap_waiters": waiters}
+            asked = [
+                r["id"]
+                for r in db.query("SELECT id, question FROM asked WHERE question != ''")
+                if _norm(r["question"]) == norm
+            ]
+            db.execute(f"UPDATE asked SET question = '' WHERE id IN ({_marks(asked)})", asked)
+        return {"gaps": gaps, "gap_waiters": waiters, "asked": len(asked)}
 
 
 def _norm(text: str | None) -> str:

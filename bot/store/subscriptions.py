@@ -17,11 +17,13 @@ class SubscriptionsTable(Connection):
         days: str,
         user: str | None = None,
         topics: str | None = None,
+        starts_on: str | None = None,
     ) -> dict:
         """Create or update the channel's subscription (unpausing it); returns the row.
 
         `topics`: the tags the channel cares about, comma-separated ('' for every tip);
-        None keeps the channel's current topics.
+        None keeps the channel's current topics. `starts_on` (YYYY-MM-DD, local): the
+        first day a new subscription posts on; an update keeps the one it has.
         """
         now = utcnow()
         with self.transaction() as db:
@@ -37,6 +39,7 @@ class SubscriptionsTable(Connection):
                 "created_at": now if existing is None else existing["created_at"],
                 "updated_at": now,
                 "topics": ((existing or {}).get("topics") or "") if topics is None else topics,
+                "starts_on": starts_on if existing is None else existing.get("starts_on"),
             }
             db.table("subscriptions").upsert(row, pk="channel")
             db.table("notices").delete_where("key = ?", [f"paused:{channel}"])
@@ -67,6 +70,10 @@ class SubscriptionsTable(Connection):
                 [reason, utcnow(), channel],
             )
             return cursor.rowcount > 0
+
+    def has_notice(self, key: str) -> bool:
+        """Whether `claim_notice(key)` has succeeded before (in any process)."""
+        return bool(list(self.db.query("SELECT 1 FROM notices WHERE key = ?", [key])))
 
     def claim_notice(self, key: str) -> bool:
         """True exactly once per key, across processes: for 'tell the user once' messages."""

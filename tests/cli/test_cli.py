@@ -116,7 +116,8 @@ def test_stats_json_counts_exactly_what_the_signed_events_said(running_bot, tmp_
     tips = {t["id"]: (t["useful"], t["not_useful"]) for t in data["tips"]}
     assert tips == {"the-ikea-effect": (2, 0), "hackathons": (1, 2)}
     assert data["posts"] == 2 and data["ratings"] == 5
-    assert set(data) == {"posts", "ratings", "tips"}
+    assert set(data) == {"posts", "ratings", "tips", "questions", "most_asked"}
+    assert data["questions"] == {} and data["most_asked"] == [], "no question was asked"
 
 
 def test_export_csv_and_json_hold_every_post_and_rating(running_bot, tmp_path):

@@ -86,7 +86,7 @@ def test_stats_and_tip_print_plain_text(tmp_path):
     )
     store.close()
     stats = run_ok(["stats"], env)
-    assert stats.startswith("1 tip posts, 1 ratings (all time)\n")
+    assert stats.startswith("0 questions, 1 tip posts, 1 ratings (all time)\n")
     assert "+1" in stats and "the-ikea-effect" in stats
     tip = run_ok(["tip"], env)
     assert "Source: " in tip

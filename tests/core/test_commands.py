@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.commands import Parsed, parse
+from bot.core.commands import Parsed, parse, suggestion
 from bot.slack.subcommands import SUBCOMMANDS
 
 NAMES = list(SUBCOMMANDS)
@@ -79,3 +79,38 @@ def test_a_name_the_caller_does_not_offer_is_a_question():
 def test_a_subcommand_without_an_argument_syntax_takes_none():
     assert parse("library", ["library"]) == Parsed("library", "")
     assert parse("library of prompts", ["library"]).is_question
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("subscibe 9:00", "subscribe 9:00"),
+        ("Subscibe 9:00 Europe/Berlin weekdays", "subscribe 9:00 Europe/Berlin weekdays"),
+        ("unsubscibe", "unsubscribe"),
+        ("stat 7", "stats 7"),
+        ("gap 5", "gaps 5"),
+        ("hlep", "help"),
+        ("tpo", "top"),
+    ],
+)
+def test_a_mistyped_subcommand_is_suggested_with_its_arguments(typed, meant):
+    assert suggestion(typed, SUBCOMMANDS) == meant
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "subscribe 9:00",  # a subcommand already
+        "help me prioritise",  # a known word: a question
+        "tips for evals",  # `tip` takes no arguments
+        "stat week",  # `stats` takes a number
+        "tap",  # as near `tip` as `top`
+        "toolz",  # three edits from any name
+        "what is evals",
+        "9:00",
+        "sübscribe 9:00",
+        "",
+    ],
+)
+def test_anything_else_stays_a_question(typed):
+    assert suggestion(typed, SUBCOMMANDS) is None

@@ -4,10 +4,11 @@ import pytest
 from slack_sdk import WebClient
 
 from benchmarks.rotation import RecordingPoster, make_base
-from bot.core.schedule import ScheduleError
+from bot.core.schedule import ScheduleError, due_date
 from bot.core.subscriptions import (
     as_json,
     describe,
+    next_tip_at,
     post_tip_now,
     preview_tip,
     render_text,
@@ -181,3 +182,33 @@ def test_preview_records_nothing(store):
     assert tip.id == KB.tips[0].id
     assert store.posts() == []
     assert tip.title in render_text(tip) and tip.source.url in render_text(tip)
+
+
+BERLIN_FRIDAY_10 = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)  # 10:00 in Berlin, a Friday
+
+
+def test_a_subscription_made_after_todays_time_waits_for_the_next_scheduled_day(store):
+    row, created = subscribe(store, "C1", "09:00 Europe/Berlin weekdays", now=BERLIN_FRIDAY_10)
+    assert created and row["starts_on"] == "2026-12-07", "Friday 10:00 -> Monday"
+    assert due_date(row, BERLIN_FRIDAY_10 + dt.timedelta(minutes=1)) is None
+    monday_9 = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
+    assert due_date(row, monday_9) == "2026-12-07"
+    assert next_tip_at(store, row, BERLIN_FRIDAY_10) == monday_9
+
+
+def test_a_subscription_made_before_todays_time_starts_today(store):
+    row, _ = subscribe(store, "C1", "11:00 Europe/Berlin", now=BERLIN_FRIDAY_10)
+    assert row["starts_on"] == "2026-12-04"
+    assert due_date(row, BERLIN_FRIDAY_10 + dt.timedelta(hours=1)) == "2026-12-04"
+
+
+def test_changing_a_subscription_keeps_its_first_day(store):
+    subscribe(store, "C1", "09:00 Europe/Berlin", now=BERLIN_FRIDAY_10)
+    row, created = subscribe(store, "C1", "08:00", now=BERLIN_FRIDAY_10 + dt.timedelta(days=9))
+    assert not created and row["starts_on"] == "2026-12-07"
+
+
+def test_next_tip_is_now_when_todays_is_due_and_not_posted(store):
+    row = store.save_subscription("C1", at="09:00", tz="UTC", days="daily")
+    now = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
+    assert row["starts_on"] is None and next_tip_at(store, row, now) == now

@@ -188,27 +188,47 @@ def test_a_channel_without_the_bot_refuses_posts_with_not_in_channel():
     assert answer(api, "chat.postMessage", channel="C1", text="hi")[1]["ok"]
 
 
-def test_the_agent_surface_keeps_status_prompts_and_title_per_dm_thread():
+def test_the_agent_surface_keeps_status_and_title_per_thread_and_prompts_per_dm():
     api = WebAPI()
     prompts = [{"title": "Evals", "message": "How do I evaluate an LLM feature?"}]
     where = {"channel_id": "DU1", "thread_ts": "1.5"}
     assert answer(api, "assistant.threads.setStatus", status="Finding a tip…", **where)[1]["ok"]
+    assert answer(api, "assistant.threads.setTitle", title="Evals", **where)[1]["ok"]
     _, ok = answer(
-        api, "assistant.threads.setSuggestedPrompts", prompts=json.dumps(prompts), **where
+        api, "assistant.threads.setSuggestedPrompts", prompts=json.dumps(prompts), channel_id="DU1"
     )
-    assert ok["ok"] and answer(api, "assistant.threads.setTitle", title="Evals", **where)[1]["ok"]
-    assert api.assistant[("DU1", "1.5")] == {
-        "status": "Finding a tip…",
-        "prompts": prompts,
-        "title": "Evals",
-    }
+    assert ok["ok"]
+    assert api.assistant[("DU1", "1.5")] == {"status": "Finding a tip…", "title": "Evals"}
+    assert api.assistant[("DU1", "")] == {"prompts": prompts}
+    too_many = json.dumps(prompts * 5)
+    refused = answer(
+        api, "assistant.threads.setSuggestedPrompts", prompts=too_many, channel_id="DU1"
+    )
+    assert refused[1]["ok"] is False
+
+
+def test_an_agent_apps_prompts_on_a_thread_are_accepted_and_never_shown():
+    api = WebAPI()
+    prompts = json.dumps([{"title": "Evals", "message": "evals?"}])
+    sent = answer(
+        api,
+        "assistant.threads.setSuggestedPrompts",
+        prompts=prompts,
+        channel_id="DU1",
+        thread_ts="1.5",
+    )
+    assert sent[1] == {"ok": True} and api.assistant == {}
+
+
+def test_status_works_in_channel_threads_but_never_outside_a_thread():
+    api = WebAPI()
     assert answer(api, "assistant.threads.setStatus", channel_id="C1", thread_ts="1", status="x")[
         1
-    ] == {"ok": False, "error": "channel_not_found"}
-    too_many = json.dumps(prompts * 5)
-    assert not answer(api, "assistant.threads.setSuggestedPrompts", prompts=too_many, **where)[1][
-        "ok"
-    ]
+    ]["ok"]
+    assert answer(api, "assistant.threads.setStatus", channel_id="C1", status="x")[1] == {
+        "ok": False,
+        "error": "invalid_arguments",
+    }
 
 
 def test_a_workflow_step_completes_once_with_a_step_token():

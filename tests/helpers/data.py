@@ -40,7 +40,7 @@ def fill_every_table(store: Store, user: str, *, channel: str = "C1", n: int = 1
         question=f"ikea question {n}",
         curator=user,
     )
-    store.add_offer(
+    offer = store.add_offer(
         user=user,
         channel=channel,
         surface="slash",
@@ -48,6 +48,13 @@ def fill_every_table(store: Store, user: str, *, channel: str = "C1", n: int = 1
         tips=["the-ikea-effect"],
         level="sure",
         keep_days=30,
+    )
+    store.add_asked(
+        surface="slash",
+        level="sure",
+        key=f"ikea question {n}",
+        question=f"ikea question {n}",
+        offer_id=offer.id,
     )
     store.save_team_tip(
         {

@@ -91,6 +91,15 @@ def test_manifest_scopes_cover_mentions_dms_and_the_agent_surface():
     assert MANIFEST["features"]["app_home"]["messages_tab_enabled"] is True
 
 
+def test_manifest_declares_the_agent_view_and_not_the_deprecated_assistant_view():
+    features = MANIFEST["features"]
+    assert features["agent_view"]["agent_description"].strip()
+    assert len(features["agent_view"]["agent_description"]) <= 200
+    assert "assistant_view" not in features
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert "assistant_thread_started" not in events and "app_home_opened" in events
+
+
 def test_readme_names_every_event_scope_and_shortcut():
     events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     scopes = MANIFEST["oauth_config"]["scopes"]["bot"]

@@ -49,7 +49,7 @@ def test_ask_rate_post_and_react_in_the_browser(playground, browser_page, tmp_pa
     expect(answer).to_contain_text("The Ikea effect: leave users some control")
     expect(answer.get_by_test_id("only-visible")).to_have_text("👁 Only visible to you")
 
-    answer.get_by_test_id("action-rate_useful").click()
+    answer.get_by_test_id("feedback-positive").click()
     expect(answer).to_contain_text("Noted as useful")
 
     page.get_by_test_id("post-tip").click()
@@ -122,10 +122,20 @@ def test_a_mention_in_a_thread_and_a_dm_in_the_browser(playground, browser_page)
     assert page.locator("[data-testid=thread] script").count() == 0
 
     question.hover()
-    question.get_by_test_id("ask-coach").first.click()
+    question.get_by_test_id("more-actions").first.click()  # the message's ⋮ menu
+    question.get_by_test_id("shortcut-ask_coach_about_message").first.click()
     expect(page.get_by_test_id("ephemeral").last).to_contain_text("The Ikea effect")
 
+    composer.fill("/aipm stats")
+    composer.press("Enter")
+    table = page.get_by_test_id("ephemeral").last.get_by_test_id("table")
+    expect(table).to_contain_text("Not what I asked")
+    expect(table).to_contain_text("@mention")
+    expect(table).to_contain_text("Ask about this")
+
+    expect(page.get_by_test_id("channel-header")).to_be_visible()
     page.get_by_test_id("tab-dm").click()
+    expect(page.get_by_test_id("channel-header")).to_be_hidden()  # a DM has no channel header
     dm = page.get_by_test_id("dm-composer")
     dm.fill("what is the ikea effect")
     dm.press("Enter")

@@ -73,7 +73,8 @@ def test_buttons_under_a_dm_answer_work_in_the_dm(page: Page):
     page.post("/api/dm", {"user": ANA, "text": "what is the ikea effect"})
     answer = page.state(ANA)["dm"][-1]
     clicked = page.post(
-        "/api/action", {"user": ANA, "target": answer["ts"], "action_id": "rate_useful"}
+        "/api/action",
+        {"user": ANA, "target": answer["ts"], "action_id": "aipm_feedback", "value": "positive"},
     )
     assert clicked["ok"]
     assert "Noted as *useful*" in text_of(page.state(ANA)["dm"][-1])

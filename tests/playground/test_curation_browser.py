@@ -13,6 +13,17 @@ from tests.helpers.browser import browser_page, playground, sync_api  # noqa: F4
 pytestmark = pytest.mark.browser
 
 TITLE = "Price AI features on outcomes"
+QUESTIONS = (
+    "how should I price an AI feature\nwhat pricing model for LLM features\nhow do we charge for AI"
+)
+
+
+def fill_the_form(page) -> None:
+    """Every field of the tip form, as a curator would fill it for a valid tip."""
+    page.get_by_test_id("input-title").fill(TITLE)
+    page.get_by_test_id("input-kind").select_option("practice")
+    page.get_by_test_id("input-text").fill("Charge for the *result* the customer gets.")
+    page.get_by_test_id("input-questions").fill(QUESTIONS)
 
 
 def test_add_a_tip_in_the_modal_then_ask_its_question(playground, browser_page):  # noqa: F811
@@ -71,3 +82,16 @@ def test_save_a_message_as_a_tip_from_its_menu(playground, browser_page):  # noq
     expect(page.get_by_test_id("input-link")).to_have_value(
         re.compile(r"^https://aipm-playground\.slack\.com/archives/")
     )
+
+
+def test_a_clean_first_save_shows_the_apps_next_view(playground, browser_page):  # noqa: F811
+    running, _ = playground
+    page, expect = browser_page, sync_api.expect
+    page.goto(running.url)
+    composer = page.get_by_test_id("composer")
+    composer.fill("/aipm add")
+    composer.press("Enter")
+    expect(page.get_by_test_id("modal-title")).to_have_text("Add a tip")
+    fill_the_form(page)
+    page.get_by_test_id("modal-submit").click()
+    expect(page.get_by_test_id("modal-title")).to_have_text("Tip saved")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from bot.playground.server import start_playground
 from bot.playground.workspace import CHANNEL, PEOPLE
 from bot.settings import Settings
 from bot.slack import curation_blocks as cb
+from tests.conftest import ROOT
 from tests.helpers.curation_page import FORM  # noqa: F401
 from tests.helpers.playground import Page
 
@@ -55,9 +57,10 @@ def test_a_non_curator_gets_no_modal(page):
 def test_the_shortcut_opens_the_form_prefilled_with_the_message(page):
     page.send("Evals first, then the feature.", user=BEN)
     ts = page.last(BEN)["ts"]
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())["features"]["shortcuts"]
     assert page.state()["shortcuts"] == [
-        {"callback_id": cb.SAVE_SHORTCUT, "name": "Save as AI-PM tip"}
-    ]
+        {"callback_id": s["callback_id"], "name": s["name"]} for s in manifest
+    ], "the ⋮ menu offers the manifest's message shortcuts, in its order"
     assert page.post("/api/shortcut", {"user": ANA, "ts": ts, "callback_id": cb.SAVE_SHORTCUT})[
         "ok"
     ]

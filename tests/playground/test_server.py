@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -46,7 +47,8 @@ def test_useful_button_records_a_rating_and_thanks(page, settings):
     page.send("/aipm what is the ikea effect")
     answer = page.last()
     clicked = page.post(
-        "/api/action", {"user": ANA, "target": answer["id"], "action_id": "rate_useful"}
+        "/api/action",
+        {"user": ANA, "target": answer["id"], "action_id": "aipm_feedback", "value": "positive"},
     )
     assert clicked["ok"]
     assert ratings(settings, ANA) == {"the-ikea-effect": 1}
@@ -134,7 +136,15 @@ def test_gaps_are_for_the_admin_only(page):
 
 def test_app_home_shows_the_published_view(page):
     page.send("/aipm what is the ikea effect")
-    page.post("/api/action", {"user": ANA, "target": page.last()["id"], "action_id": "rate_useful"})
+    page.post(
+        "/api/action",
+        {
+            "user": ANA,
+            "target": page.last()["id"],
+            "action_id": "aipm_feedback",
+            "value": "positive",
+        },
+    )
     opened = page.post("/api/home", {"user": ANA})
     assert opened["ok"] and opened["view"]["type"] == "home"
     assert "The Ikea effect" in json.dumps(opened["view"]["blocks"])
@@ -278,8 +288,9 @@ def test_the_scheduler_posts_only_in_the_playground_channel(playground, settings
     from bot.core import subscriptions
 
     store = playground.runtime.coach.store
-    subscriptions.subscribe(store, "C0REALCHAN", "00:00 UTC daily")
-    subscriptions.subscribe(store, CHANNEL["id"], "00:00 UTC daily")
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)  # so today's post is due
+    subscriptions.subscribe(store, "C0REALCHAN", "00:00 UTC daily", now=yesterday)
+    subscriptions.subscribe(store, CHANNEL["id"], "00:00 UTC daily", now=yesterday)
     results = playground.runtime.scheduler.tick()
     assert [(r.channel, r.status) for r in results] == [(CHANNEL["id"], "posted")]
     assert store.subscription("C0REALCHAN")["paused"] == 0

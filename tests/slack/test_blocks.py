@@ -1,12 +1,21 @@
 """Block Kit of a posted tip: its blocks, its escaping and the metadata that finds it again."""
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
 from benchmarks.rotation import make_base
 from bot.core.knowledge import Source, Tip
-from bot.slack.blocks import ALL_OFFERED, ButtonValue, offer_value, read_value, tip_message
+from bot.slack import blocks
+from bot.slack.blocks import (
+    ALL_OFFERED,
+    ButtonValue,
+    offer_value,
+    read_value,
+    read_vote,
+    tip_message,
+)
 
 DAY = "2024-05-06"
 TIP = make_base(3).tips[0]
@@ -27,7 +36,12 @@ def test_tip_message_shape():
         "event_payload": {"tip_id": "ikea-effect", "date": DAY, "kind": "daily"},
     }
     types = [b["type"] for b in message["blocks"]]
-    assert types == ["header", "section", "context", "context"]
+    assert types == ["header", "section", "context", "context", "context_actions"]
+    (feedback,) = message["blocks"][4]["elements"]
+    assert feedback["type"] == "feedback_buttons" and feedback["action_id"] == "aipm_feedback"
+    assert read_vote(feedback["positive_button"]["value"]) == 1
+    assert read_vote(feedback["negative_button"]["value"]) == -1
+    assert read_value(feedback["negative_button"]["value"]).tip == "ikea-effect"
     assert (
         message["blocks"][1]["text"]["text"] == "*The IKEA effect*\nPeople value what they *build*."
     )
@@ -154,3 +168,17 @@ def test_only_a_moment_in_a_recording_gets_the_video_icon():
     video = Tip("v", "V", "V.", ("x",), ("a",), Source("Episode", "40:11", "https://e.x/v"))
     assert not source_line(team).startswith(":movie_camera:")
     assert source_line(video).startswith(":movie_camera:")
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (dt.datetime(2026, 12, 4, 13, 0, tzinfo=dt.UTC), "today at 14:00"),
+        (dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.UTC), "tomorrow at 09:00"),
+        (dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC), "on Monday 7 December at 09:00"),
+        (dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC), "in a minute"),
+    ],
+)
+def test_when_the_next_tip_comes_reads_in_the_subscriptions_zone(moment, expected):
+    now = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)  # Friday 10:00 in Berlin
+    assert blocks.when_text(moment, "Europe/Berlin", now) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.mrkdwn import escape, quote
+from bot.slack.mrkdwn import escape, quote, shorten
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,15 @@ def test_escape(raw, safe):
 def test_quote_cuts_and_collapses_whitespace():
     out = quote("a\n\n b " + "x" * 500, limit=20)
     assert len(out) == 20 and out.startswith("a b x") and out.endswith("…")
+
+
+def test_shorten_cuts_at_a_word_boundary():
+    text = "Ship the smallest thing that teaches you something, it is much easier to learn"
+    out = shorten(text, 60)
+    assert out == "Ship the smallest thing that teaches you something, it is…"
+    assert len(out) <= 60 and text.startswith(out[:-1])
+
+
+def test_shorten_leaves_short_text_alone_and_cuts_one_long_word_inside_it():
+    assert shorten("  short   text ", 60) == "short text"
+    assert shorten("see https://" + "x" * 100, 30) == "see https://" + "x" * 17 + "…"

@@ -34,6 +34,7 @@ class Answer:
     surface: str = SLASH
     reason: str = "empty"
     features: tuple[float, ...] = ()
+    key: str = ""  # the message's normalised key (see `Normaliser.message`), for `stats`
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:

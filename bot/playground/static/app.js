@@ -13,6 +13,7 @@
     messages: $("messages"), composer: $("composer"), form: $("composer-form"), notice: $("notice"),
     switcher: $("user-switcher"), postTip: $("post-tip"), tabMessages: $("tab-messages"),
     tabHome: $("tab-home"), messagesPane: $("messages-pane"), homePane: $("home-pane"),
+    channelHeader: $("channel-header"),
     homeView: $("home-view"), topic: $("channel-topic"), title: $("channel-title"),
     suggestions: $("suggestions"), send: $("send"), tabDm: $("tab-dm"), dmPane: $("dm-pane"),
     dmMessages: $("dm-messages"), dmForm: $("dm-form"), dmComposer: $("dm-composer"),
@@ -161,12 +162,7 @@
         el("span", { class: "author" }, who.name),
         who.bot ? el("span", { class: "app-badge" }, "APP") : null,
         el("span", { class: "time" }, clock(message.ts)),
-        ephemeral ? el("span", { class: "only-you", "data-testid": "only-visible" }, "👁 Only visible to you") : null,
-        !ephemeral && !inDm && message.user !== state.bot.id ? el("button", {
-          type: "button", class: "link ask-coach", "data-testid": "ask-coach",
-          title: "Message shortcut: the coach answers only you",
-          onclick: () => askAbout(message.ts),
-        }, "⋯ Ask the coach about this") : null),
+        ephemeral ? el("span", { class: "only-you", "data-testid": "only-visible" }, "👁 Only visible to you") : null),
       ephemeral && message.command ? el("div", { class: "invoked" }, "You used ", el("code", {}, message.command)) : null,
       el("div", { class: "blocks" }, renderBlocks(message.blocks, message.text, onAction)),
       !ephemeral && !inDm && message.metadata?.event_type === "aipm_tip" ? renderReactions(message) : null),
@@ -275,19 +271,12 @@
     ui.dmComposer.focus();
   }
 
-  async function askAbout(ts) {
-    await withBusy(async () => {
-      const result = await api("/api/shortcut", { user: me, ts });
-      if (!result.ok) notify(`The shortcut did not run (${result.error || "HTTP " + result.status}).`);
-      await refresh(true);
-    });
-  }
-
   async function click(target, element, button) {
     if (button) button.disabled = true;
     await withBusy(async () => {
       const result = await api("/api/action", {
         user: me, target, action_id: element.action_id, block_id: element.block_id || "",
+        value: element.side || "",
       });
       if (!result.ok) notify(`The app did not handle that click (${result.error || "HTTP " + result.status}).`);
       await refresh(true);
@@ -326,6 +315,9 @@
     await withBusy(async () => {
       const result = await api("/api/submit", { user: me, view_id: viewId, values });
       if (!result.ok) notify(`The app did not take the form (${result.error || "HTTP " + result.status}).`);
+      // The app's next view may keep the form's id and hash (an update to the same view):
+      // drop the open form so the next render always shows what the app answered.
+      if (result.ok && !result.errors) ui.modalRoot.replaceChildren();
       await refresh(true);
       if (tab === "home" && !result.errors) await openHome();
     });
@@ -378,6 +370,8 @@
       button.classList.toggle("active", name === id);
       if (name === id) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
     }
+    // The channel's header (its name, topic and Post today's tip) belongs to the channel only.
+    ui.channelHeader.hidden = name !== "messages";
     if (state) render();
     if (name === "messages") ui.composer.focus();
     if (name === "dm") ui.dmComposer.focus();

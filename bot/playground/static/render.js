@@ -9,6 +9,7 @@ const EMOJI = {
   "fire": "🔥", "100": "💯", "raised_hands": "🙌", "clap": "👏", "wave": "👋",
   "calendar": "📅", "eyes": "👀", "speech_balloon": "💬", "sparkles": "✨",
   "heavy_plus_sign": "➕", "bell": "🔔", "wastebasket": "🗑️", "link": "🔗", "memo": "📝",
+  "leftwards_arrow_with_hook": "↩️", "rocket": "🚀",
 };
 
 // Leftmost match wins; at one position the alternatives are tried in this order.
@@ -134,6 +135,31 @@ function renderButton(element, onAction) {
   }, label);
 }
 
+// Slack's feedback buttons: 👍 and 👎 side by side; a click reports which side it was.
+function renderFeedback(element, onAction) {
+  const side = (name, icon) => {
+    const button = element[name + "_button"] || {};
+    const label = decodeEntities((button.text || {}).text || name);
+    return el("button", {
+      type: "button", class: "feedback-button", title: label,
+      "aria-label": button.accessibility_label || label,
+      "data-testid": "feedback-" + name, "data-action-id": element.action_id,
+      onclick: (event) => onAction({ ...element, side: name }, event.currentTarget),
+    }, icon);
+  };
+  return el("span", { class: "feedback-buttons", "data-testid": "feedback-buttons" },
+    side("positive", "👍"), side("negative", "👎"));
+}
+
+// A table block: the first row is the header; raw_text cells are text, never markup.
+function renderTable(block) {
+  const rows = Array.isArray(block.rows) ? block.rows : [];
+  const cell = (tag, c) => el(tag, {}, c && c.type === "raw_text" ? decodeEntities(c.text || "") : "");
+  return el("table", { class: "block table", "data-testid": "table" },
+    rows.length ? el("thead", {}, el("tr", {}, rows[0].map((c) => cell("th", c)))) : null,
+    el("tbody", {}, rows.slice(1).map((r) => el("tr", {}, r.map((c) => cell("td", c))))));
+}
+
 function renderBlock(block, onAction) {
   switch (block.type) {
     case "header":
@@ -156,6 +182,12 @@ function renderBlock(block, onAction) {
       return el("div", { class: "block actions", "data-block-id": block.block_id || "" },
         (block.elements || []).filter((e) => e.type === "button").map((e) =>
           renderButton({ ...e, block_id: block.block_id || "" }, onAction)));
+    case "context_actions":
+      return el("div", { class: "block context-actions", "data-block-id": block.block_id || "" },
+        (block.elements || []).filter((e) => e.type === "feedback_buttons").map((e) =>
+          renderFeedback({ ...e, block_id: block.block_id || "" }, onAction)));
+    case "table":
+      return renderTable(block);
     case "divider":
       return el("hr", { class: "block divider" });
     default:

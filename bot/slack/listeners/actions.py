@@ -107,7 +107,8 @@ def _thank(body: dict, respond: Respond, context: BoltContext, value: int) -> No
     outcome = context.get("aipm_outcome")
     if outcome == "recorded":
         raw = ((body.get("actions") or [{}])[0]).get("value")
-        respond(blocks.thanks_message(context["aipm_tip"], value, button=raw))
+        private = not blocks.seen_by_others(body)
+        respond(blocks.thanks_message(context["aipm_tip"], value, button=raw, private=private))
     elif outcome == "gone":
         respond(blocks.plain(GONE) | {"replace_original": False})
     else:
@@ -132,6 +133,29 @@ def record_not_useful(ack: Ack, body: dict, context: BoltContext) -> None:
 def thank_not_useful(body: dict, respond: Respond, context: BoltContext) -> None:
     """After the ack: replace the answer with a thank-you (or say why not)."""
     _thank(body, respond, context, NOT_USEFUL)
+
+
+def _vote(body: dict) -> int | None:
+    return blocks.read_vote(((body.get("actions") or [{}])[0]).get("value"))
+
+
+def record_feedback(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Slack's feedback button (👍 or 👎, the vote in its value): store it, then ack.
+
+    A value without a valid vote (forged, or from some other element) records nothing.
+    """
+    vote = _vote(body)
+    if vote is None:
+        ack()
+        context["aipm_outcome"] = "gone"
+        return
+    _record(ack, body, context, USEFUL if vote > 0 else NOT_USEFUL)
+
+
+def thank_feedback(body: dict, respond: Respond, context: BoltContext) -> None:
+    """After the ack: the thank-you (in place on a private answer, else to the clicker alone)."""
+    vote = _vote(body)
+    _thank(body, respond, context, USEFUL if vote is not None and vote > 0 else NOT_USEFUL)
 
 
 def share_key(body: dict, button: blocks.ButtonValue, channel: str) -> str:
@@ -164,6 +188,7 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
         respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
         return
     raw = ((body.get("actions") or [{}])[0]).get("value")
+    private = not blocks.seen_by_others(body)
     key = share_key(body, button, channel)
     try:
         fresh, claim = ctx.coach.store.claim_share(key, channel=channel, tip_id=tip.id, user=user)
@@ -174,7 +199,9 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
         return
     if not fresh:
         if claim.status == "posted":
-            respond(blocks.thanks_message(tip, 0, shared_in=claim.channel, button=raw))
+            respond(
+                blocks.thanks_message(tip, 0, shared_in=claim.channel, button=raw, private=private)
+            )
         return
     asked = offer is not None and ctx.coach.is_asker(offer, user) and bool(offer.question)
     outcome = ctx.poster.post_tip(
@@ -191,7 +218,7 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
             ctx.coach.store.mark_shared(key, outcome.ts or "")
         except (sqlite3.Error, StoreError) as exc:  # it is in the channel all the same
             log.error("shared %s in %s but could not record it: %s", tip.id, channel, exc)
-        respond(blocks.thanks_message(tip, 0, shared_in=channel, button=raw))
+        respond(blocks.thanks_message(tip, 0, shared_in=channel, button=raw, private=private))
         return
     if outcome.status != "unknown":  # certainly not posted: let a later click try again
         ctx.coach.store.release_share(key)
@@ -262,7 +289,8 @@ def honest_decline(body: dict, respond: Respond, context: BoltContext) -> None:
     offer, tips = context["aipm_feedback"]
     note = blocks.rejected_note(tips, remembered=context["aipm_outcome"] == core.LEARNED)
     reply = blocks.decline_message(offer.question, ctx.command, note=note)
-    respond(answers.with_wait_button(ctx, reply, offer.question) | {"replace_original": True})
+    reply = answers.with_wait_button(ctx, reply, offer.question)
+    respond(blocks.for_clicker(reply, private=not blocks.seen_by_others(body)))
 
 
 def record_pick(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -276,18 +304,19 @@ def show_pick(body: dict, respond: Respond, context: BoltContext) -> None:
     if _outcome_problem(ctx, context, respond):
         return
     offer, tips = context["aipm_feedback"]
-    respond(
-        blocks.picked_message(
-            tips[0],
-            offer.question,
-            offer_id=offer.id,
-            remembered=context["aipm_outcome"] == core.LEARNED,
-        )
+    picked = blocks.picked_message(
+        tips[0],
+        offer.question,
+        offer_id=offer.id,
+        remembered=context["aipm_outcome"] == core.LEARNED,
     )
+    respond(blocks.for_clicker(picked, private=not blocks.seen_by_others(body)))
 
 
 def register(app: App) -> None:
     """Listen for the rating, feedback, pick and share buttons."""
+    app.action(blocks.FEEDBACK_ACTION)(ack=record_feedback, lazy=[thank_feedback])
+    # Rating buttons of messages posted before feedback buttons existed still count.
     app.action(blocks.USEFUL_ACTION)(ack=record_useful, lazy=[thank_useful])
     app.action(blocks.NOT_USEFUL_ACTION)(ack=record_not_useful, lazy=[thank_not_useful])
     app.action(blocks.MISMATCH_ACTION)(ack=record_mismatch, lazy=[honest_decline])

@@ -141,12 +141,16 @@ def reaction_removed(event: dict, body: dict, context: BoltContext) -> None:
 
 def publish(event: dict, client: WebClient, context: BoltContext) -> None:
     """App Home opened: publish the tab (lazy: views.publish may be slow or rate-limited)."""
-    if event.get("tab", "home") == "home" and event.get("user"):
+    if event.get("user"):
         publish_home(SlackContext.of(context), client, event["user"])
 
 
+def _home_tab(event: dict) -> bool:
+    return event.get("tab", "home") == "home"
+
+
 def register(app: App) -> None:
-    """Listen for reactions and App Home opens."""
+    """Listen for reactions and App Home opens (the Messages tab is `messages`'s)."""
     app.event("reaction_added")(reaction_added)
     app.event("reaction_removed")(reaction_removed)
-    app.event("app_home_opened")(ack=acknowledge, lazy=[publish])
+    app.event("app_home_opened", matchers=[_home_tab])(ack=acknowledge, lazy=[publish])

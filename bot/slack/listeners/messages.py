@@ -5,11 +5,15 @@ first, then the callback claims the event id (a retried delivery, same `event_id
 `X-Slack-Retry-Num`, finds it taken and does nothing), asks the coach and posts, paced
 at one message per second per channel with the daily posts and shares.
 
-Never a loop: the bot's own messages, edits, deletions, joins and other subtypes, and
-channel messages (only `message.im` is subscribed, but any other that arrives is
-ignored) get nothing. Other bots are answered only when they mention the bot, and at
-most once per thread: a bot that replies "<@coach> thanks!" to every answer would
-otherwise talk with the coach for ever.
+A reply in a thread where the coach answered someone's mention is a follow-up: answered
+in the thread without a new mention when it comes from that person and reads as a
+question, at most `followups.MAX_FOLLOW_UPS` times per thread (`message.channels` and
+`message.groups` carry those replies). Other channel messages get nothing.
+
+Never a loop: the bot's own messages, edits, deletions, joins and other subtypes get
+nothing, and other bots' messages are never follow-ups. Other bots are answered only when
+they mention the bot, and at most once per thread: a bot that replies "<@coach> thanks!"
+to every answer would otherwise talk with the coach for ever.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core import commands, examples
+from bot.core import commands, examples, followups
 from bot.core.pipeline.answer import DM, MENTION
 from bot.daily import lanes
 from bot.slack import answers, blocks, delivery
@@ -53,6 +57,7 @@ FLOODED_DM = (
 
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 DM_SUBCOMMANDS = ("help", "tip", "top")
+FOLLOW_UP = "follow_up"  # the kind a claimed follow-up is kept under, for `answer_left_over`
 THINKING = "Finding a tip…"
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 NO_TEXT = "I can only read text: ask your question in words and I'll find the tip that helps."
@@ -85,7 +90,8 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
     """Why this message or mention gets no answer, or None when it should get one.
 
     `mentioned` is True for `app_mention` events (other bots count then); plain
-    `message` events are answered only in a DM (`channel_type` "im").
+    `message` events are answered in a DM (`channel_type` "im"), or as a follow-up in a
+    channel thread (see `follow_up_reason`).
     """
     if event.get("subtype") not in ANSWERED_SUBTYPES:
         return f"subtype {event.get('subtype')}"
@@ -95,7 +101,7 @@ def ignore_reason(event: dict, *, bot_user: str | None, mentioned: bool) -> str 
         return "another bot's message"
     if not event.get("user") and not event.get("bot_id"):
         return "no author"
-    if not mentioned and event.get("channel_type") != "im":
+    if not mentioned and event.get("channel_type") != "im" and not event.get("thread_ts"):
         return "a channel message without a mention"
     if not isinstance(event.get("channel"), str) or not isinstance(event.get("ts"), str):
         return "no channel or ts"
@@ -184,7 +190,10 @@ def _send(
 
 
 def set_status(client: WebClient, channel: str, thread_ts: str, status: str) -> None:
-    """The agent surface's "Finding a tip…" line; silently absent where the surface is off."""
+    """The "Finding a tip…" line in a DM thread or a channel thread; absent where Slack has none.
+
+    Posting the answer in the thread clears it, so no call is needed to end it.
+    """
     try:
         client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status=status)
     except SlackApiError as exc:
@@ -215,6 +224,8 @@ def mention(
         ctx.finish_event(event_id)
         return
     question = plain_question(str(event.get("text") or ""), bot_user=bot_user)
+    if question:  # "Finding a tip…" under the thread until the answer lands there
+        set_status(client, channel, thread_ts, THINKING)
     try:
         if question:
             message = answers.answer_for(ctx, question, user=user, surface=MENTION, channel=channel)
@@ -224,6 +235,75 @@ def mention(
             message = blocks.plain(how_to(ctx))
     except Exception:
         log.exception("answering a mention failed")
+        message = blocks.plain(SORRY)
+    if question and user:
+        _remember_thread(ctx, channel, thread_ts, user)
+    flooded = blocks.plain(FLOODED_CHANNEL)
+    post(ctx, client, channel, message, thread_ts=thread_ts, event_id=event_id, flooded=flooded)
+
+
+def _remember_thread(ctx: SlackContext, channel: str, thread_ts: str, user: str) -> None:
+    """Note that the coach answered `user` in this thread, so their follow-ups are answered."""
+    try:
+        ctx.coach.store.claim_notice(followups.thread_key(channel, thread_ts, user))
+    except (sqlite3.Error, StoreError) as exc:  # follow-ups then need a mention, as before
+        log.warning("could not remember the thread %s in %s: %s", thread_ts, channel, exc)
+
+
+def follow_up_reason(ctx: SlackContext, event: dict, *, bot_user: str | None) -> str | None:
+    """Why a channel thread reply gets no follow-up answer, or None when it gets one.
+
+    Answered: a reply by the person the coach answered in that thread, that reads as a
+    question, without a mention (the mention has its own event), while the thread has
+    had fewer than `followups.MAX_FOLLOW_UPS` follow-up answers.
+    """
+    text = str(event.get("text") or "")
+    if event.get("bot_id"):
+        return "another bot's message"
+    if bot_user and f"<@{bot_user}>" in text:
+        return "a mention (answered as one)"
+    thread_ts, channel, user = event.get("thread_ts"), event["channel"], event.get("user")
+    if not isinstance(thread_ts, str) or thread_ts == event.get("ts") or not user:
+        return "not a reply in a thread"
+    if not followups.reads_as_question(plain_question(text, bot_user=bot_user)):
+        return "chatter, not a question"
+    try:
+        if not ctx.coach.store.has_notice(followups.thread_key(channel, thread_ts, user)):
+            return "not a thread where the coach answered this person"
+    except (sqlite3.Error, StoreError) as exc:
+        log.warning("could not check a follow-up (%s); not answering", exc)
+        return "database unavailable"
+    return None
+
+
+def claim_follow_up(ctx: SlackContext, channel: str, thread_ts: str) -> bool:
+    """Take one of the thread's follow-up answers; False once they are all taken."""
+    try:
+        return any(
+            ctx.coach.store.claim_notice(key) for key in followups.slot_keys(channel, thread_ts)
+        )
+    except (sqlite3.Error, StoreError) as exc:
+        log.warning("could not count a follow-up in %s (%s); not answering", channel, exc)
+        return False
+
+
+def follow_up(
+    ctx: SlackContext, client: WebClient, event: dict, *, event_id: str | None, bot_user: str | None
+) -> None:
+    """Answer one claimed follow-up question in its thread, as a mention would be."""
+    channel, user, thread_ts = event["channel"], event.get("user"), event["thread_ts"]
+    if not claim_follow_up(ctx, channel, thread_ts):
+        log.info(
+            "follow-up %s not answered: the thread had its %d", event_id, followups.MAX_FOLLOW_UPS
+        )
+        ctx.finish_event(event_id)
+        return
+    question = plain_question(str(event.get("text") or ""), bot_user=bot_user)
+    set_status(client, channel, thread_ts, THINKING)
+    try:
+        message = answers.answer_for(ctx, question, user=user, surface=MENTION, channel=channel)
+    except Exception:
+        log.exception("answering a follow-up failed")
         message = blocks.plain(SORRY)
     flooded = blocks.plain(FLOODED_CHANNEL)
     post(ctx, client, channel, message, thread_ts=thread_ts, event_id=event_id, flooded=flooded)
@@ -236,6 +316,16 @@ def answer_dm(body: dict, event: dict, client: WebClient, context: BoltContext) 
         log.debug("message %s ignored: %s", body.get("event_id"), reason)
         return
     ctx = SlackContext.of(context)
+    if event.get("channel_type") != "im":  # a reply in a channel thread
+        why = follow_up_reason(ctx, event, bot_user=context.bot_user_id)
+        if why:
+            log.debug("message %s ignored: %s", body.get("event_id"), why)
+            return
+        if not ctx.first_delivery(body, payload={"type": FOLLOW_UP, "event": event}):
+            log.info("follow-up %s already answered (a retry)", body.get("event_id"))
+            return
+        follow_up(ctx, client, event, event_id=body.get("event_id"), bot_user=context.bot_user_id)
+        return
     if not ctx.first_delivery(body, payload={"type": "message", "event": event}):
         log.info("message %s already answered (a retry)", body.get("event_id"))
         return
@@ -290,7 +380,7 @@ def answer_left_over(
             continue
         if not ctx.first_delivery({"event_id": event_id}, payload=payload):
             continue  # someone else took it meanwhile
-        handle = mention if kind == "app_mention" else direct_message
+        handle = {"app_mention": mention, FOLLOW_UP: follow_up}.get(kind, direct_message)
         try:
             handle(ctx, client, event, event_id=event_id, bot_user=bot_user)
         except Exception:
@@ -303,29 +393,42 @@ def answer_left_over(
     return answered
 
 
-def greet_thread(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
-    """A new chat in the agent surface: a greeting and suggested prompts."""
-    thread = event.get("assistant_thread") or {}
-    channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
-    if not channel or not thread_ts:
-        return
-    ctx = SlackContext.of(context)
-    if not ctx.first_delivery(body):
+def greet_messages_tab(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
+    """The Messages tab opened (the agent surface): suggested prompts, and a first greeting.
+
+    An agent app's prompts belong to the whole DM, so they are set without `thread_ts`
+    (with one, Slack accepts the call and shows nothing). Setting them again on every
+    open is harmless; the greeting is posted once per person, across processes.
+    """
+    channel, user = event.get("channel"), event.get("user")
+    if not isinstance(channel, str) or not channel.startswith("D") or not isinstance(user, str):
         return
     try:
         client.assistant_threads_setSuggestedPrompts(
             channel_id=channel,
-            thread_ts=thread_ts,
             title="Try one of these:",
             prompts=[{"title": title, "message": text} for title, text in SUGGESTED_PROMPTS],
         )
     except SlackApiError as exc:
         log.warning("could not set suggested prompts: %s", exc.response.get("error"))
-    post(ctx, client, channel, blocks.plain(dm_help(ctx)), thread_ts=thread_ts)
+    ctx = SlackContext.of(context)
+    try:
+        first = ctx.coach.store.claim_notice(f"greeted:{user}")
+    except (sqlite3.Error, StoreError) as exc:  # a missed greeting beats a repeated one
+        log.warning("could not record a greeting for %s: %s", user, exc)
+        return
+    if first:
+        post(ctx, client, channel, blocks.plain(dm_help(ctx)))
+
+
+def _messages_tab(event: dict) -> bool:
+    return event.get("tab") == "messages"
 
 
 def register(app: App) -> None:
-    """Listen for mentions, DMs and new chats in the agent surface."""
+    """Listen for mentions, DMs and the Messages tab (the agent surface) opening."""
     app.event("app_mention")(ack=acknowledge, lazy=[answer_mention])
     app.event("message")(ack=acknowledge, lazy=[answer_dm])
-    app.event("assistant_thread_started")(ack=acknowledge, lazy=[greet_thread])
+    app.event("app_home_opened", matchers=[_messages_tab])(
+        ack=acknowledge, lazy=[greet_messages_tab]
+    )

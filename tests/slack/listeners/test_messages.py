@@ -6,6 +6,8 @@ import json
 import threading
 import time
 
+import pytest
+
 from bot.fakeslack import payloads
 
 QUESTION = "what is the ikea effect"
@@ -33,8 +35,9 @@ def test_a_mention_is_answered_in_its_thread_with_the_tip_and_buttons(running_bo
     assert call.params["channel"] == "C1"
     assert call.params["thread_ts"] == "1700000100.000100"
     text = json.dumps(call.params["blocks"])
-    assert "IKEA" in text.upper() and "share_tip" in text and "rate_useful" in text
+    assert "IKEA" in text.upper() and "share_tip" in text and "aipm_feedback" in text
     assert "Source" in text
+    assert "You asked" not in text, "the question is right above in the thread"
     assert running_bot.fake.messages("C1")[0]["thread_ts"] == "1700000100.000100"
 
 
@@ -62,12 +65,19 @@ def test_a_mention_with_only_the_bot_id_gets_the_how_to(running_bot):
     assert "Ask me after the mention" in call.params["text"]
 
 
-def test_here_in_a_mention_is_echoed_without_pinging_anyone(running_bot):
+def test_here_in_a_mention_never_pings_anyone_from_the_answer(running_bot):
     running_bot.slack.mention(f"<!here> <!channel> {QUESTION} <@U2>", channel="C1")
     (call,) = running_bot.calls("chat.postMessage", at_least=1)
     sent = json.dumps(call.params)
     assert "<!here>" not in sent and "<!channel>" not in sent and "<@U2>" not in sent
-    assert "@here" in sent
+    assert "The Ikea effect" in sent, "answered all the same"
+
+
+def test_here_in_a_dm_is_echoed_as_plain_text(running_bot):
+    running_bot.slack.dm(f"<!here> {QUESTION}", user="U7")
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    sent = json.dumps(call.params)
+    assert "<!here>" not in sent and "You asked: _@here what is the ikea effect_" in sent
 
 
 def test_a_forty_thousand_character_mention_gets_a_short_reply(running_bot):
@@ -125,18 +135,36 @@ def test_a_dm_with_files_and_no_text_says_it_reads_words(running_bot):
     assert "only read text" in call.params["text"]
 
 
-def test_in_the_agent_surface_a_dm_shows_status_and_answers_in_its_thread(running_bot):
-    started = payloads.assistant_thread_started_event(user="U7", channel="DU7", thread_ts="1700.5")
-    assert running_bot.slack.event(started).status == 200
-    running_bot.calls("chat.postMessage", at_least=1)
-    prompts = running_bot.calls("assistant.threads.setSuggestedPrompts", at_least=1)
-    assert prompts[0].params["thread_ts"] == "1700.5" and len(prompts[0].params["prompts"]) == 4
+def test_opening_the_messages_tab_sets_prompts_for_the_dm_and_greets_once(running_bot):
+    opened = payloads.app_home_opened_event(user="U7", dm_channel="DU7", tab="messages")
+    assert running_bot.slack.event(opened).status == 200
+    (greeting,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert greeting.params["channel"] == "DU7" and "type `tip`" in greeting.params["text"]
+    (prompts,) = running_bot.calls("assistant.threads.setSuggestedPrompts", at_least=1)
+    assert "thread_ts" not in prompts.params, "an agent app's prompts belong to the DM"
+    assert len(running_bot.fake.api.assistant[("DU7", "")]["prompts"]) == 4
+    assert running_bot.fake.calls("views.publish") == [], "the Messages tab is no Home tab"
+    again = payloads.app_home_opened_event(user="U7", dm_channel="DU7", tab="messages")
+    running_bot.slack.event(again)
+    running_bot.calls("assistant.threads.setSuggestedPrompts", at_least=2)
+    assert len(running_bot.fake.calls("chat.postMessage")) == 1, "greeted once"
+
+
+def test_a_dm_in_a_thread_shows_status_and_answers_in_its_thread(running_bot):
     running_bot.slack.dm(QUESTION, user="U7", thread_ts="1700.5")
-    answer = running_bot.calls("chat.postMessage", at_least=2)[-1]
+    answer = running_bot.calls("chat.postMessage", at_least=1)[-1]
     assert answer.params["thread_ts"] == "1700.5"
     (status,) = running_bot.calls("assistant.threads.setStatus", at_least=1)
     assert status.params["status"] == "Finding a tip…"
     assert status.at <= answer.at
+
+
+def test_a_mention_shows_status_in_its_channel_thread_until_answered(running_bot):
+    running_bot.slack.mention(QUESTION, user="U7", channel="C3", ts="1800.1")
+    answer = running_bot.calls("chat.postMessage", at_least=1)[-1]
+    (status,) = running_bot.calls("assistant.threads.setStatus", at_least=1)
+    assert (status.params["channel_id"], status.params["thread_ts"]) == ("C3", "1800.1")
+    assert answer.params["thread_ts"] == "1800.1" and status.at <= answer.at
 
 
 def test_without_the_agent_surface_a_threaded_dm_is_still_answered(running_bot):
@@ -266,3 +294,72 @@ def test_a_flood_in_one_channel_gets_one_lots_of_questions_reply_not_a_queue(run
     assert sum("Lots of questions here" in t for t in texts) == 1
     assert len(texts) <= FLOOD_QUEUE + 5, f"{len(texts)} messages: the flood was queued"
     assert running_bot.store.unanswered_events(max_age=3600) == [], "every mention settled"
+
+
+def thread_reply(running_bot, text: str, *, user: str, thread_ts: str, **delivery):
+    """A reply in a channel thread (`message.channels`); `delivery` may name `bot_id`,
+    `event_id` and `retry`."""
+    event = payloads.message_event(
+        user=user,
+        channel="C1",
+        text=text,
+        thread_ts=thread_ts,
+        channel_type="channel",
+        bot_id=delivery.pop("bot_id", None),
+    )
+    return running_bot.slack.event(event, **delivery)
+
+
+def test_a_follow_up_question_in_the_coachs_thread_is_answered_there_once(running_bot):
+    running_bot.slack.mention(QUESTION, user="U1", channel="C1", ts="1900.1")
+    running_bot.calls("chat.postMessage", at_least=1)
+    text, where = "and how do we run a hackathon?", {"user": "U1", "thread_ts": "1900.1"}
+    assert thread_reply(running_bot, text, **where, event_id="Ev-follow").status == 200
+    assert thread_reply(running_bot, text, **where, event_id="Ev-follow", retry=1).status == 200
+    answers = running_bot.calls("chat.postMessage", at_least=2)
+    time.sleep(0.5)  # a retried delivery would have posted by now
+    assert len(running_bot.fake.calls("chat.postMessage")) == 2
+    assert answers[-1].params["thread_ts"] == "1900.1"
+    assert "hackathon" in json.dumps(answers[-1].params["blocks"]).lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "user"),
+    [
+        ("thanks, that helps!", "U1"),  # chatter
+        ("ok?", "U1"),  # too short to be a question
+        ("how do we run a hackathon?", "U2"),  # someone else in the thread
+    ],
+)
+def test_chatter_and_other_peoples_replies_in_the_thread_get_nothing(running_bot, text, user):
+    running_bot.slack.mention(QUESTION, user="U1", channel="C1", ts="1900.2")
+    running_bot.calls("chat.postMessage", at_least=1)
+    assert thread_reply(running_bot, text, user=user, thread_ts="1900.2").status == 200
+    time.sleep(0.5)
+    assert len(running_bot.fake.calls("chat.postMessage")) == 1
+
+
+def test_a_question_in_a_thread_the_coach_never_answered_gets_nothing(running_bot):
+    thread_reply(running_bot, "how do we run a hackathon?", user="U1", thread_ts="1900.3")
+    time.sleep(0.5)
+    assert running_bot.fake.calls("chat.postMessage") == []
+
+
+def test_a_thread_gets_at_most_three_follow_up_answers(running_bot):
+    running_bot.slack.mention(QUESTION, user="U1", channel="C1", ts="1900.4")
+    running_bot.calls("chat.postMessage", at_least=1)
+    for n in range(5):
+        thread_reply(running_bot, f"what about evals number {n}?", user="U1", thread_ts="1900.4")
+    running_bot.calls("chat.postMessage", at_least=4)
+    time.sleep(1.5)  # paced at one a second per channel: any fifth would be here by now
+    assert len(running_bot.fake.calls("chat.postMessage")) == 4
+
+
+def test_another_bots_reply_in_the_thread_is_never_a_follow_up(running_bot):
+    running_bot.slack.mention(QUESTION, user="U1", channel="C1", ts="1900.5")
+    running_bot.calls("chat.postMessage", at_least=1)
+    thread_reply(
+        running_bot, "how do we run a hackathon?", user="U1", thread_ts="1900.5", bot_id="B999"
+    )
+    time.sleep(0.5)
+    assert len(running_bot.fake.calls("chat.postMessage")) == 1

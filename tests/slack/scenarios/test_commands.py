@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -21,12 +22,9 @@ def test_question_gets_the_ikea_tip_privately(running_bot):
     assert body["response_type"] == "ephemeral"
     assert "Ikea" in body["blocks"][1]["text"]["text"]
     actions = [b for b in body["blocks"] if b["type"] == "actions"][0]
-    assert [e["action_id"] for e in actions["elements"]] == [
-        "rate_useful",
-        "rate_not_useful",
-        "not_what_i_asked",
-        "share_tip",
-    ]
+    assert [e["action_id"] for e in actions["elements"]] == ["not_what_i_asked", "share_tip"]
+    kinds = [b["type"] for b in body["blocks"]]
+    assert kinds.index("context_actions") < kinds.index("actions"), "👍 / 👎 first"
     assert "youtube.com/watch?v=" in texts(body)
 
 
@@ -172,3 +170,108 @@ def test_help_says_what_the_base_covers_and_how_to_add_tips(running_bot):
     assert all(f"`{topic}`" in text for topic in cov.topics)
     assert "/aipm add" in text and "*Save as AI-PM tip*" in text
     assert "knowledge build" in text and "docs/privacy.md" in text
+
+
+def buttons(reply: dict) -> dict[str, dict]:
+    """Every button of a reply, by action id."""
+    return {
+        e["action_id"]: e
+        for b in reply.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+
+
+def test_a_mistyped_subcommand_asks_did_you_mean_and_logs_no_gap(running_bot):
+    body = running_bot.slack.command("subscibe 9:00", channel="C5").json()
+    assert "Did you mean `/aipm subscribe 9:00`?" in texts(body)
+    found = buttons(body)
+    assert found["aipm_run_suggestion"]["value"] == "subscribe 9:00"
+    assert found["aipm_ask_anyway"]["value"] == "subscibe 9:00"
+    assert running_bot.store.gaps() == [] and running_bot.store.subscription("C5") is None
+
+
+def test_did_you_mean_run_subscribes_the_clickers_channel(running_bot):
+    reply = running_bot.slack.action("aipm_run_suggestion", "subscribe 9:00 UTC", channel="C5")
+    assert reply.status == 200
+    update = running_bot.responses(at_least=1)[-1]
+    assert update["replace_original"] is True and "Subscribed" in update["text"]
+    row = running_bot.store.subscription("C5")
+    assert (row["at"], row["tz"], row["created_by"]) == ("09:00", "UTC", "U1")
+
+
+def test_did_you_mean_run_of_a_schedule_change_tells_the_channel(running_bot):
+    running_bot.slack.command("subscribe 09:00 UTC", channel="C5")
+    running_bot.slack.action("aipm_run_suggestion", "subscribe 10:00", channel="C5")
+    notice = running_bot.calls("chat.postMessage", at_least=1)[-1]
+    assert notice.params["channel"] == "C5" and "10:00 UTC" in notice.params["text"]
+
+
+def test_did_you_mean_ask_anyway_answers_the_text_as_a_question(running_bot):
+    running_bot.slack.action("aipm_ask_anyway", "subscibe 9:00", channel="C5")
+    update = running_bot.responses(at_least=1)[-1]
+    assert update["replace_original"] is True and "I have no tip on" in update["text"]
+    assert running_bot.store.subscription("C5") is None
+    assert [g["example"] for g in running_bot.store.gaps()] == ["subscibe 9:00"]
+
+
+@pytest.mark.parametrize("forged", ["what is the ikea effect", "", "subscribe 25:99 <!here>"])
+def test_a_forged_run_value_runs_nothing_a_person_could_not_type(running_bot, forged):
+    running_bot.slack.action("aipm_run_suggestion", forged, channel="C5")
+    update = running_bot.responses(at_least=1)[-1]
+    assert running_bot.store.subscription("C5") is None and running_bot.store.gaps() == []
+    assert "<!here>" not in json.dumps(update)
+
+
+def test_a_new_subscription_says_when_the_first_tip_comes_and_posts_none_now(running_bot):
+    body = running_bot.slack.command("subscribe 00:00 UTC daily", channel="C5").json()
+    assert "The first tip comes tomorrow at 00:00 (UTC)." in body["text"]
+    assert "aipm_post_now" in buttons(body)
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    assert running_bot.store.subscription("C5")["starts_on"] == tomorrow.isoformat()
+    assert running_bot.fake.calls("chat.postMessage") == []
+
+
+def test_post_one_now_posts_todays_tip_once(running_bot):
+    running_bot.slack.command("subscribe 00:00 UTC daily", channel="C5")
+    running_bot.slack.action("aipm_post_now", "today", channel="C5")
+    assert "Posted today's tip" in running_bot.responses(at_least=1)[-1]["text"]
+    running_bot.slack.action("aipm_post_now", "today", channel="C5")
+    assert "already in this channel" in running_bot.responses(at_least=2)[-1]["text"]
+    posts = [c for c in running_bot.fake.calls("chat.postMessage") if c.params["channel"] == "C5"]
+    assert len(posts) == 1 and running_bot.store.posts("C5")[0].kind == "daily"
+
+
+def test_post_one_now_in_a_channel_without_a_subscription_posts_nothing(running_bot):
+    running_bot.slack.action("aipm_post_now", "today", channel="C6")
+    assert "has no daily tip" in running_bot.responses(at_least=1)[-1]["text"]
+    assert running_bot.fake.calls("chat.postMessage") == []
+
+
+def test_stats_count_questions_by_surface_and_outcome_and_show_what_was_typed(running_bot):
+    slack = running_bot.slack
+    sure = slack.command("what is the ikea effect", user="U1").json()
+    slack.command("recipe for banana bread", user="U2")
+    slack.command("recipe for banana bread?", user="U3")
+    slack.dm("what is the ikea effect", user="U4")
+    running_bot.calls("chat.postMessage", at_least=1)
+    mismatch = buttons(sure)["not_what_i_asked"]
+    slack.action("not_what_i_asked", mismatch["value"], user="U1")
+    running_bot.responses(at_least=1)
+    body = slack.command("stats 7").json()
+    (table,) = [b for b in body["blocks"] if b["type"] == "table"]
+    rows = {r[0]["text"]: [c["text"] for c in r[1:]] for r in table["rows"][1:]}
+    #                 asked, sure, unsure, declined, not what I asked
+    assert rows["/aipm"] == ["3", "1", "0", "2", "1"]
+    assert rows["DM"] == ["1", "1", "0", "0", "0"]
+    assert rows["All"] == ["4", "2", "0", "2", "1"]
+    assert "4 questions asked" in body["text"]
+    asked = texts(body)
+    assert "_recipe for banana bread?_ (2×, no tip yet)" in asked, "the latest wording, typed"
+    assert "banana bread" in asked and "bananna" not in asked
+
+
+def test_stats_escape_what_people_typed(running_bot):
+    running_bot.slack.command("<!channel> recipe for banana bread", user="U2")
+    body = running_bot.slack.command("stats").json()
+    assert "<!channel>" not in json.dumps(body) and "&lt;!channel&gt;" in texts(body)
