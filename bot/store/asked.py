@@ -8,7 +8,10 @@ questions (COACH_LOG_QUESTIONS); never who asked. `mismatched` is set when the a
 
 from __future__ import annotations
 
-from bot.store.db import Connection, utcnow
+from bot.store.db import Connection, ago, utcnow
+
+WORDING_DAYS = 90  # days a question's wording is kept in `asked`; its counts stay
+FORGET_BATCH = 500  # wordings blanked per insert at most, so an insert stays quick
 
 
 class AskedTable(Connection):
@@ -17,12 +20,22 @@ class AskedTable(Connection):
     def add_asked(
         self, *, surface: str, level: str, key: str, question: str, offer_id: str | None
     ) -> None:
-        """Keep one answered question (`question` '' where questions are not kept)."""
+        """Keep one answered question (`question` '' where questions are not kept).
+
+        Wordings older than WORDING_DAYS are blanked on the way (the counts stay), so
+        `asked` never keeps what someone typed for longer than that.
+        """
+        cutoff = ago(WORDING_DAYS * 86400)
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO asked (at, surface, level, key, question, offer_id, mismatched) "
                 "VALUES (?, ?, ?, ?, ?, ?, 0)",
                 [utcnow(), surface, level, key, question, offer_id],
+            )
+            db.execute(
+                "UPDATE asked SET question = '' WHERE id IN (SELECT id FROM asked "
+                "WHERE at < ? AND question != '' ORDER BY id LIMIT ?)",
+                [cutoff, FORGET_BATCH],
             )
 
     def mark_mismatched(self, offer_id: str) -> bool:

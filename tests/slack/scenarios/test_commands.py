@@ -275,3 +275,19 @@ def test_stats_escape_what_people_typed(running_bot):
     running_bot.slack.command("<!channel> recipe for banana bread", user="U2")
     body = running_bot.slack.command("stats").json()
     assert "<!channel>" not in json.dumps(body) and "&lt;!channel&gt;" in texts(body)
+
+
+def test_post_one_now_where_the_bot_is_not_a_member_says_how_to_fix_it(running_bot):
+    running_bot.slack.command("subscribe 00:00 UTC daily", channel="C5")
+    running_bot.fake.fail_next("chat.postMessage", error="not_in_channel")
+    running_bot.slack.action("aipm_post_now", "today", channel="C5")
+    reply = running_bot.responses(at_least=1)[-1]
+    assert "/invite @AI PM Coach" in reply["text"] and reply["replace_original"] is False
+    assert running_bot.store.posts("C5") == []
+
+
+def test_a_run_button_can_do_no_more_than_typing_could(running_bot):
+    # `add` opens the tip form for curators only, whether typed or clicked.
+    running_bot.slack.action("aipm_run_suggestion", "add", user="U9", channel="C5")
+    assert "only" in running_bot.responses(at_least=1)[-1]["text"].lower()
+    assert running_bot.fake.calls("views.open") == []
