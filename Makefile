@@ -28,7 +28,7 @@ test: $(STAMP)
 ## test-fast: lint and the unit tier (tests/core, store, daily, notes, fakeslack), in a minute
 test-fast: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
-	$(BIN)/python -m pytest -q -m unit
+	$(BIN)/python -m pytest -q -n 2 -m unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks

@@ -116,19 +116,24 @@ class Coach:
                 log.exception("could not record an unanswered question")
         return answer
 
-    def offer(self, answer: Answer, *, user: str | None, channel: str | None) -> Offer:
+    def offer(
+        self, answer: Answer, *, user: str | None, channel: str | None, count: bool = False
+    ) -> Offer:
         """Keep what an answer shows (its tips, for whom), so its buttons can name just it.
 
-        With COACH_LOG_QUESTIONS=0 the question itself is not kept.
+        With COACH_LOG_QUESTIONS=0 the question itself is not kept. `count` also counts
+        the question for `stats` (see `record_asked`) in the same write.
         """
+        question = answer.question if self.settings.log_questions else ""
         return self.store.add_offer(
             user=self.person(user),
             channel=channel,
             surface=answer.surface,
-            question=answer.question if self.settings.log_questions else "",
+            question=question,
             tips=[t.id for t, _ in answer.matches],
             level=answer.level,
             keep_days=self.config.offer_days,
+            asked={"key": answer.key, "question": question} if count else None,
         )
 
     def record_asked(self, answer: Answer, *, offer_id: str | None) -> None:

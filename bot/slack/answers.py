@@ -38,15 +38,15 @@ def render(ctx: SlackContext, answer: Answer, *, user: str | None, channel: str 
     answer still goes out, with buttons that need no offer (rate, share): an answer is
     never lost to the bookkeeping behind its buttons.
     """
-    try:
-        offer_id = ctx.coach.offer(answer, user=user, channel=channel).id
+    try:  # the offer and the question's count for `stats`, in one write
+        offer_id = ctx.coach.offer(answer, user=user, channel=channel, count=True).id
     except (sqlite3.Error, StoreError) as exc:
         log.warning("answering without teaching buttons: could not keep the offer (%s)", exc)
         offer_id = None
-    try:
-        ctx.coach.record_asked(answer, offer_id=offer_id)
-    except (sqlite3.Error, StoreError) as exc:  # a missed count never holds up an answer
-        log.warning("could not count a question for stats: %s", exc)
+        try:
+            ctx.coach.record_asked(answer, offer_id=None)
+        except (sqlite3.Error, StoreError) as exc:  # a missed count never holds up an answer
+            log.warning("could not count a question for stats: %s", exc)
     reply = blocks.answer_message(answer, ctx.command, offer_id=offer_id)
     if not answer.answered:
         reply = with_wait_button(ctx, reply, answer.question)

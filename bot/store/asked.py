@@ -14,6 +14,22 @@ WORDING_DAYS = 90  # days a question's wording is kept in `asked`; its counts st
 FORGET_BATCH = 500  # wordings blanked per insert at most, so an insert stays quick
 
 
+def insert_asked(
+    db, *, surface: str, level: str, key: str, question: str, offer_id: str | None
+) -> None:
+    """One `asked` row (and the blanking of expired wordings) inside the caller's transaction."""
+    db.execute(
+        "INSERT INTO asked (at, surface, level, key, question, offer_id, mismatched) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0)",
+        [utcnow(), surface, level, key, question, offer_id],
+    )
+    db.execute(
+        "UPDATE asked SET question = '' WHERE id IN (SELECT id FROM asked "
+        "WHERE at < ? AND question != '' ORDER BY at LIMIT ?)",
+        [ago(WORDING_DAYS * 86400), FORGET_BATCH],
+    )
+
+
 class AskedTable(Connection):
     """Counting questions by surface and outcome, and the subjects asked most."""
 
@@ -25,17 +41,9 @@ class AskedTable(Connection):
         Wordings older than WORDING_DAYS are blanked on the way (the counts stay), so
         `asked` never keeps what someone typed for longer than that.
         """
-        cutoff = ago(WORDING_DAYS * 86400)
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO asked (at, surface, level, key, question, offer_id, mismatched) "
-                "VALUES (?, ?, ?, ?, ?, ?, 0)",
-                [utcnow(), surface, level, key, question, offer_id],
-            )
-            db.execute(
-                "UPDATE asked SET question = '' WHERE id IN (SELECT id FROM asked "
-                "WHERE at < ? AND question != '' ORDER BY id LIMIT ?)",
-                [cutoff, FORGET_BATCH],
+            insert_asked(
+                db, surface=surface, level=level, key=key, question=question, offer_id=offer_id
             )
 
     def mark_mismatched(self, offer_id: str) -> bool:

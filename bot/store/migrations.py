@@ -377,3 +377,9 @@ def m013_asked(db: Database) -> None:
     db.table("asked").create_index(["at"])
     db.table("asked").create_index(["offer_id"])
     db.table("asked").create_index(["key", "at"])
+
+
+@migrations()
+def m014_asked_wordings_index(db: Database) -> None:
+    # Blanking wordings past their keep window looks only at rows that still have one.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_asked_worded_at ON asked (at) WHERE question != ''")

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from bot.store.asked import insert_asked
 from bot.store.db import Connection, utcnow
 
 PRUNE_BATCH = 500  # expired offers deleted per new offer: the table stays bounded
@@ -52,8 +53,13 @@ class OffersTable(Connection):
         tips: tuple[str, ...] | list[str],
         level: str,
         keep_days: int,
+        asked: dict | None = None,
     ) -> Offer:
-        """Keep what an answer offered; returns it with its new id (unguessable)."""
+        """Keep what an answer offered; returns it with its new id (unguessable).
+
+        `asked` (key, question) also counts the question for `stats`, in the same
+        transaction (see `AskedTable.add_asked`): one write per answer, not two.
+        """
         now = utcnow()
         offer = Offer(
             secrets.token_urlsafe(12), user, channel, surface, question, tuple(tips), level, now
@@ -70,6 +76,15 @@ class OffersTable(Connection):
                 "WHERE created_at < ? ORDER BY created_at LIMIT ?)",
                 [cutoff, PRUNE_BATCH],
             )
+            if asked is not None:
+                insert_asked(
+                    db,
+                    surface=surface,
+                    level=level,
+                    key=asked["key"],
+                    question=asked["question"],
+                    offer_id=offer.id,
+                )
         return offer
 
     def offer(self, offer_id: object, *, keep_days: int) -> Offer | None:
