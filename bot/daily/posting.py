@@ -101,9 +101,15 @@ class Deliverer(Protocol):
         ...
 
     def find_tip(
-        self, channel: str, *, since: float, match: Mapping[str, str | None]
+        self,
+        channel: str,
+        *,
+        since: float,
+        match: Mapping[str, str | None],
+        until: float | None = None,
     ) -> str | None:
-        """The ts of a tip message posted since `since` (epoch s) whose metadata has `match`."""
+        """The ts of a tip message posted between `since` and `until` (epoch s, None: now)
+        whose metadata has `match`."""
         ...
 
     def tell_paused(self, user: str, channel: str, reason: str) -> None:
@@ -339,7 +345,9 @@ class Poster:
                     attempts,
                 )
             try:
-                found = self.deliverer.find_tip(channel, since=since, match=match)
+                found = self.deliverer.find_tip(
+                    channel, since=since, match=match, until=time.time() + HISTORY_MARGIN
+                )
             except DeliveryError as exc:
                 log.warning("cannot check %s for a half-made post (%s); not retrying", channel, exc)
                 return PostOutcome(
@@ -403,9 +411,14 @@ class Poster:
 
     def _reconcile_one(self, post: Post, created: dt.datetime | None) -> PostOutcome:
         since = (created.timestamp() if created else time.time() - 86400) - HISTORY_MARGIN
+        # The post was attempted while the claim's lease held: look no later than that.
+        until = created.timestamp() + LEASE + HISTORY_MARGIN if created else None
         try:
             found = self.deliverer.find_tip(
-                post.channel, since=since, match={"tip_id": post.tip_id, "date": post.local_date}
+                post.channel,
+                since=since,
+                match={"tip_id": post.tip_id, "date": post.local_date},
+                until=until,
             )
         except ChannelGone as gone:
             self.store.release_post(post.id, owner=self.owner)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import secrets
 import threading
 import time
@@ -145,6 +146,12 @@ class WebAPI:
         self.assistant: dict[tuple[str, str], dict] = {}
         self.agent_app = True  # the app declares features.agent_view (see manifest.yml)
         self.bot_posts = 0  # messages chat.postMessage has posted (see `wait_for_post`)
+        # Slack's limits for a distributed app outside the Marketplace, off unless set:
+        # conversations.history returns at most `history_limit` messages a call, and takes
+        # one call per `history_window` seconds (a 429 with Retry-After otherwise).
+        self.history_limit: int | None = None
+        self.history_window: float | None = None
+        self._history_at: float | None = None
         self._first_post: dict[str, float] = {}
         self.functions: dict[str, dict] = {}
         self._last_ts = 0.0
@@ -311,6 +318,12 @@ class WebAPI:
         with self.lock:
             queue = self._scripts.get(method)
             script = queue.popleft() if queue else None
+            limited = self._history_rate(method, arrived) if script is None else None
+        if limited is not None:
+            with self.lock:
+                self._calls.append(Call(method, params, headers, token_present, 429, {}, arrived))
+            refused = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+            return Answer(429, {"Retry-After": str(limited)}, refused)
         if script and script.delay and not script.post_anyway:
             time.sleep(script.delay)
         status, body = 200, {}
@@ -335,6 +348,15 @@ class WebAPI:
             self._calls.append(Call(method, params, headers, token_present, status, body, arrived))
         raw = script.body if script and script.body is not None else json.dumps(body)
         return Answer(status, reply_headers, raw.encode())
+
+    def _history_rate(self, method: str, now: float) -> int | None:
+        """Seconds to wait (Retry-After) when a history call comes too soon, else None."""
+        if method != "conversations.history" or self.history_window is None:
+            return None
+        if self._history_at is not None and now - self._history_at < self.history_window:
+            return max(1, math.ceil(self.history_window - (now - self._history_at)))
+        self._history_at = now
+        return None
 
     # -- the Web API methods (called with the lock held) ----------------------------------
 
@@ -471,7 +493,7 @@ class WebAPI:
         latest = _float(args.get("latest"), float("inf"))
         oldest = _float(args.get("oldest"), 0.0)
         metadata = _flag(args.get("include_all_metadata"))
-        limit = max(1, min(int(_float(args.get("limit"), 100)), 999))
+        limit = max(1, min(int(_float(args.get("limit"), 100)), 999, self.history_limit or 999))
         start = int(_float(args.get("cursor"), 0))
 
         def inside(ts: float) -> bool:

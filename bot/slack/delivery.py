@@ -64,6 +64,9 @@ TIMEOUT = 15
 RATE_LIMIT_RETRIES = 3
 MAX_RATE_LIMIT_WAIT = 60.0  # seconds; a longer Retry-After is not waited out
 HISTORY_PAGES = 5
+# Slack returns at most 15 messages a conversations.history call (and takes one call a
+# minute) for a distributed app outside the Marketplace; asking for 15 works everywhere.
+HISTORY_LIMIT = 15
 CHANNEL_GONE = {
     "channel_not_found": "the channel was not found (deleted, or private without me)",
     "not_in_channel": "I am not a member of the channel",
@@ -306,18 +309,31 @@ class SlackDeliverer:
         return _ts_or_raise(post_message(self.client, channel, message))
 
     def find_tip(
-        self, channel: str, *, since: float, match: Mapping[str, str | None]
+        self,
+        channel: str,
+        *,
+        since: float,
+        match: Mapping[str, str | None],
+        until: float | None = None,
     ) -> str | None:
-        """conversations.history since `since`, looking for our tip metadata with `match`."""
+        """conversations.history between `since` and `until`, for our tip metadata with `match`.
+
+        Pages of HISTORY_LIMIT messages, newest first, at most HISTORY_PAGES of them: the
+        window around one post attempt holds few messages, so even at one call a minute
+        (Retry-After waited out by `RateLimitWait`) a half-made post is found.
+        """
         cursor = None
+        latest = f"{until:.6f}" if until is not None else None
         for _page in range(HISTORY_PAGES):
             try:
                 response = self.client.conversations_history(
                     channel=channel,
                     oldest=f"{since:.6f}",
                     include_all_metadata=True,
-                    limit=200,
+                    limit=HISTORY_LIMIT,
                     cursor=cursor,
+                    latest=latest,
+                    inclusive=latest is not None or None,
                 )
             except Exception as exc:
                 raise _as_delivery_error(classify(exc, call="conversations.history")) from None

@@ -242,7 +242,7 @@ class GoneChannel:
     def post_tip(self, channel, tip, **options):
         raise ChannelGone("gone", "the room was closed")
 
-    def find_tip(self, channel, *, since, match):
+    def find_tip(self, channel, *, since, match, until=None):
         return None
 
     def tell_paused(self, user, channel, reason):
@@ -296,3 +296,23 @@ def test_pacing_forgets_channels_whose_slot_has_passed(poster, clock):
     poster.pace("D1")
     poster.pace("D1")
     assert clock.sleeps and clock.sleeps[-1] == 1.0, "a channel in use is still paced"
+
+
+def test_a_half_made_post_settles_under_a_distributed_apps_history_limits(fake, store):
+    # Outside the Marketplace Slack answers conversations.history with at most 15 messages,
+    # one call a minute (here a second); 20 messages after the post need a second page.
+    fake.api.history_limit, fake.api.history_window = 15, 1.0
+    client = make_client(Settings(bot_token=TOKEN, api_url=fake.url), timeout=5)
+    poster = Poster(SlackDeliverer(client), store)  # real sleeps: Retry-After is waited out
+    claim = store.claim_daily("C1", DAY, TIP.id)
+    WebClient(token=TOKEN, base_url=fake.url).chat_postMessage(
+        channel="C1", **tip_message(TIP, local_date=DAY, header="h", kind="daily")
+    )
+    for n in range(20):
+        fake.api.add_user_message("U1", "C1", f"chatter {n}")
+    (outcome,) = poster.reconcile_pending()
+    assert outcome.status == "reconciled" and store.daily_post("C1", DAY).id == claim.id
+    history = fake.calls("conversations.history")
+    assert all(int(c.params["limit"]) <= 15 for c in history)
+    assert [c.status for c in history].count(429) >= 1, "the limit was hit and waited out"
+    assert all("latest" in c.params for c in history), "the look-up is bounded in time"
