@@ -196,9 +196,9 @@ def test_sigterm_with_answers_queued_leaves_none_unanswered(served, fake_slack):
     Slack's redeliveries after the restart were dropped as duplicates."""
     env = {"COACH_SCHEDULER": "0", "COACH_SHUTDOWN_SECONDS": "1"}
     bot = served(**env)
-    # A slow Slack (4 s per answer) and 6 channels x 5 mentions: each channel needs 20 s to
-    # send its answers, more than any shutdown bound (10 s before, 1 s set here).
-    fake_slack.fail_next("chat.postMessage", delay=4, post_anyway=True, times=30)
+    # A slow Slack (2 s per answer) and 6 channels x 5 mentions: each channel needs 10 s to
+    # send its answers, ten times the shutdown bound set here (1 s).
+    fake_slack.fail_next("chat.postMessage", delay=2, post_anyway=True, times=30)
     mentions = [
         (f"CQ{c}", f"17000{c}{n}000.000100", f"EvQ{c}{n}") for c in range(6) for n in range(5)
     ]
