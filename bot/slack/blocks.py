@@ -535,14 +535,14 @@ def did_you_mean(command: str, meant: str, asked: str) -> dict:
     text = f":thinking_face: Did you mean `{shown}`?"
     return {
         "response_type": "ephemeral",
-        "text": f"Did you mean {command} {meant}?"[:3000],
+        "text": f"Did you mean {escape(command)} {quote(meant, limit=2000)}?",
         "blocks": [
             section(text),
             {
                 "type": "actions",
                 "block_id": "aipm_did_you_mean",
                 "elements": [
-                    _button(f"Run {command} {meant}", RUN_SUGGESTION_ACTION, meant, "primary"),
+                    _button("Yes, run it", RUN_SUGGESTION_ACTION, meant, "primary"),
                     _button("No, answer it as a question", ASK_ANYWAY_ACTION, asked),
                 ],
             },

@@ -291,3 +291,14 @@ def test_a_run_button_can_do_no_more_than_typing_could(running_bot):
     running_bot.slack.action("aipm_run_suggestion", "add", user="U9", channel="C5")
     assert "only" in running_bot.responses(at_least=1)[-1]["text"].lower()
     assert running_bot.fake.calls("views.open") == []
+
+
+def test_did_you_mean_never_pings_from_what_was_typed(running_bot):
+    body = running_bot.slack.command("subscibe topics <!channel>", channel="C5").json()
+    assert "Did you mean" in body["text"]
+    shown = json.dumps([body["text"], body["blocks"][0]]) + json.dumps(
+        [b["text"] for b in buttons(body).values()]
+    )
+    assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown
+    # Only the buttons' values carry the text as typed, to be parsed again on a click.
+    assert buttons(body)["aipm_run_suggestion"]["value"] == "subscribe topics <!channel>"
