@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+import time
 
+import pytest
+from slack_sdk import WebClient
+
+from bot.core import followups
 from bot.fakeslack import payloads
+from bot.slack.listeners import messages
 from bot.slack.listeners.messages import dm_reply, ignore_reason
+from tests.conftest import BOT_TOKEN
+from tests.slack.listeners.conftest import BOT_USER
 
 BOT = "UBOT"
 
@@ -70,3 +78,21 @@ def test_dm_words_are_subcommands_only_on_their_own(slack_ctx):
     assert "A tip for you" in str(tip["blocks"])
     asked = dm_reply(slack_ctx, "tip for pricing an ai feature", user="U1", channel="DU1")
     assert "You asked" in str(asked["blocks"]) or "no tip" in asked["text"]
+
+
+def test_a_follow_up_a_crash_left_unanswered_is_answered_in_its_thread_once(slack_ctx, fake_slack):
+    store = slack_ctx.coach.store
+    store.claim_notice(followups.thread_key("C1", "1900.7", "U1"))  # the coach answered U1 there
+    event = payloads.message_event(
+        user="U1", channel="C1", text="and how do we run a hackathon?", thread_ts="1900.7"
+    )
+    payload = json.dumps({"type": messages.FOLLOW_UP, "event": event})
+    assert store.claim_event("EvLeft", lease=0.0, payload=payload, owner="crashed-process")
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url)
+    assert messages.answer_left_over(slack_ctx, client, bot_user=BOT_USER) == 1
+    assert messages.answer_left_over(slack_ctx, client, bot_user=BOT_USER) == 0, "once"
+    deadline = time.monotonic() + 10
+    while not fake_slack.calls("chat.postMessage") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (answer,) = fake_slack.calls("chat.postMessage")
+    assert answer.params["thread_ts"] == "1900.7" and answer.params["channel"] == "C1"
