@@ -13,6 +13,8 @@ from slack_sdk.models.blocks import (
     ContextActionsBlock,
     FeedbackButtonObject,
     FeedbackButtonsElement,
+    RawTextObject,
+    TableBlock,
 )
 
 from bot.core import subscriptions
@@ -684,22 +686,19 @@ STATS_COLUMNS = ("asked", "sure", "unsure", "declined", "mismatched")
 STATS_HEADINGS = ("Where", "Asked", "Sure", "Unsure", "Declined", "Not what I asked")
 
 
-def _cell(text: object) -> dict:
-    return {"type": "raw_text", "text": str(text)}
-
-
 def stats_table(questions: Mapping[str, Mapping[str, int]]) -> dict:
     """Questions by surface as a Block Kit table: asked, sure, unsure, declined, not what I asked."""
-    rows = [[_cell(h) for h in STATS_HEADINGS]]
+    rows = [[RawTextObject(text=h) for h in STATS_HEADINGS]]
     for surface, counts in questions.items():
         name = SURFACE_NAMES.get(surface, surface)
-        rows.append([_cell(name), *(_cell(counts[c]) for c in STATS_COLUMNS)])
-    return {
-        "type": "table",
-        "block_id": "aipm_stats_questions",
-        "rows": rows,
-        "column_settings": [{"is_wrapped": True}, *({"align": "right"} for _ in STATS_COLUMNS)],
-    }
+        rows.append(
+            [RawTextObject(text=name), *(RawTextObject(text=str(counts[c])) for c in STATS_COLUMNS)]
+        )
+    return TableBlock(
+        block_id="aipm_stats_questions",
+        rows=rows,
+        column_settings=[{"is_wrapped": True}, *({"align": "right"} for _ in STATS_COLUMNS)],
+    ).to_dict()
 
 
 def stats_message(stats: dict, *, days: int) -> dict:
