@@ -242,6 +242,17 @@ def mention(
     post(ctx, client, channel, message, thread_ts=thread_ts, event_id=event_id, flooded=flooded)
 
 
+def may_be_answered(event: dict) -> bool:
+    """Before any lazy work: a DM, or a reply in a thread (not a bot's) that reads as a question."""
+    if event.get("channel_type") == "im":
+        return True
+    return (
+        bool(event.get("thread_ts"))
+        and not event.get("bot_id")
+        and followups.reads_as_question(str(event.get("text") or ""))
+    )
+
+
 def _remember_thread(ctx: SlackContext, channel: str, thread_ts: str, user: str) -> None:
     """Note that the coach answered `user` in this thread, so their follow-ups are answered."""
     try:
@@ -428,7 +439,11 @@ def _messages_tab(event: dict) -> bool:
 def register(app: App) -> None:
     """Listen for mentions, DMs and the Messages tab (the agent surface) opening."""
     app.event("app_mention")(ack=acknowledge, lazy=[answer_mention])
-    app.event("message")(ack=acknowledge, lazy=[answer_dm])
+    # Channel messages arrive for every message in a channel the bot is in (follow-ups need
+    # them): only a DM or a thread reply that reads as a question makes lazy work; the rest
+    # is acknowledged and dropped at once.
+    app.event("message", matchers=[may_be_answered])(ack=acknowledge, lazy=[answer_dm])
+    app.event("message")(acknowledge)
     app.event("app_home_opened", matchers=[_messages_tab])(
         ack=acknowledge, lazy=[greet_messages_tab]
     )

@@ -96,3 +96,27 @@ def test_a_follow_up_a_crash_left_unanswered_is_answered_in_its_thread_once(slac
         time.sleep(0.05)
     (answer,) = fake_slack.calls("chat.postMessage")
     assert answer.params["thread_ts"] == "1900.7" and answer.params["channel"] == "C1"
+
+
+@pytest.mark.parametrize(
+    ("event", "answered"),
+    [
+        (payloads.message_event(user="U1", channel="DU1", text="hi", channel_type="im"), True),
+        (payloads.message_event(user="U1", channel="C1", text="how do we start evals?"), False),
+        (
+            payloads.message_event(
+                user="U1", channel="C1", text="how do we start evals?", thread_ts="1.5"
+            ),
+            True,
+        ),
+        (payloads.message_event(user="U1", channel="C1", text="thanks!", thread_ts="1.5"), False),
+        (
+            payloads.message_event(
+                user="U1", channel="C1", text="how do we start evals?", thread_ts="1.5", bot_id="B1"
+            ),
+            False,
+        ),
+    ],
+)
+def test_only_dms_and_questions_in_threads_make_lazy_work(event, answered):
+    assert messages.may_be_answered(event) is answered
