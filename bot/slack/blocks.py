@@ -530,14 +530,16 @@ def schedule_notice(change: ScheduleChange, *, command: str) -> dict:
 def did_you_mean(command: str, meant: str, asked: str) -> dict:
     """'Did you mean `/aipm subscribe 9:00`?' with a button to run it, and one to ask anyway.
 
+    `command` is '' in a DM, where subcommands are typed bare ('Did you mean `top`?').
+
     Both buttons carry the text they act on; a click re-parses it (see
     `listeners.commands`), so a forged value can do no more than typing it could.
     """
-    shown = quote(f"{command} {meant}", limit=200)
+    shown = quote(f"{command} {meant}".strip(), limit=200)
     text = f":thinking_face: Did you mean `{shown}`?"
     return {
         "response_type": "ephemeral",
-        "text": f"Did you mean {escape(command)} {quote(meant, limit=2000)}?",
+        "text": f"Did you mean {quote(f'{command} {meant}'.strip(), limit=2000)}?",
         "blocks": [
             section(text),
             {

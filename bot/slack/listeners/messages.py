@@ -129,6 +129,9 @@ def dm_reply(ctx: SlackContext, text: str, *, user: str, channel: str) -> dict:
         command = {"text": text, "user_id": user, "channel_id": channel}
         reply = SUBCOMMANDS[parsed.name][1](ctx, command, parsed.rest)
         return reply if reply is not None else blocks.plain(dm_help(ctx))
+    meant = commands.suggestion(text, DM_SUBCOMMANDS)
+    if meant is not None:  # "tpo": not a question, so no gap; the buttons run it or ask it
+        return blocks.did_you_mean("", meant, text.strip())
     return answers.answer_for(ctx, parsed.rest, user=user, surface=DM, channel=channel)
 
 

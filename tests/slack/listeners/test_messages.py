@@ -363,3 +363,22 @@ def test_another_bots_reply_in_the_thread_is_never_a_follow_up(running_bot):
     )
     time.sleep(0.5)
     assert len(running_bot.fake.calls("chat.postMessage")) == 1
+
+
+def test_a_mistyped_dm_subcommand_asks_did_you_mean_and_logs_no_gap(running_bot):
+    running_bot.slack.dm("tpo", user="U7")
+    (call,) = running_bot.calls("chat.postMessage", at_least=1)
+    assert "Did you mean `top`?" in json.dumps(call.params["blocks"])
+    values = {
+        e["action_id"]: e["value"]
+        for b in call.params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert values == {"aipm_run_suggestion": "top", "aipm_ask_anyway": "tpo"}
+    assert running_bot.store.gaps() == []
+    running_bot.slack.action(
+        "aipm_run_suggestion", "top", user="U7", channel="DU7", ephemeral=False
+    )
+    update = running_bot.responses(at_least=1)[-1]
+    assert update["replace_original"] is True, "the asker's own DM changes in place"
