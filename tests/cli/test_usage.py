@@ -1,20 +1,19 @@
-"""Every CLI command refuses bad arguments with a clear message and exit 2, never a traceback."""
+"""Every CLI command refuses bad arguments with a clear message and exit 2, never a traceback.
+
+In this process through `run_cli`, but for `serve` and the deep-YAML check, which run as real
+processes.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import cli
 from tests.conftest import ROOT
-from tests.helpers.processes import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_bot, run_cli
 
 
 def deep_yaml(folder: Path) -> Path:
@@ -46,9 +45,11 @@ CASES = [
 
 
 @pytest.mark.parametrize(("args", "words"), CASES, ids=[" ".join(a) for a, _ in CASES])
-def test_each_example_of_the_issue_is_refused_clearly(tmp_path, args, words):
+def test_each_bad_argument_is_refused_clearly(tmp_path, args, words):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    result = run_bot(args, bot_env(tmp_path))
+    # `serve` runs as a real process (a check that let it through would start serving);
+    # the rest call the same `main` in this process.
+    result = (run_bot if args[0] == "serve" else run_cli)(args, bot_env(tmp_path))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     for word in words:
@@ -77,27 +78,12 @@ def test_a_5000_deep_yaml_list_is_a_problem_report_not_a_crash(tmp_path):
 
 def test_valid_values_at_the_edges_still_work(tmp_path):
     env = bot_env(tmp_path)
-    assert run_bot(["stats", "--days", "1"], env).returncode == 0
-    assert run_bot(["stats", "--days", "36500"], env).returncode == 0
-    assert run_bot(["gaps", "--limit", "1"], env).returncode == 0
-    assert run_bot(["ask", "ikea", "--limit", "1"], env).returncode == 0
+    assert run_cli(["stats", "--days", "1"], env).returncode == 0
+    assert run_cli(["stats", "--days", "36500"], env).returncode == 0
+    assert run_cli(["gaps", "--limit", "1"], env).returncode == 0
+    assert run_cli(["ask", "ikea", "--limit", "1"], env).returncode == 0
     out = tmp_path / "out.json"
-    assert run_bot(["export", "-o", str(out)], env).returncode == 0 and out.exists()
-
-
-def run_in_process(argv: list[str], env: dict) -> tuple[int, str]:
-    """`python -m bot ARGV` in this process: (exit code, stderr)."""
-    err = io.StringIO()
-    with (
-        mock.patch.dict(os.environ, env, clear=True),
-        contextlib.redirect_stderr(err),
-        contextlib.redirect_stdout(io.StringIO()),
-    ):
-        try:
-            code = cli.main(argv)
-        except SystemExit as exc:  # argparse's usage errors
-            code = exc.code
-    return code, err.getvalue()
+    assert run_cli(["export", "-o", str(out)], env).returncode == 0 and out.exists()
 
 
 GARBAGE = st.one_of(
@@ -133,7 +119,8 @@ def test_garbage_arguments_never_crash(tmp_path_factory, template):
         if "\x00" in value:
             value = value.replace("\x00", "")
         argv = [value if part == "{}" else part for part in template]
-        code, err = run_in_process(argv, env)
+        result = run_cli(argv, env)
+        code, err = result.returncode, result.stderr
         assert code in (0, 1, 2), (argv, code, err)
         assert "Traceback" not in err, (argv, err)
         if code == 2:
