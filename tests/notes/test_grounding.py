@@ -10,7 +10,7 @@ import yaml
 
 from bot.core import knowledge
 from bot.notes.grounding import check_grounding, missing_passages, normalize, passages
-from tests.helpers.notes import ROOT, run_bot  # noqa: F401
+from tests.helpers.notes import ROOT, run_cli_at  # noqa: F401
 
 SEEDS = ROOT / "seeds"
 SEED_FILE = "ai-product-management-and-its-future.yaml"
@@ -97,7 +97,7 @@ def test_a_note_that_is_not_in_the_notes_folder_names_coach_seeds(base_copy, tmp
 def test_knowledge_check_fails_on_a_bad_quote_and_writes_nothing(base_copy, tmp_path):
     edit_tip(base_copy, "hackathons", lambda t: t["source"].update(quote="Hackathons are fun."))
     before = (base_copy / SEED_FILE).read_bytes()
-    result = run_bot(["knowledge", "check"], tmp_path, COACH_KNOWLEDGE=str(base_copy))
+    result = run_cli_at(["knowledge", "check"], tmp_path, COACH_KNOWLEDGE=str(base_copy))
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{base_copy / SEED_FILE}:")
@@ -108,7 +108,7 @@ def test_knowledge_check_fails_on_a_bad_quote_and_writes_nothing(base_copy, tmp_
 
 def test_knowledge_check_fails_on_an_unknown_kind_listing_the_allowed_ones(base_copy, tmp_path):
     edit_tip(base_copy, "hackathons", lambda t: t.update(kind="tactic"))
-    result = run_bot(["knowledge", "check"], tmp_path, COACH_KNOWLEDGE=str(base_copy))
+    result = run_cli_at(["knowledge", "check"], tmp_path, COACH_KNOWLEDGE=str(base_copy))
     assert result.returncode == 1
     assert (
         "tip 'hackathons' field 'kind': unknown kind 'tactic': use one of practice, concept, "
@@ -119,7 +119,7 @@ def test_knowledge_check_fails_on_an_unknown_kind_listing_the_allowed_ones(base_
 def test_knowledge_check_finds_notes_through_coach_seeds(base_copy, tmp_path):
     elsewhere = tmp_path / "notes"
     shutil.copytree(SEEDS, elsewhere)
-    ok = run_bot(
+    ok = run_cli_at(
         ["knowledge", "check"],
         tmp_path,
         COACH_KNOWLEDGE=str(base_copy),
@@ -127,7 +127,7 @@ def test_knowledge_check_finds_notes_through_coach_seeds(base_copy, tmp_path):
     )
     assert ok.returncode == 0, ok.stderr
     assert "27 tips OK, every quote found in its note" in ok.stdout
-    missing = run_bot(
+    missing = run_cli_at(
         ["knowledge", "check"],
         tmp_path,
         COACH_KNOWLEDGE=str(base_copy),

@@ -13,7 +13,7 @@ from bot.core import knowledge
 from bot.notes.build import build
 from bot.notes.grounding import check_grounding
 from bot.notes.parser import read_note
-from tests.helpers.notes import ROOT, run_bot
+from tests.helpers.notes import ROOT, run_cli_at
 
 PLAYBOOK = ROOT / "docs" / "example-playbook.md"
 PLAYBOOK_FILE = "shipping-llm-features-our-team-playbook.yaml"
@@ -63,19 +63,19 @@ def test_drafts_are_listed_as_waiting_and_never_answered(tmp_path, seeds):
     kdir = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", kdir)
     env = {"COACH_KNOWLEDGE": str(kdir), "COACH_SEEDS": str(seeds)}
-    built = run_bot(["knowledge", "build"], tmp_path, **env)
+    built = run_cli_at(["knowledge", "build"], tmp_path, **env)
     assert built.returncode == 0, built.stderr
     assert "9 added" in built.stdout
 
-    check = run_bot(["knowledge", "check"], tmp_path, **env)
+    check = run_cli_at(["knowledge", "check"], tmp_path, **env)
     assert check.returncode == 0, check.stderr
     assert "27 served, 9 draft(s) waiting for review" in check.stdout
 
-    listed = run_bot(["knowledge", "list"], tmp_path, **env).stdout
+    listed = run_cli_at(["knowledge", "list"], tmp_path, **env).stdout
     assert "write-the-failure-cases-first [draft: waiting for review]:" in listed
     assert "36 tips, 9 waiting for review (not served)" in listed
 
-    asked = run_bot(
+    asked = run_cli_at(
         ["ask", "--json", "should we write the failure cases first before building"],
         tmp_path,
         **env,
@@ -84,7 +84,7 @@ def test_drafts_are_listed_as_waiting_and_never_answered(tmp_path, seeds):
     drafts = {t.id for t in knowledge.load(kdir).drafts}
     assert not {m["id"] for m in answer["matches"]} & drafts
 
-    tip = run_bot(["tip"], tmp_path, **env)
+    tip = run_cli_at(["tip"], tmp_path, **env)
     assert tip.returncode == 0, tip.stderr
     served = {t.title for t in knowledge.load(kdir).live_tips}
     assert tip.stdout.splitlines()[0] in served
@@ -94,10 +94,10 @@ def test_a_base_of_drafts_only_answers_nothing_and_has_no_tip(tmp_path, seeds):
     kdir = tmp_path / "knowledge"
     assert build([seeds / PLAYBOOK.name], kdir).ok
     env = {"COACH_KNOWLEDGE": str(kdir), "COACH_SEEDS": str(seeds)}
-    asked = run_bot(["ask", "--json", "write the failure cases first"], tmp_path, **env)
+    asked = run_cli_at(["ask", "--json", "write the failure cases first"], tmp_path, **env)
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["answered"] is False
-    tip = run_bot(["tip"], tmp_path, **env)
+    tip = run_cli_at(["tip"], tmp_path, **env)
     assert tip.returncode == 1
     assert "no live tips" in tip.stderr
 
@@ -105,7 +105,7 @@ def test_a_base_of_drafts_only_answers_nothing_and_has_no_tip(tmp_path, seeds):
 def test_a_playbook_without_a_title_is_refused_naming_the_file(tmp_path):
     note = tmp_path / "playbook.md"
     note.write_text(PLAYBOOK.read_text(encoding="utf-8").split("---\n", 2)[2], encoding="utf-8")
-    result = run_bot(
+    result = run_cli_at(
         ["knowledge", "build", str(note)], tmp_path, COACH_KNOWLEDGE=str(tmp_path / "k")
     )
     assert result.returncode == 1

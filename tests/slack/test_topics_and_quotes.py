@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from tests.conftest import ROOT
+from tests.helpers.notes import run_cli_at
 
 
 def texts(reply: dict) -> str:
@@ -51,29 +49,16 @@ def test_an_answer_shows_what_the_source_says(running_bot):
     assert "t=2411s" in texts(body)
 
 
-def run_bot(args: list[str], tmp_path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-    env["COACH_DB"] = str(tmp_path / "coach.db")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_the_cli_subscribes_on_topics_and_refuses_unknown_ones(tmp_path):
-    ok = run_bot(["subscribe", "--channel", "C61", "--topics", "ux,strategy"], tmp_path)
+    ok = run_cli_at(["subscribe", "--channel", "C61", "--topics", "ux,strategy"], tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert "topics ux, strategy" in ok.stdout
-    listed = json.loads(run_bot(["subscriptions", "--json"], tmp_path).stdout)
+    listed = json.loads(run_cli_at(["subscriptions", "--json"], tmp_path).stdout)
     assert listed[0]["topics"] == ["ux", "strategy"]
-    bad = run_bot(["subscribe", "--channel", "C62", "--topics", "ux,bananas"], tmp_path)
+    bad = run_cli_at(["subscribe", "--channel", "C62", "--topics", "ux,bananas"], tmp_path)
     assert bad.returncode == 2
     assert "Unknown topic: bananas. Use tags of the tip base" in bad.stderr
-    assert "C62" not in run_bot(["subscriptions"], tmp_path).stdout
+    assert "C62" not in run_cli_at(["subscriptions"], tmp_path).stdout
 
 
 def test_app_home_shows_drafts_waiting_for_review_to_curators_only(

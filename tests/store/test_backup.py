@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from bot.store import StoreError
-from tests.helpers.processes import bot_env, run_bot
+from tests.helpers.processes import bot_env, run_cli
 
 
 def _posts(path) -> int:
@@ -64,14 +64,14 @@ def test_a_folder_target_gets_a_timestamped_name_and_never_overwrites(store, tmp
 def test_cli_backup_of_the_database_folder_or_file_exits_2_and_keeps_posts(tmp_path):
     env = bot_env(tmp_path)
     db = tmp_path / "coach.db"
-    assert run_bot(["subscribe", "--channel", "C1"], env).returncode == 0
+    assert run_cli(["subscribe", "--channel", "C1"], env).returncode == 0
     inode = db.stat().st_ino
-    result = run_bot(["backup", str(db)], env)
+    result = run_cli(["backup", str(db)], env)
     assert result.returncode == 2, result.stderr
     assert "live database" in result.stderr and str(db) in result.stderr
     assert "Traceback" not in result.stderr
     assert db.stat().st_ino == inode
-    folder = run_bot(["backup", str(tmp_path)], env)
+    folder = run_cli(["backup", str(tmp_path)], env)
     assert folder.returncode == 0, folder.stderr
     copies = [p for p in tmp_path.glob("coach-*.db")]
     assert len(copies) == 1 and copies[0].name in folder.stdout
