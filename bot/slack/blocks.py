@@ -26,6 +26,7 @@ from bot.core.ratings import TipScore
 from bot.core.schedule import Schedule, describe_days
 from bot.core.schedule_changes import ScheduleChange
 from bot.slack.mrkdwn import escape, quote, shorten
+from bot.slack.payload_shapes import clicked_channel
 
 if TYPE_CHECKING:
     from bot.core.learned import Pair
@@ -478,8 +479,8 @@ def seen_by_others(body: dict) -> bool:
         return False
     if container.get("is_ephemeral") is True:
         return False
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    return not (isinstance(channel, str) and channel.startswith("D"))
+    channel = clicked_channel(body)
+    return not (channel is not None and channel.startswith("D"))
 
 
 def for_clicker(message: dict, *, private: bool) -> dict:

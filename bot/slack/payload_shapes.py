@@ -147,6 +147,27 @@ def _typed(data: dict, fields: dict[str, type], *, prefix: str) -> str | None:
     return None
 
 
+def clicker(body: dict) -> str | None:
+    """The id of the person who clicked (a `block_actions` payload), or None."""
+    user = (body.get("user") or {}).get("id")
+    return user if isinstance(user, str) and user else None
+
+
+def clicked_channel(body: dict) -> str | None:
+    """The channel of the clicked message (`channel.id`, else `container.channel_id`), or None."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return channel if isinstance(channel, str) and channel else None
+
+
+def clicked_value(body: dict) -> str | None:
+    """The clicked element's value as Slack sent it back (None unless a string): to be
+    checked, never trusted."""
+    value = ((body.get("actions") or [{}])[0]).get("value")
+    return value if isinstance(value, str) else None
+
+
 def refuse_malformed(body: dict, logger, next: Callable[[], None]) -> BoltResponse | None:
     """Bolt global middleware: answer 400 to a payload of the wrong shape, before any listener."""
     problem = payload_problem(body)

@@ -21,6 +21,7 @@ from bot.core import coach as core
 from bot.core.ratings import NOT_USEFUL, USEFUL
 from bot.slack import answers, blocks
 from bot.slack.context import SlackContext, acknowledge
+from bot.slack.payload_shapes import clicked_channel, clicked_value, clicker
 from bot.store import Offer, StoreError
 
 log = logging.getLogger(__name__)
@@ -43,19 +44,7 @@ TOO_MANY = (
 
 
 def _value(body: dict) -> blocks.ButtonValue:
-    return blocks.read_value(((body.get("actions") or [{}])[0]).get("value"))
-
-
-def _user(body: dict) -> str | None:
-    user = (body.get("user") or {}).get("id")
-    return user if isinstance(user, str) and user else None
-
-
-def _channel(body: dict) -> str | None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    return channel if isinstance(channel, str) else None
+    return blocks.read_value(clicked_value(body))
 
 
 def _offered(ctx: SlackContext, value: blocks.ButtonValue) -> tuple[Offer | None, list[str]]:
@@ -76,7 +65,7 @@ def _record(ack: Ack, body: dict, context: BoltContext, value: int) -> None:
     ack()
     ctx = SlackContext.of(context)
     button = _value(body)
-    user, channel = _user(body), _channel(body)
+    user, channel = clicker(body), clicked_channel(body)
     if button.offer is not None:
         offer, tips = _offered(ctx, button)
         tip_id = tips[0] if offer is not None and len(tips) == 1 else None
@@ -106,7 +95,7 @@ def _record(ack: Ack, body: dict, context: BoltContext, value: int) -> None:
 def _thank(body: dict, respond: Respond, context: BoltContext, value: int) -> None:
     outcome = context.get("aipm_outcome")
     if outcome == "recorded":
-        raw = ((body.get("actions") or [{}])[0]).get("value")
+        raw = clicked_value(body)
         private = not blocks.seen_by_others(body)
         respond(blocks.thanks_message(context["aipm_tip"], value, button=raw, private=private))
     elif outcome == "gone":
@@ -136,7 +125,7 @@ def thank_not_useful(body: dict, respond: Respond, context: BoltContext) -> None
 
 
 def _vote(body: dict) -> int | None:
-    return blocks.read_vote(((body.get("actions") or [{}])[0]).get("value"))
+    return blocks.read_vote(clicked_value(body))
 
 
 def record_feedback(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -176,7 +165,7 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
     """
     ctx = SlackContext.of(context)
     button = _value(body)
-    user, channel = _user(body), _channel(body)
+    user, channel = clicker(body), clicked_channel(body)
     offer = None
     if button.offer is not None:
         offer, tips = _offered(ctx, button)
@@ -187,7 +176,7 @@ def share(body: dict, respond: Respond, context: BoltContext) -> None:
     if tip is None or not channel:
         respond(blocks.plain("That tip is no longer in the base.") | {"replace_original": False})
         return
-    raw = ((body.get("actions") or [{}])[0]).get("value")
+    raw = clicked_value(body)
     private = not blocks.seen_by_others(body)
     key = share_key(body, button, channel)
     try:
@@ -239,7 +228,7 @@ def _teach(ack: Ack, body: dict, context: BoltContext, verdict: str) -> None:
     """
     ack()
     ctx = SlackContext.of(context)
-    button, user = _value(body), _user(body)
+    button, user = _value(body), clicker(body)
     offer, tip_ids = _offered(ctx, button)
     if offer is None or not user or (verdict == core.MATCH and len(tip_ids) != 1):
         context["aipm_outcome"] = "stale"

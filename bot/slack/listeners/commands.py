@@ -18,6 +18,7 @@ from bot.core.pipeline.answer import SLASH
 from bot.core.schedule_changes import ScheduleChange, schedule_change
 from bot.slack import answers, blocks, delivery
 from bot.slack.context import SlackContext, acknowledge
+from bot.slack.payload_shapes import clicked_channel, clicked_value, clicker
 from bot.slack.subcommands import MEMBERSHIP_HINT, SUBCOMMANDS
 
 log = logging.getLogger(__name__)
@@ -109,15 +110,10 @@ def _tell_channel(client: WebClient, change: ScheduleChange, *, command: str) ->
 
 def _clicked_command(body: dict) -> dict:
     """The slash-command payload a click on a "Did you mean" button stands for."""
-    action = (body.get("actions") or [{}])[0]
-    value = action.get("value")
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
     return {
-        "text": value if isinstance(value, str) else "",
-        "user_id": (body.get("user") or {}).get("id"),
-        "channel_id": channel if isinstance(channel, str) else "",
+        "text": clicked_value(body) or "",
+        "user_id": clicker(body),
+        "channel_id": clicked_channel(body) or "",
         "trigger_id": body.get("trigger_id") or "",
     }
 
@@ -167,10 +163,8 @@ def post_now(body: dict, respond: Respond, context: BoltContext) -> None:
     the same moment) post nothing more.
     """
     ctx = SlackContext.of(context)
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    if not isinstance(channel, str) or ctx.coach.store.subscription(channel) is None:
+    channel = clicked_channel(body)
+    if channel is None or ctx.coach.store.subscription(channel) is None:
         respond(
             blocks.plain(f"This channel has no daily tip. `{ctx.command} subscribe` starts one.")
             | {"replace_original": False}
