@@ -60,11 +60,12 @@ class ButtonValue:
     Buttons under answers name their offer (kept server-side, see `Coach.offer`), so what
     they claim is checked against what the bot actually offered; daily posts and other
     rating buttons carry only the tip id. `tip` is "*" for "None of these" (every tip the
-    offer showed).
+    offer showed). `vote` is a feedback button's +1 or -1 (see `vote_value`), else None.
     """
 
     offer: str | None
     tip: str | None
+    vote: int | None = None
 
 
 ALL_OFFERED = "*"
@@ -78,8 +79,9 @@ def offer_value(offer_id: str, tip_id: str) -> str:
 def read_value(value: object) -> ButtonValue:
     """A button's value as sent back by Slack; anything malformed reads as (None, None).
 
-    Takes `offer_value`'s JSON, the bare tip id of a rating button, or the JSON of buttons
-    made before offers existed (their tip alone is read: they cannot teach or name anyone).
+    Takes `offer_value`'s JSON (with a feedback button's vote, see `vote_value`), the bare
+    tip id of a rating button, or the JSON of buttons made before offers existed (their tip
+    alone is read: they cannot teach or name anyone).
     """
     if not isinstance(value, str) or not value or len(value) > MAX_VALUE:
         return ButtonValue(None, None)
@@ -91,11 +93,12 @@ def read_value(value: object) -> ButtonValue:
         return ButtonValue(None, None)
     if not isinstance(data, dict):
         return ButtonValue(None, None)
-    offer, tip = data.get("o"), data.get("t")
+    offer, tip, vote = data.get("o"), data.get("t"), data.get("v")
     offer = offer if isinstance(offer, str) and _OFFER_ID.match(offer) else None
     if not isinstance(tip, str) or not (_is_tip_id(tip) or (offer and tip == ALL_OFFERED)):
         tip = None
-    return ButtonValue(offer, tip)
+    vote = vote if vote in (1, -1) and not isinstance(vote, bool) else None
+    return ButtonValue(offer, tip, vote)
 
 
 def _is_tip_id(value: str) -> bool:
@@ -188,14 +191,7 @@ def vote_value(value: str, vote: int) -> str:
 
 def read_vote(value: object) -> int | None:
     """The vote (+1 useful, -1 not useful) a feedback button's value carries, else None."""
-    if not isinstance(value, str) or not value.startswith("{") or len(value) > MAX_VALUE:
-        return None
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return None
-    vote = data.get("v") if isinstance(data, dict) else None
-    return vote if vote in (1, -1) and not isinstance(vote, bool) else None
+    return read_value(value).vote
 
 
 def feedback_row(tip: Tip, *, value: str | None = None) -> dict:

@@ -78,9 +78,10 @@ def test_sure_answer_has_the_tip_feedback_buttons_and_picks(running_bot):
     (feedback,) = [b for b in body["blocks"] if b["type"] == "context_actions"]
     (buttons,) = feedback["elements"]
     assert buttons["type"] == "feedback_buttons" and buttons["action_id"] == "aipm_feedback"
-    assert read_value(buttons["positive_button"]["value"]) == read_value(
-        button(body, "not_what_i_asked")["value"]
-    ), "the feedback buttons name the same offer and tip"
+    up = read_value(buttons["positive_button"]["value"])
+    mismatch = read_value(button(body, "not_what_i_asked")["value"])
+    assert (up.offer, up.tip) == (mismatch.offer, mismatch.tip), "the same offer and tip"
+    assert (up.vote, mismatch.vote) == (1, None)
     value = read_value(button(body, "not_what_i_asked")["value"])
     offer = running_bot.coach.find_offer(value.offer)
     assert value.tip == IKEA and offer.question == IKEA_Q and IKEA in offer.tips

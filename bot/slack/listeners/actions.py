@@ -125,7 +125,7 @@ def thank_not_useful(body: dict, respond: Respond, context: BoltContext) -> None
 
 
 def _vote(body: dict) -> int | None:
-    return blocks.read_vote(clicked_value(body))
+    return _value(body).vote
 
 
 def record_feedback(ack: Ack, body: dict, context: BoltContext) -> None:
