@@ -359,23 +359,30 @@ def due_date(sub: Schedule | Mapping, now: dt.datetime) -> str | None:
         raise ValueError("due_date needs an aware datetime (UTC)")
     sched = as_schedule(sub)
     today = local_date(sched.tz, now)
-    if not is_scheduled_day(sched, today):
-        return None
-    starts_on = sub.get("starts_on") if isinstance(sub, Mapping) else None
-    if isinstance(starts_on, str) and today.isoformat() < starts_on:
+    if not is_scheduled_day(sched, today) or today.isoformat() < _starts_on(sub):
         return None
     if now < post_moment(sched, today):
         return None
     return today.isoformat()
 
 
+def _starts_on(sub: Schedule | Mapping) -> str:
+    """A subscription row's first day to post (YYYY-MM-DD), '' for none (or a bare Schedule)."""
+    value = sub.get("starts_on") if isinstance(sub, Mapping) else None
+    return value if isinstance(value, str) else ""
+
+
 def next_post(sub: Schedule | Mapping, now: dt.datetime) -> dt.datetime:
-    """The aware UTC instant of the next scheduled post strictly after `now`."""
+    """The aware UTC instant of the next scheduled post strictly after `now`.
+
+    Never before a subscription row's `starts_on` day (which is at most a week ahead,
+    hence the two weeks looked at).
+    """
     sched = as_schedule(sub)
-    today = local_date(sched.tz, now)
-    for offset in range(8):
+    today, starts_on = local_date(sched.tz, now), _starts_on(sub)
+    for offset in range(15):
         day = today + dt.timedelta(days=offset)
-        if is_scheduled_day(sched, day):
+        if is_scheduled_day(sched, day) and day.isoformat() >= starts_on:
             moment = post_moment(sched, day)
             if moment > now:
                 return moment

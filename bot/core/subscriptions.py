@@ -18,12 +18,11 @@ from bot.core.schedule import (
     ScheduleError,
     as_schedule,
     describe_days,
-    is_scheduled_day,
+    due_date,
     local_date,
     next_post,
     parse_args,
     parse_tz,
-    post_moment,
 )
 from bot.store import Store
 
@@ -110,22 +109,14 @@ def subscribe(
 def next_tip_at(store: Store, row: Mapping, now: dt.datetime) -> dt.datetime:
     """When the channel's next daily tip goes out, as an aware UTC instant.
 
-    The first scheduled moment after `now` on or after the row's `starts_on`, or `now`
-    itself when today's post is due and not posted yet (the scheduler's next tick posts it).
+    `now` itself when today's post is due and not posted yet (the scheduler's next tick
+    posts it), else the next scheduled moment (`schedule.next_post`, which keeps to the
+    row's `starts_on`).
     """
-    sched = as_schedule(row)
-    starts_on = row.get("starts_on") or ""
-    today = local_date(sched.tz, now)
-    for offset in range(15):
-        day = today + dt.timedelta(days=offset)
-        if not is_scheduled_day(sched, day) or day.isoformat() < starts_on:
-            continue
-        moment = post_moment(sched, day)
-        if moment > now:
-            return moment
-        if store.daily_post(row["channel"], day.isoformat()) is None:
-            return now
-    raise ValueError(f"no scheduled day in {sched.days!r}")  # pragma: no cover
+    day = due_date(row, now)
+    if day is not None and store.daily_post(row["channel"], day) is None:
+        return now
+    return next_post(row, now)
 
 
 def split_topics(args: str | Sequence[str]) -> tuple[str, str | None]:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ContextActionsBlock,
@@ -553,7 +554,7 @@ def did_you_mean(command: str, meant: str, asked: str) -> dict:
 
 def when_text(moment: dt.datetime, tz: str, now: dt.datetime) -> str:
     """'today at 09:00', 'tomorrow at 09:00' or 'on Monday 7 December at 09:00' in zone `tz`."""
-    zone = Schedule(at="00:00", tz=tz, days="daily").zone
+    zone = ZoneInfo(tz)
     there, today = moment.astimezone(zone), now.astimezone(zone).date()
     if moment <= now:
         return "in a minute"

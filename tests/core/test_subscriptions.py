@@ -212,3 +212,10 @@ def test_next_tip_is_now_when_todays_is_due_and_not_posted(store):
     row = store.save_subscription("C1", at="09:00", tz="UTC", days="daily")
     now = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
     assert row["starts_on"] is None and next_tip_at(store, row, now) == now
+
+
+def test_next_tip_is_tomorrow_once_todays_is_posted(store):
+    row = store.save_subscription("C1", at="09:00", tz="UTC", days="daily")
+    now = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
+    store.claim_daily("C1", "2026-12-04", "a-tip")
+    assert next_tip_at(store, row, now) == dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
