@@ -124,7 +124,7 @@ class Coach:
         With COACH_LOG_QUESTIONS=0 the question itself is not kept. `count` also counts
         the question for `stats` (see `record_asked`) in the same write.
         """
-        question = answer.question if self.settings.log_questions else ""
+        question = self._kept(answer)
         return self.store.add_offer(
             user=self.person(user),
             channel=channel,
@@ -136,13 +136,17 @@ class Coach:
             asked={"key": answer.key, "question": question} if count else None,
         )
 
+    def _kept(self, answer: Answer) -> str:
+        """The question as it may be stored: as asked with COACH_LOG_QUESTIONS, else ''."""
+        return answer.question if self.settings.log_questions else ""
+
     def record_asked(self, answer: Answer, *, offer_id: str | None) -> None:
         """Count one question answered in Slack for `stats` (the question only where kept)."""
         self.store.add_asked(
             surface=answer.surface,
             level=answer.level,
             key=answer.key,
-            question=answer.question if self.settings.log_questions else "",
+            question=self._kept(answer),
             offer_id=offer_id,
         )
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core.knowledge import KnowledgeBase
-from bot.core.pipeline.answer import SURFACES
+from bot.core.pipeline.answer import SURE, SURFACES, UNSURE
 from bot.store import Store
 
 USEFUL, NOT_USEFUL = 1, -1
@@ -152,9 +152,8 @@ def question_counts(rows: Iterable[Mapping]) -> dict[str, dict[str, int]]:
         for surface in (row["surface"], "all"):
             counts = by.setdefault(surface, dict.fromkeys(OUTCOMES, 0))
             counts["asked"] += row["asked"]
-            counts[{"sure": "sure", "unsure": "unsure"}.get(row["level"], "declined")] += row[
-                "asked"
-            ]
+            level = row["level"] if row["level"] in (SURE, UNSURE) else "declined"
+            counts[level] += row["asked"]
             counts["mismatched"] += row["mismatched"] or 0
     order = [*SURFACES, "all"]
     return {s: by[s] for s in sorted(by, key=lambda s: order.index(s) if s in order else 99)}

@@ -22,7 +22,7 @@ from bot.core import subscriptions
 from bot.core.coverage import Coverage
 from bot.core.knowledge import ID_PATTERN, Tip
 from bot.core.links import is_plain_link
-from bot.core.pipeline.answer import MENTION, SURE, UNSURE, Answer
+from bot.core.pipeline.answer import MENTION, NONE, SURE, UNSURE, Answer
 from bot.core.ratings import TipScore
 from bot.core.schedule import Schedule, describe_days
 from bot.core.schedule_changes import ScheduleChange
@@ -736,7 +736,7 @@ def stats_message(stats: dict, *, days: int) -> dict:
             )
     most_asked = [
         f"_{quote(r['question'], limit=120)}_ ({r['count']}×"
-        f"{', no tip yet' if r['level'] == 'none' else ''})"
+        f"{', no tip yet' if r['level'] == NONE else ''})"
         for r in stats.get("most_asked") or []
         if r["question"]
     ]
