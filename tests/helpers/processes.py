@@ -85,6 +85,31 @@ def run_cli(args: list[str], env: dict, *, input: str | None = None) -> subproce
     )
 
 
+def socket_serve(tmp_path: Path, fake_slack: FakeSlack, socket_mode, **extra: str):
+    """`serve` in Socket Mode against `socket_mode` (a FakeSocketMode) as a real process.
+
+    Returns (the process, its open log file, `tmp_path/socket.log`): the caller stops the
+    one and closes the other.
+    """
+    fake_slack.respond("apps.connections.open", {"url": socket_mode.url})
+    env = bot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN="xapp-test-0123456789",
+        SLACK_API_URL=fake_slack.url,
+        **extra,
+    )
+    log = open(tmp_path / "socket.log", "w")  # noqa: SIM115 - closed by the caller
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return proc, log
+
+
 class Served:
     """A `serve` process in HTTP mode and a way to talk to it."""
 

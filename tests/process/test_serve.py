@@ -6,14 +6,18 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
 
 from tests.conftest import BOT_TOKEN, ROOT, SECRET
-from tests.helpers.processes import bot_env, daily_posts, run_bot, subscribe_at_midnight
+from tests.helpers.processes import (
+    bot_env,
+    daily_posts,
+    run_bot,
+    socket_serve,
+    subscribe_at_midnight,
+)
 
 
 def test_serve_without_tokens_names_each_variable_and_exits_2(tmp_path):
@@ -160,23 +164,9 @@ def test_socket_mode_answers_a_slash_command_and_stops_cleanly(tmp_path, fake_sl
     from bot.fakeslack.socket_mode import FakeSocketMode
 
     socket_mode = FakeSocketMode()
-    fake_slack.respond("apps.connections.open", {"url": socket_mode.url})
-    env = bot_env(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_APP_TOKEN="xapp-test-0123456789",
-        SLACK_API_URL=fake_slack.url,
-        COACH_SCHEDULER="0",
-    )
     log = tmp_path / "socket.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc, out = socket_serve(tmp_path, fake_slack, socket_mode, COACH_SCHEDULER="0")
+    with out:
         try:
             assert socket_mode.wait_connected(), log.read_text()
             socket_mode.send(

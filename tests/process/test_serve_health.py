@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,8 +19,8 @@ import pytest
 from bot.core.coach import Coach
 from bot.serve import Runtime
 from bot.slack.http import HttpServer, SlackWSGI
-from tests.conftest import BOT_TOKEN, ROOT, SECRET, make_settings
-from tests.helpers.processes import bot_env, free_port, run_bot
+from tests.conftest import BOT_TOKEN, SECRET, make_settings
+from tests.helpers.processes import bot_env, free_port, run_bot, socket_serve
 
 
 @pytest.mark.parametrize("raw", ["nan", "inf", "1e300", "-0", "0.000001"])
@@ -121,26 +119,6 @@ def _get(url: str) -> tuple[int, dict | None]:
         return 0, None
 
 
-def _socket_serve(tmp_path, fake_slack, socket_mode, **extra):
-    fake_slack.respond("apps.connections.open", {"url": socket_mode.url})
-    env = bot_env(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_APP_TOKEN="xapp-test-0123456789",
-        SLACK_API_URL=fake_slack.url,
-        **extra,
-    )
-    log = open(tmp_path / "socket.log", "w")  # noqa: SIM115 - closed by the caller
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return proc, log
-
-
 def _until(read, want, timeout: float = 20):
     deadline = time.monotonic() + timeout
     value = read()
@@ -156,7 +134,7 @@ def test_socket_mode_answers_healthz_on_the_health_port(tmp_path, fake_slack):
     socket_mode = FakeSocketMode()
     port = free_port()
     url = f"http://127.0.0.1:{port}/healthz"
-    proc, log = _socket_serve(
+    proc, log = socket_serve(
         tmp_path, fake_slack, socket_mode, COACH_HEALTH_PORT=str(port), COACH_TICK_SECONDS="30"
     )
     try:
@@ -191,7 +169,7 @@ def test_a_health_port_in_use_exits_2_naming_the_variable(tmp_path, fake_slack):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc, log = _socket_serve(
+        proc, log = socket_serve(
             tmp_path, fake_slack, socket_mode, COACH_HEALTH_PORT=str(port), COACH_SCHEDULER="0"
         )
         try:
