@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.team_tips
+	$(BIN)/python -m benchmarks.fleet
 
 ## screenshot: refresh docs/playground.png (the README's picture) from the browser test
 screenshot: $(STAMP)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
-from bot.cli_types import channel_id, int_range, output_file, pair_ref, user_id
+from bot.cli_types import channel_id, int_range, output_file, pair_ref, team_id, user_id
 from bot.core.knowledge import KnowledgeError, source_text
 from bot.core.library import TEAM_FILE
 from bot.core.pipeline.answer import UNSURE
@@ -293,6 +293,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.require_slack()
     setup_logging(settings)
+    if settings.many_workspaces:
+        return _serve_workspaces(settings)
     # Held until the process ends: `restore` is refused while any server holds it.
     serving = ServingLock.hold(settings.db_path)
     coach = Coach.open(settings)
@@ -320,6 +322,27 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except SlackUnavailable as exc:
         return _fail(str(exc), EXIT_INVALID)
+
+
+def _serve_workspaces(settings: Settings) -> int:
+    """One install for many workspaces: Slack's OAuth install flow, HTTP mode."""
+    from bot.core.library import Library
+    from bot.serve import FleetRuntime, ListenError, serve_http, warn_if_volatile
+    from bot.store.serving import ServingLock
+
+    serving = ServingLock.hold(settings.db_path)
+    runtime = FleetRuntime(settings, Library(settings.knowledge_dir), serving=serving)
+    warn_if_volatile(settings)
+    if settings.curators or settings.admins:
+        log.warning(
+            "COACH_CURATORS and COACH_ADMINS name one workspace's people and are ignored with "
+            "many workspaces: curators pick curators in App Home, or use "
+            "`aipm-coach --team T… curators --add U…`."
+        )
+    try:
+        return serve_http(runtime, host=settings.host, port=settings.port)
+    except ListenError as exc:
+        return _fail(str(exc), EXIT_USAGE)
 
 
 def _replace(settings: Settings, **changes) -> Settings:
@@ -718,6 +741,109 @@ def cmd_tip(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- many workspaces, curators --------------------------------------------------------
+
+
+def _workspaces(settings: Settings):
+    """The install's workspaces, as `serve` keeps them (COACH_DB and the workspaces folder)."""
+    from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+    from bot.core.library import Library
+    from bot.slack.workspaces import Workspaces
+
+    _require_database(settings)
+    if not settings.client_id:
+        raise SettingsError(
+            [
+                "SLACK_CLIENT_ID is not set: the workspaces' installations are kept under the "
+                f"app's Client ID; use {settings_mod.WHERE['SLACK_CLIENT_ID']}."
+            ]
+        )
+    installations = SQLite3InstallationStore(
+        database=str(settings.db_path), client_id=settings.client_id
+    )
+    library = Library(settings.knowledge_dir)
+    return Workspaces(settings, _open_store(settings), library, installations)
+
+
+def cmd_workspaces_list(settings: Settings, args: argparse.Namespace) -> int:
+    _require_database(settings)
+    rows = _open_store(settings).workspaces()
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print("No workspace installed the app (one install serves many with SLACK_CLIENT_ID).")
+        return EXIT_OK
+    for row in rows:
+        when = {"removed": f", data deleted after {row['delete_after']}", "paused": ""}.get(
+            row["state"], ""
+        )
+        reason = f" ({row['reason']})" if row["reason"] else ""
+        print(f"{row['team']}  {row['state']}{reason}{when}  {row['team_name']}")
+    return EXIT_OK
+
+
+def cmd_workspaces_delete(settings: Settings, args: argparse.Namespace) -> int:
+    workspaces = _workspaces(settings)
+    if workspaces.install.workspace(args.workspace) is None:
+        return _fail(
+            f"No workspace {args.workspace}: `aipm-coach workspaces` lists them.", EXIT_USAGE
+        )
+    if not args.now:
+        after = workspaces.remove(args.workspace, "removed by the operator")
+        print(
+            f"Removed {args.workspace}: nothing more is posted there; its data is deleted after {after}."
+        )
+        return EXIT_OK
+    workspaces.remove(args.workspace, "deleted by the operator")
+    workspaces.delete(args.workspace)
+    print(
+        f"Deleted {args.workspace}: its tokens and its database ({workspaces.path(args.workspace)})."
+    )
+    return EXIT_OK
+
+
+def cmd_workspaces_adopt(settings: Settings, args: argparse.Namespace) -> int:
+    # The single workspace's data (COACH_DB) becomes one workspace's when the install turns
+    # into one for many: a consistent copy, never over a workspace's existing file.
+    _require_database(settings)
+    target = settings.for_team(args.workspace).db_path
+    if target.exists():
+        return _fail(
+            f"{target} exists: {args.workspace} has data already; nothing copied.", EXIT_USAGE
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    store = _open_store(settings)
+    store.backup(target)
+    print(f"Copied the data in {settings.db_path} to {target}: {args.workspace}'s from now on.")
+    return EXIT_OK
+
+
+def cmd_curators(settings: Settings, args: argparse.Namespace) -> int:
+    _require_database(settings)
+    store = _open_store(settings)
+    if args.add:
+        added = store.add_curator(args.add, by=args.by)
+        print(f"{args.add} {'is now' if added else 'was already'} a curator.")
+        return EXIT_OK
+    if args.remove:
+        removed = store.remove_curator(args.remove)
+        print(f"{args.remove} {'is no longer' if removed else 'was not'} a curator made in Slack.")
+        return EXIT_OK
+    rows = store.curators()
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    for name in sorted(settings.curators):
+        print(f"{name}  (COACH_CURATORS)")
+    for row in rows:
+        print(f"{row['user']}  (added by {row['added_by']}, {row['added_at'][:10]})")
+    if not rows and not settings.curators:
+        print("No curators beyond the workspace's admins and owners.")
+    return EXIT_OK
+
+
 # -- parser ----------------------------------------------------------------------------
 
 
@@ -725,6 +851,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command (each sets `func`)."""
     parser = argparse.ArgumentParser(
         prog="aipm-coach", description="AI PM Coach: tips on AI product management."
+    )
+    parser.add_argument(
+        "--team",
+        type=team_id,
+        default=None,
+        help="one install for many workspaces: run the command on this workspace's data",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -898,6 +1030,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = add("forget", cmd_forget, "delete one person's data (votes, ratings, questions, ...)")
     p.add_argument("--user", required=True, type=user_id, help="their Slack member id, U...")
+    p = add("curators", cmd_curators, "list, add or remove the curators made in Slack")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--add", metavar="USER", type=user_id, help="make this member a curator")
+    which.add_argument("--remove", metavar="USER", type=user_id, help="no longer a curator")
+    p.add_argument("--by", default="cli", help="who decided, for the record (default: cli)")
+    p.add_argument("--json", action="store_true")
+    ws = sub.add_parser("workspaces", help="one install for many workspaces: list, remove, adopt")
+    ws.set_defaults(func=cmd_workspaces_list, json=False)
+    ws_sub = ws.add_subparsers(dest="workspaces_command", metavar="ACTION")
+    p = add("list", cmd_workspaces_list, "the workspaces that installed the app", ws_sub)
+    p.add_argument("--json", action="store_true")
+    p = add(
+        "delete",
+        cmd_workspaces_delete,
+        "stop serving a workspace; its data is deleted after COACH_DELETE_AFTER_DAYS",
+        ws_sub,
+    )
+    p.add_argument("workspace", metavar="TEAM", type=team_id)
+    p.add_argument("--now", action="store_true", help="delete its data at once")
+    p = add(
+        "adopt",
+        cmd_workspaces_adopt,
+        "make the single workspace's data (COACH_DB) this workspace's",
+        ws_sub,
+    )
+    p.add_argument("workspace", metavar="TEAM", type=team_id)
     return parser
 
 
@@ -908,6 +1066,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_mod.from_env()
     except SettingsError as exc:
         return _fail(f"Configuration problem:\n{exc}", EXIT_USAGE)
+    if args.team:
+        if args.command in ("workspaces", "serve"):
+            return _fail(f"--team does not apply to `{args.command}`.", EXIT_USAGE)
+        settings = settings.for_team(args.team)
+        if not settings.db_path.is_file():
+            return _fail(
+                f"No data for workspace {args.team} ({settings.db_path}): `aipm-coach "
+                "workspaces` lists the installed ones.",
+                EXIT_USAGE,
+            )
     try:
         return args.func(settings, args)
     except SettingsError as exc:

@@ -78,3 +78,14 @@ def user_id(text: str) -> str:
             "profile, ⋮ menu > Copy member ID"
         )
     return raw
+
+
+def team_id(text: str) -> str:
+    """A Slack team (workspace) id such as T0123ABCD, or an enterprise id (E...)."""
+    raw = text.strip()
+    if not re.fullmatch(r"[TE][A-Z0-9]{2,}", raw):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Slack team id: use e.g. T0123ABCD (`aipm-coach workspaces` "
+            "lists the installed ones)"
+        )
+    return raw

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from bot.core.coach import Coach
-from bot.core.library import Watcher
+from bot.core.library import Library, Watcher
 from bot.settings import Settings
 from bot.store.serving import ServingLock
 
@@ -121,6 +121,10 @@ class Runtime:
             checks["slack"] = "connected" if connected else "not connected to Slack"
         return {"ok": report["ok"], "checks": checks}
 
+    def reload(self) -> None:
+        """SIGHUP: read the knowledge folder again (kept only when valid)."""
+        self.coach.library.reload()
+
     def start_background(self) -> None:
         """Start the knowledge watcher, (unless disabled) the daily-tip scheduler, and the
         catch-up of work a crash or shutdown left undone (people still waiting for a DM)."""
@@ -187,6 +191,142 @@ class Runtime:
             self.serving.release()
 
 
+class FleetRuntime:
+    """What `serve` starts when one install serves many workspaces (HTTP mode, OAuth).
+
+    COACH_DB holds Bolt's installations and OAuth states and the `workspaces` table; each
+    workspace's data is in its own file (bot/slack/workspaces.py). One knowledge watcher,
+    one daily-tip thread for every workspace (`Fleet`), one catch-up thread.
+    """
+
+    def __init__(self, settings: Settings, library: Library, *, serving: ServingLock | None = None):
+        from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+        from bot.slack.app import build_fleet_app
+        from bot.slack.lazy_pool import BoundedPool
+        from bot.slack.workspaces import Fleet, Workspaces
+        from bot.store import Store
+
+        self.settings = settings
+        self.library = library
+        self.install = Store.open(settings.db_path)
+        installations = SQLite3InstallationStore(
+            database=str(settings.db_path), client_id=settings.client_id
+        )
+        self.workspaces = Workspaces(settings, self.install, library, installations)
+        self.executor = BoundedPool()
+        self.app = build_fleet_app(self.workspaces, executor=self.executor)
+        self.fleet = Fleet(self.workspaces, tick_seconds=settings.tick_seconds)
+        self.watcher = Watcher(library, also=self._libraries)
+        self.stopping = threading.Event()
+        self._catch_up_thread: threading.Thread | None = None
+        self.started = False
+        self.serving = serving
+
+    def _libraries(self) -> list[Library]:
+        # Workspaces with tips of their own hold a library over the shared one.
+        return [w.coach.library for w in self.workspaces.opened() if w.has_coach]
+
+    def reload(self) -> None:
+        """SIGHUP: read the knowledge folder again; every workspace follows."""
+        self.library.reload()
+
+    def health(self) -> dict:
+        """The full health report: the install's database, the base, the scheduler, and how
+        many workspaces are in each state."""
+        db = self.install.health()
+        scheduler = {"enabled": self.settings.scheduler, **self.fleet.health()}
+        dead = self.settings.scheduler and self.started and not scheduler["running"]
+        states: dict[str, int] = {}
+        if db["ok"]:
+            for row in self.install.workspaces():
+                states[row["state"]] = states.get(row["state"], 0) + 1
+        report = {
+            "database": db,
+            "knowledge": self.library.health(),
+            "scheduler": scheduler,
+            "workspaces": states,
+        }
+        return {"ok": bool(db["ok"]) and not dead, **report}
+
+    def public_health(self) -> dict:
+        """/healthz for anyone: healthy or not and why, naming no path and no workspace."""
+        report = self.health()
+        db, scheduler = report["database"], report["scheduler"]
+        checks = {"database": "ok" if db["ok"] else db.get("problem", "not usable")}
+        if not self.settings.scheduler:
+            checks["scheduler"] = "off"
+        else:
+            checks["scheduler"] = (
+                "running" if scheduler["running"] or not self.started else "stopped"
+            )
+        return {"ok": report["ok"], "checks": checks}
+
+    def start_background(self) -> None:
+        """Start the watcher, the daily tips of every workspace, and the catch-up."""
+        self.watcher.start()
+        if self.settings.scheduler:
+            self.fleet.start()
+        self._catch_up_thread = threading.Thread(
+            target=self._catch_up, name="catch-up", daemon=True
+        )
+        self._catch_up_thread.start()
+        self.started = True
+
+    def _catch_up(self) -> None:
+        """Each open workspace's left-over work, as `Runtime._catch_up` does for one."""
+        from bot.slack.listeners.curation import tell_left_waiting
+        from bot.slack.listeners.messages import answer_left_over
+
+        going = lambda: not self.stopping.is_set()  # noqa: E731
+        told: set[str] = set()
+        forget_at = 0.0
+        while going():
+            forget = time.monotonic() >= forget_at
+            for workspace in list(self.workspaces.active()):
+                if not going():
+                    break
+                try:
+                    if workspace.team not in told:
+                        tell_left_waiting(workspace.ctx, workspace.client, keep_going=going)
+                        told.add(workspace.team)
+                    answer_left_over(
+                        workspace.ctx,
+                        workspace.client,
+                        bot_user=workspace.bot_user,
+                        keep_going=going,
+                    )
+                    if forget:
+                        workspace.store.forget_events(older_than=FORGET_EVENTS_AFTER)
+                except Exception:
+                    log.exception("catching up in %s failed", workspace.team)
+            if forget:
+                forget_at = time.monotonic() + FORGET_EVENTS_EVERY
+            self.stopping.wait(CATCH_UP_SECONDS)
+
+    def stop_background(self) -> None:
+        """As `Runtime.stop_background`, for every open workspace, then close the databases."""
+        self.started = False
+        self.stopping.set()
+        bound = self.settings.shutdown_seconds
+        if self._catch_up_thread is not None:
+            self._catch_up_thread.join(bound + RUNNING_REPLY_SECONDS)
+        self.executor.shutdown(wait=True)
+        deadline = time.monotonic() + bound
+        for workspace in self.workspaces.opened():
+            lanes = workspace.poster.lanes
+            if not lanes.drain(timeout=max(deadline - time.monotonic(), 0.0)):
+                released = lanes.cancel_pending()
+                lanes.drain(timeout=RUNNING_REPLY_SECONDS)
+                log.warning("stopped with %d replies still queued in %s", released, workspace.team)
+        self.fleet.stop()
+        self.watcher.stop()
+        self.workspaces.close()
+        self.install.close()
+        if self.serving:
+            self.serving.release()
+
+
 def install_signals(on_stop, on_reload) -> None:
     """SIGTERM/SIGINT stop gracefully; SIGHUP reloads the knowledge folder."""
     signal.signal(signal.SIGTERM, lambda *_: on_stop())
@@ -201,7 +341,9 @@ class ListenError(Exception):
     """HTTP mode cannot listen on COACH_HOST:PORT; the message names the address and the fix."""
 
 
-def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, ready=None) -> int:
+def serve_http(
+    runtime: Runtime | FleetRuntime, *, host: str, port: int, extra_routes=None, ready=None
+) -> int:
     """Serve Slack's HTTP requests until SIGTERM; returns the exit code.
 
     Raises ListenError (after closing the runtime) when the address cannot be bound: the
@@ -228,7 +370,7 @@ def serve_http(runtime: Runtime, *, host: str, port: int, extra_routes=None, rea
                 "0.0.0.0 for every interface, 127.0.0.1 for this machine only."
             )
         raise ListenError(f"Cannot listen on {host}:{port} ({reason}). {fix}") from None
-    install_signals(server.request_stop, runtime.coach.library.reload)
+    install_signals(server.request_stop, runtime.reload)
     runtime.start_background()
     log.info("serving HTTP on http://%s:%s/slack/events", host, server.port)
     if ready:
@@ -266,7 +408,7 @@ def serve_socket(runtime: Runtime) -> int:
                 f"Cannot listen on {HOST}:{port} for COACH_HEALTH_PORT ({exc.strerror}). "
                 "Another program uses it: set COACH_HEALTH_PORT to a free port, or leave it unset."
             ) from None
-    install_signals(runtime.stopped.set, runtime.coach.library.reload)
+    install_signals(runtime.stopped.set, runtime.reload)
     try:
         connect_socket_mode(handler)  # AppTokenRejected, SlackUnavailable: the caller says why
     except Exception:

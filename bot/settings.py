@@ -22,13 +22,18 @@ PATH_EXAMPLES = {
     "COACH_DB": "/var/lib/aipm-coach/coach.db",
     "COACH_KNOWLEDGE": "knowledge",
     "COACH_SEEDS": "seeds",
+    "COACH_TEAMS_DIR": "/var/lib/aipm-coach/teams",
 }
 
 WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
     "SLACK_SIGNING_SECRET": "the Signing Secret from your app's Basic Information page",
     "SLACK_APP_TOKEN": "an App-Level Token (xapp-...) with connections:write, from Basic Information",
+    "SLACK_CLIENT_ID": "the Client ID from your app's Basic Information page (App Credentials)",
+    "SLACK_CLIENT_SECRET": "the Client Secret from your app's Basic Information page",
 }
+TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+DELETE_AFTER_RANGE = (0.0, 3650.0)  # days a removed workspace's data is kept
 
 
 class SettingsError(Exception):
@@ -46,6 +51,10 @@ class Settings:
     bot_token: str = ""
     signing_secret: str = ""
     app_token: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    teams_dir: Path | None = None
+    delete_after_days: float = 30.0
     api_url: str = SLACK_API_DEFAULT
     db_path: Path = Path("coach.db")
     knowledge_dir: Path = Path("knowledge")
@@ -72,9 +81,42 @@ class Settings:
         """Socket Mode when an app-level token is set; HTTP mode otherwise."""
         return bool(self.app_token)
 
+    @property
+    def many_workspaces(self) -> bool:
+        """Slack's OAuth install flow, one install for many workspaces: SLACK_CLIENT_ID and
+        SLACK_CLIENT_SECRET set and no SLACK_BOT_TOKEN (a bot token means one workspace)."""
+        return bool(self.client_id and self.client_secret and not self.bot_token)
+
+    @property
+    def workspaces_dir(self) -> Path:
+        """The folder of the workspaces' databases (COACH_TEAMS_DIR; default `teams/` beside
+        COACH_DB): one file a workspace, so no query can reach another's rows."""
+        return self.teams_dir or self.db_path.parent / "teams"
+
+    def for_team(self, team: str) -> Settings:
+        """These settings with COACH_DB at the workspace's own database (for `--team`), and
+        no COACH_CURATORS or COACH_ADMINS (each workspace has its own, in its database).
+
+        Raises SettingsError unless `team` looks like a Slack team or enterprise id, so a
+        path never comes from what someone typed or Slack sent.
+        """
+        from dataclasses import replace
+
+        if not TEAM_ID.match(team):
+            raise SettingsError(
+                [f"{team!r} is not a Slack team id: use e.g. T0123ABCD (`workspaces list`)."]
+            )
+        # COACH_CURATORS and COACH_ADMINS name one workspace's people: not every workspace's.
+        return replace(
+            self,
+            db_path=self.workspaces_dir / f"{team}.db",
+            curators=frozenset(),
+            admins=frozenset(),
+        )
+
     def redact(self, text: str) -> str:
         """`text` with every secret replaced, for anything that may reach a log or a user."""
-        for secret in (self.bot_token, self.signing_secret, self.app_token):
+        for secret in (self.bot_token, self.signing_secret, self.app_token, self.client_secret):
             if secret and len(secret) >= 4:
                 text = text.replace(secret, "[redacted]")
         return text
@@ -86,6 +128,9 @@ class Settings:
 
     def require_slack(self) -> None:
         """Raise SettingsError naming each Slack credential `serve` still needs."""
+        if self.many_workspaces:
+            self._require_oauth()
+            return
         missing = []
         if not self.bot_token:
             missing.append("SLACK_BOT_TOKEN")
@@ -106,12 +151,34 @@ class Settings:
             problems.append(
                 f"SLACK_APP_TOKEN must start with 'xapp-': use {WHERE['SLACK_APP_TOKEN']}."
             )
+        if bool(self.client_id) != bool(self.client_secret) and not self.bot_token:
+            name = "SLACK_CLIENT_SECRET" if self.client_id else "SLACK_CLIENT_ID"
+            problems.append(
+                f"{name} is not set: for many workspaces set both SLACK_CLIENT_ID and "
+                f"SLACK_CLIENT_SECRET ({WHERE[name]}); for one, set SLACK_BOT_TOKEN."
+            )
         if problems:
             if missing:
                 problems.append(
                     "Without Slack, try the bot locally: `aipm-coach serve --playground` "
                     'or `aipm-coach ask "what is the ikea effect"`.'
                 )
+            raise SettingsError(problems)
+
+    def _require_oauth(self) -> None:
+        problems = []
+        if not self.signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set: the OAuth install flow serves HTTP mode, use "
+                f"{WHERE['SLACK_SIGNING_SECRET']}."
+            )
+        if self.app_token:
+            problems.append(
+                "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID: one install for many workspaces "
+                "serves HTTP mode (Slack lists no Socket Mode app), so unset SLACK_APP_TOKEN, "
+                "or set SLACK_BOT_TOKEN to serve one workspace."
+            )
+        if problems:
             raise SettingsError(problems)
 
 
@@ -205,7 +272,13 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         )
     if not api_url.endswith("/"):
         api_url += "/"
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+    ):
         raw = env.get(name, "").strip()
         if raw and not (raw.isascii() and raw.isprintable() and " " not in raw):
             # Never echo it: a secret goes in no message, even a broken one.
@@ -227,12 +300,29 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"{', '.join(sorted(useful & not_useful))}: use each reaction in one list only."
         )
     db_path = _path(env, "COACH_DB", "coach.db", problems)
+    beside = str(db_path.parent / "teams")
+    teams_dir = (
+        _path(env, "COACH_TEAMS_DIR", beside, problems) if "COACH_TEAMS_DIR" in env else None
+    )
+    delete_after = _seconds(
+        env,
+        "COACH_DELETE_AFTER_DAYS",
+        30.0,
+        DELETE_AFTER_RANGE,
+        problems,
+        unit="days",
+        hint=" (0 deletes a removed workspace's data at once)",
+    )
     knowledge_dir = _path(env, "COACH_KNOWLEDGE", "knowledge", problems)
     seeds_dir = _path(env, "COACH_SEEDS", "seeds", problems)
     settings = Settings(
         bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
         signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
         app_token=env.get("SLACK_APP_TOKEN", "").strip(),
+        client_id=env.get("SLACK_CLIENT_ID", "").strip(),
+        client_secret=env.get("SLACK_CLIENT_SECRET", "").strip(),
+        teams_dir=teams_dir,
+        delete_after_days=delete_after,
         api_url=api_url,
         db_path=db_path,
         knowledge_dir=knowledge_dir,
@@ -269,9 +359,16 @@ def _url_problem(url: str) -> str | None:
 
 
 def _seconds(
-    env: Mapping[str, str], name: str, default: float, bounds: tuple[float, float], problems: list
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    bounds: tuple[float, float],
+    problems: list,
+    *,
+    unit: str = "seconds",
+    hint: str = "",
 ) -> float:
-    """A number of seconds within `bounds` from `env[name]`, or `default` (noting a problem)."""
+    """A number of `unit` within `bounds` from `env[name]`, or `default` (noting a problem)."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -281,8 +378,8 @@ def _seconds(
         value = math.nan
     if not bounds[0] <= value <= bounds[1]:  # also refuses nan and inf
         problems.append(
-            f"{name}={raw!r} is not a number of seconds from {bounds[0]:g} to {bounds[1]:g}: "
-            f"use e.g. {default:g}."
+            f"{name}={raw!r} is not a number of {unit} from {bounds[0]:g} to {bounds[1]:g}: "
+            f"use e.g. {default:g}{hint}."
         )
         return default
     return value

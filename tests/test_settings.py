@@ -142,3 +142,69 @@ def test_only_a_bot_token_names_both_ways_to_connect():
     assert "SLACK_APP_TOKEN" in message and "Socket Mode" in message
     assert "SLACK_SIGNING_SECRET" in message and "HTTP mode" in message
     assert "SLACK_BOT_TOKEN is not set" not in message
+
+
+# -- one install for many workspaces ------------------------------------------------------
+
+OAUTH = {
+    "SLACK_CLIENT_ID": "123.456",
+    "SLACK_CLIENT_SECRET": "c1ientsecret",
+    "SLACK_SIGNING_SECRET": "s",
+}
+
+
+def test_client_id_and_secret_without_a_bot_token_mean_many_workspaces():
+    s = from_env({**OAUTH, "COACH_DB": "/d/install.db"})
+    assert s.many_workspaces and s.workspaces_dir == Path("/d/teams")
+    assert s.delete_after_days == 30
+    s.require_slack()
+    assert not from_env({**OAUTH, "SLACK_BOT_TOKEN": "xoxb-1"}).many_workspaces
+
+
+def test_a_workspace_gets_its_own_file_and_none_of_the_single_workspace_people():
+    s = from_env(
+        {**OAUTH, "COACH_TEAMS_DIR": "/t", "COACH_CURATORS": "U0A1", "COACH_ADMINS": "U0B2"}
+    )
+    team = s.for_team("T0ACME")
+    assert team.db_path == Path("/t/T0ACME.db")
+    assert team.curators == frozenset() and team.admins == frozenset()
+
+
+@pytest.mark.parametrize("team", ["../etc", "T0/../../x", "acme", "", "T", "t0acme", "T0ACME.db"])
+def test_a_team_id_that_could_be_a_path_is_refused(team):
+    with pytest.raises(SettingsError) as err:
+        from_env(OAUTH).for_team(team)
+    assert "not a Slack team id" in str(err.value)
+
+
+@pytest.mark.parametrize("value", ["-1", "3651", "soon", "nan", "inf"])
+def test_a_bad_grace_period_names_the_variable_and_its_range(value):
+    with pytest.raises(SettingsError) as err:
+        from_env({**OAUTH, "COACH_DELETE_AFTER_DAYS": value})
+    assert "COACH_DELETE_AFTER_DAYS" in str(err.value) and "use" in str(err.value)
+
+
+@pytest.mark.parametrize("missing", ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"])
+def test_half_the_client_credentials_name_the_other_half(missing):
+    env = {k: v for k, v in OAUTH.items() if k != missing}
+    with pytest.raises(SettingsError) as err:
+        from_env(env).require_slack()
+    assert f"{missing} is not set" in str(err.value) and "SLACK_BOT_TOKEN" in str(err.value)
+
+
+def test_many_workspaces_need_the_signing_secret_and_refuse_socket_mode():
+    without = {k: v for k, v in OAUTH.items() if k != "SLACK_SIGNING_SECRET"}
+    with pytest.raises(SettingsError) as err:
+        from_env(without).require_slack()
+    assert "SLACK_SIGNING_SECRET" in str(err.value)
+    with pytest.raises(SettingsError) as err:
+        from_env({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"}).require_slack()
+    assert "unset SLACK_APP_TOKEN" in str(err.value)
+
+
+def test_the_client_secret_is_redacted_and_never_echoed():
+    s = from_env(OAUTH)
+    assert s.redact("oops c1ientsecret") == "oops [redacted]"
+    with pytest.raises(SettingsError) as err:
+        from_env({**OAUTH, "SLACK_CLIENT_SECRET": "bad secret\n"})
+    assert "SLACK_CLIENT_SECRET" in str(err.value) and "bad secret" not in str(err.value)

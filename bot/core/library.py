@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -93,7 +94,13 @@ class Library:
     half-built index. Raises KnowledgeError from the constructor when the folder is
     invalid, so a server refuses to start on a broken base. With `team` (the Store), the
     team's tips are merged in; `refresh()` serves a newly saved one at once.
+
+    `Library.over(shared, team)` is one workspace's library when one install serves many:
+    the YAML folder is read and watched once (by `shared`); a workspace without tips of its
+    own serves `shared`'s very snapshot, so a thousand of them cost one index.
     """
+
+    current: Snapshot
 
     def __init__(
         self,
@@ -102,23 +109,38 @@ class Library:
         team: TeamTips | None = None,
         config: AnswerConfig = DEFAULT,
         lists: wordlists.WordLists | None = None,
+        shared: Library | None = None,
     ):
         self.folder = Path(folder)
         self.team = team
         self.config = config
         self.lists = lists if lists is not None else wordlists.shipped()
+        self.shared = shared
         self._lock = threading.Lock()
         self.last_error: KnowledgeError | None = None
         self._revision = self._team_revision()
+        self._shared_seen: Snapshot | None = shared.current if shared is not None else None
         self.current = self._load()
         self._signature = self.current.base.signature
+
+    @classmethod
+    def over(cls, shared: Library, team: TeamTips) -> Library:
+        """One workspace's library: `shared`'s YAML base with `team`'s tips layered over it."""
+        return cls(
+            shared.folder, team=team, config=shared.config, lists=shared.lists, shared=shared
+        )
 
     def _team_revision(self) -> tuple:
         return self.team.team_tips_revision() if self.team is not None else ()
 
     def _load(self, yaml_base: KnowledgeBase | None = None) -> Snapshot:
-        yaml_base = yaml_base or knowledge.load(self.folder)
         rows = self.team.team_tips() if self.team is not None else []
+        if self.shared is not None:
+            current = self._shared_seen = self.shared.current
+            if not rows:
+                return current  # nothing of the workspace's own: the shared index serves
+            yaml_base = current.yaml_base
+        yaml_base = yaml_base or knowledge.load(self.folder)
         for row in rows:
             shadowed = yaml_base.get(row["id"])
             if row["origin"] == "team" and shadowed and shadowed.title != row["title"]:
@@ -148,6 +170,9 @@ class Library:
             self.current = self._load(self.current.yaml_base)
             return self.current
 
+    def _shared_changed(self) -> bool:
+        return self.shared is not None and self.shared.current is not self._shared_seen
+
     @property
     def base(self) -> KnowledgeBase:
         """The current knowledge base."""
@@ -169,6 +194,8 @@ class Library:
         Cheap (stat calls and one small query), so another process's saves are picked up
         by the watcher too.
         """
+        if self.shared is not None:
+            return self._shared_changed() or self._team_revision() != self._revision
         return (
             knowledge.folder_signature(self.folder) != self._signature
             or self._team_revision() != self._revision
@@ -178,8 +205,11 @@ class Library:
         """Validate the folder and, if valid, serve it; otherwise keep the last good base.
 
         Returns True when a new base is now served. Problems are logged as FILE:LINE lines
-        and kept in `last_error`.
+        and kept in `last_error`. Over a shared library, takes up the shared base as it is.
         """
+        if self.shared is not None:
+            self.refresh()
+            return True
         with self._lock:
             self._signature = knowledge.folder_signature(self.folder)
             self._revision = self._team_revision()
@@ -214,10 +244,21 @@ class Library:
 
 
 class Watcher:
-    """Polls the knowledge folder and reloads it on change, in a daemon thread."""
+    """Polls the knowledge folder and reloads it on change, in a daemon thread.
 
-    def __init__(self, library: Library, *, interval: float = 1.0):
+    `also` gives the libraries layered over `library` (one per workspace with tips of its
+    own), which follow it and their own team's saves on the same poll.
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        interval: float = 1.0,
+        also: Callable[[], Iterable[Library]] = lambda: (),
+    ):
         self.library = library
+        self.also = also
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -229,10 +270,11 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            try:
-                self.library.reload_if_changed()
-            except Exception:  # a watcher must never die; the reason is in the log
-                log.exception("knowledge watcher failed")
+            for library in (self.library, *self.also()):
+                try:
+                    library.reload_if_changed()
+                except Exception:  # a watcher must never die; the reason is in the log
+                    log.exception("knowledge watcher failed")
 
     def stop(self) -> None:
         """Stop polling and wait for the thread."""

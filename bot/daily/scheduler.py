@@ -33,6 +33,26 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def tick_until_stopped(
+    tick: Callable[[], object], stop: threading.Event, seconds: float
+) -> str | None:
+    """Call `tick` now and every `seconds` until `stop` is set; a failing tick is logged and
+    the loop goes on. Returns what ended the loop when anything escaped it (daily posting
+    stops: /healthz reports it), else None."""
+    try:
+        while not stop.is_set():
+            try:
+                tick()
+            except Exception:
+                log.exception("daily-tip tick failed")
+            stop.wait(seconds)
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.critical("the daily-tip scheduler stopped: %s", error)
+        return error
+    return None
+
+
 @dataclass(frozen=True)
 class TickResult:
     """What one tick did for one channel: status is the PostOutcome status or 'error'."""
@@ -100,6 +120,11 @@ class Scheduler:
             results.append(self._post(kb, channel, day, now))
         return results
 
+    def retry_now(self) -> None:
+        """Forget every channel's back-off: what failed is tried on the next tick (the
+        workspace installed the app again, with a token that works)."""
+        self._retry_at.clear()
+
     def start(self) -> None:
         """Run in a daemon thread: settle pending claims, tick now, then every tick_seconds."""
         if self._thread is not None and self._thread.is_alive():
@@ -130,17 +155,7 @@ class Scheduler:
 
     def _run(self) -> None:
         # tick() settles pending claims first, so the first tick is reconcile + catch-up.
-        try:
-            while not self._stop.is_set():
-                try:
-                    self.tick()
-                except Exception:
-                    log.exception("scheduler tick failed")
-                self._stop.wait(self.tick_seconds)
-        except BaseException as exc:
-            # Anything escaping the loop ends daily posting: record it so /healthz fails.
-            self.error = f"{type(exc).__name__}: {exc}"
-            log.critical("the daily-tip scheduler stopped: %s", self.error)
+        self.error = tick_until_stopped(self.tick, self._stop, self.tick_seconds)
 
     def _reconcile(self) -> None:
         # A claim left pending by an outage or a crash is settled once it is old enough

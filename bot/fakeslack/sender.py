@@ -144,6 +144,30 @@ class SlackSender:
         )
         return self.signed(body, kind)
 
+    def select_user(
+        self, action_id: str, selected: str, *, user: str = "U1", view: dict | None = None
+    ) -> Reply:
+        """A users_select pick (in App Home when `view` is given): Slack sends the picked
+        member as `selected_user`, and no value."""
+        body, kind = payloads.block_actions(
+            action={
+                "type": "users_select",
+                "action_id": action_id,
+                "block_id": "picker",
+                "selected_user": selected,
+            },
+            user=_person(user),
+            channel={"id": "C1", "name": CHANNEL_NAME},
+            team=self.team,
+            api_app_id=BOT["app_id"],
+            response_url=self.response_url,
+            message=None,
+            message_ts="1700000000.000001",
+            ephemeral=True,
+            view=view,
+        )
+        return self.signed(body, kind)
+
     def submit(self, view: dict, values: dict[str, dict[str, str]], *, user: str = "U1") -> Reply:
         """A view_submission of the modal `view` with the inputs holding `values`."""
         body, kind = payloads.view_submission(

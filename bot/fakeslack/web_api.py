@@ -452,7 +452,9 @@ class WebAPI:
             or not isinstance(view.get("blocks"), list)
         ):
             return {"ok": False, "error": "invalid_arguments"}
-        if len(view["blocks"]) > MAX_HOME_BLOCKS:
+        if len(view["blocks"]) > MAX_HOME_BLOCKS or _check_blocks(
+            view["blocks"], HOME_BLOCKS, HOME_ELEMENTS
+        ):
             return {"ok": False, "error": "invalid_blocks"}
         published = {
             "id": f"V{secrets.token_hex(5).upper()}",
@@ -1023,18 +1025,24 @@ ELEMENTS = {
     "actions": {"button", "static_select", "overflow"},
     "context_actions": {"feedback_buttons", "icon_button"},
 }
+# App Home takes no tables and no feedback buttons, but pickers such as users_select.
+HOME_BLOCKS = {"header", "section", "context", "actions", "divider", "image"}
+HOME_ELEMENTS = {"actions": {"button", "static_select", "users_select", "overflow"}}
 MAX_TABLE_ROWS, MAX_TABLE_CELLS = 100, 20
 
 
-def _check_blocks(blocks: list) -> str | None:
-    """Slack's `invalid_blocks` for what it would refuse: an unknown block or element type,
-    a feedback button without text or value, more than one table, a table too big."""
+def _check_blocks(
+    blocks: list, kinds: set[str] = MESSAGE_BLOCKS, takes: dict[str, set[str]] = ELEMENTS
+) -> str | None:
+    """Slack's `invalid_blocks` for what it would refuse: an unknown block or element type
+    (of `kinds`, and the elements each of `takes` holds), a feedback button without text or
+    value, more than one table, a table too big."""
     tables = 0
     for block in blocks:
-        if not isinstance(block, dict) or block.get("type") not in MESSAGE_BLOCKS:
+        if not isinstance(block, dict) or block.get("type") not in kinds:
             return "invalid_blocks"
         kind = block["type"]
-        if kind in ELEMENTS:
+        if kind in takes:
             elements = block.get("elements")
             if not isinstance(elements, list) or not elements:
                 return "invalid_blocks"
@@ -1042,7 +1050,7 @@ def _check_blocks(blocks: list) -> str | None:
             if len(ids) != len(elements) or len(set(ids)) != len(ids):
                 return "invalid_blocks"  # action ids are unique within a block
             for element in elements:
-                if element.get("type") not in ELEMENTS[kind]:
+                if element.get("type") not in takes[kind]:
                     return "invalid_blocks"
                 if element["type"] == "feedback_buttons" and not all(
                     isinstance(element.get(side), dict)

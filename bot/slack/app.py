@@ -16,8 +16,10 @@ from bot.slack.delivery import SlackDeliverer, make_client
 from bot.slack.lazy_pool import BoundedPool
 from bot.slack.listeners import register_listeners
 from bot.slack.payload_shapes import refuse_malformed
+from bot.slack.workspaces import BOT_SCOPES, Workspaces
 
 log = logging.getLogger(__name__)
+OAUTH_STATE_SECONDS = 600  # an install link works this long (Bolt's default)
 
 
 def _our_client_wins(record: logging.LogRecord) -> bool:
@@ -58,6 +60,71 @@ def build_app(
         listener_executor=executor or BoundedPool(),
     )
 
+    _handle_errors(app, settings)
+
+    ctx = SlackContext(coach=coach, poster=poster, lookup=lookup_client(client))
+    app.use(refuse_malformed)
+    app.use(ctx.attach)
+    register_listeners(app, command=settings.command)
+    return app
+
+
+def build_fleet_app(
+    workspaces: Workspaces,
+    *,
+    executor: ThreadPoolExecutor | None = None,
+    client: WebClient | None = None,
+) -> App:
+    """The Bolt app for one install serving many workspaces (HTTP mode, Slack's OAuth flow).
+
+    Bolt serves /slack/install and /slack/oauth_redirect and keeps installations and
+    OAuth states in COACH_DB (slack-sdk's SQLite stores); each request is authorized with
+    its workspace's token and handed its workspace's SlackContext (`Workspaces.attach`).
+    The same listeners as one workspace's app, plus the uninstall and revocation ones.
+    """
+    from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
+    from slack_bolt.oauth.oauth_settings import OAuthSettings
+    from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
+
+    settings = workspaces.settings
+
+    def installed(args: SuccessArgs) -> BoltResponse:
+        workspaces.installed(args.installation)
+        return args.default.success(args)
+
+    oauth = OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=workspaces.installations,
+        installation_store_bot_only=True,
+        state_store=SQLite3OAuthStateStore(
+            database=str(settings.db_path), expiration_seconds=OAUTH_STATE_SECONDS
+        ),
+        callback_options=CallbackOptions(success=installed, failure=_install_failed),
+    )
+    bolt_log = logging.getLogger("bot.slack.bolt")
+    app = App(
+        client=client or make_client(settings),
+        signing_secret=settings.signing_secret,
+        oauth_settings=oauth,
+        process_before_response=True,
+        raise_error_for_unhandled_request=True,
+        logger=bolt_log,
+        listener_executor=executor or BoundedPool(),
+    )
+
+    _handle_errors(app, settings)
+
+    app.use(refuse_malformed)
+    app.use(workspaces.attach)
+    register_listeners(app, command=settings.command)
+    return app
+
+
+def _handle_errors(app: App, settings) -> None:
+    """What a request no listener takes (200, logged) and a failing listener (500) answer."""
+
     @app.error
     def on_error(error: Exception, body: dict) -> BoltResponse:
         if isinstance(error, BoltUnhandledRequestError):
@@ -67,8 +134,7 @@ def build_app(
         log.error("listener failed: %s: %s", type(error).__name__, settings.redact(str(error)))
         return BoltResponse(status=500, body="")
 
-    ctx = SlackContext(coach=coach, poster=poster, lookup=lookup_client(client))
-    app.use(refuse_malformed)
-    app.use(ctx.attach)
-    register_listeners(app, command=settings.command)
-    return app
+
+def _install_failed(args) -> BoltResponse:
+    log.warning("an install did not complete: %s", args.reason)
+    return args.default.failure(args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.knowledge import Tip
+from bot.settings import USER_ID
 from bot.slack.blocks import context, header, rating_buttons, section, source_line, tip_section
 from bot.slack.mrkdwn import escape, quote, unescape
 
@@ -22,7 +23,10 @@ WAIT_ACTION = "aipm_wait_for_tip"
 PAGE_ACTION = "aipm_library_page"
 APPROVE_PAIR_ACTION = "aipm_pair_approve"
 REMOVE_PAIR_ACTION = "aipm_pair_remove"
+ADD_CURATOR_ACTION = "aipm_curator_add"
+REMOVE_CURATOR_ACTION = "aipm_curator_remove"
 HOME_PAIRS = 6
+HOME_CURATORS = 5
 PAIR_STATUS = {
     "pending": "only for the person who taught it",
     "disputed": "people disagree: only for each of them",
@@ -149,6 +153,35 @@ def pair_rows(pairs: Sequence, *, limit: int = HOME_PAIRS) -> list[dict]:
     return blocks
 
 
+def curator_rows(rows: Sequence[dict], *, limit: int = HOME_CURATORS) -> list[dict]:
+    """The curators made in Slack (store rows, oldest first), each with Remove, and a picker
+    to add one. Member ids come from the store, which only keeps well-formed ones."""
+    blocks = [
+        section(
+            "*Curators* · workspace admins and owners curate too"
+            + (f"; so do {len(rows)} people made curators here" if rows else "")
+        )
+    ]
+    for row in rows[:limit]:
+        by = str(row.get("added_by") or "")
+        by = f"<@{by}>" if USER_ID.match(by) else f"`{escape(by)}`"
+        blocks.append(
+            {
+                **section(f"<@{escape(row['user'])}> · by {by} on {row['added_at'][:10]}"),
+                "accessory": _button("Remove", REMOVE_CURATOR_ACTION, row["user"]),
+            }
+        )
+    if len(rows) > limit:
+        blocks.append(context(f"And {len(rows) - limit} more: `aipm-coach curators` lists all."))
+    picker = {
+        "type": "users_select",
+        "action_id": ADD_CURATOR_ACTION,
+        "placeholder": {"type": "plain_text", "text": "Make someone a curator"},
+    }
+    blocks.append({"type": "actions", "block_id": "lib:curators", "elements": [picker]})
+    return blocks
+
+
 def gaps_message(rows: Sequence[dict], *, limit: int = 15) -> dict:
     """`/aipm gaps`: open questions as people typed them, most asked first (at most 40)."""
     limit = min(limit, MAX_MESSAGE_BLOCKS - 10)
@@ -192,12 +225,14 @@ def library_blocks(
     gaps: Sequence[dict],
     command: str,
     pairs: Sequence = (),
+    curators: Sequence[dict] = (),
 ) -> list[dict]:
     """The curator's Library section of App Home.
 
     `lists` maps "drafts", "team" and "base" to (tip, stored version, detail) rows; `pages`
     the page shown of each (0-based). At most PAGE_SIZE tips per list, HOME_GAPS gaps and
-    HOME_PAIRS learned pairs (`pairs`, most recent first).
+    HOME_PAIRS learned pairs (`pairs`, most recent first) and HOME_CURATORS of the
+    `curators` made in Slack.
     """
     n = {key: len(lists.get(key, [])) for key, _, _ in LISTS}
     counts = (
@@ -226,6 +261,7 @@ def library_blocks(
         pair_rows(pairs)
         or [context("Nothing yet: *Not what I asked* and picked tips show up here.")]
     )
+    blocks.extend(curator_rows(curators))
     for key, title, empty in LISTS:
         rows = lists.get(key, [])
         pages_total = max(1, -(-len(rows) // PAGE_SIZE))

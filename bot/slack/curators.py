@@ -18,17 +18,20 @@ from bot.slack.context import SlackContext
 log = logging.getLogger(__name__)
 NOT_CURATOR = (
     "Sorry, only curators can add or edit tips: workspace admins and owners, and the people "
-    "in COACH_CURATORS. Ask one of them to add you."
+    "they made curators (App Home), or COACH_CURATORS. Ask one of them to add you."
 )
 NO_FORM = "Sorry, Slack would not open the form just now. Please try again."
 
 
 def is_curator(ctx: SlackContext, user: str | None) -> bool:
-    """Workspace admins/owners, COACH_CURATORS and COACH_ADMINS curate the tips."""
+    """Workspace admins/owners, the curators they made in Slack, COACH_CURATORS and
+    COACH_ADMINS curate the tips."""
     if not user:
         return False
     settings = ctx.coach.settings
-    return user in settings.curators or ctx.is_admin(user)
+    if user in settings.curators:
+        return True
+    return ctx.coach.store.is_listed_curator(user) or ctx.is_admin(user)
 
 
 def open_form(

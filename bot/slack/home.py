@@ -94,6 +94,7 @@ def library_section(ctx: SlackContext, user: str, *, pages: dict[str, int]) -> l
         gaps=ctx.coach.store.open_gaps(limit=cb.HOME_GAPS),
         command=ctx.command,
         pairs=taught_pairs(ctx, limit=cb.HOME_PAIRS),
+        curators=ctx.coach.store.curators(),
     )
 
 

@@ -143,6 +143,13 @@ class SlackWSGI:
             return _send(start_response, status, json.dumps(report).encode(), "application/json")
         if path in self.extra_routes:
             return self.extra_routes[path](environ, start_response)
+        flow = self.handler.app.oauth_flow
+        if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
+            # Many workspaces: Bolt's install page and Slack's redirect back after an install.
+            if method != "GET":
+                return _send(start_response, 405, b"use GET")
+            with self.in_flight:
+                return self.handler(environ, start_response)
         if path != EVENTS_PATH:
             return _send(start_response, 404, b"not found")
         if method != "POST":

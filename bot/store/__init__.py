@@ -10,11 +10,13 @@ on request), `teachings` (each person's verdicts on a question and a tip), `lear
 `team_tips` and
 `team_tip_versions` (tips written in Slack, every version kept), `gap_waiters` (who
 asked to be told when a question gets a tip) and `asked` (each question answered in
-Slack, by surface and outcome, for `stats`).
+Slack, by surface and outcome, for `stats`), `curators` (curators made in Slack) and, for
+one install serving many workspaces, `workspaces` (who installed it; each workspace's
+own data is in a file of its own, see bot/store/workspaces.py).
 
 `Store` is composed of one class per table group (bot/store/posts.py, votes.py,
 subscriptions.py, gaps.py, events.py, shares.py, served.py, learned.py, offers.py, tips.py,
-waiters.py, privacy.py, asked.py, reports.py), each extending `Connection` (bot/store/db.py: open, transactions,
+waiters.py, privacy.py, asked.py, reports.py, workspaces.py), each extending `Connection` (bot/store/db.py: open, transactions,
 backup); so call sites keep one object and one import, while each module holds only its
 own tables' SQL. Schema changes go in bot/store/migrations.py.
 """
@@ -37,6 +39,7 @@ from bot.store.subscriptions import SubscriptionsTable
 from bot.store.tips import StaleTipError, TeamTipsTable
 from bot.store.votes import VotesTable
 from bot.store.waiters import WaitersTable
+from bot.store.workspaces import CuratorsTable, WorkspacesTable
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -67,5 +70,7 @@ class Store(
     PrivacyTable,
     AskedTable,
     Reports,
+    WorkspacesTable,
+    CuratorsTable,
 ):
     """The bot's database. Open with `Store.open(path)`; safe to share across threads."""

@@ -383,3 +383,34 @@ def m013_asked(db: Database) -> None:
 def m014_asked_wordings_index(db: Database) -> None:
     # Blanking wordings past their keep window looks only at rows that still have one.
     db.execute("CREATE INDEX IF NOT EXISTS idx_asked_worded_at ON asked (at) WHERE question != ''")
+
+
+@migrations()
+def m015_workspaces(db: Database) -> None:
+    # One install for many workspaces: each workspace that installed the app, in the
+    # install's own database (each workspace's data lives in its own file, see
+    # bot/store/workspaces.py). Empty when the bot serves one workspace.
+    db.table("workspaces").create(
+        {
+            "team": str,
+            "enterprise": str,
+            "team_name": str,
+            "state": str,
+            "reason": str,
+            "installed_at": str,
+            "removed_at": str,
+            "delete_after": str,
+            "deleted_at": str,
+        },
+        pk="team",
+        not_null={"state", "installed_at"},
+    )
+
+
+@migrations()
+def m016_curators(db: Database) -> None:
+    # The workspace's curators beside COACH_CURATORS: added and removed in App Home or with
+    # `curators add/remove`, by a curator or an admin (who is on the record).
+    db.table("curators").create(
+        {"user": str, "added_by": str, "added_at": str}, pk="user", not_null={"added_at"}
+    )

@@ -40,6 +40,8 @@ USER_COLUMNS: dict[tuple[str, str], str] = {
     ("team_tips", "created_by"): ANONYMISE,
     ("team_tips", "updated_by"): ANONYMISE,
     ("team_tip_versions", "edited_by"): ANONYMISE,
+    ("curators", "user"): DELETE,  # a forgotten person curates no more (until made again)
+    ("curators", "added_by"): ANONYMISE,
 }
 
 

@@ -70,6 +70,9 @@ def fill_every_table(store: Store, user: str, *, channel: str = "C1", n: int = 1
         user=user,
         expected_version=0,
     )
+    store.add_curator(user, by=f"U0BY{n}")
+    store.add_curator(f"U0MADE{n}", by=user)
+    store.record_install(f"T0TEAM{n}", enterprise=None, team_name=f"Team {n}")
 
 
 def all_rows(db: Path) -> dict[str, list[tuple]]:

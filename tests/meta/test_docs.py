@@ -66,6 +66,12 @@ def test_manifest_events_match_the_registered_event_listeners():
     assert subscribed == registered()["event"] | function_events
 
 
+def test_the_oauth_install_asks_for_the_manifests_bot_scopes():
+    from bot.slack.workspaces import BOT_SCOPES
+
+    assert list(BOT_SCOPES) == MANIFEST["oauth_config"]["scopes"]["bot"]
+
+
 def test_manifest_shortcuts_match_the_registered_shortcut_listeners():
     shortcuts = MANIFEST["features"]["shortcuts"]
     assert {s["callback_id"] for s in shortcuts if s["type"] == "message"} == registered()[

@@ -11,12 +11,13 @@ from bot.slack.listeners import (
     events,
     functions,
     messages,
+    removal,
     shortcuts,
 )
 
 
 def register_listeners(app: App, *, command: str) -> None:
-    """Attach the command, event, action, message, shortcut, workflow-step and curation listeners.
+    """Attach the command, event, action, message, shortcut, workflow-step, curation and removal listeners.
 
     Callbacks find the coach and poster in `context` (see `SlackContext.attach`), so
     `build_app` installs that middleware first.
@@ -28,3 +29,4 @@ def register_listeners(app: App, *, command: str) -> None:
     shortcuts.register(app)
     functions.register(app)
     curation.register(app)
+    removal.register(app)

@@ -1,7 +1,7 @@
 """Curating from Slack: the tip form, "Save as AI-PM tip", Library buttons, "Tell me", DMs.
 
-Module-level callbacks. Who may curate: workspace admins/owners and COACH_CURATORS (and
-COACH_ADMINS); everyone else gets a polite refusal and no modal, and a forged submission
+Module-level callbacks. Who may curate: workspace admins/owners, the curators made in App Home,
+COACH_CURATORS and COACH_ADMINS; everyone else gets a polite refusal and no modal, and a forged submission
 is answered with an error on the form and stores nothing. A submitted tip is checked with
 `knowledge check`'s rules and stored before Slack gets its answer; telling the people who
 waited for it happens right after, in a lazy listener.
@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from bot.core import curation
 from bot.core.curation import TipForm
 from bot.digits import is_number
+from bot.settings import USER_ID
 from bot.slack import blocks, delivery, modals
 from bot.slack import curation_blocks as cb
 from bot.slack.context import SlackContext, acknowledge
@@ -192,6 +193,54 @@ def decide_pair(ack: Ack, body: dict, context: BoltContext) -> None:
         return
     word = "Approved for everyone" if approve else "Removed for everyone"
     context["aipm_notice"] = f":white_check_mark: {word}: _{quote(pair.question, limit=120)}_."
+
+
+def change_curators(ack: Ack, body: dict, context: BoltContext) -> None:
+    """Make someone a curator in App Home's Library, or Remove one (curators only).
+
+    The picked member is checked with users.info: bots, deactivated accounts and ids Slack
+    does not know are refused, so a forged value adds nobody.
+    """
+    ack()
+    ctx = SlackContext.of(context)
+    user = _user(body)
+    if not user or not is_curator(ctx, user):
+        log.info("a non-curator (%s) tried to change the curators; ignored", user)
+        return
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else {}
+    adding = isinstance(action, dict) and action.get("action_id") == cb.ADD_CURATOR_ACTION
+    chosen = action.get("selected_user") if adding else _value(body)
+    if not isinstance(chosen, str) or not USER_ID.match(chosen):
+        log.info("a curator change named no member (%r); ignored", chosen)
+        context["aipm_notice"] = "That is not a member of this workspace; nobody was changed."
+        return
+    store = ctx.coach.store
+    try:
+        if adding:
+            context["aipm_notice"] = _add_curator(ctx, chosen, by=user)
+        elif store.remove_curator(chosen):
+            still = " (still a curator as an admin or through COACH_CURATORS)"
+            context["aipm_notice"] = (
+                f":white_check_mark: <@{chosen}> is no longer a curator made here"
+                f"{still if is_curator(ctx, chosen) else ''}."
+            )
+        else:
+            context["aipm_notice"] = f"<@{chosen}> was not a curator made here."
+    except (sqlite3.Error, StoreError) as exc:
+        log.error("could not change the curators: %s", exc)
+        context["aipm_notice"] = ":warning: I could not save that just now; try again."
+
+
+def _add_curator(ctx: SlackContext, chosen: str, *, by: str) -> str:
+    info = ctx.user_info(chosen)
+    if not info:
+        return "Slack could not tell me who that is just now; pick them again."
+    if info.get("is_bot") or info.get("deleted"):
+        return "Only people can curate: bots and deactivated accounts cannot."
+    if not ctx.coach.store.add_curator(chosen, by=by):
+        return f"<@{chosen}> is a curator already."
+    return f":white_check_mark: <@{chosen}> is now a curator: they see this Library too."
 
 
 def turn_page(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -412,3 +461,5 @@ def register(app: App) -> None:
     app.action(cb.PAGE_ACTION)(ack=turn_page, lazy=[republish])
     app.action(cb.APPROVE_PAIR_ACTION)(ack=decide_pair, lazy=[republish])
     app.action(cb.REMOVE_PAIR_ACTION)(ack=decide_pair, lazy=[republish])
+    app.action(cb.ADD_CURATOR_ACTION)(ack=change_curators, lazy=[republish])
+    app.action(cb.REMOVE_CURATOR_ACTION)(ack=change_curators, lazy=[republish])
