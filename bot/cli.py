@@ -282,13 +282,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.port:
         settings = _replace(settings, port=args.port)
     if args.playground or (
-        not settings.bot_token and not settings.app_token and args.auto_playground
+        not settings.bot_token
+        and not settings.app_token
+        and not settings.many_workspaces
+        and args.auto_playground
     ):
         from bot.playground.server import run_playground
 
         setup_logging(settings)
         warn_if_volatile(settings)
-        return run_playground(settings)
+        return run_playground(settings, workspaces=args.workspaces)
+    if args.workspaces != 1:
+        return _fail(
+            "--workspaces is for the playground: `aipm-coach serve --playground --workspaces 2`. "
+            "A real install serves every workspace that installs it (SLACK_CLIENT_ID).",
+            EXIT_USAGE,
+        )
     from bot.playground import CHANNEL_ID as PLAYGROUND_CHANNEL
 
     settings.require_slack()
@@ -925,6 +934,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--auto-playground",
         action="store_true",
         help="use the playground when no Slack token is set",
+    )
+    p.add_argument(
+        "--workspaces",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="the playground's workspaces: 2 installs the bot in both through Slack's OAuth flow",
     )
     p.add_argument(
         "--port",

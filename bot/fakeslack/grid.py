@@ -17,10 +17,13 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import secrets
 import threading
 import time
+import urllib.request
 from collections import defaultdict, deque
+from urllib.error import HTTPError
 
 from bot.fakeslack.web_api import BOT, MAX_CALLS, Answer, WebAPI
 
@@ -87,6 +90,21 @@ class Grid:
         """What oauth.v2.access answers once `user` installed the app in `team`, without the
         browser round trip (a benchmark installing a thousand workspaces)."""
         return self._install(team, user)
+
+    def walk_install(self, base: str, team: str, *, user: str = "UINSTALLER") -> tuple[int, str]:
+        """Install the app served at `base` into `team` as a browser and Slack would: its
+        install page (which sets the state cookie), Slack's approval (a code), the redirect
+        back with the code, the state and the cookie. Returns the redirect's (status, page)."""
+        status, headers, page = browser_get(f"{base}/slack/install")
+        state = re.search(r"state=([A-Za-z0-9_-]+)", page)
+        if status != 200 or not state:
+            return status, page
+        cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
+        code = self.authorize(team, user=user)
+        status, _, page = browser_get(
+            f"{base}/slack/oauth_redirect?code={code}&state={state.group(1)}", cookie=cookie
+        )
+        return status, page
 
     def limit(self, method: str, *, calls: int, per: float = 60.0) -> None:
         """At most `calls` calls of `method` per workspace every `per` seconds; then 429."""
@@ -213,6 +231,16 @@ class Grid:
                 return max(1, math.ceil(per - (now - seen[0])))
             seen.append(now)
         return None
+
+
+def browser_get(url: str, *, cookie: str = "") -> tuple[int, dict, str]:
+    """A GET as a browser makes it: (status, headers, body)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode()
 
 
 def _json(status: int, headers: dict, body: dict) -> Answer:

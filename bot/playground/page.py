@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bot.fakeslack import payloads
 from bot.fakeslack.signing import post, signed_headers
 from bot.fakeslack.web_api import WebAPI, dm_channel
-from bot.playground.workspace import BOT, CHANNEL, SLACKBOT, TEAM
+from bot.playground.workspace import CHANNEL, SLACKBOT
 
 log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 30
@@ -46,6 +46,9 @@ class PageActions:
 
     def __init__(self, api: WebAPI, *, secret: str, command: str, base_url: str, bot_url: str = ""):
         self.api = api
+        # The workspace's own ids: with several workspaces each has its team and its bot user.
+        self.team = api.team
+        self.bot = api.bot
         self.secret = secret
         self.command = command
         self.base_url = base_url.rstrip("/")
@@ -105,8 +108,8 @@ class PageActions:
             text=rest,
             user=person,
             channel=CHANNEL,
-            team=TEAM,
-            api_app_id=BOT["app_id"],
+            team=self.team,
+            api_app_id=self.bot["app_id"],
             response_url=self.response_url(person["id"]),
             trigger=self.api.issue_trigger(person["id"]),
         )
@@ -130,15 +133,15 @@ class PageActions:
             )
             return {"ok": True, "kind": "in_channel", "status": 200}
         entry = self.api.add_ephemeral(
-            person["id"], CHANNEL["id"], message, author=BOT, command=typed
+            person["id"], CHANNEL["id"], message, author=self.bot, command=typed
         )
         return {"ok": True, "kind": "ephemeral", "status": 200, "id": entry["id"]}
 
     def _message(self, user: str, text: str, *, thread_ts: str | None) -> dict:
         """A channel message; when it mentions the bot, the bot gets `app_mention`."""
-        marked = MENTION.sub(f"<@{BOT['id']}>", text)
+        marked = MENTION.sub(f"<@{self.bot['id']}>", text)
         message = self.api.add_user_message(user, CHANNEL["id"], marked, thread_ts=thread_ts)
-        if f"<@{BOT['id']}>" not in marked:
+        if f"<@{self.bot['id']}>" not in marked:
             return {"ok": True, "kind": "message"}
         event = payloads.app_mention_event(
             user=user, channel=CHANNEL["id"], text=marked, ts=message["ts"], thread_ts=thread_ts
@@ -178,8 +181,8 @@ class PageActions:
             callback_id=callback_id or ASK_SHORTCUT,
             user=person,
             channel=CHANNEL,
-            team=TEAM,
-            api_app_id=BOT["app_id"],
+            team=self.team,
+            api_app_id=self.bot["app_id"],
             response_url=self.response_url(user),
             message=_strip(message),
             trigger=self.api.issue_trigger(user),
@@ -191,7 +194,7 @@ class PageActions:
 
     def _event_and_wait(self, event: dict) -> Delivery:
         body, kind = payloads.event_callback(
-            event, team=TEAM, api_app_id=BOT["app_id"], bot_user=BOT["id"]
+            event, team=self.team, api_app_id=self.bot["app_id"], bot_user=self.bot["id"]
         )
         before = self.api.posted()
         reply = self.deliver(body, kind)
@@ -238,8 +241,8 @@ class PageActions:
             action=action,
             user=person,
             channel=channel,
-            team=TEAM,
-            api_app_id=BOT["app_id"],
+            team=self.team,
+            api_app_id=self.bot["app_id"],
             response_url=self.response_url(user, source=source, channel=channel["id"]),
             message=None if ephemeral else _strip(message),
             message_ts=message["ts"],
@@ -273,7 +276,7 @@ class PageActions:
             item_user=message.get("user") or "",
         )
         body, kind = payloads.event_callback(
-            event, team=TEAM, api_app_id=BOT["app_id"], bot_user=BOT["id"]
+            event, team=self.team, api_app_id=self.bot["app_id"], bot_user=self.bot["id"]
         )
         reply = self.deliver(body, kind)
         return {"ok": reply.status == 200, "status": reply.status}
@@ -287,7 +290,7 @@ class PageActions:
             user=user, dm_channel=dm_channel(user), view_id=current["id"] if current else None
         )
         body, kind = payloads.event_callback(
-            event, team=TEAM, api_app_id=BOT["app_id"], bot_user=BOT["id"]
+            event, team=self.team, api_app_id=self.bot["app_id"], bot_user=self.bot["id"]
         )
         before = self.api.version
         reply = self.deliver(body, kind)
@@ -325,8 +328,8 @@ class PageActions:
             action=action,
             user=person,
             channel=CHANNEL,
-            team=TEAM,
-            api_app_id=BOT["app_id"],
+            team=self.team,
+            api_app_id=self.bot["app_id"],
             response_url="",
             message=None,
             message_ts="",
@@ -357,7 +360,11 @@ class PageActions:
             if block.get("type") == "input" and block.get("block_id")
         }
         body, kind = payloads.view_submission(
-            view=_strip_view(view), values=typed, user=person, team=TEAM, api_app_id=BOT["app_id"]
+            view=_strip_view(view),
+            values=typed,
+            user=person,
+            team=self.team,
+            api_app_id=self.bot["app_id"],
         )
         reply = self.deliver(body, kind)
         if reply.status != 200:

@@ -18,6 +18,7 @@ import secrets
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,12 +28,12 @@ from bot.digits import is_number
 from bot.fakeslack.server import answer_http
 from bot.fakeslack.web_api import WebAPI, dm_channel
 from bot.playground.page import ASK_SHORTCUT, PageActions
-from bot.playground.workspace import BOT, CHANNEL, PEOPLE, TEAM, new_workspace
+from bot.playground.workspace import CHANNEL, PEOPLE, SECOND_TEAM, TEAM, new_workspace
 from bot.settings import Settings
 from bot.slack.curation_blocks import SAVE_SHORTCUT
 
 if TYPE_CHECKING:
-    from bot.serve import Runtime
+    from bot.serve import FleetRuntime, Runtime
     from bot.slack.http import HttpServer
 
 # The message shortcuts of manifest.yml, in its order, as the page's ⋮ menu offers them.
@@ -62,20 +63,41 @@ _SECURITY_HEADERS = [
 Reply = tuple[int, str, bytes]
 
 
-class PlaygroundApp:
-    """The playground's routes, independent of the HTTP server that carries them."""
+@dataclasses.dataclass
+class Room:
+    """One workspace the page shows: its fake Slack, what its controls do, its daily tip."""
 
-    def __init__(self, api: WebAPI, actions: PageActions, *, post_tip, subscription, port: int):
-        self.api = api
-        self.actions = actions
-        self.post_tip = post_tip
-        self.subscription = subscription
+    api: WebAPI
+    actions: PageActions
+    post_tip: Callable[..., dict] = lambda **_: {}
+    subscription: Callable[[], str] = lambda: ""
+
+
+class PlaygroundApp:
+    """The playground's routes, independent of the HTTP server that carries them.
+
+    `rooms` are the workspaces the page can show, by team id, the first the default (one,
+    or two installed through Slack's OAuth flow); `web_api` answers the bot's Web API calls
+    and response URLs (the one workspace, or the grid that routes each token to its own).
+    """
+
+    def __init__(self, rooms: dict[str, Room], *, port: int, web_api=None):
+        self.rooms = rooms
+        self.web_api = web_api if web_api is not None else next(iter(rooms.values())).api
         # The bot's full health report, once it runs (the playground is local: paths are fine).
         self.health = lambda: {"ok": False, "error": "the bot is starting"}
         # The only names this server answers to; anything else is another site's request
         # (a DNS-rebinding page reaches 127.0.0.1 with its own name in Host).
         self.hosts = frozenset({f"{HOST}:{port}", f"localhost:{port}"})
         self.origins = frozenset(f"http://{host}" for host in self.hosts)
+
+    def room(self, team: str) -> Room:
+        """The workspace `team` ("" for the first); BadField for a team the page has not."""
+        if not team:
+            return next(iter(self.rooms.values()))
+        if team not in self.rooms:
+            raise BadField(f"no workspace {team[:20]!r} here")
+        return self.rooms[team]
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         """Answer one request: (status, content type, body).
@@ -92,7 +114,7 @@ class PlaygroundApp:
         parts = urlsplit(target)
         path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
         if path.startswith(("/slack-api/", "/response/")) and method == "POST":
-            answer = answer_http(self.api, path.lstrip("/"), parts.query, headers, body)
+            answer = answer_http(self.web_api, path.lstrip("/"), parts.query, headers, body)
             return answer.status, "application/json", answer.body
         if method in ("GET", "HEAD"):
             if path in ("/", "/index.html"):
@@ -100,7 +122,13 @@ class PlaygroundApp:
             if path.startswith("/static/"):
                 return _static(path.removeprefix("/static/"))
             if path == "/api/state":
-                return _json(self.state(query.get("user", ""), since=query.get("since", "")))
+                try:
+                    room = self.room(query.get("team", ""))
+                except BadField as exc:
+                    return _json({"ok": False, "error": str(exc)}, 400)
+                return _json(
+                    self.state(query.get("user", ""), since=query.get("since", ""), room=room)
+                )
             if path == "/healthz":
                 report = self.health()
                 return _json(report, 200 if report.get("ok") else 503)
@@ -124,15 +152,15 @@ class PlaygroundApp:
 
     def _page_action(self, name: str, data: dict) -> Reply:
         user = text(data, "user")
+        room = self.room(text(data, "team"))
+        actions = room.actions
         if name == "send":
-            return _json(
-                self.actions.send(user, text(data, "text"), thread_ts=text(data, "thread_ts"))
-            )
+            return _json(actions.send(user, text(data, "text"), thread_ts=text(data, "thread_ts")))
         if name == "dm":
-            return _json(self.actions.send_dm(user, text(data, "text")))
+            return _json(actions.send_dm(user, text(data, "text")))
         if name == "action":
             return _json(
-                self.actions.click(
+                actions.click(
                     user,
                     target=text(data, "target"),
                     action_id=text(data, "action_id"),
@@ -142,7 +170,7 @@ class PlaygroundApp:
             )
         if name == "react":
             return _json(
-                self.actions.react(
+                actions.react(
                     user,
                     ts=text(data, "ts"),
                     name=text(data, "name"),
@@ -150,10 +178,10 @@ class PlaygroundApp:
                 )
             )
         if name == "home":
-            return _json(self.actions.open_home(user))
+            return _json(actions.open_home(user))
         if name == "home-action":
             return _json(
-                self.actions.click_home(
+                actions.click_home(
                     user,
                     action_id=text(data, "action_id"),
                     block_id=text(data, "block_id"),
@@ -162,7 +190,7 @@ class PlaygroundApp:
             )
         if name == "modal-action":
             return _json(
-                self.actions.click_modal(
+                actions.click_modal(
                     user,
                     view_id=text(data, "view_id"),
                     action_id=text(data, "action_id"),
@@ -171,51 +199,56 @@ class PlaygroundApp:
             )
         if name == "shortcut":
             return _json(
-                self.actions.shortcut(
+                actions.shortcut(
                     user,
                     ts=text(data, "ts"),
                     callback_id=text(data, "callback_id"),
                 )
             )
         if name == "submit":
-            return _json(
-                self.actions.submit(user, view_id=text(data, "view_id"), values=inputs(data))
-            )
+            return _json(actions.submit(user, view_id=text(data, "view_id"), values=inputs(data)))
         if name == "close-modal":
-            return _json(self.actions.close_modal(user, view_id=text(data, "view_id")))
+            return _json(actions.close_modal(user, view_id=text(data, "view_id")))
         if name == "post-tip":
-            return _json(self.post_tip(force=flag(data, "force", default=False)))
+            return _json(room.post_tip(force=flag(data, "force", default=False)))
         return _json({"ok": False, "error": f"no such action: {name}"}, 404)
 
-    def state(self, user: str, *, since: str = "") -> dict:
-        """What the page shows for one person; only the version when nothing changed since `since`."""
-        version = self.api.version
+    def state(self, user: str, *, since: str = "", room: Room | None = None) -> dict:
+        """What the page shows for one person in one workspace; only the version when
+        nothing changed since `since`."""
+        room = room or self.room("")
+        api = room.api
+        version = api.version
         if since == str(version):
             return {"version": version, "unchanged": True}
-        if user not in self.api.people:
+        if user not in api.people:
             user = str(PEOPLE[0]["id"])
         return {
             "version": version,
             "me": user,
-            "command": self.actions.command,
-            "team": TEAM,
-            "channel": {**CHANNEL, "topic": self.subscription()},
-            "bot": {"id": BOT["id"], "name": BOT["real_name"]},
+            "command": room.actions.command,
+            "team": api.team,
+            "teams": [
+                {"id": r.api.team["id"], "name": r.api.team["name"]} for r in self.rooms.values()
+            ],
+            "channel": {**CHANNEL, "topic": room.subscription()},
+            "bot": {"id": api.bot["id"], "name": api.bot["real_name"]},
             "people": [
                 {k: p[k] for k in ("id", "name", "real_name", "tz", "is_admin")} for p in PEOPLE
             ],
-            "messages": self.api.timeline(user, CHANNEL["id"]),
-            "dm": self.api.timeline(user, dm_channel(user)),
-            "home": self.api.homes.get(user),
-            "modal": self.modal_of(user),
+            "messages": api.timeline(user, CHANNEL["id"]),
+            "dm": api.timeline(user, dm_channel(user)),
+            "home": api.homes.get(user),
+            "modal": modal_of(api, user),
             "shortcuts": [{"callback_id": c, "name": n} for c, n in SHORTCUTS],
         }
 
-    def modal_of(self, user: str) -> dict | None:
-        """The modal this person has open (the newest), as the page shows it."""
-        with self.api.lock:
-            mine = [m for m in self.api.modals if m.get("user") == user]
-            return json.loads(json.dumps(mine[-1])) if mine else None
+
+def modal_of(api: WebAPI, user: str) -> dict | None:
+    """The modal this person has open (the newest), as the page shows it."""
+    with api.lock:
+        mine = [m for m in api.modals if m.get("user") == user]
+        return json.loads(json.dumps(mine[-1])) if mine else None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -266,12 +299,16 @@ class _Server(ThreadingHTTPServer):
 
 @dataclasses.dataclass
 class Playground:
-    """A running playground: the page at `url`, the real bot behind it; call `stop()`."""
+    """A running playground: the page at `url`, the real bot behind it; call `stop()`.
+
+    `api` is the (first) workspace the page shows, `rooms` every one of them by team id.
+    """
 
     url: str
     bot_url: str
     api: WebAPI
-    runtime: Runtime
+    runtime: Runtime | FleetRuntime
+    rooms: dict[str, Room]
     _httpd: _Server
     _threads: list[threading.Thread]
     _bot_server: HttpServer
@@ -290,12 +327,45 @@ class Playground:
         self._threads[0].join(timeout=5)
 
 
-def start_playground(settings: Settings, *, port: int | None = None) -> Playground:
+def _page_server(port: int) -> tuple[_Server, str]:
+    httpd = _Server((HOST, port), _Handler)
+    return httpd, f"http://{HOST}:{httpd.server_address[1]}"
+
+
+def _abandon(httpd: _Server, serving) -> None:
+    # The bot could not be built: free the database's lock and the page's port.
+    if serving:
+        serving.release()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _serve_page(httpd: _Server, app: PlaygroundApp) -> threading.Thread:
+    httpd.RequestHandlerClass = type("Handler", (_Handler,), {"app": app})
+    thread = threading.Thread(
+        target=httpd.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name="playground-http",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def start_playground(
+    settings: Settings, *, port: int | None = None, workspaces: int = 1
+) -> Playground:
     """Start the playground on 127.0.0.1 (`port`, default settings.port; 0 picks a free one).
 
-    Returns at once with the page's URL. Raises OSError when the port is taken, and
-    KnowledgeError / StoreError as `serve` does for a bad knowledge folder or database.
+    `workspaces=2` serves two workspaces from one install, each installed through Slack's
+    OAuth flow at start (the page switches between them). Returns at once with the page's
+    URL. Raises OSError when the port is taken, and KnowledgeError / StoreError as `serve`
+    does for a bad knowledge folder or database.
     """
+    if workspaces == 2:
+        return _start_two(settings, port=port)
+    if workspaces != 1:
+        raise ValueError("the playground serves one workspace or two")
     from bot.core.coach import Coach
     from bot.daily.scheduler import Scheduler
     from bot.serve import Runtime
@@ -305,24 +375,11 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
     token = f"xoxb-playground-{secrets.token_hex(12)}"
     secret = secrets.token_hex(32)
     api = new_workspace(token)
-    httpd = _Server((HOST, settings.port if port is None else port), _Handler)
-    base_url = f"http://{HOST}:{httpd.server_address[1]}"
+    httpd, base_url = _page_server(settings.port if port is None else port)
     actions = PageActions(api, secret=secret, command=settings.command, base_url=base_url)
-    app = PlaygroundApp(
-        api,
-        actions,
-        post_tip=lambda **_: {},
-        subscription=lambda: "",
-        port=httpd.server_address[1],
-    )
-    httpd.RequestHandlerClass = type("Handler", (_Handler,), {"app": app})
-    page_thread = threading.Thread(
-        target=httpd.serve_forever,
-        kwargs={"poll_interval": 0.1},
-        name="playground-http",
-        daemon=True,
-    )
-    page_thread.start()
+    room = Room(api, actions)
+    app = PlaygroundApp({TEAM["id"]: room}, port=httpd.server_address[1])
+    page_thread = _serve_page(httpd, app)
     serving = None
     try:
         bot_settings = dataclasses.replace(
@@ -346,14 +403,13 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
         wsgi = SlackWSGI(runtime.app, signing_secret=secret, health=runtime.health)
         bot_server = HttpServer(wsgi, host=HOST, port=0)
     except BaseException:
-        if serving:
-            serving.release()
-        httpd.shutdown()
-        httpd.server_close()
+        _abandon(httpd, serving)
         raise
     actions.bot_url = f"http://{HOST}:{bot_server.port}/slack/events"
-    app.post_tip = lambda *, force: post_tip(runtime, force=force)
-    app.subscription = lambda: describe_subscription(runtime)
+    room.post_tip = lambda *, force: post_tip(
+        runtime.coach.store, runtime.coach.library.base, runtime.poster, force=force
+    )
+    room.subscription = lambda: describe_subscription(runtime.coach.store, settings.command)
     app.health = runtime.health
     bot_thread = threading.Thread(target=bot_server.serve, name="playground-bot", daemon=True)
     bot_thread.start()
@@ -363,18 +419,105 @@ def start_playground(settings: Settings, *, port: int | None = None) -> Playgrou
         bot_url=actions.bot_url,
         api=api,
         runtime=runtime,
+        rooms=app.rooms,
         _httpd=httpd,
         _threads=[page_thread, bot_thread],
         _bot_server=bot_server,
     )
 
 
-def post_tip(runtime, *, force: bool) -> dict:
+def _start_two(settings: Settings, *, port: int | None) -> Playground:
+    """Two workspaces from one install: a grid of fake workspaces answers the bot's calls,
+    the bot runs as `serve` does with SLACK_CLIENT_ID (FleetRuntime), and each workspace
+    installs it through Slack's OAuth flow before the page opens."""
+    from bot.core.library import Library
+    from bot.fakeslack.grid import Grid
+    from bot.serve import FleetRuntime
+    from bot.slack.http import HttpServer, SlackWSGI
+    from bot.store.serving import ServingLock
+
+    secret = secrets.token_hex(32)
+    grid = Grid(client_id="0.playground", client_secret=secrets.token_hex(16), max_calls=None)
+    for spec in (TEAM, SECOND_TEAM):
+        grid.add_team(spec["id"], spec["name"], people=PEOPLE, channels=[CHANNEL])
+    httpd, base_url = _page_server(settings.port if port is None else port)
+    rooms = {
+        team: Room(
+            api, PageActions(api, secret=secret, command=settings.command, base_url=base_url)
+        )
+        for team, api in grid.teams.items()
+    }
+    app = PlaygroundApp(rooms, port=httpd.server_address[1], web_api=grid)
+    page_thread = _serve_page(httpd, app)
+    serving = None
+    try:
+        bot_settings = dataclasses.replace(
+            settings,
+            bot_token="",
+            app_token="",
+            client_id=grid.client_id,
+            client_secret=grid.client_secret,
+            signing_secret=secret,
+            api_url=f"{base_url}/slack-api/",
+            host=HOST,
+            tick_seconds=min(settings.tick_seconds, TICK_SECONDS),
+        )
+        serving = ServingLock.hold(settings.db_path)
+        runtime = FleetRuntime(bot_settings, Library(settings.knowledge_dir), serving=serving)
+        wsgi = SlackWSGI(runtime.app, signing_secret=secret, health=runtime.health)
+        bot_server = HttpServer(wsgi, host=HOST, port=0)
+    except BaseException:
+        _abandon(httpd, serving)
+        raise
+    bot_base = f"http://{HOST}:{bot_server.port}"
+    bot_thread = threading.Thread(target=bot_server.serve, name="playground-bot", daemon=True)
+    bot_thread.start()
+    for team, room in rooms.items():
+        status, page = grid.walk_install(bot_base, team, user=str(PEOPLE[0]["id"]))
+        if status != 200:
+            log.error("installing the playground app in %s failed: %s", team, page[:200])
+        room.actions.bot_url = f"{bot_base}/slack/events"
+        room.post_tip = _room_post_tip(runtime, team)
+        room.subscription = _room_subscription(runtime, team, settings.command)
+    app.health = runtime.health
+    runtime.start_background()
+    return Playground(
+        url=base_url,
+        bot_url=f"{bot_base}/slack/events",
+        api=grid.teams[TEAM["id"]],
+        runtime=runtime,
+        rooms=rooms,
+        _httpd=httpd,
+        _threads=[page_thread, bot_thread],
+        _bot_server=bot_server,
+    )
+
+
+def _room_post_tip(runtime: FleetRuntime, team: str) -> Callable[..., dict]:
+    def post(*, force: bool) -> dict:
+        workspace = runtime.workspaces.get(team)
+        if workspace is None:
+            return {"ok": False, "status": "removed", "message": "The app is not installed here."}
+        return post_tip(
+            workspace.store, workspace.coach.library.base, workspace.poster, force=force
+        )
+
+    return post
+
+
+def _room_subscription(runtime: FleetRuntime, team: str, command: str) -> Callable[[], str]:
+    def describe() -> str:
+        workspace = runtime.workspaces.get(team)
+        return describe_subscription(workspace.store, command) if workspace else "Not installed"
+
+    return describe
+
+
+def post_tip(store, base, poster, *, force: bool) -> dict:
     """The page's "Post today's tip" button: the real daily-post path, to the playground channel."""
     from bot.core import subscriptions
 
-    store, base = runtime.coach.store, runtime.coach.library.base
-    outcome = subscriptions.post_tip_now(store, base, runtime.poster, CHANNEL["id"], force=force)
+    outcome = subscriptions.post_tip_now(store, base, poster, CHANNEL["id"], force=force)
     if outcome is None:
         return {"ok": False, "status": "empty", "message": "The tip base has no live tips to post."}
     tip = base.get(outcome.tip_id or "")
@@ -398,19 +541,18 @@ def post_tip(runtime, *, force: bool) -> dict:
     }
 
 
-def describe_subscription(runtime) -> str:
+def describe_subscription(store, command: str) -> str:
     """The playground channel's daily-tip setting, in words, for the channel header."""
     from bot.slack.blocks import subscription_line
 
-    row = runtime.coach.store.subscription(CHANNEL["id"])
-    command = runtime.settings.command
+    row = store.subscription(CHANNEL["id"])
     return subscription_line(row) if row else f"No daily tip here yet: try {command} subscribe"
 
 
-def run_playground(settings: Settings) -> int:
+def run_playground(settings: Settings, *, workspaces: int = 1) -> int:
     """Run the playground until Ctrl-C or SIGTERM; returns the exit code (2 when the port is taken)."""
     try:
-        playground = start_playground(settings)
+        playground = start_playground(settings, workspaces=workspaces)
     except OSError as exc:
         if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
             raise
@@ -424,9 +566,9 @@ def run_playground(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     if hasattr(signal, "SIGHUP"):
-        library = playground.runtime.coach.library
+        reload = playground.runtime.reload
         signal.signal(
-            signal.SIGHUP, lambda *_: threading.Thread(target=library.reload, daemon=True).start()
+            signal.SIGHUP, lambda *_: threading.Thread(target=reload, daemon=True).start()
         )
     print(
         f"AI PM Coach playground: {playground.url}  (no Slack needed; Ctrl-C stops it)", flush=True

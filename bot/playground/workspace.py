@@ -10,6 +10,8 @@ from bot.fakeslack.web_api import WebAPI
 from bot.playground import CHANNEL_ID
 
 TEAM = {"id": "T0PLAYGRND", "domain": "aipm-playground", "name": "AI PM Playground"}
+# `serve --playground --workspaces 2`: a second workspace with the same people and channel.
+SECOND_TEAM = {"id": "T0PLAYSCND", "domain": "aipm-playground-2", "name": "Second Team"}
 BOT = {
     "id": "U0PGCOACH",
     "bot_id": "B0PGCOACH",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import threading
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.error import HTTPError
 
 from bot.core.library import Library
 from bot.fakeslack.grid import Grid
@@ -57,19 +54,8 @@ class Fleet:
 
 
 def install(base: str, grid: Grid, team: str, *, user: str = "UINSTALLER") -> tuple[int, str]:
-    """Walk Slack's OAuth flow for `team` against the install at `base`: the install page,
-    Slack's approval, the redirect back with the code and the state cookie. Returns the
-    redirect's answer."""
-    status, headers, page = get(f"{base}/slack/install")
-    assert status == 200, page
-    state = re.search(r"state=([A-Za-z0-9_-]+)", page)
-    assert state, page
-    cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
-    code = grid.authorize(team, user=user)
-    status, _, page = get(
-        f"{base}/slack/oauth_redirect?code={code}&state={state.group(1)}", cookie=cookie
-    )
-    return status, page
+    """Walk Slack's OAuth flow for `team` against the install at `base` (`Grid.walk_install`)."""
+    return grid.walk_install(base, team, user=user)
 
 
 def sender(base: str, fake: FakeSlack, grid: Grid, team: str) -> SlackSender:
@@ -82,16 +68,6 @@ def sender(base: str, fake: FakeSlack, grid: Grid, team: str) -> SlackSender:
         bot_user=api.bot["id"],
         team={"id": team, "domain": team.lower(), "name": api.team["name"]},
     )
-
-
-def get(url: str, *, cookie: str = "") -> tuple[int, dict, str]:
-    """A GET as a browser makes it: (status, headers, body)."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read().decode()
 
 
 def start_fleet(tmp_path: Path, knowledge_dir: Path, **changes) -> Fleet:

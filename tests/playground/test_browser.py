@@ -146,3 +146,46 @@ def test_a_mention_in_a_thread_and_a_dm_in_the_browser(playground, browser_page)
     dm.press("Enter")
     expect(page.get_by_test_id("dm-messages")).to_contain_text("type tip")
     assert errors == []
+
+
+def test_the_page_switches_between_two_workspaces(tmp_path, knowledge_dir, browser_page):
+    from bot.playground.server import start_playground
+    from bot.playground.workspace import SECOND_TEAM, TEAM
+    from bot.settings import Settings
+
+    settings = Settings(db_path=tmp_path / "coach.db", knowledge_dir=knowledge_dir, scheduler=False)
+    running = start_playground(settings, port=0, workspaces=2)
+    page, expect = browser_page, sync_api.expect
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(running.url)
+        expect(page.locator("#team-name")).to_have_text(TEAM["name"])
+        switcher = page.get_by_test_id("team-switcher")
+        expect(switcher).to_be_visible()
+        composer = page.get_by_test_id("composer")
+        composer.fill("/aipm what is the ikea effect")
+        composer.press("Enter")
+        expect(page.get_by_test_id("ephemeral").last).to_contain_text("The Ikea effect")
+        switcher.select_option(label=SECOND_TEAM["name"])
+        expect(page.locator("#team-name")).to_have_text(SECOND_TEAM["name"])
+        assert f"team={SECOND_TEAM['id']}" in page.url
+        expect(page.get_by_test_id("ephemeral")).to_have_count(0)
+        composer.fill("/aipm subscribe")
+        composer.press("Enter")
+        expect(page.get_by_test_id("channel-topic")).to_contain_text("09:00")
+        second = running.runtime.workspaces.get(SECOND_TEAM["id"])
+        first = running.runtime.workspaces.get(TEAM["id"])
+        assert second is not None and first is not None
+        assert len(second.store.subscriptions()) == 1 and first.store.subscriptions() == []
+        assert errors == []
+    finally:
+        running.stop()
+
+
+def test_one_workspace_shows_no_workspace_picker(playground, browser_page):
+    running, _ = playground
+    page, expect = browser_page, sync_api.expect
+    page.goto(running.url)
+    expect(page.locator("#team-name")).to_have_text("AI PM Playground")
+    expect(page.get_by_test_id("team-switcher")).to_be_hidden()

@@ -52,3 +52,21 @@ def test_serve_with_a_newline_in_the_token_exits_2_without_printing_it(tmp_path,
 def test_a_slack_api_url_with_an_impossible_port_or_no_host_is_a_settings_error(url):
     with pytest.raises(SettingsError, match="SLACK_API_URL"):
         from_env({"SLACK_API_URL": url, "SLACK_BOT_TOKEN": BOT_TOKEN})
+
+
+def test_make_run_with_client_credentials_serves_the_install_not_the_playground(tmp_path):
+    # `make run` is `serve --auto-playground`: with SLACK_CLIENT_ID it is the real install,
+    # which needs the signing secret, and says so instead of opening a local page.
+    env = bot_env(tmp_path, SLACK_CLIENT_ID="123.456", SLACK_CLIENT_SECRET="c1ientsecret")
+    result = run_bot(["serve", "--auto-playground"], env, timeout=30)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "SLACK_SIGNING_SECRET" in result.stderr and "playground:" not in result.stdout
+    assert "c1ientsecret" not in result.stdout + result.stderr
+
+
+def test_workspaces_is_refused_outside_the_playground(tmp_path):
+    env = bot_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET)
+    result = run_bot(["serve", "--workspaces", "2"], env, timeout=30)
+    assert result.returncode == 2 and "--workspaces is for the playground" in result.stderr
+    bad = run_bot(["serve", "--playground", "--workspaces", "3"], env, timeout=30)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -16,9 +16,10 @@ from urllib.error import HTTPError
 
 import pytest
 
+from bot.fakeslack.grid import browser_get as get
 from bot.slack import modals
 from bot.slack.blocks import FEEDBACK_ACTION, read_value
-from tests.helpers.workspaces import TEAMS, get, start_fleet
+from tests.helpers.workspaces import TEAMS, start_fleet
 
 IKEA_Q = "what is the ikea effect"
 IKEA = "the-ikea-effect"

@@ -17,18 +17,24 @@
     homeView: $("home-view"), topic: $("channel-topic"), title: $("channel-title"),
     suggestions: $("suggestions"), send: $("send"), tabDm: $("tab-dm"), dmPane: $("dm-pane"),
     dmMessages: $("dm-messages"), dmForm: $("dm-form"), dmComposer: $("dm-composer"),
-    modalRoot: $("modal-root"),
+    modalRoot: $("modal-root"), teamName: $("team-name"), teamPicker: $("team-picker"),
+    teamSwitcher: $("team-switcher"),
   };
   let state = null;
   let me = localStorage.getItem("playground-user") || "";
+  // `serve --playground --workspaces 2`: which workspace this page shows (?team=T...).
+  const team = new URLSearchParams(location.search).get("team") || "";
   let tab = "messages";
   let busy = 0;
   const history = JSON.parse(localStorage.getItem("playground-history") || "[]");
   let historyAt = history.length;
 
   async function api(path, body) {
-    const response = await fetch(path, body === undefined ? {} : {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    const url = body === undefined && team
+      ? `${path}${path.includes("?") ? "&" : "?"}team=${encodeURIComponent(team)}` : path;
+    const sent = body === undefined || !team ? body : { ...body, team };
+    const response = await fetch(url, sent === undefined ? {} : {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(sent),
     });
     let data = {};
     try { data = await response.json(); } catch (e) { data = { ok: false, error: `HTTP ${response.status}` }; }
@@ -84,6 +90,12 @@
   }
 
   function render() {
+    ui.teamName.textContent = state.team.name;
+    const teams = state.teams || [];
+    ui.teamPicker.hidden = teams.length < 2;
+    ui.teamSwitcher.replaceChildren(...teams.map((t) => el("option", {
+      value: t.id, selected: t.id === state.team.id,
+    }, t.name)));
     ui.switcher.replaceChildren(...state.people.map((p) => el("option", {
       value: p.id, selected: p.id === me,
     }, `${p.real_name}${p.is_admin ? " (admin)" : ""} · ${p.tz}`)));
@@ -399,6 +411,9 @@
     localStorage.setItem("playground-user", me);
     await refresh(true);
     if (tab === "home") openHome();
+  });
+  ui.teamSwitcher.addEventListener("change", () => {
+    location.search = `?team=${encodeURIComponent(ui.teamSwitcher.value)}`;
   });
   ui.postTip.addEventListener("click", () => postTip(false));
   ui.tabMessages.addEventListener("click", () => showTab("messages"));
