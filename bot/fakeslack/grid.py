@@ -49,7 +49,7 @@ class Grid:
         self.enterprises: dict[str, str | None] = {}
         self._tokens: dict[str, str] = {}  # bot token -> team
         self._revoked: set[str] = set()
-        self._codes: dict[str, tuple[str, str]] = {}  # code -> (team, installer)
+        self._codes: dict[str, tuple[str, str, bool]] = {}  # code -> (team, installer, org)
         self._limits: dict[str, tuple[int, float]] = {}  # method -> (calls, per seconds)
         self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self.exchanges: list[dict] = []  # each oauth.v2.access call: code, ok, error
@@ -79,11 +79,12 @@ class Grid:
             self.enterprises[team] = enterprise
         return api
 
-    def authorize(self, team: str, *, user: str = "UINSTALLER") -> str:
-        """The code Slack hands the app's redirect URL once `user` approves the install."""
+    def authorize(self, team: str, *, user: str = "UINSTALLER", org_wide: bool = False) -> str:
+        """The code Slack hands the app's redirect URL once `user` approves the install
+        (`org_wide`: across the Enterprise Grid org `team` belongs to)."""
         code = f"code-{secrets.token_hex(8)}"
         with self.lock:
-            self._codes[code] = (team, user)
+            self._codes[code] = (team, user, org_wide)
         return code
 
     def install(self, team: str, *, user: str = "UINSTALLER") -> dict:
@@ -91,7 +92,9 @@ class Grid:
         browser round trip (a benchmark installing a thousand workspaces)."""
         return self._install(team, user)
 
-    def walk_install(self, base: str, team: str, *, user: str = "UINSTALLER") -> tuple[int, str]:
+    def walk_install(
+        self, base: str, team: str, *, user: str = "UINSTALLER", org_wide: bool = False
+    ) -> tuple[int, str]:
         """Install the app served at `base` into `team` as a browser and Slack would: its
         install page (which sets the state cookie), Slack's approval (a code), the redirect
         back with the code, the state and the cookie. Returns the redirect's (status, page)."""
@@ -100,7 +103,7 @@ class Grid:
         if status != 200 or not state:
             return status, page
         cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
-        code = self.authorize(team, user=user)
+        code = self.authorize(team, user=user, org_wide=org_wide)
         status, _, page = browser_get(
             f"{base}/slack/oauth_redirect?code={code}&state={state.group(1)}", cookie=cookie
         )
@@ -190,12 +193,12 @@ class Grid:
         elif found is None:
             answer = {"ok": False, "error": "invalid_code"}
         else:
-            team, user = found
-            answer = self._install(team, user)
+            team, user, org_wide = found
+            answer = self._install(team, user, org_wide=org_wide)
         self.exchanges.append({"code": code, "ok": answer["ok"], "error": answer.get("error")})
         return answer
 
-    def _install(self, team: str, user: str) -> dict:
+    def _install(self, team: str, user: str, *, org_wide: bool = False) -> dict:
         api = self.teams[team]
         token = f"xoxb-{team.lower()}-{secrets.token_hex(6)}"
         with self.lock:
@@ -211,9 +214,9 @@ class Grid:
             "scope": SCOPES,
             "bot_user_id": api.bot["id"],
             "app_id": api.bot["app_id"],
-            "team": {"id": team, "name": api.team["name"]},
+            "team": None if org_wide else {"id": team, "name": api.team["name"]},
             "enterprise": {"id": enterprise, "name": enterprise} if enterprise else None,
-            "is_enterprise_install": False,
+            "is_enterprise_install": org_wide and bool(enterprise),
             "authed_user": {"id": user},
         }
 

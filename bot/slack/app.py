@@ -20,6 +20,13 @@ from bot.slack.workspaces import BOT_SCOPES, Workspaces
 
 log = logging.getLogger(__name__)
 OAUTH_STATE_SECONDS = 600  # an install link works this long (Bolt's default)
+ORG_WIDE_PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>AI PM Coach</title></head><body>"
+    "<h1>Install AI PM Coach in each workspace</h1><p>AI PM Coach keeps each workspace's "
+    "tips, ratings and questions apart, so it installs in one workspace at a time, not "
+    "across a whole Enterprise Grid organization. Nothing was installed: open the install "
+    "link from each workspace that wants the coach.</p></body></html>"
+)
 
 
 def _our_client_wins(record: logging.LogRecord) -> bool:
@@ -89,7 +96,10 @@ def build_fleet_app(
     settings = workspaces.settings
 
     def installed(args: SuccessArgs) -> BoltResponse:
-        workspaces.installed(args.installation)
+        if not workspaces.installed(args.installation):
+            return BoltResponse(
+                status=400, body=ORG_WIDE_PAGE, headers={"Content-Type": "text/html; charset=utf-8"}
+            )
         return args.default.success(args)
 
     oauth = OAuthSettings(

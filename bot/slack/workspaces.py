@@ -238,9 +238,22 @@ class Workspaces:
                 workspace.bot_user = str(context["bot_user_id"])
         next()
 
-    def installed(self, installation: Installation) -> None:
+    def installed(self, installation: Installation) -> bool:
         """Bolt's OAuth flow saved an installation: record the workspace (a reinstall
-        reactivates a paused or removed one, and keeps its data unless it was deleted)."""
+        reactivates a paused or removed one, and keeps its data unless it was deleted).
+
+        False for an org-wide install of an Enterprise Grid org, which is not served: its
+        token is deleted again and nothing is recorded (each workspace installs on its own,
+        so each keeps its own data).
+        """
+        if installation.is_enterprise_install:
+            enterprise = installation.enterprise_id
+            try:
+                self.installations.delete_all(enterprise_id=enterprise, team_id=None)
+            except Exception:
+                log.exception("could not delete the org-wide install of %s", enterprise)
+            log.warning("refused an org-wide install in %s: install it per workspace", enterprise)
+            return False
         team = team_key(installation.team_id, installation.enterprise_id)
         if team is None:
             raise ValueError("the installation names no Slack team")
@@ -253,6 +266,7 @@ class Workspaces:
             workspace.bot_user = installation.bot_user_id or ""
             workspace.scheduler.retry_now()  # what the old token failed is due again
         log.info("installed in %s (%s)", team, installation.team_name or "no name")
+        return True
 
     # -- pausing, removing, deleting -------------------------------------------------------
 
@@ -271,8 +285,7 @@ class Workspaces:
         if self._installed_since(team, happened):
             log.info("%s installed again after it was %s; that event is stale", team, reason)
             return None
-        with suppress(Exception):  # Bolt's listener may have deleted them already
-            self.installations.delete_all(enterprise_id=None, team_id=team)
+        self._forget_tokens(team)
         after = self.install.remove_workspace(
             team, keep_days=self.settings.delete_after_days, reason=reason
         )
@@ -281,6 +294,14 @@ class Workspaces:
         if after is not None and self.settings.delete_after_days == 0:
             self.delete(team)
         return after
+
+    def _forget_tokens(self, team: str) -> None:
+        # The store files a workspace of an Enterprise Grid org under (enterprise, team).
+        enterprise = (self.install.workspace(team) or {}).get("enterprise") or None
+        try:
+            self.installations.delete_all(enterprise_id=enterprise, team_id=team)
+        except Exception:  # logged; the registry still stops every post there
+            log.exception("could not delete the installation of %s", team)
 
     def _installed_since(self, team: str, happened: object) -> bool:
         if not isinstance(happened, int | float) or isinstance(happened, bool):
@@ -298,8 +319,7 @@ class Workspaces:
         so the deletion is on record."""
         if not TEAM_ID.match(team) or self.install.workspace(team) is None:
             return False
-        with suppress(Exception):
-            self.installations.delete_all(enterprise_id=None, team_id=team)
+        self._forget_tokens(team)
         self._close(team)
         for suffix in ("", "-wal", "-shm", "-journal"):
             with suppress(FileNotFoundError):

@@ -311,6 +311,32 @@ def test_a_tokens_revoked_event_of_any_shape_gets_a_200_or_a_400(fleet, tokens):
     assert state == ("removed" if isinstance(tokens, dict) else "active")
 
 
+def test_a_grid_orgs_workspace_installs_on_its_own_and_leaves_no_token(fleet):
+    fleet.grid.add_team("TORGONE", "Org One", enterprise="EORG")
+    assert fleet.install("TORGONE")[0] == 200
+    store = fleet.runtime.workspaces.installations
+    assert fleet.runtime.install.workspace("TORGONE")["enterprise"] == "EORG"
+    assert store.find_bot(enterprise_id="EORG", team_id="TORGONE") is not None
+    subscribe_now(fleet, "TORGONE", "CDAILY")
+    assert [r.status for r in fleet.runtime.fleet.tick()["TORGONE"]] == ["posted"]
+    removed = fleet.grid.uninstall("TORGONE")
+    assert removed["enterprise_id"] == "EORG"
+    assert fleet.slack("TORGONE").signed(json.dumps(removed), "application/json").status == 200
+    assert fleet.runtime.install.workspace("TORGONE")["state"] == "removed"
+    assert store.find_bot(enterprise_id="EORG", team_id="TORGONE") is None, "its token is gone"
+
+
+def test_an_org_wide_install_is_refused_and_keeps_nothing(fleet, tmp_path):
+    fleet.grid.add_team("TORGTWO", "Org Two", enterprise="EWIDE")
+    status, page = fleet.grid.walk_install(fleet.base, "TORGTWO", org_wide=True)
+    assert status == 400 and "each workspace" in page
+    store = fleet.runtime.workspaces.installations
+    assert store.find_bot(enterprise_id="EWIDE", team_id=None, is_enterprise_install=True) is None
+    assert fleet.runtime.install.workspace("EWIDE") is None
+    assert fleet.runtime.install.workspace("TORGTWO") is None
+    assert not list((tmp_path / "teams").glob("E*"))
+
+
 def test_the_operator_deletes_a_workspace_at_once_from_the_cli(fleet, tmp_path, cli):
     env = {"COACH_DB": str(tmp_path / "coach.db"), "SLACK_CLIENT_ID": fleet.settings.client_id}
     listed = cli("workspaces", **env)
