@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import replace
@@ -370,10 +371,14 @@ class Fleet:
     def tick(self) -> dict[str, list[TickResult]]:
         """One pass over every active workspace; what each one's scheduler did."""
         done: dict[str, list[TickResult]] = {}
-        try:
-            self.workspaces.delete_due()
-        except Exception:
-            log.exception("deleting removed workspaces' data failed")
+        for chore, what in (
+            (self.workspaces.delete_due, "deleting removed workspaces' data"),
+            (lambda: self.workspaces.install.prune_oauth_states(now=time.time()), "pruning"),
+        ):
+            try:
+                chore()
+            except Exception:
+                log.exception("%s failed", what)
         for workspace in self.workspaces.active():
             if self._stop.is_set():
                 break

@@ -89,6 +89,15 @@ class WorkspacesTable(Connection):
                 [utcnow(), team],
             )
 
+    def prune_oauth_states(self, *, now: float) -> int:
+        """Delete the install links' OAuth states that lapsed before `now` (epoch seconds):
+        slack-sdk's state store deletes a state when it is used, never when it lapses, so
+        every unused GET /slack/install would stay a row. Returns how many went."""
+        with self.transaction() as db:
+            if "oauth_states" not in db.table_names():
+                return 0
+            return db.execute("DELETE FROM oauth_states WHERE expire_at < ?", [now]).rowcount
+
 
 class CuratorsTable(Connection):
     """The workspace's curators made in Slack (COACH_CURATORS stays the operator's list)."""

@@ -10,6 +10,7 @@ messages each workspace received.
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 from urllib.error import HTTPError
@@ -335,6 +336,27 @@ def test_an_org_wide_install_is_refused_and_keeps_nothing(fleet, tmp_path):
     assert fleet.runtime.install.workspace("EWIDE") is None
     assert fleet.runtime.install.workspace("TORGTWO") is None
     assert not list((tmp_path / "teams").glob("E*"))
+
+
+def test_install_links_nobody_used_are_pruned_and_a_live_one_still_works(fleet, tmp_path):
+    from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
+
+    lapsed = SQLite3OAuthStateStore(database=str(tmp_path / "coach.db"), expiration_seconds=-5)
+    for _ in range(20):  # a page hammering /slack/install, long ago
+        lapsed.issue()
+    status, headers, page = get(f"{fleet.base}/slack/install")
+    assert status == 200
+    count = "SELECT COUNT(*) FROM oauth_states"
+    assert fleet.runtime.install.db.execute(count).fetchone()[0] == 21
+    fleet.runtime.fleet.tick()
+    assert fleet.runtime.install.db.execute(count).fetchone()[0] == 1
+    state = re.search(r"state=([A-Za-z0-9_-]+)", page).group(1)
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    code = fleet.grid.authorize(ACME)
+    status, _, _ = get(
+        f"{fleet.base}/slack/oauth_redirect?code={code}&state={state}", cookie=cookie
+    )
+    assert status == 200
 
 
 def test_the_operator_deletes_a_workspace_at_once_from_the_cli(fleet, tmp_path, cli):
