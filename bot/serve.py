@@ -274,7 +274,9 @@ class FleetRuntime:
         self.started = True
 
     def _catch_up(self) -> None:
-        """Each open workspace's left-over work, as `Runtime._catch_up` does for one."""
+        """Each open workspace's left-over work, as `Runtime._catch_up` does for one; with
+        COACH_SCHEDULER=0 also the fleet's chores (deletions after the grace period), which
+        must happen whether or not this process posts the daily tips."""
         from bot.slack.listeners.curation import tell_left_waiting
         from bot.slack.listeners.messages import answer_left_over
 
@@ -283,6 +285,8 @@ class FleetRuntime:
         forget_at = 0.0
         while going():
             forget = time.monotonic() >= forget_at
+            if not self.settings.scheduler:  # the fleet's tick does them otherwise
+                self.fleet.chores()
             for workspace in list(self.workspaces.active()):
                 if not going():
                     break

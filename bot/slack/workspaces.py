@@ -368,9 +368,9 @@ class Fleet:
         self._thread: threading.Thread | None = None
         self.error: str | None = None
 
-    def tick(self) -> dict[str, list[TickResult]]:
-        """One pass over every active workspace; what each one's scheduler did."""
-        done: dict[str, list[TickResult]] = {}
+    def chores(self) -> None:
+        """Delete the data of removed workspaces whose grace period ended, and the install
+        links that lapsed unused (also run without the scheduler, see FleetRuntime)."""
         for chore, what in (
             (self.workspaces.delete_due, "deleting removed workspaces' data"),
             (lambda: self.workspaces.install.prune_oauth_states(now=time.time()), "pruning"),
@@ -379,6 +379,11 @@ class Fleet:
                 chore()
             except Exception:
                 log.exception("%s failed", what)
+
+    def tick(self) -> dict[str, list[TickResult]]:
+        """One pass over every active workspace; what each one's scheduler did."""
+        done: dict[str, list[TickResult]] = {}
+        self.chores()
         for workspace in self.workspaces.active():
             if self._stop.is_set():
                 break

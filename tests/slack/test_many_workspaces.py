@@ -286,6 +286,27 @@ def test_uninstalling_stops_posts_and_deletes_the_data_after_the_grace_period(
         fleet.stop()
 
 
+def test_data_is_deleted_on_schedule_even_with_the_scheduler_off(tmp_path, knowledge_dir):
+    # COACH_SCHEDULER=0 (cron posts the tips): the catch-up thread does the deletions.
+    fleet = start_fleet(tmp_path, knowledge_dir, delete_after_days=0.2 / 86400)
+    try:
+        assert fleet.install(ACME)[0] == 200
+        subscribe_now(fleet, ACME, "CDAILY")
+        removed = fleet.grid.uninstall(ACME)
+        assert fleet.slack(ACME).signed(json.dumps(removed), "application/json").status == 200
+        assert (tmp_path / "teams" / "TACME.db").is_file()
+        time.sleep(0.3)
+        fleet.runtime.start_background()
+        deadline = time.monotonic() + 10
+        while (tmp_path / "teams" / "TACME.db").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not (tmp_path / "teams" / "TACME.db").exists()
+        assert fleet.runtime.install.workspace(ACME)["state"] == "deleted"
+        assert not fleet.runtime.fleet.running, "the daily tips stay off"
+    finally:
+        fleet.stop()
+
+
 def test_an_uninstall_redelivered_after_a_reinstall_removes_nothing(fleet):
     removed = fleet.grid.uninstall(ACME)
     removed["event_time"] -= 10  # Slack retries an event from before the reinstall
