@@ -187,8 +187,18 @@ class Workspaces:
                     found.close()
                 return None
             found = self._open.get(team)
-            if found is not None:
+            if found is not None and self.path(team).exists():
                 return found
+            if found is not None:
+                # Someone deleted the file under the running bot: writing on would lose every
+                # change at the next start, so the workspace starts afresh now, loudly.
+                log.error(
+                    "the database of %s (%s) was deleted while the bot ran; it starts empty",
+                    team,
+                    self.path(team),
+                )
+                self._open.pop(team)
+                found.close()
             bot = self.bot(team)
             if bot is None:
                 return None

@@ -307,6 +307,22 @@ def test_data_is_deleted_on_schedule_even_with_the_scheduler_off(tmp_path, knowl
         fleet.stop()
 
 
+def test_a_workspace_file_deleted_under_the_running_bot_starts_afresh_loudly(
+    fleet, tmp_path, caplog
+):
+    slack = fleet.slack(ACME)
+    for team in TEAMS:
+        reply = fleet.slack(team).command("subscribe 09:00 UTC daily", user="U1", channel="C1")
+        assert reply.status == 200
+    for path in (tmp_path / "teams").glob("TACME.db*"):
+        path.unlink()  # a careless admin
+    assert "Ikea" in slack.command(IKEA_Q, user="U1").body
+    assert (tmp_path / "teams" / "TACME.db").is_file(), "what happens now is kept"
+    assert store(fleet, ACME).subscriptions() == []
+    assert "was deleted while the bot ran" in caplog.text
+    assert [row["channel"] for row in store(fleet, GLOBEX).subscriptions()] == ["C1"]
+
+
 def test_an_uninstall_redelivered_after_a_reinstall_removes_nothing(fleet):
     removed = fleet.grid.uninstall(ACME)
     removed["event_time"] -= 10  # Slack retries an event from before the reinstall
