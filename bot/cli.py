@@ -813,6 +813,26 @@ def cmd_workspaces_delete(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _team_token(install: Settings, team: str) -> str:
+    """The workspace's bot token from the installation store in COACH_DB ("" when none)."""
+    from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+    if not install.db_path.is_file():
+        return ""
+    store = _open_store(install)
+    try:
+        row = store.workspace(team)
+    finally:
+        store.close()
+    if row is None or row["state"] not in ("active", "paused"):
+        return ""
+    installations = SQLite3InstallationStore(
+        database=str(install.db_path), client_id=install.client_id
+    )
+    bot = installations.find_bot(enterprise_id=row["enterprise"] or None, team_id=team)
+    return bot.bot_token if bot is not None and bot.bot_token else ""
+
+
 def cmd_workspaces_adopt(settings: Settings, args: argparse.Namespace) -> int:
     # The single workspace's data (COACH_DB) becomes one workspace's when the install turns
     # into one for many: a consistent copy, never over a workspace's existing file.
@@ -1085,7 +1105,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.team:
         if args.command in ("workspaces", "serve"):
             return _fail(f"--team does not apply to `{args.command}`.", EXIT_USAGE)
+        install = settings
         settings = settings.for_team(args.team)
+        if settings.client_id and not settings.bot_token:
+            # Commands that call Slack (post-tip for a cron) use the workspace's own token.
+            settings = _replace(settings, bot_token=_team_token(install, args.team))
+            if args.command == "post-tip" and not settings.bot_token:
+                return _fail(
+                    f"{args.team} has no installation (it never installed the app, or it was "
+                    "removed): there is no token to post with.",
+                    EXIT_USAGE,
+                )
         if not settings.db_path.is_file():
             return _fail(
                 f"No data for workspace {args.team} ({settings.db_path}): `aipm-coach "

@@ -396,6 +396,33 @@ def test_install_links_nobody_used_are_pruned_and_a_live_one_still_works(fleet, 
     assert status == 200
 
 
+def test_a_cron_posts_one_workspaces_tip_with_its_own_token_once(fleet, tmp_path, cli):
+    subscribe_now(fleet, ACME, "CDAILY")
+    env = {
+        "COACH_DB": str(tmp_path / "coach.db"),
+        "SLACK_CLIENT_ID": fleet.settings.client_id,
+        "SLACK_CLIENT_SECRET": fleet.settings.client_secret,
+        "SLACK_API_URL": fleet.fake.url,
+    }
+    out = cli("--team", ACME, "post-tip", "--channel", "CDAILY", **env)
+    assert out.code == 0 and out.out.startswith("Posted"), out.err
+    assert len(fleet.api(ACME).calls("chat.postMessage")) == 1
+    assert fleet.api(GLOBEX).calls("chat.postMessage") == []
+    assert (
+        "already has its daily tip"
+        in cli("--team", ACME, "post-tip", "--channel", "CDAILY", **env).out
+    )
+    done = fleet.runtime.fleet.tick()
+    assert "posted" not in [r.status for r in done.get(ACME, [])], "serve does not post it again"
+    assert len(fleet.api(ACME).calls("chat.postMessage")) == 1
+    # A workspace that left has no token for a cron to use.
+    removed = fleet.grid.uninstall(GLOBEX)
+    assert fleet.slack(GLOBEX).signed(json.dumps(removed), "application/json").status == 200
+    gone = cli("--team", GLOBEX, "post-tip", "--channel", "CDAILY", **env)
+    assert gone.code == 2 and "has no installation" in gone.err
+    assert fleet.api(GLOBEX).calls("chat.postMessage") == []
+
+
 def test_the_operator_deletes_a_workspace_at_once_from_the_cli(fleet, tmp_path, cli):
     env = {"COACH_DB": str(tmp_path / "coach.db"), "SLACK_CLIENT_ID": fleet.settings.client_id}
     listed = cli("workspaces", **env)
