@@ -232,6 +232,30 @@ def test_daily_tips_post_once_per_workspace_channel_and_day(fleet):
     assert [len(posts(fleet.api(team), "CDAILY")) for team in TEAMS] == [1, 1]
 
 
+def test_two_processes_on_one_install_post_each_tip_once(fleet, knowledge_dir):
+    import threading
+
+    from bot.core.library import Library
+    from bot.serve import FleetRuntime
+
+    for team in TEAMS:
+        for n in range(5):
+            subscribe_now(fleet, team, f"CDAILY{n}")
+    other = FleetRuntime(fleet.settings, Library(knowledge_dir))
+    try:
+        ticks = [fleet.runtime.fleet.tick, other.fleet.tick]
+        threads = [threading.Thread(target=tick) for tick in ticks]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        for team in TEAMS:
+            channels = [c.params["channel"] for c in fleet.api(team).calls("chat.postMessage")]
+            assert sorted(channels) == [f"CDAILY{n}" for n in range(5)], team
+    finally:
+        other.stop_background()
+
+
 def test_a_revoked_token_pauses_its_workspace_and_spares_the_other(fleet):
     for team in TEAMS:
         subscribe_now(fleet, team, "CDAILY")
