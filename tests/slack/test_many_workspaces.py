@@ -322,10 +322,14 @@ def test_data_is_deleted_on_schedule_even_with_the_scheduler_off(tmp_path, knowl
         time.sleep(0.3)
         fleet.runtime.start_background()
         deadline = time.monotonic() + 10
-        while (tmp_path / "teams" / "TACME.db").exists() and time.monotonic() < deadline:
+        # The deletion's last step is the registry's record of it: wait for that.
+        while (
+            fleet.runtime.install.workspace(ACME)["state"] != "deleted"
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
-        assert not (tmp_path / "teams" / "TACME.db").exists()
         assert fleet.runtime.install.workspace(ACME)["state"] == "deleted"
+        assert not (tmp_path / "teams" / "TACME.db").exists()
         assert not fleet.runtime.fleet.running, "the daily tips stay off"
     finally:
         fleet.stop()
