@@ -33,26 +33,6 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def tick_until_stopped(
-    tick: Callable[[], object], stop: threading.Event, seconds: float
-) -> str | None:
-    """Call `tick` now and every `seconds` until `stop` is set; a failing tick is logged and
-    the loop goes on. Returns what ended the loop when anything escaped it (daily posting
-    stops: /healthz reports it), else None."""
-    try:
-        while not stop.is_set():
-            try:
-                tick()
-            except Exception:
-                log.exception("daily-tip tick failed")
-            stop.wait(seconds)
-    except BaseException as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        log.critical("the daily-tip scheduler stopped: %s", error)
-        return error
-    return None
-
-
 @dataclass(frozen=True)
 class TickResult:
     """What one tick did for one channel: status is the PostOutcome status or 'error'."""
@@ -64,7 +44,66 @@ class TickResult:
     error: str | None = None
 
 
-class Scheduler:
+class TickLoop:
+    """A daemon thread that calls `tick()` now and every `tick_seconds` until `stop()`.
+
+    A failing tick is logged and the loop goes on; anything that escapes the loop ends it,
+    and `error` says why (/healthz reports it). The daily-tip `Scheduler` of one workspace
+    and the `Fleet` over many (bot/slack/workspaces.py) are both one.
+    """
+
+    tick_seconds: float
+
+    def __init__(self, *, tick_seconds: float) -> None:
+        self.tick_seconds = tick_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None  # why the background thread died, if it did
+
+    def tick(self) -> object:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Run in a daemon thread: tick now, then every tick_seconds."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="daily-tips", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the tick's current step and wait up to `timeout` seconds."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("the scheduler did not stop within %.0f s", timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        """True while the background thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def health(self) -> dict:
+        """The thread's state for /healthz: whether it runs, and why it died (if it did)."""
+        return {"running": self.running, "error": self.error}
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.tick()
+                except Exception:
+                    log.exception("daily-tip tick failed")
+                self._stop.wait(self.tick_seconds)
+        except BaseException as exc:
+            # Anything escaping the loop ends daily posting: record it so /healthz fails.
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.critical("the daily-tip scheduler stopped: %s", self.error)
+
+
+class Scheduler(TickLoop):
     """Posts due daily tips; `start()` runs it in a daemon thread, `stop()` ends it between posts.
 
     `poster` is a `bot.daily.posting.Poster` (exactly-once posting through a typed
@@ -82,17 +121,14 @@ class Scheduler:
         reconcile_age: float = RECONCILE_AGE,
         include: Callable[[str], bool] = lambda channel: True,
     ):
+        super().__init__(tick_seconds=tick_seconds)
         self.store = store
         self.knowledge_getter = knowledge_getter
         self.poster = poster
         self.now = now
-        self.tick_seconds = tick_seconds
         self.reconcile_age = reconcile_age
         self.include = include  # which channels this scheduler serves (the playground has its own)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._retry_at: dict[str, tuple[dt.datetime, float]] = {}
-        self.error: str | None = None  # why the background thread died, if it did
         self._done: dict[str, str] = {}  # channel -> local date known posted (saves a query a tick)
 
     def tick(self) -> list[TickResult]:
@@ -125,37 +161,7 @@ class Scheduler:
         workspace installed the app again, with a token that works)."""
         self._retry_at.clear()
 
-    def start(self) -> None:
-        """Run in a daemon thread: settle pending claims, tick now, then every tick_seconds."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="daily-tips", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the post in progress (if any) and wait up to `timeout` seconds."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():
-                log.warning("the scheduler did not stop within %.0f s", timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        """True while the background thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def health(self) -> dict:
-        """The thread's state for /healthz: whether it runs, and why it died (if it did)."""
-        return {"running": self.running, "error": self.error}
-
     # -- internals ---------------------------------------------------------------------
-
-    def _run(self) -> None:
-        # tick() settles pending claims first, so the first tick is reconcile + catch-up.
-        self.error = tick_until_stopped(self.tick, self._stop, self.tick_seconds)
 
     def _reconcile(self) -> None:
         # A claim left pending by an outage or a crash is settled once it is old enough

@@ -29,7 +29,7 @@ from slack_sdk.oauth.installation_store import Bot, Installation, InstallationSt
 from bot.core.coach import Coach
 from bot.core.library import Library
 from bot.daily.posting import Poster
-from bot.daily.scheduler import Scheduler, TickResult, tick_until_stopped
+from bot.daily.scheduler import Scheduler, TickLoop, TickResult
 from bot.settings import TEAM_ID, Settings
 from bot.slack.context import CONTEXT_KEY, SlackContext, lookup_client
 from bot.slack.delivery import SlackDeliverer, make_client
@@ -361,7 +361,7 @@ class Workspaces:
             workspace.close()
 
 
-class Fleet:
+class Fleet(TickLoop):
     """The daily tips of every active workspace: one thread, each workspace's own scheduler.
 
     Each tick deletes the data of workspaces past their grace period, then for each active
@@ -372,11 +372,8 @@ class Fleet:
     """
 
     def __init__(self, workspaces: Workspaces, *, tick_seconds: float):
+        super().__init__(tick_seconds=tick_seconds)
         self.workspaces = workspaces
-        self.tick_seconds = tick_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.error: str | None = None
 
     def chores(self) -> None:
         """Delete the data of removed workspaces whose grace period ended, and the install
@@ -413,29 +410,10 @@ class Fleet:
                 self.workspaces.pause(workspace.team, refused)
         return done
 
-    def start(self) -> None:
-        """Tick now, then every tick_seconds, in a daemon thread."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="daily-tips", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        self.error = tick_until_stopped(self.tick, self._stop, self.tick_seconds)
-
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop between workspaces and wait up to `timeout` seconds."""
+        """Stop between workspaces (each one's scheduler between posts) and wait up to
+        `timeout` seconds."""
         self._stop.set()
         for workspace in self.workspaces.opened():
             workspace.scheduler.stop(0)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        """True while the thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def health(self) -> dict:
-        """For /healthz, as the single-workspace scheduler reports."""
-        return {"running": self.running, "error": self.error}
+        super().stop(timeout)
